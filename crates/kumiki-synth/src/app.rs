@@ -1,0 +1,65 @@
+//! Apps: the unit of ownership, of output directories and (later) of Argo CD Applications.
+
+use kumiki_core::{Name, SourceLocation};
+
+use crate::object::Object;
+
+/// A named set of objects that is synthesized into `release/<env>/<app>/` and synced as one
+/// unit. Every object remembers where it was added, so errors point at the user's code.
+///
+/// ```
+/// use k8s_openapi::api::core::v1::Namespace;
+/// use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+/// use kumiki_core::name;
+/// use kumiki_synth::App;
+///
+/// let mut app = App::new(name!("shared"));
+/// app.add(Namespace {
+///     metadata: ObjectMeta { name: Some("services".into()), ..Default::default() },
+///     ..Default::default()
+/// });
+/// assert_eq!(app.objects().len(), 1);
+/// ```
+pub struct App {
+    name: Name,
+    declared_at: SourceLocation,
+    objects: Vec<Declared>,
+}
+
+/// An object with the source location of its declaration.
+pub struct Declared {
+    /// The object.
+    pub object: Box<dyn Object>,
+    /// Where it was added to its app.
+    pub location: SourceLocation,
+}
+
+impl App {
+    /// An empty app.
+    #[track_caller]
+    pub fn new(name: Name) -> App {
+        App { name, declared_at: SourceLocation::caller(), objects: Vec::new() }
+    }
+
+    /// Adds an object; the caller's source location is recorded for error messages.
+    #[track_caller]
+    pub fn add(&mut self, object: impl Object) -> &mut App {
+        self.objects.push(Declared { object: Box::new(object), location: SourceLocation::caller() });
+        self
+    }
+
+    /// The app's name, which is also its directory under `release/<env>/`.
+    pub fn name(&self) -> &Name {
+        &self.name
+    }
+
+    /// Where the app was created.
+    pub fn declared_at(&self) -> SourceLocation {
+        self.declared_at
+    }
+
+    /// The objects, in the order they were added.
+    pub fn objects(&self) -> &[Declared] {
+        &self.objects
+    }
+}

@@ -1,0 +1,21 @@
+//! The kumiki model and its synthesis to YAML.
+//!
+//! An [`App`] is a named set of typed Kubernetes objects, each remembered with the source
+//! location that declared it. [`synthesize`] checks every app of one environment together,
+//! collecting every error, and renders the objects into a [`Release`]: file paths and bytes,
+//! in memory. Only the [`write`] module touches the file system.
+
+mod app;
+mod error;
+mod object;
+mod release;
+mod render;
+mod synth;
+pub mod write;
+
+pub use app::{App, Declared};
+pub use error::{SynthError, SynthErrors};
+pub use object::{Identity, Object};
+pub use release::Release;
+pub use render::{header, render_yaml};
+pub use synth::synthesize;

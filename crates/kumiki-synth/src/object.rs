@@ -1,0 +1,109 @@
+//! Any Kubernetes object the model can hold, typed.
+
+use std::any::{Any, TypeId};
+use std::fmt;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::{Metadata, NamespaceResourceScope, Resource};
+use serde::Serialize;
+
+/// A Kubernetes object held by an [`App`](crate::App): any k8s-openapi resource type, and any
+/// custom resource type that implements k8s-openapi's `Resource` and `Metadata` traits.
+///
+/// The object stays typed until it is rendered, so checks can look inside it
+/// ([`Object::as_any`] and `downcast_ref`).
+pub trait Object: Any {
+    /// `apiVersion`, e.g. `apps/v1`.
+    fn api_version(&self) -> &'static str;
+    /// The API group, empty for the core group.
+    fn group(&self) -> &'static str;
+    /// `kind`, e.g. `Deployment`.
+    fn kind(&self) -> &'static str;
+    /// Whether objects of this kind live in a namespace.
+    fn is_namespaced(&self) -> bool;
+    /// The object's metadata.
+    fn metadata(&self) -> &ObjectMeta;
+    /// The object's metadata, mutable.
+    fn metadata_mut(&mut self) -> &mut ObjectMeta;
+    /// The object as YAML (without header).
+    fn to_yaml(&self) -> Result<String, serde_saphyr::ser::Error>;
+    /// The object as `Any`, to downcast to its concrete type.
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<T> Object for T
+where
+    T: Resource + Metadata<Ty = ObjectMeta> + Serialize + 'static,
+{
+    fn api_version(&self) -> &'static str {
+        T::API_VERSION
+    }
+
+    fn group(&self) -> &'static str {
+        T::GROUP
+    }
+
+    fn kind(&self) -> &'static str {
+        T::KIND
+    }
+
+    fn is_namespaced(&self) -> bool {
+        TypeId::of::<T::Scope>() == TypeId::of::<NamespaceResourceScope>()
+    }
+
+    fn metadata(&self) -> &ObjectMeta {
+        Metadata::metadata(self)
+    }
+
+    fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        Metadata::metadata_mut(self)
+    }
+
+    fn to_yaml(&self) -> Result<String, serde_saphyr::ser::Error> {
+        crate::render::render_yaml(self)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// What makes an object unique in an environment: the API server would see two objects with
+/// the same identity as one.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Identity {
+    /// The API group, empty for the core group.
+    pub group: &'static str,
+    /// The kind.
+    pub kind: &'static str,
+    /// The namespace; `None` for cluster-scoped objects.
+    pub namespace: Option<String>,
+    /// The name.
+    pub name: String,
+}
+
+impl Identity {
+    /// The identity of `object`.
+    pub fn of(object: &dyn Object) -> Identity {
+        let metadata = object.metadata();
+        Identity {
+            group: object.group(),
+            kind: object.kind(),
+            namespace: metadata.namespace.clone(),
+            name: metadata.name.clone().unwrap_or_default(),
+        }
+    }
+}
+
+impl fmt::Display for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind)?;
+        if !self.group.is_empty() {
+            write!(f, ".{}", self.group)?;
+        }
+        match &self.namespace {
+            Some(namespace) => write!(f, " {namespace}/{}", self.name),
+            None => write!(f, " {}", self.name),
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! kumiki: a Kubernetes platform written as typed Rust, synthesized to plain YAML.
+//!
+//! `platform/` and every crate under `services/` depend on this facade only, and usually
+//! only on its [`prelude`]. The Kubernetes API version is chosen once, in the workspace
+//! manifest, through the re-exported [`k8s_openapi`].
+//!
+//! A service crate exposes one function, `pub fn app(env: Env) -> App`, which `xtask` calls
+//! for every environment:
+//!
+//! ```
+//! use kumiki::prelude::*;
+//!
+//! pub fn app(env: Env) -> App {
+//!     let mut app = App::new(name!("hello"));
+//!     let replicas = match env {
+//!         Env::Dev => 1,
+//!         Env::Stg | Env::Prd => 2,
+//!     };
+//!     let _ = replicas; // a real service adds its objects here
+//!     app
+//! }
+//! assert_eq!(app(Env::Prd).name().as_str(), "hello");
+//! ```
+
+pub use k8s_openapi;
+pub use kumiki_core::{
+    Env, Invalid, InvalidPort, Label, LabelKey, LabelValue, Name, PortNumber, Rule, SourceLocation,
+    UnknownEnv, Violation, label, label_key, label_value, name, port,
+};
+pub use kumiki_synth::{
+    App, Declared, Identity, Object, Release, SynthError, SynthErrors, header, render_yaml, synthesize,
+    write,
+};
+
+/// Everything a platform or service crate usually needs.
+pub mod prelude {
+    pub use crate::{App, Env, Label, LabelKey, LabelValue, Name, Object, PortNumber};
+    pub use crate::{label, label_key, label_value, name, port};
+}

@@ -1,0 +1,185 @@
+//! The logic behind `cargo xtask`: assembling the model from `platform` and every service
+//! crate, synthesizing it into `release/`, and checking that `release/` is up to date.
+//!
+//! `main.rs` only parses arguments and calls into this library, so the tests exercise the
+//! same code paths the command line does.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use kumiki::write::{self, Drift};
+use kumiki::{App, Env, Release, SynthErrors};
+
+#[path = "../registration.rs"]
+#[allow(dead_code)] // build.rs uses the rest of the module
+mod registration;
+
+/// A service crate known to xtask.
+pub struct Service {
+    /// The crate (and directory) name.
+    pub name: &'static str,
+    /// Its entry point.
+    pub app: fn(Env) -> App,
+}
+
+include!(concat!(env!("OUT_DIR"), "/registry.rs"));
+
+/// The whole model of `env`: the platform's apps and every registered service's app.
+pub fn model(env: Env) -> Vec<App> {
+    let mut apps = platform::apps(env);
+    apps.extend(SERVICES.iter().map(|service| (service.app)(env)));
+    apps
+}
+
+/// The workspace root (the parent of `xtask/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask/ has a parent").to_path_buf()
+}
+
+/// The default output root, `release/` in the workspace.
+pub fn default_release_root() -> PathBuf {
+    workspace_root().join("release")
+}
+
+/// Why a command failed; each kind has its own exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// The model has errors; nothing was written.
+    Model(Vec<(Env, SynthErrors)>),
+    /// `release/` differs from what the code synthesizes.
+    Stale(Vec<(Env, Drift)>),
+    /// Reading or writing files failed.
+    Io(PathBuf, io::Error),
+}
+
+impl Failure {
+    /// The process exit code: 1 model errors, 3 stale release, 4 IO (2 is clap's usage error).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Model(_) => 1,
+            Failure::Stale(_) => 3,
+            Failure::Io(..) => 4,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Model(per_env) => {
+                let mut count = 0;
+                for (_, errors) in per_env {
+                    for error in &errors.0 {
+                        writeln!(f, "error: {error}")?;
+                        count += 1;
+                    }
+                }
+                write!(f, "{count} error{} in the model; nothing was written", plural(count))
+            }
+            Failure::Stale(drift) => {
+                for (env, drift) in drift {
+                    let (what, path) = match drift {
+                        Drift::Missing(path) => ("missing   ", path),
+                        Drift::Changed(path) => ("stale     ", path),
+                        Drift::Unexpected(path) => ("not synthesized", path),
+                    };
+                    writeln!(f, "{what} release/{env}/{path}")?;
+                }
+                write!(
+                    f,
+                    "{} file{} of release/ differ from what the code synthesizes; run `cargo xtask synth --env all` and commit release/",
+                    drift.len(),
+                    plural(drift.len())
+                )
+            }
+            Failure::Io(path, error) => write!(f, "cannot access {}: {error}", path.display()),
+        }
+    }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
+/// Synthesizes every environment of `envs` in memory, collecting the errors of all of them.
+pub fn synthesize(envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<Vec<Release>, Failure> {
+    let mut releases = Vec::new();
+    let mut errors = Vec::new();
+    for &env in envs {
+        match kumiki::synthesize(env, model(env)) {
+            Ok(release) => releases.push(release),
+            Err(env_errors) => errors.push((env, env_errors)),
+        }
+    }
+    if errors.is_empty() { Ok(releases) } else { Err(Failure::Model(errors)) }
+}
+
+/// What `synth` did to one environment's directory.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Written {
+    /// The environment.
+    pub env: Env,
+    /// Files in the release.
+    pub files: usize,
+    /// Files added, changed or removed on disk; 0 means nothing was touched.
+    pub changes: usize,
+}
+
+/// `cargo xtask synth`: synthesizes `envs` and writes each into `root/<env>/` atomically.
+/// Nothing is written unless every environment synthesizes without error; an environment
+/// whose files are already up to date is not touched.
+pub fn synth(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<Vec<Written>, Failure> {
+    let releases = synthesize(envs, model)?;
+    let mut written = Vec::new();
+    for release in &releases {
+        let dir = write::env_dir(root, release);
+        let changes = write::compare(root, release).map_err(|error| Failure::Io(dir.clone(), error))?.len();
+        if changes > 0 {
+            write::write_atomic(root, release).map_err(|error| Failure::Io(dir, error))?;
+        }
+        written.push(Written { env: release.env, files: release.files.len(), changes });
+    }
+    Ok(written)
+}
+
+/// `cargo xtask check`: fails with [`Failure::Stale`] when `root/<env>/` differs from what
+/// the code synthesizes, for any of `envs`.
+pub fn check(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<usize, Failure> {
+    let releases = synthesize(envs, model)?;
+    let mut drift = Vec::new();
+    let mut files = 0;
+    for release in &releases {
+        let dir = write::env_dir(root, release);
+        let env_drift = write::compare(root, release).map_err(|error| Failure::Io(dir, error))?;
+        drift.extend(env_drift.into_iter().map(|d| (release.env, d)));
+        files += release.files.len();
+    }
+    if drift.is_empty() { Ok(files) } else { Err(Failure::Stale(drift)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::registration::{registry_source, unregistered, unregistered_message};
+
+    #[test]
+    fn every_service_crate_must_be_a_dependency() {
+        let dirs = vec!["account".to_owned(), "order-api".to_owned()];
+        let manifest = "[dependencies]\naccount = { path = \"../services/account\" }\n";
+        let missing = unregistered(&dirs, manifest);
+        assert_eq!(missing, vec!["order-api".to_owned()]);
+        assert!(unregistered_message(&missing).contains("    order-api = { path = \"../services/order-api\" }"));
+        assert!(registry_source(&dirs).contains("Service { name: \"order-api\", app: order_api::app }"));
+    }
+
+    #[test]
+    fn the_registry_lists_every_directory_under_services() {
+        let mut dirs: Vec<String> = std::fs::read_dir(super::workspace_root().join("services"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        dirs.sort();
+        let registered: Vec<&str> = super::SERVICES.iter().map(|service| service.name).collect();
+        assert_eq!(registered, dirs);
+    }
+}
