@@ -1,1 +1,52 @@
-//! placeholder
+//! Helpers shared by kumiki's integration tests: scratch directories and small objects.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use kumiki::k8s_openapi::api::core::v1::ConfigMap;
+use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+/// A directory under the system temp dir, removed when dropped.
+pub struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    /// A new, empty directory whose name contains `label`.
+    pub fn new(label: &str) -> ScratchDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("kumiki-test-{}-{label}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir is writable");
+        ScratchDir(dir)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Every file below `dir` with its bytes, relative paths as keys (hidden entries included).
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    kumiki::write::read_tree(dir).expect("directory is readable")
+}
+
+/// A ConfigMap in `namespace` (or cluster-wide when `None`, which is wrong for a ConfigMap).
+pub fn config_map(namespace: Option<&str>, name: &str, data: &[(&str, &str)]) -> ConfigMap {
+    ConfigMap {
+        metadata: ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace: namespace.map(str::to_owned),
+            ..Default::default()
+        },
+        data: Some(data.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()),
+        ..Default::default()
+    }
+}

@@ -55,7 +55,10 @@ pub fn registry(env: Env) -> Registry {
     match env {
         Env::Dev => Registry::Local,
         // The seed platform never states its account id; this is a placeholder to replace.
-        Env::Stg | Env::Prd => Registry::Ecr { account_id: "123456789012", region: "ap-northeast-1" },
+        Env::Stg | Env::Prd => Registry::Ecr {
+            account_id: "123456789012",
+            region: "ap-northeast-1",
+        },
     }
 }
 

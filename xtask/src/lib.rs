@@ -34,7 +34,10 @@ pub fn model(env: Env) -> Vec<App> {
 
 /// The workspace root (the parent of `xtask/`).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask/ has a parent").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask/ has a parent")
+        .to_path_buf()
 }
 
 /// The default output root, `release/` in the workspace.
@@ -112,7 +115,11 @@ pub fn synthesize(envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<Vec<R
             Err(env_errors) => errors.push((env, env_errors)),
         }
     }
-    if errors.is_empty() { Ok(releases) } else { Err(Failure::Model(errors)) }
+    if errors.is_empty() {
+        Ok(releases)
+    } else {
+        Err(Failure::Model(errors))
+    }
 }
 
 /// What `synth` did to one environment's directory.
@@ -134,11 +141,17 @@ pub fn synth(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Resu
     let mut written = Vec::new();
     for release in &releases {
         let dir = write::env_dir(root, release);
-        let changes = write::compare(root, release).map_err(|error| Failure::Io(dir.clone(), error))?.len();
+        let changes = write::compare(root, release)
+            .map_err(|error| Failure::Io(dir.clone(), error))?
+            .len();
         if changes > 0 {
             write::write_atomic(root, release).map_err(|error| Failure::Io(dir, error))?;
         }
-        written.push(Written { env: release.env, files: release.files.len(), changes });
+        written.push(Written {
+            env: release.env,
+            files: release.files.len(),
+            changes,
+        });
     }
     Ok(written)
 }
@@ -155,7 +168,11 @@ pub fn check(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Resu
         drift.extend(env_drift.into_iter().map(|d| (release.env, d)));
         files += release.files.len();
     }
-    if drift.is_empty() { Ok(files) } else { Err(Failure::Stale(drift)) }
+    if drift.is_empty() {
+        Ok(files)
+    } else {
+        Err(Failure::Stale(drift))
+    }
 }
 
 #[cfg(test)]

@@ -69,6 +69,9 @@ mod tests {
             assert_eq!(env.as_str().parse::<Env>(), Ok(env));
         }
         let error = "prod".parse::<Env>().unwrap_err();
-        assert_eq!(error.to_string(), "unknown environment \"prod\" (expected dev, stg or prd)");
+        assert_eq!(
+            error.to_string(),
+            "unknown environment \"prod\" (expected dev, stg or prd)"
+        );
     }
 }

@@ -120,6 +120,9 @@ macro_rules! label_value {
 #[macro_export]
 macro_rules! label {
     ($key:literal, $value:literal) => {
-        $crate::Label { key: $crate::label_key!($key), value: $crate::label_value!($value) }
+        $crate::Label {
+            key: $crate::label_key!($key),
+            value: $crate::label_value!($value),
+        }
     };
 }

@@ -18,7 +18,10 @@ impl SourceLocation {
     #[track_caller]
     pub fn caller() -> Self {
         let location = Location::caller();
-        SourceLocation { file: location.file(), line: location.line() }
+        SourceLocation {
+            file: location.file(),
+            line: location.line(),
+        }
     }
 }
 

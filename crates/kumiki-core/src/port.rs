@@ -49,7 +49,10 @@ impl TryFrom<i64> for PortNumber {
     type Error = InvalidPort;
 
     fn try_from(number: i64) -> Result<Self, Self::Error> {
-        u16::try_from(number).ok().and_then(PortNumber::new).ok_or(InvalidPort(number))
+        u16::try_from(number)
+            .ok()
+            .and_then(PortNumber::new)
+            .ok_or(InvalidPort(number))
     }
 }
 

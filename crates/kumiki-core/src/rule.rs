@@ -106,7 +106,13 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid {} \"{}\": {}", self.rule.noun(), self.value, self.reason.message())
+        write!(
+            f,
+            "invalid {} \"{}\": {}",
+            self.rule.noun(),
+            self.value,
+            self.reason.message()
+        )
     }
 }
 
@@ -126,7 +132,11 @@ impl Rule {
 
     /// Checks `value` and returns a [`Violation`] naming it when it breaks the rule.
     pub fn validate(self, value: &str) -> Result<(), Violation> {
-        self.check(value).map_err(|reason| Violation { rule: self, value: value.to_owned(), reason })
+        self.check(value).map_err(|reason| Violation {
+            rule: self,
+            value: value.to_owned(),
+            reason,
+        })
     }
 }
 
@@ -198,9 +208,11 @@ const fn check_label_value(bytes: &[u8]) -> Result<(), Invalid> {
         }
         i += 1;
     }
-    if !bytes.is_empty()
-        && !(bytes[0].is_ascii_alphanumeric() && bytes[bytes.len() - 1].is_ascii_alphanumeric())
-    {
+    let edges_alphanumeric = match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) => first.is_ascii_alphanumeric() && last.is_ascii_alphanumeric(),
+        _ => true, // the empty value is allowed
+    };
+    if !edges_alphanumeric {
         return Err(Invalid::EdgeNotAlphanumeric);
     }
     Ok(())
@@ -308,8 +320,14 @@ mod tests {
             Invalid::BadLabelPrefix,
         ];
         for reason in reasons {
-            let arm = format!("$crate::Invalid::{reason:?} => panic!(concat!(\"invalid \", $noun, \" \\\"\", $value, \"\\\": {}\"))", reason.message());
-            assert!(reject.contains(&arm), "__reject! disagrees with Invalid::message for {reason:?}:\n{arm}");
+            let arm = format!(
+                "$crate::Invalid::{reason:?} => panic!(concat!(\"invalid \", $noun, \" \\\"\", $value, \"\\\": {}\"))",
+                reason.message()
+            );
+            assert!(
+                reject.contains(&arm),
+                "__reject! disagrees with Invalid::message for {reason:?}:\n{arm}"
+            );
         }
     }
 }

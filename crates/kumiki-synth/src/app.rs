@@ -38,13 +38,20 @@ impl App {
     /// An empty app.
     #[track_caller]
     pub fn new(name: Name) -> App {
-        App { name, declared_at: SourceLocation::caller(), objects: Vec::new() }
+        App {
+            name,
+            declared_at: SourceLocation::caller(),
+            objects: Vec::new(),
+        }
     }
 
     /// Adds an object; the caller's source location is recorded for error messages.
     #[track_caller]
     pub fn add(&mut self, object: impl Object) -> &mut App {
-        self.objects.push(Declared { object: Box::new(object), location: SourceLocation::caller() });
+        self.objects.push(Declared {
+            object: Box::new(object),
+            location: SourceLocation::caller(),
+        });
         self
     }
 

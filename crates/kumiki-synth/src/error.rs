@@ -32,7 +32,11 @@ impl fmt::Display for SynthErrors {
             writeln!(f, "error: {error}")?;
         }
         let count = self.0.len();
-        write!(f, "{count} error{} in the model; nothing was written", if count == 1 { "" } else { "s" })
+        write!(
+            f,
+            "{count} error{} in the model; nothing was written",
+            if count == 1 { "" } else { "s" }
+        )
     }
 }
 

@@ -32,10 +32,17 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
         let app_name = app.name().as_str();
         let construct_path = format!("{env}/{app_name}");
         let mut error = |location: SourceLocation, message: String| {
-            errors.push(SynthError { location, path: construct_path.clone(), message });
+            errors.push(SynthError {
+                location,
+                path: construct_path.clone(),
+                message,
+            });
         };
         if let Some(first) = app_names.insert(app_name, app.declared_at()) {
-            error(app.declared_at(), format!("app \"{app_name}\" is declared twice; also declared at {first}"));
+            error(
+                app.declared_at(),
+                format!("app \"{app_name}\" is declared twice; also declared at {first}"),
+            );
         }
         for Declared { object, location } in app.objects() {
             let object = object.as_ref();
@@ -85,7 +92,11 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
 /// `<app>/<namespace>.<kind>.<name>.yaml`, with [`CLUSTER_SCOPE_MARKER`] for cluster-scoped objects.
 fn output_path(app: &str, identity: &Identity) -> String {
     let scope = identity.namespace.as_deref().unwrap_or(CLUSTER_SCOPE_MARKER);
-    format!("{app}/{scope}.{}.{}.yaml", identity.kind.to_ascii_lowercase(), identity.name)
+    format!(
+        "{app}/{scope}.{}.{}.yaml",
+        identity.kind.to_ascii_lowercase(),
+        identity.name
+    )
 }
 
 /// What is wrong with one object on its own.
@@ -109,7 +120,12 @@ fn object_problems(object: &dyn Object, identity: &Identity) -> Vec<String> {
     }
     for (key, value) in metadata.labels.iter().flatten() {
         problems.extend(Rule::LabelKey.validate(key).err().map(|v| v.to_string()));
-        problems.extend(Rule::LabelValue.validate(value).err().map(|v| format!("label {key}: {v}")));
+        problems.extend(
+            Rule::LabelValue
+                .validate(value)
+                .err()
+                .map(|v| format!("label {key}: {v}")),
+        );
     }
     problems
 }

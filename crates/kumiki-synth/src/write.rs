@@ -46,7 +46,11 @@ fn read_into(dir: &Path, prefix: &str, files: &mut BTreeMap<String, Vec<u8>>) ->
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let relative = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+        let relative = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
         if entry.file_type()?.is_dir() {
             read_into(&entry.path(), &relative, files)?;
         } else {
@@ -99,11 +103,9 @@ pub fn write_atomic(root: &Path, release: &Release) -> io::Result<()> {
         return Err(error);
     }
     let had_target = target.exists();
-    if had_target {
-        if let Err(error) = fs::rename(&target, &retired) {
-            let _ = fs::remove_dir_all(&staging);
-            return Err(error);
-        }
+    if had_target && let Err(error) = fs::rename(&target, &retired) {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(error);
     }
     if let Err(error) = fs::rename(&staging, &target) {
         if had_target {

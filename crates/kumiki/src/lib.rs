@@ -24,12 +24,11 @@
 
 pub use k8s_openapi;
 pub use kumiki_core::{
-    Env, Invalid, InvalidPort, Label, LabelKey, LabelValue, Name, PortNumber, Rule, SourceLocation,
-    UnknownEnv, Violation, label, label_key, label_value, name, port,
+    Env, Invalid, InvalidPort, Label, LabelKey, LabelValue, Name, PortNumber, Rule, SourceLocation, UnknownEnv,
+    Violation, label, label_key, label_value, name, port,
 };
 pub use kumiki_synth::{
-    App, Declared, Identity, Object, Release, SynthError, SynthErrors, header, render_yaml, synthesize,
-    write,
+    App, Declared, Identity, Object, Release, SynthError, SynthErrors, header, render_yaml, synthesize, write,
 };
 
 /// Everything a platform or service crate usually needs.

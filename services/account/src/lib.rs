@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use kumiki::k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use kumiki::k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, PodSecurityContext, PodSpec, PodTemplateSpec, Probe,
-    ResourceRequirements, SeccompProfile, SecurityContext, Service, ServicePort, ServiceSpec, TCPSocketAction,
+    Capabilities, Container, ContainerPort, PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ResourceRequirements,
+    SeccompProfile, SecurityContext, Service, ServicePort, ServiceSpec, TCPSocketAction,
 };
 use kumiki::k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -45,7 +45,10 @@ fn metadata(env: Env) -> ObjectMeta {
 
 fn deployment(env: Env, image: String, replicas: i32) -> Deployment {
     let tcp_probe = || Probe {
-        tcp_socket: Some(TCPSocketAction { port: IntOrString::String(PORT_NAME.to_owned()), host: None }),
+        tcp_socket: Some(TCPSocketAction {
+            port: IntOrString::String(PORT_NAME.to_owned()),
+            host: None,
+        }),
         period_seconds: Some(10),
         ..Default::default()
     };
@@ -57,15 +60,24 @@ fn deployment(env: Env, image: String, replicas: i32) -> Deployment {
         metadata: metadata(env),
         spec: Some(DeploymentSpec {
             replicas: Some(replicas),
-            selector: LabelSelector { match_labels: Some(platform::selector_labels(&NAME)), ..Default::default() },
+            selector: LabelSelector {
+                match_labels: Some(platform::selector_labels(&NAME)),
+                ..Default::default()
+            },
             template: PodTemplateSpec {
-                metadata: Some(ObjectMeta { labels: Some(platform::standard_labels(&NAME, env)), ..Default::default() }),
+                metadata: Some(ObjectMeta {
+                    labels: Some(platform::standard_labels(&NAME, env)),
+                    ..Default::default()
+                }),
                 spec: Some(PodSpec {
                     automount_service_account_token: Some(false),
                     security_context: Some(PodSecurityContext {
                         run_as_non_root: Some(true),
                         run_as_user: Some(10001),
-                        seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".to_owned(), ..Default::default() }),
+                        seccomp_profile: Some(SeccompProfile {
+                            type_: "RuntimeDefault".to_owned(),
+                            ..Default::default()
+                        }),
                         ..Default::default()
                     }),
                     containers: vec![Container {
@@ -86,7 +98,10 @@ fn deployment(env: Env, image: String, replicas: i32) -> Deployment {
                         security_context: Some(SecurityContext {
                             allow_privilege_escalation: Some(false),
                             read_only_root_filesystem: Some(true),
-                            capabilities: Some(Capabilities { drop: Some(vec!["ALL".to_owned()]), add: None }),
+                            capabilities: Some(Capabilities {
+                                drop: Some(vec!["ALL".to_owned()]),
+                                add: None,
+                            }),
                             ..Default::default()
                         }),
                         ..Default::default()

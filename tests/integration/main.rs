@@ -1,0 +1,5 @@
+//! kumiki's integration tests: one binary, one module per concern.
+
+mod repository;
+mod synth;
+mod yaml;

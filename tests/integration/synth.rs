@@ -1,0 +1,236 @@
+//! Synthesis: determinism, collected errors with source locations, atomic writes, `check`.
+
+use kumiki::Release;
+use kumiki::k8s_openapi::api::core::v1::Namespace;
+use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kumiki::prelude::*;
+use kumiki::write::Drift;
+use kumiki_tests::{ScratchDir, config_map, snapshot};
+use xtask::Failure;
+
+fn model_with_duplicate(_env: Env) -> Vec<App> {
+    let mut first = App::new(name!("first"));
+    first.add(config_map(Some("services"), "settings", &[]));
+    let mut second = App::new(name!("second"));
+    second.add(config_map(Some("services"), "settings", &[]));
+    vec![first, second]
+}
+
+/// Adds `object` to `app` and returns the line of the call, which is what the SDK records.
+#[track_caller]
+fn add_at_line(app: &mut App, object: impl Object) -> u32 {
+    app.add(object);
+    std::panic::Location::caller().line()
+}
+
+/// A new app and the line of the call.
+#[track_caller]
+fn new_app_at_line(name: Name) -> (App, u32) {
+    (App::new(name), std::panic::Location::caller().line())
+}
+
+fn errors_of(result: Result<Release, kumiki::SynthErrors>) -> Vec<String> {
+    match result {
+        Ok(release) => panic!("expected errors, got {} files", release.files.len()),
+        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn two_synths_are_byte_identical() {
+    let first = xtask::synthesize(&Env::ALL, xtask::model).unwrap();
+    let second = xtask::synthesize(&Env::ALL, xtask::model).unwrap();
+    assert_eq!(first, second);
+    assert!(first.iter().all(|release| !release.files.is_empty()));
+}
+
+#[test]
+fn registration_order_does_not_change_a_byte() {
+    for env in Env::ALL {
+        let forward = kumiki::synthesize(env, xtask::model(env)).unwrap();
+        let mut reversed_apps = xtask::model(env);
+        reversed_apps.reverse();
+        assert!(reversed_apps.len() > 1, "the model has several apps to reorder");
+        assert_eq!(kumiki::synthesize(env, reversed_apps).unwrap(), forward);
+    }
+}
+
+#[test]
+fn every_file_has_the_header_and_a_trailing_newline() {
+    for release in xtask::synthesize(&Env::ALL, xtask::model).unwrap() {
+        for (path, contents) in &release.files {
+            assert!(contents.starts_with(&kumiki::header(release.env)), "{path}");
+            assert!(contents.ends_with('\n') && !contents.ends_with("\n\n"), "{path}");
+        }
+    }
+}
+
+#[test]
+fn layout_is_app_namespace_kind_name() {
+    let release = kumiki::synthesize(Env::Prd, xtask::model(Env::Prd)).unwrap();
+    let paths: Vec<&str> = release.files.keys().map(String::as_str).collect();
+    assert!(paths.contains(&"account/services.deployment.account.yaml"), "{paths:?}");
+    assert!(paths.contains(&"account/services.service.account.yaml"), "{paths:?}");
+    assert!(paths.contains(&"shared/_cluster.namespace.services.yaml"), "{paths:?}");
+}
+
+#[test]
+fn a_duplicate_identity_names_both_declarations() {
+    let (mut first, mut second) = (App::new(name!("first")), App::new(name!("second")));
+    let first_line = add_at_line(&mut first, config_map(Some("services"), "settings", &[]));
+    let second_line = add_at_line(&mut second, config_map(Some("services"), "settings", &[]));
+    let errors = errors_of(kumiki::synthesize(Env::Stg, vec![second, first]));
+    let file = file!();
+    assert_eq!(
+        errors,
+        vec![format!(
+            "{file}:{second_line}: stg/second: ConfigMap services/settings is declared twice; also declared at {file}:{first_line} (app first)"
+        )]
+    );
+}
+
+#[test]
+fn all_errors_are_reported_together_with_their_locations() {
+    let mut app = App::new(name!("broken"));
+    let no_namespace = add_at_line(&mut app, config_map(None, "no-namespace", &[]));
+    let team = ObjectMeta {
+        name: Some("team".into()),
+        namespace: Some("services".into()),
+        ..Default::default()
+    };
+    let namespaced_namespace = add_at_line(
+        &mut app,
+        Namespace {
+            metadata: team,
+            ..Default::default()
+        },
+    );
+    let bad_name = add_at_line(&mut app, config_map(Some("services"), "Bad_Name", &[]));
+    let mut labelled = config_map(Some("services"), "labelled", &[]);
+    labelled.metadata.labels = Some([("version".to_owned(), "1.2.3+build".to_owned())].into());
+    let bad_label = add_at_line(&mut app, labelled);
+    let file = file!();
+    assert_eq!(
+        errors_of(kumiki::synthesize(Env::Dev, vec![app])),
+        vec![
+            format!(
+                "{file}:{no_namespace}: dev/broken: ConfigMap no-namespace: ConfigMap is namespaced but has no metadata.namespace"
+            ),
+            format!(
+                "{file}:{namespaced_namespace}: dev/broken: Namespace services/team: Namespace is cluster-scoped but has metadata.namespace \"services\""
+            ),
+            format!(
+                "{file}:{bad_name}: dev/broken: ConfigMap services/Bad_Name: invalid DNS subdomain \"Bad_Name\": may contain only lowercase a-z, 0-9, '-' and '.'"
+            ),
+            format!(
+                "{file}:{bad_label}: dev/broken: ConfigMap services/labelled: label version: invalid label value \"1.2.3+build\": may contain only A-Z, a-z, 0-9, '-', '_' and '.'"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_duplicate_app_name_is_an_error() {
+    let (first, first_line) = new_app_at_line(name!("twin"));
+    let (second, second_line) = new_app_at_line(name!("twin"));
+    let file = file!();
+    assert_eq!(
+        errors_of(kumiki::synthesize(Env::Prd, vec![first, second])),
+        vec![format!(
+            "{file}:{second_line}: prd/twin: app \"twin\" is declared twice; also declared at {file}:{first_line}"
+        )]
+    );
+}
+
+#[test]
+fn a_model_error_leaves_release_byte_identical() {
+    let root = ScratchDir::new("atomic");
+    xtask::synth(root.path(), &Env::ALL, xtask::model).unwrap();
+    let before = snapshot(root.path());
+    assert!(
+        before.len() >= 9,
+        "three environments were written: {:?}",
+        before.keys()
+    );
+
+    let failure = xtask::synth(root.path(), &Env::ALL, model_with_duplicate).unwrap_err();
+    assert!(
+        matches!(&failure, Failure::Model(per_env) if per_env.len() == 3),
+        "{failure}"
+    );
+    assert_eq!(failure.exit_code(), 1);
+    assert!(
+        failure
+            .to_string()
+            .ends_with("3 errors in the model; nothing was written"),
+        "{failure}"
+    );
+    assert_eq!(snapshot(root.path()), before);
+}
+
+#[test]
+fn synth_prunes_files_the_code_no_longer_produces() {
+    let root = ScratchDir::new("prune");
+    xtask::synth(root.path(), &[Env::Dev], xtask::model).unwrap();
+    let stale = root.path().join("dev/account/services.configmap.old.yaml");
+    std::fs::write(&stale, "kind: ConfigMap\n").unwrap();
+    let leftover_staging = root.path().join(".dev.staging/junk.yaml");
+    std::fs::create_dir_all(leftover_staging.parent().unwrap()).unwrap();
+    std::fs::write(&leftover_staging, "junk").unwrap();
+
+    let written = xtask::synth(root.path(), &[Env::Dev], xtask::model).unwrap();
+    assert_eq!(written[0].changes, 1);
+    assert!(!stale.exists());
+    assert!(!root.path().join(".dev.staging").exists());
+    let expected = kumiki::synthesize(Env::Dev, xtask::model(Env::Dev)).unwrap();
+    let on_disk: Vec<String> = snapshot(&root.path().join("dev")).into_keys().collect();
+    assert_eq!(on_disk, expected.files.keys().cloned().collect::<Vec<_>>());
+}
+
+#[test]
+fn an_up_to_date_release_is_not_rewritten() {
+    let root = ScratchDir::new("untouched");
+    xtask::synth(root.path(), &[Env::Prd], xtask::model).unwrap();
+    let written = xtask::synth(root.path(), &[Env::Prd], xtask::model).unwrap();
+    assert_eq!(
+        written,
+        vec![xtask::Written {
+            env: Env::Prd,
+            files: written[0].files,
+            changes: 0
+        }]
+    );
+}
+
+#[test]
+fn check_names_missing_stale_and_unexpected_files() {
+    let root = ScratchDir::new("check");
+    xtask::synth(root.path(), &[Env::Stg], xtask::model).unwrap();
+    assert!(xtask::check(root.path(), &[Env::Stg], xtask::model).is_ok());
+
+    let dir = root.path().join("stg");
+    std::fs::remove_file(dir.join("account/services.service.account.yaml")).unwrap();
+    std::fs::write(dir.join("account/services.deployment.account.yaml"), "edited by hand\n").unwrap();
+    std::fs::write(dir.join("shared/notes.txt"), "not synthesized\n").unwrap();
+
+    let failure = xtask::check(root.path(), &[Env::Stg], xtask::model).unwrap_err();
+    assert_eq!(failure.exit_code(), 3);
+    let Failure::Stale(drift) = &failure else {
+        panic!("{failure}")
+    };
+    assert_eq!(
+        drift,
+        &vec![
+            (Env::Stg, Drift::Missing("account/services.service.account.yaml".into())),
+            (
+                Env::Stg,
+                Drift::Changed("account/services.deployment.account.yaml".into())
+            ),
+            (Env::Stg, Drift::Unexpected("shared/notes.txt".into())),
+        ]
+    );
+    assert!(
+        failure.to_string().contains("run `cargo xtask synth --env all`"),
+        "{failure}"
+    );
+}

@@ -1,0 +1,5 @@
+use kumiki::prelude::*;
+
+fn main() {
+    let _port = port!(70000);
+}
