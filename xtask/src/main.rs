@@ -1,6 +1,6 @@
 //! `cargo xtask`: parses the command line and dispatches to the xtask library.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -65,6 +65,14 @@ impl EnvChoice {
     }
 }
 
+/// `path` relative to the current directory when it is below it, as a user would type it.
+fn shown(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    relative.unwrap_or_else(|| path.to_path_buf()).display().to_string()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -72,10 +80,10 @@ fn main() -> ExitCode {
             let root = out.unwrap_or_else(xtask::default_release_root);
             xtask::synth(&root, &env.envs(), xtask::model).map(|written| {
                 for w in written {
-                    let dir = root.join(w.env.as_str());
+                    let dir = shown(&root.join(w.env.as_str()));
                     match w.changes {
-                        0 => println!("{}: up to date ({} files)", dir.display(), w.files),
-                        n => println!("{}: {} files, {n} added, changed or removed", dir.display(), w.files),
+                        0 => println!("{dir}: up to date ({} files)", w.files),
+                        n => println!("{dir}: {} files, {n} added, changed or removed", w.files),
                     }
                 }
             })
@@ -83,7 +91,7 @@ fn main() -> ExitCode {
         Command::Check { env, out } => {
             let root = out.unwrap_or_else(xtask::default_release_root);
             xtask::check(&root, &env.envs(), xtask::model)
-                .map(|files| println!("{}: up to date ({files} files)", root.display()))
+                .map(|files| println!("{}: up to date ({files} files)", shown(&root)))
         }
     };
     match result {
