@@ -1,13 +1,15 @@
 //! The platform definition, owned by the SRE team: the facts every service builds on.
 //!
-//! What lives here is policy, visible in review: namespaces, standard labels, the image
-//! registry of each environment. Services read it; they never redefine it.
+//! What lives here is policy, visible in review: namespaces, node groups, the image registry
+//! of each environment, and the workload defaults every Microservice gets (resources,
+//! security context, graceful shutdown). Services read it; they never redefine it.
 
 use std::collections::BTreeMap;
 
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
+use kumiki::{Environment, Policy};
 
 /// Namespaces of the platform.
 pub mod namespaces {
@@ -17,62 +19,88 @@ pub mod namespaces {
     pub const SERVICES: Name = name!("services");
 }
 
+/// The node groups of the clusters (label `node.kubernetes.io/nodegroup`). Services pin to
+/// these constants, so a misspelt group does not compile.
+pub mod node_groups {
+    use kumiki::prelude::*;
+
+    /// Application workloads.
+    pub const APP: NodeGroup = NodeGroup::new(label_value!("app"));
+    /// Argo CD.
+    pub const DEPLOY: NodeGroup = NodeGroup::tainted(
+        label_value!("deploy"),
+        label_key!("node.kubernetes.io/nodegroup"),
+        label_value!("deploy"),
+    );
+    /// Ingress and egress gateways.
+    pub const INGRESS: NodeGroup = NodeGroup::tainted(
+        label_value!("ingress"),
+        label_key!("node.kubernetes.io/nodegroup"),
+        label_value!("ingress"),
+    );
+    /// Observability and other system components.
+    pub const SYSTEM: NodeGroup = NodeGroup::tainted(
+        label_value!("system"),
+        label_key!("node.kubernetes.io/nodegroup"),
+        label_value!("system"),
+    );
+}
+
 /// The value of `app.kubernetes.io/part-of` on everything the platform deploys.
-pub const PART_OF: &str = "microservices";
+pub const PART_OF: LabelValue = label_value!("microservices");
 
-/// The labels that select an app's pods: stable for the life of a workload, because a
-/// workload's selector cannot change.
-pub fn selector_labels(app: &Name) -> BTreeMap<String, String> {
-    BTreeMap::from([("app.kubernetes.io/name".to_owned(), app.to_string())])
-}
-
-/// The labels every object of an app carries: its selector labels plus `part-of`,
-/// `managed-by` and `env`, one scheme for the whole platform.
-pub fn standard_labels(app: &Name, env: Env) -> BTreeMap<String, String> {
-    let mut labels = selector_labels(app);
-    labels.insert("app.kubernetes.io/part-of".to_owned(), PART_OF.to_owned());
-    labels.insert("app.kubernetes.io/managed-by".to_owned(), "kumiki".to_owned());
-    labels.insert("env".to_owned(), env.to_string());
-    labels
-}
-
-/// The container image registry of an environment: AWS ECR in stg and prd, images built
-/// on the developer's machine in dev.
-pub enum Registry {
-    /// Images built locally and loaded into the dev cluster.
-    Local,
-    /// An ECR registry: `<account>.dkr.ecr.<region>.amazonaws.com`.
-    Ecr {
-        /// The 12-digit AWS account id.
-        account_id: &'static str,
-        /// The AWS region.
-        region: &'static str,
-    },
-}
-
-/// The registry each environment pulls from.
-pub fn registry(env: Env) -> Registry {
-    match env {
-        Env::Dev => Registry::Local,
-        // The seed platform never states its account id; this is a placeholder to replace.
-        Env::Stg | Env::Prd => Registry::Ecr {
-            account_id: "123456789012",
-            region: "ap-northeast-1",
+/// The environment every construct of `env` is built in: namespace, node groups, policy.
+pub fn environment(env: Env) -> Environment {
+    let node_groups = match env {
+        // dev runs on one machine: everything shares one group.
+        Env::Dev => vec![node_groups::APP],
+        Env::Stg | Env::Prd => vec![
+            node_groups::APP,
+            node_groups::DEPLOY,
+            node_groups::INGRESS,
+            node_groups::SYSTEM,
+        ],
+    };
+    Environment {
+        env,
+        namespace: namespaces::SERVICES,
+        node_groups,
+        part_of: PART_OF,
+        policy: Policy {
+            // Guaranteed QoS: requests equal limits.
+            default_resources: Resources::guaranteed(100, 128),
+            run_as_user: 10001,
+            pre_stop_sleep_seconds: 5,
+            termination_grace_period_seconds: 30,
+            revision_history_limit: 5,
+            default_replicas: match env {
+                Env::Dev => 1,
+                Env::Stg | Env::Prd => 2,
+            },
         },
     }
 }
 
-impl Registry {
-    /// The image reference for `repository` at `tag`: `<repository>:<tag>` locally,
-    /// `<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` on ECR.
-    pub fn image(&self, repository: &str, tag: &str) -> String {
-        match self {
-            Registry::Local => format!("{repository}:{tag}"),
-            Registry::Ecr { account_id, region } => {
-                format!("{account_id}.dkr.ecr.{region}.amazonaws.com/{repository}:{tag}")
-            }
-        }
+/// The container image registry of an environment: images built on the developer's machine
+/// in dev, AWS ECR in stg and prd.
+pub fn registry(env: Env) -> Registry {
+    match env {
+        Env::Dev => Registry::Local,
+        // The seed platform never states its account id; this placeholder is to be replaced.
+        Env::Stg | Env::Prd => Registry::Ecr {
+            account: aws_account_id!("123456789012"),
+            region: aws_region!("ap-northeast-1"),
+        },
     }
+}
+
+/// The labels the platform's own objects carry.
+fn platform_labels(env: Env) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("app.kubernetes.io/part-of".to_owned(), PART_OF.to_string()),
+        ("app.kubernetes.io/managed-by".to_owned(), "kumiki".to_owned()),
+        ("env".to_owned(), env.to_string()),
+    ])
 }
 
 /// The platform's own app, `shared`: the namespaces the services run in.
@@ -81,7 +109,7 @@ pub fn apps(env: Env) -> Vec<App> {
     shared.add(Namespace {
         metadata: ObjectMeta {
             name: Some(namespaces::SERVICES.to_string()),
-            labels: Some(standard_labels(&name!("shared"), env)),
+            labels: Some(platform_labels(env)),
             ..Default::default()
         },
         ..Default::default()

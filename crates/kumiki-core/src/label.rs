@@ -1,53 +1,8 @@
 //! Label keys, values and pairs.
 
-use std::borrow::Cow;
+use crate::rule::Rule;
+use crate::validated::validated_string;
 use std::fmt;
-
-use crate::rule::{Rule, Violation};
-
-macro_rules! validated_string {
-    ($(#[$doc:meta])* $type:ident, $rule:expr) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $type(Cow<'static, str>);
-
-        impl $type {
-            /// Used by the literal macros after the literal passed the check; not for direct use.
-            #[doc(hidden)]
-            pub const fn __from_checked_literal(value: &'static str) -> Self {
-                $type(Cow::Borrowed(value))
-            }
-
-            /// The value as a string slice.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl TryFrom<String> for $type {
-            type Error = Violation;
-
-            fn try_from(value: String) -> Result<Self, Self::Error> {
-                $rule.validate(&value)?;
-                Ok($type(Cow::Owned(value)))
-            }
-        }
-
-        impl TryFrom<&str> for $type {
-            type Error = Violation;
-
-            fn try_from(value: &str) -> Result<Self, Self::Error> {
-                $type::try_from(value.to_owned())
-            }
-        }
-
-        impl fmt::Display for $type {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 validated_string!(
     /// A validated label key: `[prefix/]name`, the prefix a DNS subdomain of at most 253
@@ -91,13 +46,9 @@ impl fmt::Display for Label {
 /// ```
 #[macro_export]
 macro_rules! label_key {
-    ($value:literal) => {{
-        const __LABEL_KEY: $crate::LabelKey = match $crate::Rule::LabelKey.check($value) {
-            Ok(()) => $crate::LabelKey::__from_checked_literal($value),
-            Err(reason) => $crate::__reject!("label key", $value, reason),
-        };
-        __LABEL_KEY
-    }};
+    ($value:literal) => {
+        $crate::__validated_literal!(LabelKey, "label key", $value)
+    };
 }
 
 /// A [`LabelValue`] from a string literal, checked at compile time.
@@ -107,13 +58,9 @@ macro_rules! label_key {
 /// ```
 #[macro_export]
 macro_rules! label_value {
-    ($value:literal) => {{
-        const __LABEL_VALUE: $crate::LabelValue = match $crate::Rule::LabelValue.check($value) {
-            Ok(()) => $crate::LabelValue::__from_checked_literal($value),
-            Err(reason) => $crate::__reject!("label value", $value, reason),
-        };
-        __LABEL_VALUE
-    }};
+    ($value:literal) => {
+        $crate::__validated_literal!(LabelValue, "label value", $value)
+    };
 }
 
 /// A [`Label`] from a key literal and a value literal, both checked at compile time.

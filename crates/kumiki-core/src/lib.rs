@@ -10,12 +10,16 @@ mod env;
 mod label;
 mod location;
 mod name;
+mod node_group;
 mod port;
 mod rule;
+mod validated;
 
 pub use env::{Env, UnknownEnv};
 pub use label::{Label, LabelKey, LabelValue};
 pub use location::SourceLocation;
 pub use name::Name;
+pub use node_group::{NODE_GROUP_LABEL, NodeGroup, Taint};
 pub use port::{InvalidPort, PortNumber};
 pub use rule::{Invalid, Rule, Violation};
+pub use validated::{AwsAccountId, AwsRegion, ImageTag, PortName, Repository};

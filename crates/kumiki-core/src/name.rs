@@ -82,11 +82,7 @@ impl From<Name> for String {
 /// ```
 #[macro_export]
 macro_rules! name {
-    ($value:literal) => {{
-        const __NAME: $crate::Name = match $crate::Rule::Name.check($value) {
-            Ok(()) => $crate::Name::__from_checked_literal($value),
-            Err(reason) => $crate::__reject!("name", $value, reason),
-        };
-        __NAME
-    }};
+    ($value:literal) => {
+        $crate::__validated_literal!(Name, "name", $value)
+    };
 }

@@ -16,6 +16,16 @@ pub enum Rule {
     LabelKey,
     /// A label value.
     LabelValue,
+    /// A port name before its protocol prefix: IANA_SVC_NAME with room for `http-`.
+    PortName,
+    /// An image tag other than `latest`.
+    ImageTag,
+    /// An image repository path, e.g. `account-gin-repository` or `paulbouwer/hello-kubernetes`.
+    Repository,
+    /// A 12-digit AWS account id.
+    AwsAccountId,
+    /// An AWS region, e.g. `ap-northeast-1`.
+    AwsRegion,
 }
 
 impl Rule {
@@ -26,6 +36,11 @@ impl Rule {
             Rule::Subdomain => "DNS subdomain",
             Rule::LabelKey => "label key",
             Rule::LabelValue => "label value",
+            Rule::PortName => "port name",
+            Rule::ImageTag => "image tag",
+            Rule::Repository => "image repository",
+            Rule::AwsAccountId => "AWS account id",
+            Rule::AwsRegion => "AWS region",
         }
     }
 }
@@ -53,6 +68,22 @@ pub enum Invalid {
     EdgeNotAlphanumeric,
     /// The prefix of a label key is not a DNS subdomain.
     BadLabelPrefix,
+    /// A port name longer than 10 characters (15 with its protocol prefix).
+    LongerThan10,
+    /// Two dashes in a row.
+    ConsecutiveDashes,
+    /// No letter at all.
+    NoLetter,
+    /// Not an image tag.
+    NotTag,
+    /// The floating tag `latest`.
+    FloatingTag,
+    /// Not an image repository path.
+    NotRepository,
+    /// Not 12 digits.
+    NotAwsAccountId,
+    /// Not shaped like an AWS region.
+    NotAwsRegion,
 }
 
 impl Invalid {
@@ -70,6 +101,16 @@ impl Invalid {
             Invalid::BadLabelPrefix => {
                 "the prefix before '/' must be a DNS subdomain: lowercase a-z, 0-9, '-', '.', at most 253 characters"
             }
+            Invalid::LongerThan10 => "must be at most 10 characters long (15 with the protocol prefix)",
+            Invalid::ConsecutiveDashes => "must not contain '--'",
+            Invalid::NoLetter => "must contain a letter",
+            Invalid::NotTag => "must be 1 to 128 of A-Z, a-z, 0-9, '_', '.', '-', not starting with '.' or '-'",
+            Invalid::FloatingTag => {
+                "`latest` is not pinned: use a version or commit tag (only dev may use Image::latest)"
+            }
+            Invalid::NotRepository => "must be lowercase a-z, 0-9 parts joined by '.', '_', '-' or '/'",
+            Invalid::NotAwsAccountId => "must be exactly 12 digits",
+            Invalid::NotAwsRegion => "must look like ap-northeast-1: letters, dashes, a final digit",
         }
     }
 }
@@ -89,6 +130,14 @@ macro_rules! __reject {
             $crate::Invalid::StartsWithoutLetter => panic!(concat!("invalid ", $noun, " \"", $value, "\": must start with a lowercase letter")),
             $crate::Invalid::EdgeNotAlphanumeric => panic!(concat!("invalid ", $noun, " \"", $value, "\": must start and end with a letter or digit")),
             $crate::Invalid::BadLabelPrefix => panic!(concat!("invalid ", $noun, " \"", $value, "\": the prefix before '/' must be a DNS subdomain: lowercase a-z, 0-9, '-', '.', at most 253 characters")),
+            $crate::Invalid::LongerThan10 => panic!(concat!("invalid ", $noun, " \"", $value, "\": must be at most 10 characters long (15 with the protocol prefix)")),
+            $crate::Invalid::ConsecutiveDashes => panic!(concat!("invalid ", $noun, " \"", $value, "\": must not contain '--'")),
+            $crate::Invalid::NoLetter => panic!(concat!("invalid ", $noun, " \"", $value, "\": must contain a letter")),
+            $crate::Invalid::NotTag => panic!(concat!("invalid ", $noun, " \"", $value, "\": must be 1 to 128 of A-Z, a-z, 0-9, '_', '.', '-', not starting with '.' or '-'")),
+            $crate::Invalid::FloatingTag => panic!(concat!("invalid ", $noun, " \"", $value, "\": `latest` is not pinned: use a version or commit tag (only dev may use Image::latest)")),
+            $crate::Invalid::NotRepository => panic!(concat!("invalid ", $noun, " \"", $value, "\": must be lowercase a-z, 0-9 parts joined by '.', '_', '-' or '/'")),
+            $crate::Invalid::NotAwsAccountId => panic!(concat!("invalid ", $noun, " \"", $value, "\": must be exactly 12 digits")),
+            $crate::Invalid::NotAwsRegion => panic!(concat!("invalid ", $noun, " \"", $value, "\": must look like ap-northeast-1: letters, dashes, a final digit")),
         }
     };
 }
@@ -127,6 +176,11 @@ impl Rule {
             Rule::Subdomain => check_subdomain(bytes),
             Rule::LabelKey => check_label_key(bytes),
             Rule::LabelValue => check_label_value(bytes),
+            Rule::PortName => check_port_name(bytes),
+            Rule::ImageTag => check_image_tag(bytes),
+            Rule::Repository => check_repository(bytes),
+            Rule::AwsAccountId => check_aws_account_id(bytes),
+            Rule::AwsRegion => check_aws_region(bytes),
         }
     }
 
@@ -245,6 +299,125 @@ const fn check_label_key(bytes: &[u8]) -> Result<(), Invalid> {
     check_label_value(name)
 }
 
+/// IANA_SVC_NAME (lowercase, digits, single dashes, a letter, no dash at the ends), at most
+/// 10 characters so that `http-`, `grpc-` or `tcp-` in front stays within 15.
+const fn check_port_name(bytes: &[u8]) -> Result<(), Invalid> {
+    if bytes.is_empty() {
+        return Err(Invalid::Empty);
+    }
+    if bytes.len() > 10 {
+        return Err(Invalid::LongerThan10);
+    }
+    let mut has_letter = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !(is_lower_alphanumeric(b) || b == b'-') {
+            return Err(Invalid::NotLowercaseAlphanumericOrDash);
+        }
+        if b == b'-' && i > 0 && bytes[i - 1] == b'-' {
+            return Err(Invalid::ConsecutiveDashes);
+        }
+        has_letter |= b.is_ascii_lowercase();
+        i += 1;
+    }
+    if bytes[0] == b'-' || bytes[bytes.len() - 1] == b'-' {
+        return Err(Invalid::EdgeNotAlphanumeric);
+    }
+    if !has_letter {
+        return Err(Invalid::NoLetter);
+    }
+    Ok(())
+}
+
+/// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`, and not `latest`.
+const fn check_image_tag(bytes: &[u8]) -> Result<(), Invalid> {
+    if bytes.is_empty() || bytes.len() > 128 || bytes[0] == b'.' || bytes[0] == b'-' {
+        return Err(Invalid::NotTag);
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !(b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-') {
+            return Err(Invalid::NotTag);
+        }
+        i += 1;
+    }
+    if bytes.len() == 6
+        && bytes[0] == b'l'
+        && bytes[1] == b'a'
+        && bytes[2] == b't'
+        && bytes[3] == b'e'
+        && bytes[4] == b's'
+        && bytes[5] == b't'
+    {
+        return Err(Invalid::FloatingTag);
+    }
+    Ok(())
+}
+
+/// Lowercase alphanumeric parts joined by single `.`, `_`, `-` or `/` (also `__`), at most 255.
+const fn check_repository(bytes: &[u8]) -> Result<(), Invalid> {
+    if bytes.is_empty() || bytes.len() > 255 {
+        return Err(Invalid::NotRepository);
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let separator = b == b'.' || b == b'_' || b == b'-' || b == b'/';
+        if !(is_lower_alphanumeric(b) || separator) {
+            return Err(Invalid::NotRepository);
+        }
+        let edge = i == 0 || i + 1 == bytes.len();
+        let after_slash = i > 0 && bytes[i - 1] == b'/';
+        if separator && (edge || after_slash || b == b'/' && !is_lower_alphanumeric(bytes[i - 1])) {
+            return Err(Invalid::NotRepository);
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+const fn check_aws_account_id(bytes: &[u8]) -> Result<(), Invalid> {
+    if bytes.len() != 12 {
+        return Err(Invalid::NotAwsAccountId);
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            return Err(Invalid::NotAwsAccountId);
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// `[a-z]{2}(-[a-z]+)+-[0-9]`, e.g. `ap-northeast-1`, `us-gov-west-1`.
+const fn check_aws_region(bytes: &[u8]) -> Result<(), Invalid> {
+    let n = bytes.len();
+    if n < 6 || !bytes[n - 1].is_ascii_digit() || bytes[n - 2] != b'-' {
+        return Err(Invalid::NotAwsRegion);
+    }
+    let mut dashes = 0;
+    let mut i = 0;
+    while i < n - 2 {
+        let b = bytes[i];
+        if b == b'-' {
+            if i < 2 || bytes[i - 1] == b'-' {
+                return Err(Invalid::NotAwsRegion);
+            }
+            dashes += 1;
+        } else if !b.is_ascii_lowercase() {
+            return Err(Invalid::NotAwsRegion);
+        }
+        i += 1;
+    }
+    if dashes == 0 || bytes[n - 3] == b'-' {
+        return Err(Invalid::NotAwsRegion);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +468,36 @@ mod tests {
     }
 
     #[test]
+    fn port_names_tags_repositories_and_aws_facts() {
+        check(Rule::PortName, "account", Ok(()));
+        check(Rule::PortName, "web-2", Ok(()));
+        check(Rule::PortName, "orchestrate", Err(Invalid::LongerThan10));
+        check(Rule::PortName, "a--b", Err(Invalid::ConsecutiveDashes));
+        check(Rule::PortName, "8080", Err(Invalid::NoLetter));
+        check(Rule::PortName, "-web", Err(Invalid::EdgeNotAlphanumeric));
+        check(Rule::ImageTag, "d74ac1c", Ok(()));
+        check(Rule::ImageTag, "00690e9", Ok(()));
+        check(Rule::ImageTag, "1.10", Ok(()));
+        check(Rule::ImageTag, "latest", Err(Invalid::FloatingTag));
+        check(Rule::ImageTag, "", Err(Invalid::NotTag));
+        check(Rule::ImageTag, "-rc", Err(Invalid::NotTag));
+        check(Rule::ImageTag, "1.0+b", Err(Invalid::NotTag));
+        check(Rule::Repository, "paulbouwer/hello-kubernetes", Ok(()));
+        check(Rule::Repository, "account-gin-repository", Ok(()));
+        check(Rule::Repository, "Account", Err(Invalid::NotRepository));
+        check(Rule::Repository, "/x", Err(Invalid::NotRepository));
+        check(Rule::Repository, "a/-x", Err(Invalid::NotRepository));
+        check(Rule::AwsAccountId, "123456789012", Ok(()));
+        check(Rule::AwsAccountId, "", Err(Invalid::NotAwsAccountId));
+        check(Rule::AwsAccountId, "12345678901a", Err(Invalid::NotAwsAccountId));
+        check(Rule::AwsRegion, "ap-northeast-1", Ok(()));
+        check(Rule::AwsRegion, "us-gov-west-1", Ok(()));
+        check(Rule::AwsRegion, "", Err(Invalid::NotAwsRegion));
+        check(Rule::AwsRegion, "apnortheast1", Err(Invalid::NotAwsRegion));
+        check(Rule::AwsRegion, "ap--x-1", Err(Invalid::NotAwsRegion));
+    }
+
+    #[test]
     fn violation_names_rule_value_and_reason() {
         let violation = Rule::LabelValue.validate("a b").unwrap_err();
         assert_eq!(
@@ -318,6 +521,14 @@ mod tests {
             Invalid::StartsWithoutLetter,
             Invalid::EdgeNotAlphanumeric,
             Invalid::BadLabelPrefix,
+            Invalid::LongerThan10,
+            Invalid::ConsecutiveDashes,
+            Invalid::NoLetter,
+            Invalid::NotTag,
+            Invalid::FloatingTag,
+            Invalid::NotRepository,
+            Invalid::NotAwsAccountId,
+            Invalid::NotAwsRegion,
         ];
         for reason in reasons {
             let arm = format!(

@@ -24,6 +24,7 @@ pub struct App {
     name: Name,
     declared_at: SourceLocation,
     objects: Vec<Declared>,
+    problems: Vec<(SourceLocation, String)>,
 }
 
 /// An object with the source location of its declaration.
@@ -42,6 +43,7 @@ impl App {
             name,
             declared_at: SourceLocation::caller(),
             objects: Vec::new(),
+            problems: Vec::new(),
         }
     }
 
@@ -53,6 +55,27 @@ impl App {
             location: SourceLocation::caller(),
         });
         self
+    }
+
+    /// Adds an object declared at `location`: constructs use it so that their objects point
+    /// at the construct's declaration rather than at SDK code.
+    pub fn add_at(&mut self, object: impl Object, location: SourceLocation) -> &mut App {
+        self.objects.push(Declared {
+            object: Box::new(object),
+            location,
+        });
+        self
+    }
+
+    /// Records a problem a construct found while lowering; [`synthesize`](crate::synthesize)
+    /// reports it with every other error.
+    pub fn report(&mut self, location: SourceLocation, message: String) {
+        self.problems.push((location, message));
+    }
+
+    /// Problems recorded with [`App::report`].
+    pub fn problems(&self) -> &[(SourceLocation, String)] {
+        &self.problems
     }
 
     /// The app's name, which is also its directory under `release/<env>/`.

@@ -44,6 +44,9 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
                 format!("app \"{app_name}\" is declared twice; also declared at {first}"),
             );
         }
+        for (location, message) in app.problems() {
+            error(*location, message.clone());
+        }
         for Declared { object, location } in app.objects() {
             let object = object.as_ref();
             let identity = Identity::of(object);

@@ -23,9 +23,14 @@
 //! ```
 
 pub use k8s_openapi;
+pub use kumiki_constructs::{
+    Container, DisruptionBudget, Environment, Image, Microservice, Policy, PortRef, Probe, Protocol, Registry,
+    Resources, ServiceId,
+};
 pub use kumiki_core::{
-    Env, Invalid, InvalidPort, Label, LabelKey, LabelValue, Name, PortNumber, Rule, SourceLocation, UnknownEnv,
-    Violation, label, label_key, label_value, name, port,
+    AwsAccountId, AwsRegion, Env, ImageTag, Invalid, InvalidPort, Label, LabelKey, LabelValue, NODE_GROUP_LABEL, Name,
+    NodeGroup, PortName, PortNumber, Repository, Rule, SourceLocation, Taint, UnknownEnv, Violation, aws_account_id,
+    aws_region, label, label_key, label_value, name, port, port_name, repository, tag,
 };
 pub use kumiki_synth::{
     App, Declared, Identity, Object, Release, SynthError, SynthErrors, header, render_yaml, synthesize, write,
@@ -33,6 +38,11 @@ pub use kumiki_synth::{
 
 /// Everything a platform or service crate usually needs.
 pub mod prelude {
-    pub use crate::{App, Env, Label, LabelKey, LabelValue, Name, Object, PortNumber};
-    pub use crate::{label, label_key, label_value, name, port};
+    pub use crate::{App, Env, Label, LabelKey, LabelValue, Name, NodeGroup, Object, PortNumber};
+    pub use crate::{
+        Container, DisruptionBudget, Image, Microservice, Probe, Protocol, Registry, Resources, ServiceId,
+    };
+    pub use crate::{
+        aws_account_id, aws_region, label, label_key, label_value, name, port, port_name, repository, tag,
+    };
 }

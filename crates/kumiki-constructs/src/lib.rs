@@ -1,0 +1,22 @@
+//! kumiki constructs: the [`Microservice`] and the typed pieces it is made of.
+//!
+//! A construct is a plain value built with a few required arguments and `with_*` methods,
+//! lowered to k8s-openapi objects in one pass when it is built. Joints that the seed
+//! platform kept in sync by hand are typed here: a probe or a Service port takes a
+//! [`PortRef`] that only a container's port declaration hands out; a Microservice without
+//! readiness and liveness probes has no `build()`; node groups are platform constants.
+
+mod environment;
+mod image;
+mod microservice;
+mod port;
+mod probe;
+
+pub use environment::{Environment, Policy, Resources};
+pub use image::{Image, Registry};
+pub use microservice::{
+    Container, DisruptionBudget, HasLiveness, HasReadiness, LivenessDeclared, Microservice, NoLiveness, NoReadiness,
+    ReadinessDeclared,
+};
+pub use port::{PortRef, Protocol, ServiceId};
+pub use probe::Probe;

@@ -1,0 +1,853 @@
+//! The Microservice construct: one workload with its Service, ServiceAccount, disruption
+//! budget, optional autoscaler, network policy and configuration.
+
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
+use k8s_openapi::api::autoscaling::v2::{
+    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec, MetricTarget,
+    ResourceMetricSource,
+};
+use k8s_openapi::api::core::v1::{
+    Affinity, Capabilities, ConfigMap, ConfigMapEnvSource, Container as K8sContainer, ContainerPort,
+    EmptyDirVolumeSource, EnvFromSource, EnvVar, Lifecycle, LifecycleHandler, NodeAffinity, NodeSelector,
+    NodeSelectorRequirement, NodeSelectorTerm, PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements,
+    SeccompProfile, SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec, SleepAction, Toleration,
+    Volume, VolumeMount,
+};
+use k8s_openapi::api::networking::v1::{
+    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
+};
+use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use kumiki_core::{Env, NODE_GROUP_LABEL, Name, NodeGroup, PortName, PortNumber, Rule, SourceLocation};
+use kumiki_synth::App;
+
+use crate::environment::{Environment, Resources};
+use crate::image::Image;
+use crate::port::{PortRef, Protocol, ServiceId};
+use crate::probe::Probe;
+
+/// A container of service `S`: an image, the ports it listens on, its settings.
+pub struct Container<S: ServiceId> {
+    name: Name,
+    image: Image,
+    ports: Vec<PortRef<S>>,
+    env: Vec<(String, String)>,
+    command: Option<Vec<String>>,
+    args: Option<Vec<String>>,
+    resources: Option<Resources>,
+}
+
+impl<S: ServiceId> Container<S> {
+    /// A container named `name` running `image`.
+    pub fn new(name: Name, image: Image) -> Self {
+        Container {
+            name,
+            image,
+            ports: Vec::new(),
+            env: Vec::new(),
+            command: None,
+            args: None,
+            resources: None,
+        }
+    }
+
+    /// Declares a port the container listens on and returns the only handle to it: probes,
+    /// Service ports and network policy rules take that handle.
+    pub fn port(&mut self, protocol: Protocol, name: PortName, number: PortNumber) -> PortRef<S> {
+        let port = PortRef {
+            container: self.name.clone(),
+            name,
+            protocol,
+            number,
+            _service: PhantomData,
+        };
+        self.ports.push(port.clone());
+        port
+    }
+
+    /// Sets an environment variable (for public settings; secrets never go here).
+    pub fn with_env(&mut self, key: &str, value: &str) -> &mut Self {
+        self.env.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Replaces the image's entrypoint.
+    pub fn with_command(&mut self, command: &[&str]) -> &mut Self {
+        self.command = Some(command.iter().map(|part| (*part).to_owned()).collect());
+        self
+    }
+
+    /// Replaces the image's arguments.
+    pub fn with_args(&mut self, args: &[&str]) -> &mut Self {
+        self.args = Some(args.iter().map(|part| (*part).to_owned()).collect());
+        self
+    }
+
+    /// Overrides the platform's default resources for this container.
+    pub fn with_resources(&mut self, resources: Resources) -> &mut Self {
+        self.resources = Some(resources);
+        self
+    }
+}
+
+/// Typestate: no readiness probe declared yet.
+pub struct NoReadiness;
+/// Typestate: a readiness probe is declared.
+pub struct HasReadiness;
+/// Typestate: no liveness probe declared yet.
+pub struct NoLiveness;
+/// Typestate: a liveness probe is declared.
+pub struct HasLiveness;
+
+/// Implemented by [`HasReadiness`] only: `build()` requires it.
+#[diagnostic::on_unimplemented(
+    message = "this Microservice has no readiness probe",
+    label = "`.build()` needs a readiness probe",
+    note = "call `.readiness(Probe::http(\"/healthz\", &port))` (or `Probe::tcp`, `Probe::grpc`, `Probe::exec`) before `.build()`"
+)]
+pub trait ReadinessDeclared {}
+impl ReadinessDeclared for HasReadiness {}
+
+/// Implemented by [`HasLiveness`] only: `build()` requires it.
+#[diagnostic::on_unimplemented(
+    message = "this Microservice has no liveness probe",
+    label = "`.build()` needs a liveness probe",
+    note = "call `.liveness(Probe::tcp(&port))` (or `Probe::http`, `Probe::grpc`, `Probe::exec`) before `.build()`"
+)]
+pub trait LivenessDeclared {}
+impl LivenessDeclared for HasLiveness {}
+
+/// How many pods a voluntary disruption (node drain, cluster upgrade) may take at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DisruptionBudget {
+    /// At most this many pods unavailable (the default is 1).
+    MaxUnavailable(u16),
+    /// At least this many pods available; must be below the replica count, or no node could
+    /// ever be drained.
+    MinAvailable(u16),
+}
+
+type DeploymentPatch = Box<dyn Fn(&mut Deployment)>;
+
+/// A microservice of service `S`, lowered by [`Microservice::build`] into an [`App`] named
+/// `S::NAME` holding: a Deployment, a ServiceAccount, a PodDisruptionBudget, a NetworkPolicy
+/// (ingress denied but for what [`Microservice::allow_from`] opens), a Service when a port
+/// is exposed, a HorizontalPodAutoscaler when autoscaled, and a ConfigMap (with a content hash
+/// in its name, so a change rolls the pods) when settings are given.
+///
+/// `build()` exists only once readiness and liveness probes are declared:
+///
+/// ```
+/// use kumiki_constructs::*;
+/// use kumiki_core::{Env, NodeGroup, label_value, name, port, port_name, repository, tag};
+///
+/// struct Account;
+/// impl ServiceId for Account {
+///     const NAME: kumiki_core::Name = name!("account");
+/// }
+///
+/// let environment = Environment {
+///     env: Env::Prd,
+///     namespace: name!("services"),
+///     node_groups: vec![NodeGroup::new(label_value!("app"))],
+///     part_of: label_value!("shop"),
+///     policy: Policy {
+///         default_resources: Resources::guaranteed(100, 128),
+///         run_as_user: 10001,
+///         pre_stop_sleep_seconds: 5,
+///         termination_grace_period_seconds: 30,
+///         revision_history_limit: 5,
+///         default_replicas: 2,
+///     },
+/// };
+/// let mut gin = Container::<Account>::new(name!("gin"), Image::new(Registry::DockerHub, repository!("acme/account"), tag!("1.4.0")));
+/// let http = gin.port(Protocol::Http, port_name!("account"), port!(8080));
+/// let app = Microservice::<Account>::new(&environment)
+///     .container(gin)
+///     .readiness(Probe::http("/healthz", &http))
+///     .liveness(Probe::tcp(&http))
+///     .expose(port!(50000), &http)
+///     .build();
+/// assert_eq!(app.objects().len(), 5); // Deployment, ServiceAccount, PDB, NetworkPolicy, Service
+/// ```
+///
+/// ```compile_fail
+/// # use kumiki_constructs::*;
+/// # struct Account;
+/// # impl ServiceId for Account { const NAME: kumiki_core::Name = kumiki_core::name!("account"); }
+/// # fn environment() -> Environment { unimplemented!() }
+/// let app = Microservice::<Account>::new(&environment()).build(); // no readiness probe
+/// ```
+pub struct Microservice<S: ServiceId, R = NoReadiness, L = NoLiveness> {
+    environment: Environment,
+    declared_at: SourceLocation,
+    containers: Vec<Container<S>>,
+    readiness: Vec<Probe<S>>,
+    liveness: Vec<Probe<S>>,
+    startup: Vec<Probe<S>>,
+    service_ports: Vec<(PortNumber, PortRef<S>)>,
+    replicas: Option<u16>,
+    autoscale: Option<(u16, u16, u8)>,
+    disruption_budget: DisruptionBudget,
+    config: BTreeMap<String, String>,
+    node_group: Option<NodeGroup>,
+    ingress_from: Vec<(Name, Vec<PortRef<S>>)>,
+    patches: Vec<DeploymentPatch>,
+    _probes: PhantomData<(R, L)>,
+}
+
+impl<S: ServiceId> Microservice<S> {
+    /// A microservice of `S` in `environment`; the caller's location is recorded for errors.
+    #[track_caller]
+    pub fn new(environment: &Environment) -> Self {
+        Microservice {
+            environment: environment.clone(),
+            declared_at: SourceLocation::caller(),
+            containers: Vec::new(),
+            readiness: Vec::new(),
+            liveness: Vec::new(),
+            startup: Vec::new(),
+            service_ports: Vec::new(),
+            replicas: None,
+            autoscale: None,
+            disruption_budget: DisruptionBudget::MaxUnavailable(1),
+            config: BTreeMap::new(),
+            node_group: None,
+            ingress_from: Vec::new(),
+            patches: Vec::new(),
+            _probes: PhantomData,
+        }
+    }
+}
+
+impl<S: ServiceId, R, L> Microservice<S, R, L> {
+    fn with_probes<R2, L2>(self) -> Microservice<S, R2, L2> {
+        Microservice {
+            environment: self.environment,
+            declared_at: self.declared_at,
+            containers: self.containers,
+            readiness: self.readiness,
+            liveness: self.liveness,
+            startup: self.startup,
+            service_ports: self.service_ports,
+            replicas: self.replicas,
+            autoscale: self.autoscale,
+            disruption_budget: self.disruption_budget,
+            config: self.config,
+            node_group: self.node_group,
+            ingress_from: self.ingress_from,
+            patches: self.patches,
+            _probes: PhantomData,
+        }
+    }
+
+    /// Adds a container; the first one added is the main container.
+    pub fn container(mut self, container: Container<S>) -> Self {
+        self.containers.push(container);
+        self
+    }
+
+    /// Adds a readiness probe to the container its port (or exec target) belongs to.
+    pub fn readiness(mut self, probe: Probe<S>) -> Microservice<S, HasReadiness, L> {
+        self.readiness.push(probe);
+        self.with_probes()
+    }
+
+    /// Adds a liveness probe to the container its port (or exec target) belongs to.
+    pub fn liveness(mut self, probe: Probe<S>) -> Microservice<S, R, HasLiveness> {
+        self.liveness.push(probe);
+        self.with_probes()
+    }
+
+    /// Adds a startup probe (optional): liveness waits until it succeeds.
+    pub fn startup(mut self, probe: Probe<S>) -> Self {
+        self.startup.push(probe);
+        self
+    }
+
+    /// Exposes `target` on the Service as `port`; the Service selects this workload's pods.
+    pub fn expose(mut self, port: PortNumber, target: &PortRef<S>) -> Self {
+        self.service_ports.push((port, target.clone()));
+        self
+    }
+
+    /// A fixed replica count (default: the platform policy's).
+    pub fn replicas(mut self, replicas: u16) -> Self {
+        self.replicas = Some(replicas);
+        self
+    }
+
+    /// Scales between `min` and `max` replicas at `cpu_percent` average CPU utilization; the
+    /// Deployment then has no fixed `replicas`.
+    pub fn autoscale(mut self, min: u16, max: u16, cpu_percent: u8) -> Self {
+        self.autoscale = Some((min, max, cpu_percent));
+        self
+    }
+
+    /// Overrides the default disruption budget (`MaxUnavailable(1)`).
+    pub fn disruption_budget(mut self, budget: DisruptionBudget) -> Self {
+        self.disruption_budget = budget;
+        self
+    }
+
+    /// A public setting, delivered to every container as an environment variable through a
+    /// ConfigMap whose name carries a hash of the contents.
+    pub fn config(mut self, key: &str, value: &str) -> Self {
+        self.config.insert(key.to_owned(), value.to_owned());
+        self
+    }
+
+    /// Pins the pods to `group`: a required node affinity, and the toleration for its taint.
+    /// The group must exist in the environment (checked at synth time).
+    pub fn pin_to(mut self, group: &NodeGroup) -> Self {
+        self.node_group = Some(group.clone());
+        self
+    }
+
+    /// Allows ingress from pods of `namespace` to `ports`; all other ingress is denied.
+    pub fn allow_from(mut self, namespace: &Name, ports: &[&PortRef<S>]) -> Self {
+        self.ingress_from
+            .push((namespace.clone(), ports.iter().map(|port| (*port).clone()).collect()));
+        self
+    }
+
+    /// Escape hatch: edits the lowered Deployment. Runs before synth-time checks, so the
+    /// patched object is still validated.
+    pub fn patch_deployment(mut self, patch: impl Fn(&mut Deployment) + 'static) -> Self {
+        self.patches.push(Box::new(patch));
+        self
+    }
+}
+
+impl<S: ServiceId, R, L> Microservice<S, R, L> {
+    /// Lowers the microservice into its app. Available only once readiness and liveness
+    /// probes are declared. Problems types cannot rule out are recorded on the app and
+    /// reported, with the location of [`Microservice::new`], when the environment is
+    /// synthesized.
+    pub fn build(self) -> App
+    where
+        R: ReadinessDeclared,
+        L: LivenessDeclared,
+    {
+        Lowering {
+            service: &self,
+            app: App::new(S::NAME),
+        }
+        .run()
+    }
+}
+
+struct Lowering<'a, S: ServiceId, R, L> {
+    service: &'a Microservice<S, R, L>,
+    app: App,
+}
+
+impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
+    fn run(mut self) -> App {
+        let ms = self.service;
+        let at = ms.declared_at;
+        for problem in self.problems() {
+            self.app.report(at, problem);
+        }
+        let config_map = (!ms.config.is_empty()).then(|| self.config_map());
+        let mut deployment = self.deployment(config_map.as_ref().and_then(|c| c.metadata.name.clone()));
+        for patch in &ms.patches {
+            patch(&mut deployment);
+        }
+        self.app.add_at(self.service_account(), at);
+        if let Some(config_map) = config_map {
+            self.app.add_at(config_map, at);
+        }
+        self.app.add_at(deployment, at);
+        if !ms.service_ports.is_empty() {
+            self.app.add_at(self.service(), at);
+        }
+        self.app.add_at(self.disruption_budget(), at);
+        if let Some(autoscaler) = self.autoscaler() {
+            self.app.add_at(autoscaler, at);
+        }
+        self.app.add_at(self.network_policy(), at);
+        self.app
+    }
+
+    /// What the types cannot rule out, checked against the environment.
+    fn problems(&self) -> Vec<String> {
+        let ms = self.service;
+        let environment = &ms.environment;
+        let mut problems = Vec::new();
+        if ms.containers.is_empty() {
+            problems.push("has no container: add one with `.container(..)`".to_owned());
+        }
+        let mut container_names = Vec::new();
+        let mut port_names = Vec::new();
+        let mut port_numbers = Vec::new();
+        for container in &ms.containers {
+            if container_names.contains(&&container.name) {
+                problems.push(format!("container \"{}\" is declared twice", container.name));
+            }
+            container_names.push(&container.name);
+            for port in &container.ports {
+                if port_names.contains(&port.port_name()) {
+                    problems.push(format!("port name \"{}\" is declared twice", port.port_name()));
+                }
+                if port_numbers.contains(&port.number) {
+                    problems.push(format!("port {} is declared twice", port.number));
+                }
+                port_names.push(port.port_name());
+                port_numbers.push(port.number);
+            }
+            if environment.env != Env::Dev {
+                if !container.image.is_pinned() {
+                    problems.push(format!(
+                        "container \"{}\": image {} is not pinned; {} accepts only a tag other than `latest`",
+                        container.name, container.image, environment.env
+                    ));
+                }
+                if container.image.is_local() {
+                    problems.push(format!(
+                        "container \"{}\": image {} comes from the local registry, which only dev has",
+                        container.name, container.image
+                    ));
+                }
+            }
+        }
+        let referenced = ms
+            .readiness
+            .iter()
+            .chain(&ms.liveness)
+            .chain(&ms.startup)
+            .map(|probe| &probe.container);
+        let referenced = referenced.chain(ms.service_ports.iter().map(|(_, port)| &port.container));
+        for container in referenced {
+            if !container_names.contains(&container) {
+                problems.push(format!(
+                    "refers to a port or probe of container \"{container}\", which was not added with `.container(..)`"
+                ));
+            }
+        }
+        let mut exposed = Vec::new();
+        for (port, _) in &ms.service_ports {
+            if exposed.contains(port) {
+                problems.push(format!("Service port {port} is exposed twice"));
+            }
+            exposed.push(*port);
+        }
+        if let Some(group) = &ms.node_group
+            && !environment.node_groups.contains(group)
+        {
+            problems.push(format!(
+                "is pinned to node group \"{}\", which {} does not have",
+                group.name, environment.env
+            ));
+        }
+        let min_replicas = match ms.autoscale {
+            Some((min, max, percent)) => {
+                if min == 0 || min > max {
+                    problems.push(format!("autoscale bounds {min}..={max} are empty or start at 0"));
+                }
+                if percent == 0 || percent > 100 {
+                    problems.push(format!("autoscale target {percent}% CPU is outside 1..=100"));
+                }
+                if ms.replicas.is_some() {
+                    problems.push(
+                        "sets both fixed replicas and autoscale; an autoscaled Deployment has no fixed replicas"
+                            .to_owned(),
+                    );
+                }
+                min
+            }
+            None => self.replicas(),
+        };
+        match ms.disruption_budget {
+            DisruptionBudget::MinAvailable(n) if n >= min_replicas => problems.push(format!(
+                "disruption budget minAvailable {n} is not below the {min_replicas} replica(s): no pod could ever be evicted"
+            )),
+            DisruptionBudget::MaxUnavailable(0) => {
+                problems.push("disruption budget maxUnavailable 0: no pod could ever be evicted".to_owned())
+            }
+            _ => {}
+        }
+        let policy = &environment.policy;
+        if policy.termination_grace_period_seconds <= policy.pre_stop_sleep_seconds {
+            problems.push(format!(
+                "terminationGracePeriodSeconds {} does not exceed the preStop sleep of {}s",
+                policy.termination_grace_period_seconds, policy.pre_stop_sleep_seconds
+            ));
+        }
+        problems
+    }
+
+    fn replicas(&self) -> u16 {
+        self.service
+            .replicas
+            .unwrap_or(self.service.environment.policy.default_replicas)
+    }
+
+    fn name(&self) -> String {
+        S::NAME.to_string()
+    }
+
+    fn selector_labels(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([("app.kubernetes.io/name".to_owned(), self.name())])
+    }
+
+    /// One label scheme for every object: selector labels plus part-of, managed-by, env.
+    fn labels(&self) -> BTreeMap<String, String> {
+        let mut labels = self.selector_labels();
+        labels.insert(
+            "app.kubernetes.io/part-of".to_owned(),
+            self.service.environment.part_of.to_string(),
+        );
+        labels.insert("app.kubernetes.io/managed-by".to_owned(), "kumiki".to_owned());
+        labels.insert("env".to_owned(), self.service.environment.env.to_string());
+        labels
+    }
+
+    fn metadata(&self, name: String) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name),
+            namespace: Some(self.service.environment.namespace.to_string()),
+            labels: Some(self.labels()),
+            ..Default::default()
+        }
+    }
+
+    fn selector(&self) -> LabelSelector {
+        LabelSelector {
+            match_labels: Some(self.selector_labels()),
+            ..Default::default()
+        }
+    }
+
+    fn service_account(&self) -> ServiceAccount {
+        ServiceAccount {
+            metadata: self.metadata(self.name()),
+            automount_service_account_token: Some(false),
+            ..Default::default()
+        }
+    }
+
+    fn config_map(&self) -> ConfigMap {
+        let config = &self.service.config;
+        let digest = config.iter().fold(FNV_OFFSET, |hash, (key, value)| {
+            fnv1a(fnv1a(fnv1a(fnv1a(hash, key.as_bytes()), b"="), value.as_bytes()), b"\n")
+        });
+        ConfigMap {
+            metadata: self.metadata(format!("{}-config-{:08x}", self.name(), digest as u32)),
+            data: Some(config.clone()),
+            immutable: Some(true),
+            ..Default::default()
+        }
+    }
+
+    fn deployment(&self, config_map: Option<String>) -> Deployment {
+        let ms = self.service;
+        let policy = &ms.environment.policy;
+        let mut template_labels = self.labels();
+        if let Some(main) = ms.containers.first()
+            && Rule::LabelValue.check(main.image.tag()).is_ok()
+        {
+            template_labels.insert("app.kubernetes.io/version".to_owned(), main.image.tag().to_owned());
+        }
+        let containers = ms
+            .containers
+            .iter()
+            .map(|c| self.container(c, config_map.as_deref()))
+            .collect();
+        Deployment {
+            metadata: self.metadata(self.name()),
+            spec: Some(DeploymentSpec {
+                replicas: ms.autoscale.is_none().then(|| self.replicas().into()),
+                revision_history_limit: Some(policy.revision_history_limit.into()),
+                selector: self.selector(),
+                strategy: Some(DeploymentStrategy {
+                    type_: Some("RollingUpdate".to_owned()),
+                    rolling_update: Some(RollingUpdateDeployment {
+                        max_surge: Some(IntOrString::Int(1)),
+                        max_unavailable: Some(IntOrString::Int(0)),
+                    }),
+                }),
+                template: PodTemplateSpec {
+                    metadata: Some(ObjectMeta {
+                        labels: Some(template_labels),
+                        ..Default::default()
+                    }),
+                    spec: Some(PodSpec {
+                        service_account_name: Some(self.name()),
+                        automount_service_account_token: Some(false),
+                        termination_grace_period_seconds: Some(policy.termination_grace_period_seconds.into()),
+                        security_context: Some(PodSecurityContext {
+                            run_as_non_root: Some(true),
+                            run_as_user: Some(policy.run_as_user),
+                            run_as_group: Some(policy.run_as_user),
+                            seccomp_profile: Some(SeccompProfile {
+                                type_: "RuntimeDefault".to_owned(),
+                                ..Default::default()
+                            }),
+                            ..Default::default()
+                        }),
+                        affinity: ms.node_group.as_ref().map(node_affinity),
+                        tolerations: ms.node_group.as_ref().and_then(toleration).map(|t| vec![t]),
+                        containers,
+                        // readOnlyRootFilesystem needs somewhere to write.
+                        volumes: Some(vec![Volume {
+                            name: "tmp".to_owned(),
+                            empty_dir: Some(EmptyDirVolumeSource::default()),
+                            ..Default::default()
+                        }]),
+                        ..Default::default()
+                    }),
+                },
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn container(&self, container: &Container<S>, config_map: Option<&str>) -> K8sContainer {
+        let ms = self.service;
+        let policy = &ms.environment.policy;
+        let probe = |probes: &[Probe<S>]| probes.iter().find(|p| p.container == container.name).map(Probe::lower);
+        let resources = container.resources.unwrap_or(policy.default_resources);
+        let quantities = |cpu: Option<u32>, memory: u32| {
+            let mut map = BTreeMap::from([("memory".to_owned(), Quantity(format!("{memory}Mi")))]);
+            if let Some(cpu) = cpu {
+                map.insert("cpu".to_owned(), Quantity(format!("{cpu}m")));
+            }
+            map
+        };
+        K8sContainer {
+            name: container.name.to_string(),
+            image: Some(container.image.to_string()),
+            image_pull_policy: Some(
+                if container.image.is_local() {
+                    "IfNotPresent"
+                } else {
+                    "Always"
+                }
+                .to_owned(),
+            ),
+            command: container.command.clone(),
+            args: container.args.clone(),
+            ports: (!container.ports.is_empty()).then(|| {
+                container
+                    .ports
+                    .iter()
+                    .map(|port| ContainerPort {
+                        name: Some(port.port_name()),
+                        container_port: port.number.get().into(),
+                        protocol: Some("TCP".to_owned()),
+                        ..Default::default()
+                    })
+                    .collect()
+            }),
+            env: (!container.env.is_empty()).then(|| {
+                container
+                    .env
+                    .iter()
+                    .map(|(name, value)| EnvVar {
+                        name: name.clone(),
+                        value: Some(value.clone()),
+                        ..Default::default()
+                    })
+                    .collect()
+            }),
+            env_from: config_map.map(|name| {
+                vec![EnvFromSource {
+                    config_map_ref: Some(ConfigMapEnvSource {
+                        name: name.to_owned(),
+                        optional: None,
+                    }),
+                    ..Default::default()
+                }]
+            }),
+            readiness_probe: probe(&ms.readiness),
+            liveness_probe: probe(&ms.liveness),
+            startup_probe: probe(&ms.startup),
+            resources: Some(ResourceRequirements {
+                requests: Some(quantities(Some(resources.cpu_millis), resources.memory_mib)),
+                limits: Some(quantities(resources.cpu_limit_millis, resources.memory_limit_mib)),
+                ..Default::default()
+            }),
+            lifecycle: Some(Lifecycle {
+                pre_stop: Some(LifecycleHandler {
+                    sleep: Some(SleepAction {
+                        seconds: policy.pre_stop_sleep_seconds.into(),
+                    }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            security_context: Some(SecurityContext {
+                allow_privilege_escalation: Some(false),
+                privileged: Some(false),
+                read_only_root_filesystem: Some(true),
+                run_as_non_root: Some(true),
+                capabilities: Some(Capabilities {
+                    drop: Some(vec!["ALL".to_owned()]),
+                    add: None,
+                }),
+                ..Default::default()
+            }),
+            volume_mounts: Some(vec![VolumeMount {
+                name: "tmp".to_owned(),
+                mount_path: "/tmp".to_owned(),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }
+    }
+
+    fn service(&self) -> Service {
+        let ports = self.service.service_ports.iter().map(|(port, target)| ServicePort {
+            name: Some(target.port_name()),
+            app_protocol: Some(target.protocol.as_str().to_owned()),
+            protocol: Some("TCP".to_owned()),
+            port: port.get().into(),
+            target_port: Some(IntOrString::String(target.port_name())),
+            ..Default::default()
+        });
+        Service {
+            metadata: self.metadata(self.name()),
+            spec: Some(ServiceSpec {
+                type_: Some("ClusterIP".to_owned()),
+                selector: Some(self.selector_labels()),
+                ports: Some(ports.collect()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn disruption_budget(&self) -> PodDisruptionBudget {
+        let (min_available, max_unavailable) = match self.service.disruption_budget {
+            DisruptionBudget::MinAvailable(n) => (Some(IntOrString::Int(n.into())), None),
+            DisruptionBudget::MaxUnavailable(n) => (None, Some(IntOrString::Int(n.into()))),
+        };
+        PodDisruptionBudget {
+            metadata: self.metadata(self.name()),
+            spec: Some(PodDisruptionBudgetSpec {
+                selector: Some(self.selector()),
+                min_available,
+                max_unavailable,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn autoscaler(&self) -> Option<HorizontalPodAutoscaler> {
+        let (min, max, percent) = self.service.autoscale?;
+        Some(HorizontalPodAutoscaler {
+            metadata: self.metadata(self.name()),
+            spec: Some(HorizontalPodAutoscalerSpec {
+                min_replicas: Some(min.into()),
+                max_replicas: max.into(),
+                scale_target_ref: CrossVersionObjectReference {
+                    api_version: Some("apps/v1".to_owned()),
+                    kind: "Deployment".to_owned(),
+                    name: self.name(),
+                },
+                metrics: Some(vec![MetricSpec {
+                    type_: "Resource".to_owned(),
+                    resource: Some(ResourceMetricSource {
+                        name: "cpu".to_owned(),
+                        target: MetricTarget {
+                            type_: "Utilization".to_owned(),
+                            average_utilization: Some(percent.into()),
+                            ..Default::default()
+                        },
+                    }),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+    }
+
+    fn network_policy(&self) -> NetworkPolicy {
+        let ingress = self
+            .service
+            .ingress_from
+            .iter()
+            .map(|(namespace, ports)| NetworkPolicyIngressRule {
+                from: Some(vec![NetworkPolicyPeer {
+                    namespace_selector: Some(LabelSelector {
+                        match_labels: Some(BTreeMap::from([(
+                            "kubernetes.io/metadata.name".to_owned(),
+                            namespace.to_string(),
+                        )])),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }]),
+                ports: Some(
+                    ports
+                        .iter()
+                        .map(|port| NetworkPolicyPort {
+                            port: Some(IntOrString::String(port.port_name())),
+                            protocol: Some("TCP".to_owned()),
+                            ..Default::default()
+                        })
+                        .collect(),
+                ),
+            });
+        NetworkPolicy {
+            metadata: self.metadata(self.name()),
+            spec: Some(NetworkPolicySpec {
+                pod_selector: Some(self.selector()),
+                policy_types: Some(vec!["Ingress".to_owned()]),
+                ingress: Some(ingress.collect()),
+                ..Default::default()
+            }),
+        }
+    }
+}
+
+fn node_affinity(group: &NodeGroup) -> Affinity {
+    Affinity {
+        node_affinity: Some(NodeAffinity {
+            required_during_scheduling_ignored_during_execution: Some(NodeSelector {
+                node_selector_terms: vec![NodeSelectorTerm {
+                    match_expressions: Some(vec![NodeSelectorRequirement {
+                        key: NODE_GROUP_LABEL.to_owned(),
+                        operator: "In".to_owned(),
+                        values: Some(vec![group.name.to_string()]),
+                    }]),
+                    ..Default::default()
+                }],
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn toleration(group: &NodeGroup) -> Option<Toleration> {
+    let taint = group.taint.as_ref()?;
+    Some(Toleration {
+        key: Some(taint.key.to_string()),
+        operator: Some("Equal".to_owned()),
+        value: Some(taint.value.to_string()),
+        effect: Some("NoSchedule".to_owned()),
+        ..Default::default()
+    })
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a: a stable hash (the standard library's may change between Rust versions, and a
+/// ConfigMap name must not).
+fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
