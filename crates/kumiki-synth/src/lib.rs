@@ -6,6 +6,7 @@
 //! in memory. Only the [`write`] module touches the file system.
 
 mod app;
+mod checks;
 mod error;
 mod object;
 mod release;

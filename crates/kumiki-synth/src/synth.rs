@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use kumiki_core::{Env, Rule, SourceLocation};
 
 use crate::app::{App, Declared};
+use crate::checks;
 use crate::error::{SynthError, SynthErrors};
 use crate::object::{Identity, Object};
 use crate::release::Release;
@@ -19,7 +20,10 @@ pub const CLUSTER_SCOPE_MARKER: &str = "_cluster";
 /// The result does not depend on the order of `apps`. Checks: app names are unique; every
 /// object has a valid name and labels; namespaced objects have a namespace and
 /// cluster-scoped ones none; identities (group, kind, namespace, name) and output paths are
-/// unique in the environment.
+/// unique in the environment; and the cross-object checks of the `checks` module (selectors
+/// match pods, Service target ports exist, StatefulSets name a headless Service, disruption
+/// budgets and autoscalers fit their workloads, requests stay within limits, pods mount only
+/// declared volumes and repeat no container, port or volume name).
 pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> {
     apps.sort_by(|a, b| a.name().cmp(b.name()).then(a.declared_at().cmp(&b.declared_at())));
     let mut errors = Vec::new();
@@ -27,6 +31,7 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
     let mut identities: BTreeMap<Identity, (SourceLocation, &str)> = BTreeMap::new();
     let mut paths: BTreeMap<String, (SourceLocation, Identity)> = BTreeMap::new();
     let mut files = BTreeMap::new();
+    let mut checked: Vec<(&Declared, &str)> = Vec::new();
 
     for app in &apps {
         let app_name = app.name().as_str();
@@ -47,7 +52,8 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
         for (location, message) in app.problems() {
             error(*location, message.clone());
         }
-        for Declared { object, location } in app.objects() {
+        for declared in app.objects() {
+            let Declared { object, location } = declared;
             let object = object.as_ref();
             let identity = Identity::of(object);
             let problems = object_problems(object, &identity);
@@ -66,6 +72,7 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
             if !valid {
                 continue;
             }
+            checked.push((declared, app_name));
             let path = output_path(app_name, &identity);
             if let Some((first, other)) = paths.get(&path) {
                 error(
@@ -82,6 +89,16 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
                 Err(cause) => error(*location, format!("{identity}: cannot be rendered as YAML: {cause}")),
             }
         }
+    }
+
+    let app_of: BTreeMap<SourceLocation, &str> = checked.iter().map(|(d, app)| (d.location, *app)).collect();
+    for problem in checks::check(&checked) {
+        let app = app_of.get(&problem.location).copied().unwrap_or_default();
+        errors.push(SynthError {
+            location: problem.location,
+            path: format!("{env}/{app}"),
+            message: problem.message,
+        });
     }
 
     if errors.is_empty() {

@@ -1,0 +1,331 @@
+//! Checks across the objects of one environment: what types cannot prove.
+//!
+//! They read the typed objects (whether a construct made them or they were added by hand,
+//! and after every patch), so a joint that does not fit is reported before anything is written.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::{PodSpec, ResourceRequirements, Service};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use kumiki_core::SourceLocation;
+
+use crate::app::Declared;
+
+/// A problem found by a cross-object check.
+pub(crate) struct Problem {
+    pub location: SourceLocation,
+    pub message: String,
+}
+
+struct Workload<'a> {
+    location: SourceLocation,
+    kind: &'static str,
+    namespace: &'a str,
+    name: &'a str,
+    selector: &'a LabelSelector,
+    pod_labels: Option<&'a BTreeMap<String, String>>,
+    pod: Option<&'a PodSpec>,
+    replicas: Option<i32>,
+}
+
+impl Workload<'_> {
+    fn describe(&self) -> String {
+        format!("{} {}/{}", self.kind, self.namespace, self.name)
+    }
+
+    fn selected_by(&self, namespace: &str, selector: &BTreeMap<String, String>) -> bool {
+        self.namespace == namespace
+            && !selector.is_empty()
+            && selector
+                .iter()
+                .all(|(k, v)| self.pod_labels.and_then(|labels| labels.get(k)) == Some(v))
+    }
+
+    fn container_port_names(&self) -> impl Iterator<Item = &str> {
+        self.pod
+            .into_iter()
+            .flat_map(|pod| &pod.containers)
+            .flat_map(|c| c.ports.iter().flatten())
+            .filter_map(|p| p.name.as_deref())
+    }
+}
+
+/// Every cross-object problem of an environment's objects.
+pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut problem = |location: SourceLocation, message: String| problems.push(Problem { location, message });
+    let workloads: Vec<Workload> = objects.iter().filter_map(|(declared, _)| workload(declared)).collect();
+
+    for workload in &workloads {
+        let selector = workload.selector.match_labels.clone().unwrap_or_default();
+        if selector.is_empty() || !workload.selected_by(workload.namespace, &selector) {
+            problem(
+                workload.location,
+                format!(
+                    "{}: selector {selector:?} does not match its own pod template labels",
+                    workload.describe()
+                ),
+            );
+        }
+        if let Some(pod) = workload.pod {
+            for message in pod_problems(pod) {
+                problem(workload.location, format!("{}: {message}", workload.describe()));
+            }
+        }
+    }
+
+    for (declared, _) in objects {
+        let any = declared.object.as_any();
+        let location = declared.location;
+        let namespace = declared.object.metadata().namespace.as_deref().unwrap_or_default();
+        let name = declared.object.metadata().name.as_deref().unwrap_or_default();
+        if let Some(service) = any.downcast_ref::<Service>() {
+            let Some(spec) = &service.spec else { continue };
+            let Some(selector) = spec.selector.as_ref().filter(|s| !s.is_empty()) else {
+                continue;
+            };
+            let selected: Vec<&Workload> = workloads
+                .iter()
+                .filter(|w| w.selected_by(namespace, selector))
+                .collect();
+            if selected.is_empty() {
+                problem(
+                    location,
+                    format!("Service {namespace}/{name}: selector {selector:?} matches no workload's pods"),
+                );
+                continue;
+            }
+            for port in spec.ports.iter().flatten() {
+                if let Some(IntOrString::String(target)) = &port.target_port
+                    && !selected.iter().all(|w| w.container_port_names().any(|p| p == target))
+                {
+                    problem(
+                        location,
+                        format!(
+                            "Service {namespace}/{name}: targetPort \"{target}\" is not a container port of the selected pods"
+                        ),
+                    );
+                }
+            }
+        } else if let Some(budget) = any.downcast_ref::<PodDisruptionBudget>() {
+            let Some(spec) = &budget.spec else { continue };
+            let selector = spec
+                .selector
+                .as_ref()
+                .and_then(|s| s.match_labels.clone())
+                .unwrap_or_default();
+            let selected: Vec<&Workload> = workloads
+                .iter()
+                .filter(|w| w.selected_by(namespace, &selector))
+                .collect();
+            if selected.is_empty() {
+                problem(
+                    location,
+                    format!("PodDisruptionBudget {namespace}/{name}: selector {selector:?} matches no workload's pods"),
+                );
+            }
+            if let Some(IntOrString::Int(min)) = spec.min_available {
+                for workload in selected.iter().filter(|w| w.replicas.is_some_and(|r| min >= r)) {
+                    problem(
+                        location,
+                        format!(
+                            "PodDisruptionBudget {namespace}/{name}: minAvailable {min} is not below the {} replicas of {}: no pod could ever be evicted",
+                            workload.replicas.unwrap_or_default(),
+                            workload.describe()
+                        ),
+                    );
+                }
+            }
+        } else if let Some(autoscaler) = any.downcast_ref::<HorizontalPodAutoscaler>() {
+            let Some(spec) = &autoscaler.spec else { continue };
+            if spec.min_replicas.unwrap_or(1) > spec.max_replicas {
+                problem(
+                    location,
+                    format!(
+                        "HorizontalPodAutoscaler {namespace}/{name}: minReplicas {} exceeds maxReplicas {}",
+                        spec.min_replicas.unwrap_or(1),
+                        spec.max_replicas
+                    ),
+                );
+            }
+            let target = &spec.scale_target_ref;
+            match workloads
+                .iter()
+                .find(|w| w.namespace == namespace && w.kind == target.kind && w.name == target.name)
+            {
+                None => problem(
+                    location,
+                    format!(
+                        "HorizontalPodAutoscaler {namespace}/{name}: scales {} {}, which does not exist",
+                        target.kind, target.name
+                    ),
+                ),
+                Some(workload) if workload.replicas.is_some() => problem(
+                    location,
+                    format!(
+                        "HorizontalPodAutoscaler {namespace}/{name}: {} also sets fixed replicas, which every sync would reset",
+                        workload.describe()
+                    ),
+                ),
+                Some(_) => {}
+            }
+        } else if let Some(stateful_set) = any.downcast_ref::<StatefulSet>() {
+            let service_name = stateful_set
+                .spec
+                .as_ref()
+                .and_then(|s| s.service_name.as_deref())
+                .unwrap_or_default();
+            let headless = objects
+                .iter()
+                .filter_map(|(d, _)| d.object.as_any().downcast_ref::<Service>())
+                .any(|s| {
+                    s.metadata.namespace.as_deref() == Some(namespace)
+                        && s.metadata.name.as_deref() == Some(service_name)
+                        && s.spec.as_ref().and_then(|spec| spec.cluster_ip.as_deref()) == Some("None")
+                });
+            if !headless {
+                problem(
+                    location,
+                    format!(
+                        "StatefulSet {namespace}/{name}: serviceName \"{service_name}\" names no headless Service (clusterIP: None) in {namespace}"
+                    ),
+                );
+            }
+        }
+    }
+    problems
+}
+
+fn workload(declared: &Declared) -> Option<Workload<'_>> {
+    let any = declared.object.as_any();
+    let metadata = declared.object.metadata();
+    let (kind, selector, template, replicas) = if let Some(d) = any.downcast_ref::<Deployment>() {
+        let spec = d.spec.as_ref()?;
+        ("Deployment", &spec.selector, &spec.template, spec.replicas)
+    } else if let Some(s) = any.downcast_ref::<StatefulSet>() {
+        let spec = s.spec.as_ref()?;
+        ("StatefulSet", &spec.selector, &spec.template, spec.replicas)
+    } else {
+        return None;
+    };
+    Some(Workload {
+        location: declared.location,
+        kind,
+        namespace: metadata.namespace.as_deref().unwrap_or_default(),
+        name: metadata.name.as_deref().unwrap_or_default(),
+        selector,
+        pod_labels: template.metadata.as_ref().and_then(|m| m.labels.as_ref()),
+        pod: template.spec.as_ref(),
+        replicas,
+    })
+}
+
+/// Unique container, port and volume names; mounts of declared volumes; requests within limits.
+fn pod_problems(pod: &PodSpec) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut duplicates = |what: &str, names: Vec<&str>| {
+        let mut seen = Vec::new();
+        for name in names {
+            if seen.contains(&name) {
+                problems.push(format!("{what} \"{name}\" is declared twice"));
+            }
+            seen.push(name);
+        }
+    };
+    let containers: Vec<_> = pod.init_containers.iter().flatten().chain(&pod.containers).collect();
+    duplicates("container", containers.iter().map(|c| c.name.as_str()).collect());
+    duplicates(
+        "port name",
+        containers
+            .iter()
+            .flat_map(|c| c.ports.iter().flatten())
+            .filter_map(|p| p.name.as_deref())
+            .collect(),
+    );
+    let volumes: Vec<&str> = pod.volumes.iter().flatten().map(|v| v.name.as_str()).collect();
+    duplicates("volume", volumes.clone());
+    for container in &containers {
+        for mount in container.volume_mounts.iter().flatten() {
+            if !volumes.contains(&mount.name.as_str()) {
+                problems.push(format!(
+                    "container \"{}\" mounts volume \"{}\", which the pod does not declare",
+                    container.name, mount.name
+                ));
+            }
+        }
+        if let Some(resources) = &container.resources {
+            problems.extend(
+                request_above_limit(resources)
+                    .into_iter()
+                    .map(|m| format!("container \"{}\": {m}", container.name)),
+            );
+        }
+    }
+    problems
+}
+
+fn request_above_limit(resources: &ResourceRequirements) -> Vec<String> {
+    let (Some(requests), Some(limits)) = (&resources.requests, &resources.limits) else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    for (resource, request) in requests {
+        let Some(limit) = limits.get(resource) else { continue };
+        match (quantity(&request.0), quantity(&limit.0)) {
+            (Some(r), Some(l)) if r > l => problems.push(format!(
+                "{resource} request {} exceeds its limit {}",
+                request.0, limit.0
+            )),
+            (None, _) => problems.push(format!("{resource} request \"{}\" is not a quantity", request.0)),
+            (_, None) => problems.push(format!("{resource} limit \"{}\" is not a quantity", limit.0)),
+            _ => {}
+        }
+    }
+    problems
+}
+
+/// A Kubernetes quantity (`100m`, `1.5`, `128Mi`, `1G`) in base units.
+fn quantity(text: &str) -> Option<f64> {
+    const SUFFIXES: [(&str, f64); 13] = [
+        ("Ki", 1024.0),
+        ("Mi", 1048576.0),
+        ("Gi", 1073741824.0),
+        ("Ti", 1099511627776.0),
+        ("Pi", 1125899906842624.0),
+        ("Ei", 1152921504606846976.0),
+        ("m", 0.001),
+        ("k", 1e3),
+        ("M", 1e6),
+        ("G", 1e9),
+        ("T", 1e12),
+        ("P", 1e15),
+        ("E", 1e18),
+    ];
+    let (number, factor) = SUFFIXES
+        .iter()
+        .find_map(|(suffix, factor)| text.strip_suffix(suffix).map(|n| (n, *factor)))
+        .unwrap_or((text, 1.0));
+    number
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .map(|n| n * factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quantity;
+
+    #[test]
+    fn quantities_in_base_units() {
+        assert_eq!(quantity("100m"), Some(0.1));
+        assert_eq!(quantity("2"), Some(2.0));
+        assert_eq!(quantity("128Mi"), Some(134217728.0));
+        assert_eq!(quantity("1G"), Some(1e9));
+        assert_eq!(quantity("lots"), None);
+    }
+}

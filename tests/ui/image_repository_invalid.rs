@@ -1,0 +1,5 @@
+use kumiki::prelude::*;
+
+fn main() {
+    let _repository = repository!("Account-Gin");
+}

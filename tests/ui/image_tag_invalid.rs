@@ -1,0 +1,5 @@
+use kumiki::prelude::*;
+
+fn main() {
+    let _tag = tag!("1.0+build");
+}

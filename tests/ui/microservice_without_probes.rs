@@ -1,0 +1,11 @@
+use kumiki::prelude::*;
+
+struct Account;
+impl ServiceId for Account {
+    const NAME: Name = name!("account");
+}
+
+fn main() {
+    let gin = Container::<Account>::new(name!("gin"), Image::new(Registry::DockerHub, repository!("acme/account"), tag!("1.0.0")));
+    let _app = Microservice::<Account>::new(&platform::environment(Env::Prd)).container(gin).build();
+}

@@ -1,0 +1,5 @@
+use kumiki::prelude::*;
+
+fn main() {
+    let _group: NodeGroup = platform::node_groups::INGRES;
+}

@@ -1,0 +1,5 @@
+use kumiki::prelude::*;
+
+fn main() {
+    let _name = port_name!("HTTP_main");
+}
