@@ -383,22 +383,14 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
         if ms.containers.is_empty() {
             problems.push("has no container: add one with `.container(..)`".to_owned());
         }
-        let mut container_names = Vec::new();
-        let mut port_names = Vec::new();
+        // Repeated container and port names are found by synth's pod checks; numbers here.
+        let container_names: Vec<&Name> = ms.containers.iter().map(|c| &c.name).collect();
         let mut port_numbers = Vec::new();
         for container in &ms.containers {
-            if container_names.contains(&&container.name) {
-                problems.push(format!("container \"{}\" is declared twice", container.name));
-            }
-            container_names.push(&container.name);
             for port in &container.ports {
-                if port_names.contains(&port.port_name()) {
-                    problems.push(format!("port name \"{}\" is declared twice", port.port_name()));
-                }
                 if port_numbers.contains(&port.number) {
                     problems.push(format!("port {} is declared twice", port.number));
                 }
-                port_names.push(port.port_name());
                 port_numbers.push(port.number);
             }
             if environment.env != Env::Dev {
@@ -446,9 +438,10 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
             ));
         }
         let min_replicas = match ms.autoscale {
-            Some((min, max, percent)) => {
-                if min == 0 || min > max {
-                    problems.push(format!("autoscale bounds {min}..={max} are empty or start at 0"));
+            // min > max is found by synth's autoscaler check.
+            Some((min, _, percent)) => {
+                if min == 0 {
+                    problems.push("autoscale minimum is 0; an autoscaler keeps at least one replica".to_owned());
                 }
                 if percent == 0 || percent > 100 {
                     problems.push(format!("autoscale target {percent}% CPU is outside 1..=100"));
@@ -463,8 +456,10 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
             }
             None => self.replicas(),
         };
+        // With fixed replicas, synth's disruption budget check compares them; here the
+        // autoscaler's minimum, which synth cannot see on the Deployment.
         match ms.disruption_budget {
-            DisruptionBudget::MinAvailable(n) if n >= min_replicas => problems.push(format!(
+            DisruptionBudget::MinAvailable(n) if ms.autoscale.is_some() && n >= min_replicas => problems.push(format!(
                 "disruption budget minAvailable {n} is not below the {min_replicas} replica(s): no pod could ever be evicted"
             )),
             DisruptionBudget::MaxUnavailable(0) => {

@@ -24,8 +24,8 @@
 
 pub use k8s_openapi;
 pub use kumiki_constructs::{
-    Container, DisruptionBudget, Environment, Image, Microservice, Policy, PortRef, Probe, Protocol, Registry,
-    Resources, ServiceId,
+    Container, DisruptionBudget, Environment, HasLiveness, HasReadiness, Image, LivenessDeclared, Microservice,
+    NoLiveness, NoReadiness, Policy, PortRef, Probe, Protocol, ReadinessDeclared, Registry, Resources, ServiceId,
 };
 pub use kumiki_core::{
     AwsAccountId, AwsRegion, Env, ImageTag, Invalid, InvalidPort, Label, LabelKey, LabelValue, NODE_GROUP_LABEL, Name,

@@ -1,0 +1,329 @@
+//! Synth-time rules of the Microservice construct and of the cross-object checks: each test
+//! breaks one rule and asserts the message and the source location it names.
+
+use kumiki::k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
+use kumiki::k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
+use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use kumiki::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use kumiki::prelude::*;
+use kumiki::{Microservice, PortRef};
+
+struct Shop;
+impl ServiceId for Shop {
+    const NAME: Name = name!("shop");
+}
+
+fn image() -> Image {
+    Image::new(Registry::DockerHub, repository!("acme/shop"), tag!("1.0.0"))
+}
+
+/// A valid microservice and its HTTP port; each test changes one thing.
+#[track_caller]
+fn shop(
+    env: Env,
+    image: Image,
+) -> (
+    Microservice<Shop, kumiki::HasReadiness, kumiki::HasLiveness>,
+    PortRef<Shop>,
+    u32,
+) {
+    let line = std::panic::Location::caller().line();
+    let mut web = Container::<Shop>::new(name!("web"), image);
+    let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
+    let service = Microservice::<Shop>::new(&platform::environment(env))
+        .container(web)
+        .readiness(Probe::http("/ready", &http))
+        .liveness(Probe::tcp(&http))
+        .expose(port!(80), &http);
+    (service, http, line)
+}
+
+/// The errors of synthesizing `app` in `env`, or a failure if there are none.
+fn errors(env: Env, app: App) -> Vec<String> {
+    match kumiki::synthesize(env, vec![app]) {
+        Ok(_) => panic!("expected synth errors"),
+        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
+    }
+}
+
+fn check(env: Env, app: App, line: u32, expect: &str) {
+    assert_eq!(
+        errors(env, app),
+        vec![format!("{}:{line}: {env}/shop: {expect}", file!())]
+    );
+}
+
+#[test]
+fn the_valid_microservice_synthesizes_in_every_environment() {
+    for env in Env::ALL {
+        let (service, _, _) = shop(env, image());
+        let release = kumiki::synthesize(env, vec![service.build()]).unwrap();
+        assert_eq!(release.files.len(), 5, "{:?}", release.files.keys());
+    }
+}
+
+#[test]
+fn a_floating_image_is_refused_outside_dev() {
+    let latest = || Image::latest(Registry::DockerHub, repository!("acme/shop"));
+    assert!(kumiki::synthesize(Env::Dev, vec![shop(Env::Dev, latest()).0.build()]).is_ok());
+    let (service, _, line) = shop(Env::Prd, latest());
+    check(
+        Env::Prd,
+        service.build(),
+        line,
+        "container \"web\": image docker.io/acme/shop:latest is not pinned; prd accepts only a tag other than `latest`",
+    );
+}
+
+#[test]
+fn a_local_image_is_refused_outside_dev() {
+    let local = Image::new(Registry::Local, repository!("shop"), tag!("dev-1"));
+    let (service, _, line) = shop(Env::Stg, local);
+    check(
+        Env::Stg,
+        service.build(),
+        line,
+        "container \"web\": image shop:dev-1 comes from the local registry, which only dev has",
+    );
+}
+
+#[test]
+fn a_node_group_the_environment_lacks_is_an_error() {
+    let (service, _, line) = shop(Env::Dev, image());
+    check(
+        Env::Dev,
+        service.pin_to(&platform::node_groups::INGRESS).build(),
+        line,
+        "is pinned to node group \"ingress\", which dev does not have",
+    );
+}
+
+#[test]
+fn pinning_emits_the_affinity_and_the_toleration() {
+    let (service, _, _) = shop(Env::Prd, image());
+    let release = kumiki::synthesize(Env::Prd, vec![service.pin_to(&platform::node_groups::INGRESS).build()]).unwrap();
+    let deployment = &release.files["shop/services.deployment.shop.yaml"];
+    assert!(deployment.contains("- key: node.kubernetes.io/nodegroup\n                operator: In\n                values:\n                - ingress"), "{deployment}");
+    assert!(deployment.contains("tolerations:\n      - effect: NoSchedule\n        key: node.kubernetes.io/nodegroup\n        operator: Equal\n        value: ingress"), "{deployment}");
+}
+
+#[test]
+fn autoscale_bounds_must_be_ordered() {
+    let (service, _, line) = shop(Env::Prd, image());
+    check(
+        Env::Prd,
+        service.autoscale(5, 2, 70).build(),
+        line,
+        "HorizontalPodAutoscaler services/shop: minReplicas 5 exceeds maxReplicas 2",
+    );
+    let (service, _, line) = shop(Env::Prd, image());
+    check(
+        Env::Prd,
+        service.autoscale(0, 2, 70).build(),
+        line,
+        "autoscale minimum is 0; an autoscaler keeps at least one replica",
+    );
+}
+
+#[test]
+fn an_autoscaled_deployment_has_no_fixed_replicas() {
+    let (service, _, line) = shop(Env::Prd, image());
+    check(
+        Env::Prd,
+        service.replicas(3).autoscale(2, 4, 70).build(),
+        line,
+        "sets both fixed replicas and autoscale; an autoscaled Deployment has no fixed replicas",
+    );
+    let (service, _, _) = shop(Env::Prd, image());
+    let release = kumiki::synthesize(Env::Prd, vec![service.autoscale(2, 4, 70).build()]).unwrap();
+    assert!(!release.files["shop/services.deployment.shop.yaml"].contains("replicas:"));
+}
+
+#[test]
+fn a_disruption_budget_must_leave_room_to_evict() {
+    let (service, _, line) = shop(Env::Prd, image());
+    check(
+        Env::Prd,
+        service
+            .replicas(2)
+            .disruption_budget(DisruptionBudget::MinAvailable(2))
+            .build(),
+        line,
+        "PodDisruptionBudget services/shop: minAvailable 2 is not below the 2 replicas of Deployment services/shop: no pod could ever be evicted",
+    );
+    // Autoscaled, the Deployment has no replicas to compare with: the construct checks the minimum.
+    let (service, _, line) = shop(Env::Prd, image());
+    let app = service
+        .autoscale(2, 4, 70)
+        .disruption_budget(DisruptionBudget::MinAvailable(2))
+        .build();
+    check(
+        Env::Prd,
+        app,
+        line,
+        "disruption budget minAvailable 2 is not below the 2 replica(s): no pod could ever be evicted",
+    );
+}
+
+#[test]
+fn container_and_port_names_are_unique() {
+    let (service, _, line) = shop(Env::Prd, image());
+    let mut twin = Container::<Shop>::new(name!("web"), image());
+    let _ = twin.port(Protocol::Http, port_name!("web"), port!(8080));
+    assert_eq!(
+        errors(Env::Prd, service.container(twin).build()),
+        vec![
+            format!(
+                "{}:{line}: prd/shop: Deployment services/shop: container \"web\" is declared twice",
+                file!()
+            ),
+            format!(
+                "{}:{line}: prd/shop: Deployment services/shop: port name \"http-web\" is declared twice",
+                file!()
+            ),
+            format!("{}:{line}: prd/shop: port 8080 is declared twice", file!()),
+        ]
+    );
+}
+
+#[test]
+fn a_port_of_a_container_that_was_not_added_is_an_error() {
+    let (service, _, line) = shop(Env::Prd, image());
+    let mut sidecar = Container::<Shop>::new(name!("sidecar"), image());
+    let metrics = sidecar.port(Protocol::Http, port_name!("metrics"), port!(9090));
+    assert_eq!(
+        errors(Env::Prd, service.expose(port!(9090), &metrics).build()),
+        vec![
+            format!(
+                "{}:{line}: prd/shop: Service services/shop: targetPort \"http-metrics\" is not a container port of the selected pods",
+                file!()
+            ),
+            format!(
+                "{}:{line}: prd/shop: refers to a port or probe of container \"sidecar\", which was not added with `.container(..)`",
+                file!()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn the_patched_deployment_is_still_checked() {
+    let (service, _, line) = shop(Env::Prd, image());
+    let app = service
+        .patch_deployment(|d| {
+            let pod = d.spec.as_mut().unwrap().template.spec.as_mut().unwrap();
+            pod.containers[0].volume_mounts.as_mut().unwrap()[0].name = "cache".to_owned();
+            let resources = pod.containers[0].resources.as_mut().unwrap();
+            resources.requests.as_mut().unwrap().insert(
+                "memory".into(),
+                kumiki::k8s_openapi::apimachinery::pkg::api::resource::Quantity("1Gi".into()),
+            );
+            d.spec
+                .as_mut()
+                .unwrap()
+                .template
+                .metadata
+                .as_mut()
+                .unwrap()
+                .labels
+                .as_mut()
+                .unwrap()
+                .remove("app.kubernetes.io/name");
+        })
+        .build();
+    assert_eq!(
+        errors(Env::Prd, app),
+        vec![
+            format!(
+                "{}:{line}: prd/shop: Deployment services/shop: container \"web\" mounts volume \"cache\", which the pod does not declare",
+                file!()
+            ),
+            format!(
+                "{}:{line}: prd/shop: Deployment services/shop: container \"web\": memory request 1Gi exceeds its limit 128Mi",
+                file!()
+            ),
+            format!(
+                "{}:{line}: prd/shop: Deployment services/shop: selector {{\"app.kubernetes.io/name\": \"shop\"}} does not match its own pod template labels",
+                file!()
+            ),
+            format!(
+                "{}:{line}: prd/shop: PodDisruptionBudget services/shop: selector {{\"app.kubernetes.io/name\": \"shop\"}} matches no workload's pods",
+                file!()
+            ),
+            format!(
+                "{}:{line}: prd/shop: Service services/shop: selector {{\"app.kubernetes.io/name\": \"shop\"}} matches no workload's pods",
+                file!()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_service_target_port_must_exist_on_the_pods() {
+    let (service, _, _) = shop(Env::Prd, image());
+    let mut app = service.build();
+    let selector = [("app.kubernetes.io/name".to_owned(), "shop".to_owned())].into();
+    let line = line!() + 1;
+    app.add(Service {
+        metadata: ObjectMeta {
+            name: Some("shop-admin".into()),
+            namespace: Some("services".into()),
+            ..Default::default()
+        },
+        spec: Some(ServiceSpec {
+            selector: Some(selector),
+            ports: Some(vec![ServicePort {
+                port: 81,
+                target_port: Some(IntOrString::String("http-admin".into())),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
+    check(
+        Env::Prd,
+        app,
+        line,
+        "Service services/shop-admin: targetPort \"http-admin\" is not a container port of the selected pods",
+    );
+}
+
+#[test]
+fn a_stateful_set_must_name_a_headless_service() {
+    let (service, _, _) = shop(Env::Dev, image());
+    let mut app = service.build();
+    let labels: std::collections::BTreeMap<String, String> =
+        [("app.kubernetes.io/name".to_owned(), "db".to_owned())].into();
+    let line = line!() + 1;
+    app.add(StatefulSet {
+        metadata: ObjectMeta {
+            name: Some("db".into()),
+            namespace: Some("services".into()),
+            ..Default::default()
+        },
+        spec: Some(StatefulSetSpec {
+            // The seed's account database named the app's Service here.
+            service_name: Some("shop".into()),
+            selector: LabelSelector {
+                match_labels: Some(labels.clone()),
+                ..Default::default()
+            },
+            template: kumiki::k8s_openapi::api::core::v1::PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels),
+                    ..Default::default()
+                }),
+                spec: None,
+            },
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
+    check(
+        Env::Dev,
+        app,
+        line,
+        "StatefulSet services/db: serviceName \"shop\" names no headless Service (clusterIP: None) in services",
+    );
+}
