@@ -132,7 +132,7 @@ fn an_autoscaled_deployment_has_no_fixed_replicas() {
         Env::Prd,
         service.replicas(3).autoscale(2, 4, 70).build(),
         line,
-        "sets both fixed replicas and autoscale; an autoscaled Deployment has no fixed replicas",
+        "sets both fixed replicas and autoscale; an autoscaled workload has no fixed replicas",
     );
     let (service, _, _) = shop(Env::Prd, image());
     let release = kumiki::synthesize(Env::Prd, vec![service.autoscale(2, 4, 70).build()]).unwrap();
@@ -325,5 +325,46 @@ fn a_stateful_set_must_name_a_headless_service() {
         app,
         line,
         "StatefulSet services/db: serviceName \"shop\" names no headless Service (clusterIP: None) in services",
+    );
+}
+
+#[test]
+fn a_patch_must_match_the_workload_kind() {
+    let (service, _, line) = shop(Env::Dev, image());
+    let app = service
+        .stateful(kumiki::VolumeClaim::new(name!("data"), "/data", 1))
+        .patch_deployment(|d| d.spec.as_mut().unwrap().min_ready_seconds = Some(5))
+        .build();
+    check(
+        Env::Dev,
+        app,
+        line,
+        "patches a Deployment, but a stateful Microservice runs a StatefulSet: use `.patch_stateful_set(..)`",
+    );
+
+    let (service, _, line) = shop(Env::Dev, image());
+    let app = service
+        .patch_stateful_set(|s| s.spec.as_mut().unwrap().min_ready_seconds = Some(5))
+        .build();
+    check(
+        Env::Dev,
+        app,
+        line,
+        "patches a StatefulSet, but this Microservice runs a Deployment: use `.patch_deployment(..)`",
+    );
+}
+
+#[test]
+fn the_patched_stateful_set_is_still_checked() {
+    let (service, _, line) = shop(Env::Dev, image());
+    let app = service
+        .stateful(kumiki::VolumeClaim::new(name!("data"), "/data", 1))
+        .patch_stateful_set(|s| s.spec.as_mut().unwrap().service_name = Some("shop".to_owned()))
+        .build();
+    check(
+        Env::Dev,
+        app,
+        line,
+        "StatefulSet services/shop: serviceName \"shop\" names no headless Service (clusterIP: None) in services",
     );
 }

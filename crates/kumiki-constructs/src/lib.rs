@@ -11,6 +11,7 @@ mod image;
 mod microservice;
 mod port;
 mod probe;
+mod storage;
 
 pub use environment::{Environment, Policy, Resources};
 pub use image::{Image, Registry};
@@ -20,3 +21,4 @@ pub use microservice::{
 };
 pub use port::{PortRef, Protocol, ServiceId};
 pub use probe::Probe;
+pub use storage::VolumeClaim;

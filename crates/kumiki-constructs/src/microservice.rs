@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
+use k8s_openapi::api::apps::v1::{
+    Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment, StatefulSet, StatefulSetSpec,
+    StatefulSetUpdateStrategy,
+};
 use k8s_openapi::api::autoscaling::v2::{
     CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec, MetricTarget,
     ResourceMetricSource,
@@ -12,9 +15,9 @@ use k8s_openapi::api::autoscaling::v2::{
 use k8s_openapi::api::core::v1::{
     Affinity, Capabilities, ConfigMap, ConfigMapEnvSource, Container as K8sContainer, ContainerPort,
     EmptyDirVolumeSource, EnvFromSource, EnvVar, Lifecycle, LifecycleHandler, NodeAffinity, NodeSelector,
-    NodeSelectorRequirement, NodeSelectorTerm, PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements,
-    SeccompProfile, SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec, SleepAction, Toleration,
-    Volume, VolumeMount,
+    NodeSelectorRequirement, NodeSelectorTerm, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSecurityContext,
+    PodSpec, PodTemplateSpec, ResourceRequirements, SeccompProfile, SecurityContext, Service, ServiceAccount,
+    ServicePort, ServiceSpec, SleepAction, Toleration, Volume, VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::api::networking::v1::{
     NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
@@ -30,6 +33,7 @@ use crate::environment::{Environment, Resources};
 use crate::image::Image;
 use crate::port::{PortRef, Protocol, ServiceId};
 use crate::probe::Probe;
+use crate::storage::VolumeClaim;
 
 /// A container of service `S`: an image, the ports it listens on, its settings.
 pub struct Container<S: ServiceId> {
@@ -132,10 +136,15 @@ pub enum DisruptionBudget {
     MinAvailable(u16),
 }
 
-type DeploymentPatch = Box<dyn Fn(&mut Deployment)>;
+/// A typed edit of the lowered workload; it must match the workload's kind.
+enum Patch {
+    Deployment(Box<dyn Fn(&mut Deployment)>),
+    StatefulSet(Box<dyn Fn(&mut StatefulSet)>),
+}
 
 /// A microservice of service `S`, lowered by [`Microservice::build`] into an [`App`] named
-/// `S::NAME` holding: a Deployment, a ServiceAccount, a PodDisruptionBudget, a NetworkPolicy
+/// `S::NAME` holding: a Deployment (a StatefulSet with its headless Service when
+/// [`Microservice::stateful`]), a ServiceAccount, a PodDisruptionBudget, a NetworkPolicy
 /// (ingress denied but for what [`Microservice::allow_from`] opens), a Service when a port
 /// is exposed, a HorizontalPodAutoscaler when autoscaled, and a ConfigMap (with a content hash
 /// in its name, so a change rolls the pods) when settings are given.
@@ -197,7 +206,8 @@ pub struct Microservice<S: ServiceId, R = NoReadiness, L = NoLiveness> {
     config: BTreeMap<String, String>,
     node_group: Option<NodeGroup>,
     ingress_from: Vec<(Name, Vec<PortRef<S>>)>,
-    patches: Vec<DeploymentPatch>,
+    storage: Option<VolumeClaim>,
+    patches: Vec<Patch>,
     _probes: PhantomData<(R, L)>,
 }
 
@@ -219,6 +229,7 @@ impl<S: ServiceId> Microservice<S> {
             config: BTreeMap::new(),
             node_group: None,
             ingress_from: Vec::new(),
+            storage: None,
             patches: Vec::new(),
             _probes: PhantomData,
         }
@@ -241,6 +252,7 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
             config: self.config,
             node_group: self.node_group,
             ingress_from: self.ingress_from,
+            storage: self.storage,
             patches: self.patches,
             _probes: PhantomData,
         }
@@ -316,10 +328,49 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
         self
     }
 
+    /// Runs the pods as a StatefulSet: each pod claims its own `storage`, mounted into the main
+    /// container, and gets a stable DNS name through a headless Service `<name>-headless`
+    /// (the StatefulSet's `serviceName`) that publishes every declared port.
+    ///
+    /// ```
+    /// # use kumiki_constructs::*;
+    /// # use kumiki_core::{Env, label_value, name, port, port_name, repository, tag};
+    /// # struct Db;
+    /// # impl ServiceId for Db { const NAME: kumiki_core::Name = name!("db"); }
+    /// # let environment = Environment {
+    /// #     env: Env::Dev, namespace: name!("services"), node_groups: vec![], part_of: label_value!("shop"),
+    /// #     policy: Policy { default_resources: Resources::guaranteed(250, 512), run_as_user: 10001,
+    /// #         pre_stop_sleep_seconds: 5, termination_grace_period_seconds: 30, revision_history_limit: 5,
+    /// #         default_replicas: 1 },
+    /// # };
+    /// let mut mysql = Container::<Db>::new(name!("mysql"), Image::new(Registry::DockerHub, repository!("library/mysql"), tag!("8.4.3")));
+    /// let sql = mysql.port(Protocol::Tcp, port_name!("mysql"), port!(3306));
+    /// let app = Microservice::<Db>::new(&environment)
+    ///     .container(mysql)
+    ///     .readiness(Probe::tcp(&sql))
+    ///     .liveness(Probe::tcp(&sql))
+    ///     .stateful(VolumeClaim::new(name!("data"), "/var/lib/mysql", 5))
+    ///     .build();
+    /// let kinds: Vec<&str> = app.objects().iter().map(|o| o.object.kind()).collect();
+    /// assert!(kinds.contains(&"StatefulSet") && !kinds.contains(&"Deployment"));
+    /// ```
+    pub fn stateful(mut self, storage: VolumeClaim) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
     /// Escape hatch: edits the lowered Deployment. Runs before synth-time checks, so the
-    /// patched object is still validated.
+    /// patched object is still validated. A stateful Microservice has no Deployment: use
+    /// [`Microservice::patch_stateful_set`].
     pub fn patch_deployment(mut self, patch: impl Fn(&mut Deployment) + 'static) -> Self {
-        self.patches.push(Box::new(patch));
+        self.patches.push(Patch::Deployment(Box::new(patch)));
+        self
+    }
+
+    /// Escape hatch: edits the lowered StatefulSet of a [`Microservice::stateful`] service,
+    /// before synth-time checks.
+    pub fn patch_stateful_set(mut self, patch: impl Fn(&mut StatefulSet) + 'static) -> Self {
+        self.patches.push(Patch::StatefulSet(Box::new(patch)));
         self
     }
 }
@@ -355,15 +406,32 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
             self.app.report(at, problem);
         }
         let config_map = (!ms.config.is_empty()).then(|| self.config_map());
-        let mut deployment = self.deployment(config_map.as_ref().and_then(|c| c.metadata.name.clone()));
-        for patch in &ms.patches {
-            patch(&mut deployment);
-        }
+        let template = self.pod_template(config_map.as_ref().and_then(|c| c.metadata.name.clone()));
         self.app.add_at(self.service_account(), at);
         if let Some(config_map) = config_map {
             self.app.add_at(config_map, at);
         }
-        self.app.add_at(deployment, at);
+        match &ms.storage {
+            None => {
+                let mut deployment = self.deployment(template);
+                for patch in &ms.patches {
+                    if let Patch::Deployment(patch) = patch {
+                        patch(&mut deployment);
+                    }
+                }
+                self.app.add_at(deployment, at);
+            }
+            Some(storage) => {
+                let mut stateful_set = self.stateful_set(template, storage);
+                for patch in &ms.patches {
+                    if let Patch::StatefulSet(patch) = patch {
+                        patch(&mut stateful_set);
+                    }
+                }
+                self.app.add_at(stateful_set, at);
+                self.app.add_at(self.headless_service(), at);
+            }
+        }
         if !ms.service_ports.is_empty() {
             self.app.add_at(self.service(), at);
         }
@@ -448,7 +516,7 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                 }
                 if ms.replicas.is_some() {
                     problems.push(
-                        "sets both fixed replicas and autoscale; an autoscaled Deployment has no fixed replicas"
+                        "sets both fixed replicas and autoscale; an autoscaled workload has no fixed replicas"
                             .to_owned(),
                     );
                 }
@@ -466,6 +534,18 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                 problems.push("disruption budget maxUnavailable 0: no pod could ever be evicted".to_owned())
             }
             _ => {}
+        }
+        for patch in &ms.patches {
+            match (patch, &ms.storage) {
+                (Patch::Deployment(_), Some(_)) => problems.push(
+                    "patches a Deployment, but a stateful Microservice runs a StatefulSet: use `.patch_stateful_set(..)`"
+                        .to_owned(),
+                ),
+                (Patch::StatefulSet(_), None) => problems.push(
+                    "patches a StatefulSet, but this Microservice runs a Deployment: use `.patch_deployment(..)`".to_owned(),
+                ),
+                _ => {}
+            }
         }
         let policy = &environment.policy;
         if policy.termination_grace_period_seconds <= policy.pre_stop_sleep_seconds {
@@ -540,25 +620,67 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
         }
     }
 
-    fn deployment(&self, config_map: Option<String>) -> Deployment {
+    fn pod_template(&self, config_map: Option<String>) -> PodTemplateSpec {
         let ms = self.service;
         let policy = &ms.environment.policy;
-        let mut template_labels = self.labels();
+        let mut labels = self.labels();
         if let Some(main) = ms.containers.first()
             && Rule::LabelValue.check(main.image.tag()).is_ok()
         {
-            template_labels.insert("app.kubernetes.io/version".to_owned(), main.image.tag().to_owned());
+            labels.insert("app.kubernetes.io/version".to_owned(), main.image.tag().to_owned());
         }
         let containers = ms
             .containers
             .iter()
-            .map(|c| self.container(c, config_map.as_deref()))
+            .enumerate()
+            .map(|(index, c)| self.container(c, index == 0, config_map.as_deref()))
             .collect();
+        PodTemplateSpec {
+            metadata: Some(ObjectMeta {
+                labels: Some(labels),
+                ..Default::default()
+            }),
+            spec: Some(PodSpec {
+                service_account_name: Some(self.name()),
+                automount_service_account_token: Some(false),
+                termination_grace_period_seconds: Some(policy.termination_grace_period_seconds.into()),
+                security_context: Some(PodSecurityContext {
+                    run_as_non_root: Some(true),
+                    run_as_user: Some(policy.run_as_user),
+                    run_as_group: Some(policy.run_as_user),
+                    // A claimed volume is writable by the pod's group.
+                    fs_group: ms.storage.is_some().then_some(policy.run_as_user),
+                    seccomp_profile: Some(SeccompProfile {
+                        type_: "RuntimeDefault".to_owned(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+                affinity: ms.node_group.as_ref().map(node_affinity),
+                tolerations: ms.node_group.as_ref().and_then(toleration).map(|t| vec![t]),
+                containers,
+                // readOnlyRootFilesystem needs somewhere to write.
+                volumes: Some(vec![Volume {
+                    name: "tmp".to_owned(),
+                    empty_dir: Some(EmptyDirVolumeSource::default()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+        }
+    }
+
+    /// Fixed replicas, unless an autoscaler owns the count.
+    fn fixed_replicas(&self) -> Option<i32> {
+        self.service.autoscale.is_none().then(|| self.replicas().into())
+    }
+
+    fn deployment(&self, template: PodTemplateSpec) -> Deployment {
         Deployment {
             metadata: self.metadata(self.name()),
             spec: Some(DeploymentSpec {
-                replicas: ms.autoscale.is_none().then(|| self.replicas().into()),
-                revision_history_limit: Some(policy.revision_history_limit.into()),
+                replicas: self.fixed_replicas(),
+                revision_history_limit: Some(self.service.environment.policy.revision_history_limit.into()),
                 selector: self.selector(),
                 strategy: Some(DeploymentStrategy {
                     type_: Some("RollingUpdate".to_owned()),
@@ -567,44 +689,58 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                         max_unavailable: Some(IntOrString::Int(0)),
                     }),
                 }),
-                template: PodTemplateSpec {
-                    metadata: Some(ObjectMeta {
-                        labels: Some(template_labels),
-                        ..Default::default()
-                    }),
-                    spec: Some(PodSpec {
-                        service_account_name: Some(self.name()),
-                        automount_service_account_token: Some(false),
-                        termination_grace_period_seconds: Some(policy.termination_grace_period_seconds.into()),
-                        security_context: Some(PodSecurityContext {
-                            run_as_non_root: Some(true),
-                            run_as_user: Some(policy.run_as_user),
-                            run_as_group: Some(policy.run_as_user),
-                            seccomp_profile: Some(SeccompProfile {
-                                type_: "RuntimeDefault".to_owned(),
-                                ..Default::default()
-                            }),
-                            ..Default::default()
-                        }),
-                        affinity: ms.node_group.as_ref().map(node_affinity),
-                        tolerations: ms.node_group.as_ref().and_then(toleration).map(|t| vec![t]),
-                        containers,
-                        // readOnlyRootFilesystem needs somewhere to write.
-                        volumes: Some(vec![Volume {
-                            name: "tmp".to_owned(),
-                            empty_dir: Some(EmptyDirVolumeSource::default()),
-                            ..Default::default()
-                        }]),
-                        ..Default::default()
-                    }),
-                },
+                template,
                 ..Default::default()
             }),
             ..Default::default()
         }
     }
 
-    fn container(&self, container: &Container<S>, config_map: Option<&str>) -> K8sContainer {
+    fn headless_service_name(&self) -> String {
+        format!("{}-headless", self.name())
+    }
+
+    fn stateful_set(&self, template: PodTemplateSpec, storage: &VolumeClaim) -> StatefulSet {
+        let claim = PersistentVolumeClaim {
+            metadata: ObjectMeta {
+                name: Some(storage.name.to_string()),
+                labels: Some(self.labels()),
+                ..Default::default()
+            },
+            spec: Some(PersistentVolumeClaimSpec {
+                access_modes: Some(vec!["ReadWriteOnce".to_owned()]),
+                storage_class_name: storage.storage_class.as_ref().map(Name::to_string),
+                resources: Some(VolumeResourceRequirements {
+                    requests: Some(BTreeMap::from([(
+                        "storage".to_owned(),
+                        Quantity(format!("{}Gi", storage.size_gib)),
+                    )])),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        StatefulSet {
+            metadata: self.metadata(self.name()),
+            spec: Some(StatefulSetSpec {
+                replicas: self.fixed_replicas(),
+                revision_history_limit: Some(self.service.environment.policy.revision_history_limit.into()),
+                selector: self.selector(),
+                service_name: Some(self.headless_service_name()),
+                update_strategy: Some(StatefulSetUpdateStrategy {
+                    type_: Some("RollingUpdate".to_owned()),
+                    rolling_update: None,
+                }),
+                template,
+                volume_claim_templates: Some(vec![claim]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn container(&self, container: &Container<S>, main: bool, config_map: Option<&str>) -> K8sContainer {
         let ms = self.service;
         let policy = &ms.environment.policy;
         let probe = |probes: &[Probe<S>]| probes.iter().find(|p| p.container == container.name).map(Probe::lower);
@@ -689,24 +825,47 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                 }),
                 ..Default::default()
             }),
-            volume_mounts: Some(vec![VolumeMount {
-                name: "tmp".to_owned(),
-                mount_path: "/tmp".to_owned(),
+            volume_mounts: Some(self.volume_mounts(main)),
+            ..Default::default()
+        }
+    }
+
+    fn volume_mounts(&self, main: bool) -> Vec<VolumeMount> {
+        let mut mounts = vec![VolumeMount {
+            name: "tmp".to_owned(),
+            mount_path: "/tmp".to_owned(),
+            ..Default::default()
+        }];
+        if let Some(storage) = self.service.storage.as_ref().filter(|_| main) {
+            mounts.push(VolumeMount {
+                name: storage.name.to_string(),
+                mount_path: storage.mount_path.clone(),
                 ..Default::default()
-            }]),
+            });
+        }
+        mounts
+    }
+
+    /// The StatefulSet's governing Service: no cluster IP, so each pod's DNS name resolves to
+    /// the pod itself; it publishes container ports as they are (a headless Service maps none).
+    fn headless_service(&self) -> Service {
+        let ports = (self.service.containers.iter())
+            .flat_map(|c| &c.ports)
+            .map(|port| service_port(port.number, port));
+        Service {
+            metadata: self.metadata(self.headless_service_name()),
+            spec: Some(ServiceSpec {
+                cluster_ip: Some("None".to_owned()),
+                selector: Some(self.selector_labels()),
+                ports: Some(ports.collect()),
+                ..Default::default()
+            }),
             ..Default::default()
         }
     }
 
     fn service(&self) -> Service {
-        let ports = self.service.service_ports.iter().map(|(port, target)| ServicePort {
-            name: Some(target.port_name()),
-            app_protocol: Some(target.protocol.as_str().to_owned()),
-            protocol: Some("TCP".to_owned()),
-            port: port.get().into(),
-            target_port: Some(IntOrString::String(target.port_name())),
-            ..Default::default()
-        });
+        let ports = (self.service.service_ports.iter()).map(|(port, target)| service_port(*port, target));
         Service {
             metadata: self.metadata(self.name()),
             spec: Some(ServiceSpec {
@@ -745,7 +904,12 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                 max_replicas: max.into(),
                 scale_target_ref: CrossVersionObjectReference {
                     api_version: Some("apps/v1".to_owned()),
-                    kind: "Deployment".to_owned(),
+                    kind: if self.service.storage.is_some() {
+                        "StatefulSet"
+                    } else {
+                        "Deployment"
+                    }
+                    .to_owned(),
                     name: self.name(),
                 },
                 metrics: Some(vec![MetricSpec {
@@ -802,6 +966,18 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                 ..Default::default()
             }),
         }
+    }
+}
+
+/// Service `port`, forwarded to the container port `target` by name.
+fn service_port<S: ServiceId>(port: PortNumber, target: &PortRef<S>) -> ServicePort {
+    ServicePort {
+        name: Some(target.port_name()),
+        app_protocol: Some(target.protocol.as_str().to_owned()),
+        protocol: Some("TCP".to_owned()),
+        port: port.get().into(),
+        target_port: Some(IntOrString::String(target.port_name())),
+        ..Default::default()
     }
 }
 

@@ -29,6 +29,8 @@ struct Workload<'a> {
     selector: &'a LabelSelector,
     pod_labels: Option<&'a BTreeMap<String, String>>,
     pod: Option<&'a PodSpec>,
+    /// Names of the StatefulSet's volume claim templates: volumes its pods may mount.
+    claimed_volumes: Vec<&'a str>,
     replicas: Option<i32>,
 }
 
@@ -72,7 +74,7 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
             );
         }
         if let Some(pod) = workload.pod {
-            for message in pod_problems(pod) {
+            for message in pod_problems(pod, &workload.claimed_volumes) {
                 problem(workload.location, format!("{}: {message}", workload.describe()));
             }
         }
@@ -203,12 +205,14 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
 fn workload(declared: &Declared) -> Option<Workload<'_>> {
     let any = declared.object.as_any();
     let metadata = declared.object.metadata();
-    let (kind, selector, template, replicas) = if let Some(d) = any.downcast_ref::<Deployment>() {
+    let (kind, selector, template, replicas, claimed_volumes) = if let Some(d) = any.downcast_ref::<Deployment>() {
         let spec = d.spec.as_ref()?;
-        ("Deployment", &spec.selector, &spec.template, spec.replicas)
+        ("Deployment", &spec.selector, &spec.template, spec.replicas, Vec::new())
     } else if let Some(s) = any.downcast_ref::<StatefulSet>() {
         let spec = s.spec.as_ref()?;
-        ("StatefulSet", &spec.selector, &spec.template, spec.replicas)
+        let claims = spec.volume_claim_templates.iter().flatten();
+        let claimed = claims.filter_map(|c| c.metadata.name.as_deref()).collect();
+        ("StatefulSet", &spec.selector, &spec.template, spec.replicas, claimed)
     } else {
         return None;
     };
@@ -220,12 +224,14 @@ fn workload(declared: &Declared) -> Option<Workload<'_>> {
         selector,
         pod_labels: template.metadata.as_ref().and_then(|m| m.labels.as_ref()),
         pod: template.spec.as_ref(),
+        claimed_volumes,
         replicas,
     })
 }
 
-/// Unique container, port and volume names; mounts of declared volumes; requests within limits.
-fn pod_problems(pod: &PodSpec) -> Vec<String> {
+/// Unique container, port and volume names; mounts of declared (or claimed) volumes; requests
+/// within limits.
+fn pod_problems(pod: &PodSpec, claimed_volumes: &[&str]) -> Vec<String> {
     let mut problems = Vec::new();
     let mut duplicates = |what: &str, names: Vec<&str>| {
         let mut seen = Vec::new();
@@ -246,7 +252,8 @@ fn pod_problems(pod: &PodSpec) -> Vec<String> {
             .filter_map(|p| p.name.as_deref())
             .collect(),
     );
-    let volumes: Vec<&str> = pod.volumes.iter().flatten().map(|v| v.name.as_str()).collect();
+    let mut volumes: Vec<&str> = pod.volumes.iter().flatten().map(|v| v.name.as_str()).collect();
+    volumes.extend(claimed_volumes);
     duplicates("volume", volumes.clone());
     for container in &containers {
         for mount in container.volume_mounts.iter().flatten() {

@@ -26,6 +26,7 @@ pub use k8s_openapi;
 pub use kumiki_constructs::{
     Container, DisruptionBudget, Environment, HasLiveness, HasReadiness, Image, LivenessDeclared, Microservice,
     NoLiveness, NoReadiness, Policy, PortRef, Probe, Protocol, ReadinessDeclared, Registry, Resources, ServiceId,
+    VolumeClaim,
 };
 pub use kumiki_core::{
     AwsAccountId, AwsRegion, Env, ImageTag, Invalid, InvalidPort, Label, LabelKey, LabelValue, NODE_GROUP_LABEL, Name,
@@ -40,7 +41,7 @@ pub use kumiki_synth::{
 pub mod prelude {
     pub use crate::{App, Env, Label, LabelKey, LabelValue, Name, NodeGroup, Object, PortNumber};
     pub use crate::{
-        Container, DisruptionBudget, Image, Microservice, Probe, Protocol, Registry, Resources, ServiceId,
+        Container, DisruptionBudget, Image, Microservice, Probe, Protocol, Registry, Resources, ServiceId, VolumeClaim,
     };
     pub use crate::{
         aws_account_id, aws_region, label, label_key, label_value, name, port, port_name, repository, tag,
