@@ -1,5 +1,6 @@
 //! The logic behind `cargo xtask`: assembling the model from `platform` and every service
-//! crate, synthesizing it into `release/`, and checking that `release/` is up to date.
+//! crate, synthesizing it into `release/`, checking that `release/` is up to date, and
+//! diffing what the code synthesizes against `release/` or a git ref.
 //!
 //! `main.rs` only parses arguments and calls into this library, so the tests exercise the
 //! same code paths the command line does.
@@ -10,6 +11,11 @@ use std::path::{Path, PathBuf};
 
 use kumiki::write::{self, Drift};
 use kumiki::{App, Env, Release, SynthErrors};
+use kumiki_diff::{DiffError, EnvDiff};
+
+mod baseline;
+
+pub use baseline::Baseline;
 
 #[path = "../registration.rs"]
 #[allow(dead_code)] // build.rs uses the rest of the module
@@ -54,15 +60,20 @@ pub enum Failure {
     Stale(Vec<(Env, Drift)>),
     /// Reading or writing files failed.
     Io(PathBuf, io::Error),
+    /// git could not provide the release at a ref.
+    Git(String),
+    /// A release file to compare is not a Kubernetes object.
+    Unreadable(DiffError),
 }
 
 impl Failure {
-    /// The process exit code: 1 model errors, 3 stale release, 4 IO (2 is clap's usage error).
+    /// The process exit code: 1 model errors, 3 stale release, 4 IO, git or unreadable
+    /// release (2 is clap's usage error; `diff` also exits 3 when it finds changes).
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Model(_) => 1,
             Failure::Stale(_) => 3,
-            Failure::Io(..) => 4,
+            Failure::Io(..) | Failure::Git(_) | Failure::Unreadable(_) => 4,
         }
     }
 }
@@ -97,6 +108,8 @@ impl fmt::Display for Failure {
                 )
             }
             Failure::Io(path, error) => write!(f, "cannot access {}: {error}", path.display()),
+            Failure::Git(message) => write!(f, "git: {message}"),
+            Failure::Unreadable(error) => write!(f, "cannot compare release files: {error}"),
         }
     }
 }
@@ -173,6 +186,25 @@ pub fn check(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Resu
     } else {
         Err(Failure::Stale(drift))
     }
+}
+
+/// `cargo xtask diff`: what the code synthesizes now for each of `envs`, compared with
+/// `baseline`. Writes nothing.
+pub fn diff(baseline: &Baseline, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<Vec<EnvDiff>, Failure> {
+    let releases = synthesize(envs, model)?;
+    releases
+        .iter()
+        .map(|release| {
+            let old = baseline.tree(release.env)?;
+            kumiki_diff::compare(release.env.as_str(), &old, &release.files).map_err(Failure::Unreadable)
+        })
+        .collect()
+}
+
+/// The exit code of `cargo xtask diff`: 0 when no environment changes, 3 otherwise (the
+/// code of a stale release in `check`: the release differs from the code).
+pub fn diff_exit_code(diffs: &[EnvDiff]) -> u8 {
+    if diffs.iter().all(EnvDiff::is_empty) { 0 } else { 3 }
 }
 
 #[cfg(test)]

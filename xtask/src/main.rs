@@ -1,16 +1,21 @@
 //! `cargo xtask`: parses the command line and dispatches to the xtask library.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kumiki::Env;
 
-/// Synthesizes the platform written in Rust into plain YAML under release/, and checks it.
+/// Synthesizes the platform written in Rust into plain YAML under release/, checks it, and
+/// shows what a change does to it.
 #[derive(Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask")]
-#[command(after_help = "Exit codes: 0 success, 1 the model has errors (nothing written), \
-2 usage error, 3 release/ is stale (check), 4 a file could not be read or written.")]
+#[command(
+    after_help = "Exit codes: 0 success (diff: no change), 1 the model has errors (nothing written), \
+2 usage error, 3 release/ is stale (check) or differs (diff), 4 a file or git ref could not be read \
+or written."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,6 +49,41 @@ enum Command {
         #[arg(long, value_name = "OUT")]
         out: Option<PathBuf>,
     },
+    /// Show what the code synthesizes now against release/ (or release/ at a git ref).
+    ///
+    /// Per environment and app: objects added, removed, changed and moved (matched by kind,
+    /// namespace and name, not by file), most important kinds first; a unified diff of each
+    /// changed file; one line per image bump; and warnings for every deletion (Argo CD's prune
+    /// removes it) and every change Kubernetes rejects or that forces a replacement (workload
+    /// selectors, StatefulSet volumeClaimTemplates and serviceName, Service clusterIP and
+    /// type, Job templates, PVC storage class, immutable ConfigMaps). Writes nothing.
+    ///
+    /// Colour on a terminal; plain when piped or when NO_COLOR is set.
+    #[command(
+        after_help = "Exit codes: 0 no change, 3 changes, 1 the model has errors, 2 usage error, \
+4 release/ or the git ref could not be read."
+    )]
+    Diff {
+        /// Environment to diff.
+        #[arg(long, value_enum, default_value_t = EnvChoice::All)]
+        env: EnvChoice,
+        /// Compare with release/ at this git ref (branch, tag, commit), read through git
+        /// without touching the work tree. Default: release/ as it is on disk.
+        #[arg(long, value_name = "GIT_REF", conflicts_with = "out")]
+        base: Option<String>,
+        /// text for a terminal or a CI log, markdown for a pull-request comment.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Output root to compare with instead of release/ in the workspace.
+        #[arg(long, value_name = "OUT")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -92,6 +132,27 @@ fn main() -> ExitCode {
             let root = out.unwrap_or_else(xtask::default_release_root);
             xtask::check(&root, &env.envs(), xtask::model)
                 .map(|files| println!("{}: up to date ({files} files)", shown(&root)))
+        }
+        Command::Diff { env, base, format, out } => {
+            let baseline = match base {
+                Some(reference) => xtask::Baseline::GitRef {
+                    repo: xtask::workspace_root(),
+                    reference,
+                },
+                None => xtask::Baseline::Directory(out.unwrap_or_else(xtask::default_release_root)),
+            };
+            match xtask::diff(&baseline, &env.envs(), xtask::model) {
+                Ok(diffs) => {
+                    let rendered = match format {
+                        Format::Text => kumiki_diff::render_text(&diffs, true),
+                        Format::Markdown => kumiki_diff::render_markdown(&diffs),
+                    };
+                    // anstream drops the colours when stdout is not a terminal or NO_COLOR is set.
+                    let _ = anstream::stdout().write_all(rendered.as_bytes());
+                    return ExitCode::from(xtask::diff_exit_code(&diffs));
+                }
+                Err(failure) => Err(failure),
+            }
         }
     };
     match result {
