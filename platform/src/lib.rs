@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
-use kumiki::{Environment, Policy};
+use kumiki::{Environment, GatewayProxy, Mesh, Policy};
 
 /// Namespaces of the platform.
 pub mod namespaces {
@@ -17,6 +17,31 @@ pub mod namespaces {
 
     /// Where every microservice runs.
     pub const SERVICES: Name = name!("services");
+    /// Istio's control plane and root namespace (mesh-wide policy).
+    pub const ISTIO_SYSTEM: Name = name!("istio-system");
+    /// The ingress gateway proxies.
+    pub const ISTIO_INGRESS: Name = name!("istio-ingress");
+    /// The egress gateway proxies.
+    pub const ISTIO_EGRESS: Name = name!("istio-egress");
+}
+
+/// The Istio mesh every environment runs: sidecars injected by the `default` revision tag,
+/// gateways installed by Istio's `gateway` chart under their usual release names.
+pub fn mesh() -> Mesh {
+    Mesh {
+        revision: label_value!("default"),
+        root_namespace: namespaces::ISTIO_SYSTEM,
+        ingress: GatewayProxy {
+            name: name!("istio-ingressgateway"),
+            namespace: namespaces::ISTIO_INGRESS,
+            selector: label!("istio", "ingressgateway"),
+        },
+        egress: GatewayProxy {
+            name: name!("istio-egressgateway"),
+            namespace: namespaces::ISTIO_EGRESS,
+            selector: label!("istio", "egressgateway"),
+        },
+    }
 }
 
 /// The node groups of the clusters (label `node.kubernetes.io/nodegroup`). Services pin to
@@ -78,6 +103,7 @@ pub fn environment(env: Env) -> Environment {
                 Env::Stg | Env::Prd => 2,
             },
         },
+        mesh: mesh(),
     }
 }
 
@@ -103,16 +129,32 @@ fn platform_labels(env: Env) -> BTreeMap<String, String> {
     ])
 }
 
-/// The platform's own app, `shared`: the namespaces the services run in.
-pub fn apps(env: Env) -> Vec<App> {
-    let mut shared = App::new(name!("shared"));
-    shared.add(Namespace {
+/// A namespace; `in_mesh` enrols its pods in the mesh.
+fn namespace(env: Env, name: &Name, in_mesh: bool) -> Namespace {
+    let mut labels = platform_labels(env);
+    if in_mesh {
+        labels.extend(mesh().namespace_labels());
+    }
+    Namespace {
         metadata: ObjectMeta {
-            name: Some(namespaces::SERVICES.to_string()),
-            labels: Some(platform_labels(env)),
+            name: Some(name.to_string()),
+            labels: Some(labels),
             ..Default::default()
         },
         ..Default::default()
-    });
-    vec![shared]
+    }
+}
+
+/// The platform's own apps: `shared` (the namespace the services run in, enrolled in the
+/// mesh) and `mesh` (the Istio namespaces and mesh-wide STRICT mutual TLS).
+pub fn apps(env: Env) -> Vec<App> {
+    let mut shared = App::new(name!("shared"));
+    shared.add(namespace(env, &namespaces::SERVICES, true));
+    let mut mesh_app = App::new(name!("mesh"));
+    mesh_app
+        .add(namespace(env, &namespaces::ISTIO_SYSTEM, false))
+        .add(namespace(env, &namespaces::ISTIO_INGRESS, true))
+        .add(namespace(env, &namespaces::ISTIO_EGRESS, true))
+        .add(mesh().strict_mtls());
+    vec![shared, mesh_app]
 }

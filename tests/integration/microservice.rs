@@ -58,7 +58,7 @@ fn the_valid_microservice_synthesizes_in_every_environment() {
     for env in Env::ALL {
         let (service, _, _) = shop(env, image());
         let release = kumiki::synthesize(env, vec![service.build()]).unwrap();
-        assert_eq!(release.files.len(), 5, "{:?}", release.files.keys());
+        assert_eq!(release.files.len(), 7, "{:?}", release.files.keys());
     }
 }
 

@@ -2,6 +2,8 @@
 
 use kumiki_core::{Env, LabelValue, Name, NodeGroup};
 
+use crate::mesh::Mesh;
+
 /// One environment as the platform defines it: facts (node groups, namespace) and the
 /// policy every Microservice gets unless it overrides a setting. The platform crate builds
 /// it, so the defaults are visible and reviewable there.
@@ -17,6 +19,8 @@ pub struct Environment {
     pub part_of: LabelValue,
     /// Defaults for workloads.
     pub policy: Policy,
+    /// The service mesh.
+    pub mesh: Mesh,
 }
 
 /// Workload defaults owned by the platform team. Every field shows up in the YAML.

@@ -8,6 +8,7 @@
 
 mod environment;
 mod image;
+mod mesh;
 mod microservice;
 mod port;
 mod probe;
@@ -15,6 +16,10 @@ mod storage;
 
 pub use environment::{Environment, Policy, Resources};
 pub use image::{Image, Registry};
+pub use mesh::{
+    CircuitBreaker, GatewayProxy, Listener, Mesh, REVISION_LABEL, Retries, RetryOn, TrafficPolicy,
+    ingress_gateway_ports,
+};
 pub use microservice::{
     Container, DisruptionBudget, HasLiveness, HasReadiness, LivenessDeclared, Microservice, NoLiveness, NoReadiness,
     ReadinessDeclared,

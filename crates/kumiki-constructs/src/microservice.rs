@@ -31,6 +31,7 @@ use kumiki_synth::App;
 
 use crate::environment::{Environment, Resources};
 use crate::image::Image;
+use crate::mesh::{Exposure, Listener, TrafficPolicy, routing};
 use crate::port::{PortRef, Protocol, ServiceId};
 use crate::probe::Probe;
 use crate::storage::VolumeClaim;
@@ -153,7 +154,7 @@ enum Patch {
 ///
 /// ```
 /// use kumiki_constructs::*;
-/// use kumiki_core::{Env, NodeGroup, label_value, name, port, port_name, repository, tag};
+/// use kumiki_core::{Env, NodeGroup, label, label_value, name, port, port_name, repository, tag};
 ///
 /// struct Account;
 /// impl ServiceId for Account {
@@ -173,6 +174,12 @@ enum Patch {
 ///         revision_history_limit: 5,
 ///         default_replicas: 2,
 ///     },
+///     mesh: Mesh {
+///         revision: label_value!("default"),
+///         root_namespace: name!("istio-system"),
+///         ingress: GatewayProxy { name: name!("istio-ingressgateway"), namespace: name!("istio-ingress"), selector: label!("istio", "ingressgateway") },
+///         egress: GatewayProxy { name: name!("istio-egressgateway"), namespace: name!("istio-egress"), selector: label!("istio", "egressgateway") },
+///     },
 /// };
 /// let mut gin = Container::<Account>::new(name!("gin"), Image::new(Registry::DockerHub, repository!("acme/account"), tag!("1.4.0")));
 /// let http = gin.port(Protocol::Http, port_name!("account"), port!(8080));
@@ -182,7 +189,8 @@ enum Patch {
 ///     .liveness(Probe::tcp(&http))
 ///     .expose(port!(50000), &http)
 ///     .build();
-/// assert_eq!(app.objects().len(), 5); // Deployment, ServiceAccount, PDB, NetworkPolicy, Service
+/// // Deployment, ServiceAccount, PDB, NetworkPolicy, Service, DestinationRule, VirtualService
+/// assert_eq!(app.objects().len(), 7);
 /// ```
 ///
 /// ```compile_fail
@@ -200,6 +208,8 @@ pub struct Microservice<S: ServiceId, R = NoReadiness, L = NoLiveness> {
     liveness: Vec<Probe<S>>,
     startup: Vec<Probe<S>>,
     service_ports: Vec<(PortNumber, PortRef<S>)>,
+    listeners: Vec<(Listener, PortNumber)>,
+    traffic: TrafficPolicy,
     replicas: Option<u16>,
     autoscale: Option<(u16, u16, u8)>,
     disruption_budget: DisruptionBudget,
@@ -223,6 +233,8 @@ impl<S: ServiceId> Microservice<S> {
             liveness: Vec::new(),
             startup: Vec::new(),
             service_ports: Vec::new(),
+            listeners: Vec::new(),
+            traffic: TrafficPolicy::default(),
             replicas: None,
             autoscale: None,
             disruption_budget: DisruptionBudget::MaxUnavailable(1),
@@ -246,6 +258,8 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
             liveness: self.liveness,
             startup: self.startup,
             service_ports: self.service_ports,
+            listeners: self.listeners,
+            traffic: self.traffic,
             replicas: self.replicas,
             autoscale: self.autoscale,
             disruption_budget: self.disruption_budget,
@@ -285,6 +299,21 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
     /// Exposes `target` on the Service as `port`; the Service selects this workload's pods.
     pub fn expose(mut self, port: PortNumber, target: &PortRef<S>) -> Self {
         self.service_ports.push((port, target.clone()));
+        self
+    }
+
+    /// Exposes `target` on the Service as `port`, and to clients outside the cluster through
+    /// `listener` on the ingress gateway: the Gateway server, the VirtualService bound to it
+    /// and the gateway's own Service port all come from `listener`.
+    pub fn expose_on_ingress(mut self, port: PortNumber, target: &PortRef<S>, listener: Listener) -> Self {
+        self.service_ports.push((port, target.clone()));
+        self.listeners.push((listener, port));
+        self
+    }
+
+    /// How callers' proxies treat requests: timeout, retries, circuit breaking.
+    pub fn traffic(mut self, policy: TrafficPolicy) -> Self {
+        self.traffic = policy;
         self
     }
 
@@ -334,7 +363,7 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
     ///
     /// ```
     /// # use kumiki_constructs::*;
-    /// # use kumiki_core::{Env, label_value, name, port, port_name, repository, tag};
+    /// # use kumiki_core::{Env, label, label_value, name, port, port_name, repository, tag};
     /// # struct Db;
     /// # impl ServiceId for Db { const NAME: kumiki_core::Name = name!("db"); }
     /// # let environment = Environment {
@@ -342,6 +371,9 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
     /// #     policy: Policy { default_resources: Resources::guaranteed(250, 512), run_as_user: 10001,
     /// #         pre_stop_sleep_seconds: 5, termination_grace_period_seconds: 30, revision_history_limit: 5,
     /// #         default_replicas: 1 },
+    /// #     mesh: Mesh { revision: label_value!("default"), root_namespace: name!("istio-system"),
+    /// #         ingress: GatewayProxy { name: name!("in"), namespace: name!("in"), selector: label!("istio", "in") },
+    /// #         egress: GatewayProxy { name: name!("out"), namespace: name!("out"), selector: label!("istio", "out") } },
     /// # };
     /// let mut mysql = Container::<Db>::new(name!("mysql"), Image::new(Registry::DockerHub, repository!("library/mysql"), tag!("8.4.3")));
     /// let sql = mysql.port(Protocol::Tcp, port_name!("mysql"), port!(3306));
@@ -434,6 +466,26 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
         }
         if !ms.service_ports.is_empty() {
             self.app.add_at(self.service(), at);
+            let labels = self.labels();
+            let namespace = ms.environment.namespace.to_string();
+            let routing = routing(&Exposure {
+                name: S::NAME.as_str(),
+                namespace: &namespace,
+                labels: &labels,
+                ports: ms.service_ports.iter().map(|(port, _)| *port).collect(),
+                listeners: &ms.listeners,
+                traffic: &ms.traffic,
+                mesh: &ms.environment.mesh,
+            });
+            self.app.add_at(routing.destination_rule, at);
+            self.app.add_at(routing.virtual_service, at);
+            if let Some((gateway, virtual_service)) = routing.ingress {
+                self.app.add_at(gateway, at);
+                self.app.add_at(virtual_service, at);
+            }
+            for (listener, _) in &ms.listeners {
+                self.app.publish(listener.clone());
+            }
         }
         self.app.add_at(self.disruption_budget(), at);
         if let Some(autoscaler) = self.autoscaler() {
@@ -546,6 +598,25 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                 ),
                 _ => {}
             }
+        }
+        let traffic = &ms.traffic;
+        if let (Some(timeout), Some(retries)) = (traffic.timeout, &traffic.retries) {
+            let worst = retries.per_try_timeout.as_millis() * (u64::from(retries.attempts) + 1);
+            if worst > timeout.as_millis() {
+                problems.push(format!(
+                    "{} attempts of {} each need {}ms, more than the {timeout} timeout: the last retries can never run",
+                    retries.attempts + 1,
+                    retries.per_try_timeout,
+                    worst
+                ));
+            }
+        }
+        let mut listener_ports = Vec::new();
+        for (listener, _) in &ms.listeners {
+            if listener_ports.contains(&listener.port) {
+                problems.push(format!("ingress listener port {} is declared twice", listener.port));
+            }
+            listener_ports.push(listener.port);
         }
         let policy = &environment.policy;
         if policy.termination_grace_period_seconds <= policy.pre_stop_sleep_seconds {

@@ -20,6 +20,6 @@ pub use label::{Label, LabelKey, LabelValue};
 pub use location::SourceLocation;
 pub use name::Name;
 pub use node_group::{NODE_GROUP_LABEL, NodeGroup, Taint};
-pub use port::{InvalidPort, PortNumber};
+pub use port::{InvalidPort, NodePort, PortNumber};
 pub use rule::{Invalid, Rule, Violation};
 pub use validated::{AwsAccountId, AwsRegion, ImageTag, PortName, Repository};

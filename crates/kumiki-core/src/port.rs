@@ -73,3 +73,50 @@ macro_rules! port {
         __PORT
     }};
 }
+
+/// A NodePort: a port every node opens for a Service, in Kubernetes' default range
+/// 30000..=32767. Literals: [`node_port!`](crate::node_port!).
+///
+/// ```compile_fail
+/// let port = kumiki_core::node_port!(8080); // invalid NodePort 8080: must be in 30000..=32767
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodePort(u16);
+
+impl NodePort {
+    /// The NodePort, or `None` outside 30000..=32767.
+    pub const fn new(number: u16) -> Option<Self> {
+        if number >= 30000 && number <= 32767 {
+            Some(NodePort(number))
+        } else {
+            None
+        }
+    }
+
+    /// The number.
+    pub const fn get(self) -> u16 {
+        self.0
+    }
+}
+
+impl fmt::Display for NodePort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A [`NodePort`] from an integer literal, checked at compile time.
+#[macro_export]
+macro_rules! node_port {
+    ($number:literal) => {{
+        const __PORT: $crate::NodePort = match $crate::NodePort::new($number) {
+            Some(port) => port,
+            None => panic!(concat!(
+                "invalid NodePort ",
+                stringify!($number),
+                ": must be in 30000..=32767"
+            )),
+        };
+        __PORT
+    }};
+}

@@ -1,5 +1,7 @@
 //! Apps: the unit of ownership, of output directories and (later) of Argo CD Applications.
 
+use std::any::Any;
+
 use kumiki_core::{Name, SourceLocation};
 
 use crate::object::Object;
@@ -25,6 +27,7 @@ pub struct App {
     declared_at: SourceLocation,
     objects: Vec<Declared>,
     problems: Vec<(SourceLocation, String)>,
+    published: Vec<Box<dyn Any>>,
 }
 
 /// An object with the source location of its declaration.
@@ -44,6 +47,7 @@ impl App {
             declared_at: SourceLocation::caller(),
             objects: Vec::new(),
             problems: Vec::new(),
+            published: Vec::new(),
         }
     }
 
@@ -71,6 +75,19 @@ impl App {
     /// reports it with every other error.
     pub fn report(&mut self, location: SourceLocation, message: String) {
         self.problems.push((location, message));
+    }
+
+    /// Publishes a typed declaration other parts of the model derive objects from (a
+    /// Microservice publishes its ingress listeners; the platform opens them on the gateway).
+    pub fn publish<T: Any>(&mut self, declaration: T) {
+        self.published.push(Box::new(declaration));
+    }
+
+    /// The declarations of type `T` this app published, in order.
+    pub fn published<T: Any>(&self) -> impl Iterator<Item = &T> {
+        self.published
+            .iter()
+            .filter_map(|declaration| declaration.downcast_ref::<T>())
     }
 
     /// Problems recorded with [`App::report`].

@@ -24,15 +24,17 @@
 
 pub use k8s_openapi;
 pub use kumiki_constructs::{
-    Container, DisruptionBudget, Environment, HasLiveness, HasReadiness, Image, LivenessDeclared, Microservice,
-    NoLiveness, NoReadiness, Policy, PortRef, Probe, Protocol, ReadinessDeclared, Registry, Resources, ServiceId,
-    VolumeClaim,
+    CircuitBreaker, Container, DisruptionBudget, Environment, GatewayProxy, HasLiveness, HasReadiness, Image, Listener,
+    LivenessDeclared, Mesh, Microservice, NoLiveness, NoReadiness, Policy, PortRef, Probe, Protocol, REVISION_LABEL,
+    ReadinessDeclared, Registry, Resources, Retries, RetryOn, ServiceId, TrafficPolicy, VolumeClaim,
+    ingress_gateway_ports,
 };
 pub use kumiki_core::{
     AwsAccountId, AwsRegion, Env, ImageTag, Invalid, InvalidPort, Label, LabelKey, LabelValue, NODE_GROUP_LABEL, Name,
-    NodeGroup, PortName, PortNumber, Repository, Rule, SourceLocation, Taint, UnknownEnv, Violation, aws_account_id,
-    aws_region, label, label_key, label_value, name, port, port_name, repository, tag,
+    NodeGroup, NodePort, PortName, PortNumber, Repository, Rule, SourceLocation, Taint, UnknownEnv, Violation,
+    aws_account_id, aws_region, label, label_key, label_value, name, node_port, port, port_name, repository, tag,
 };
+pub use kumiki_crds::{self as crds, Duration, duration};
 pub use kumiki_synth::{
     App, Declared, Identity, Object, Release, SynthError, SynthErrors, header, render_yaml, synthesize, write,
 };
@@ -43,7 +45,9 @@ pub mod prelude {
     pub use crate::{
         Container, DisruptionBudget, Image, Microservice, Probe, Protocol, Registry, Resources, ServiceId, VolumeClaim,
     };
+    pub use crate::{Listener, RetryOn, TrafficPolicy};
     pub use crate::{
-        aws_account_id, aws_region, label, label_key, label_value, name, port, port_name, repository, tag,
+        aws_account_id, aws_region, duration, label, label_key, label_value, name, node_port, port, port_name,
+        repository, tag,
     };
 }

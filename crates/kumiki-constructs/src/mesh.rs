@@ -1,0 +1,371 @@
+//! The service mesh (Istio) as the platform runs it, and what a service declares about its
+//! place in it: ingress listeners and traffic policy.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::ServicePort;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use kumiki_core::{Label, LabelValue, Name, NodePort, PortName, PortNumber};
+use kumiki_crds::Duration;
+use kumiki_crds::istio::{
+    ClientTls, ClientTlsMode, ConnectionPool, Destination, DestinationRule, DestinationRuleSpec, Gateway, GatewaySpec,
+    HttpMatch, HttpPool, HttpRoute, Mtls, MtlsMode, OutlierDetection, PeerAuthentication, PeerAuthenticationSpec,
+    PortSelector, Retries as IstioRetries, RouteDestination, Server, ServerPort, TcpPool,
+    TrafficPolicy as IstioTrafficPolicy, VirtualService, VirtualServiceSpec,
+};
+use kumiki_synth::App;
+
+/// The label that enrols a namespace's pods in the mesh (sidecar injection by revision).
+pub const REVISION_LABEL: &str = "istio.io/rev";
+
+/// The mesh of an environment: its revision, its root namespace and its gateway proxies.
+#[derive(Clone, Debug)]
+pub struct Mesh {
+    /// The revision (or revision tag) namespaces are enrolled with: `istio.io/rev=<revision>`.
+    pub revision: LabelValue,
+    /// Istio's root namespace; policy there applies to the whole mesh.
+    pub root_namespace: Name,
+    /// The ingress gateway proxy.
+    pub ingress: GatewayProxy,
+    /// The egress gateway proxy.
+    pub egress: GatewayProxy,
+}
+
+/// A gateway proxy deployment (installed by Istio's `gateway` chart).
+#[derive(Clone, Debug)]
+pub struct GatewayProxy {
+    /// Its Service (and release) name.
+    pub name: Name,
+    /// Its namespace.
+    pub namespace: Name,
+    /// The pod label Gateways select it by.
+    pub selector: Label,
+}
+
+impl GatewayProxy {
+    /// The fully qualified host of its Service.
+    pub fn host(&self) -> String {
+        format!("{}.{}.svc.cluster.local", self.name, self.namespace)
+    }
+}
+
+impl Mesh {
+    /// The labels that enrol a namespace in the mesh.
+    pub fn namespace_labels(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([(REVISION_LABEL.to_owned(), self.revision.to_string())])
+    }
+
+    /// Mesh-wide STRICT mutual TLS: a PeerAuthentication `default` in the root namespace.
+    pub fn strict_mtls(&self) -> PeerAuthentication {
+        PeerAuthentication {
+            metadata: ObjectMeta {
+                name: Some("default".to_owned()),
+                namespace: Some(self.root_namespace.to_string()),
+                ..Default::default()
+            },
+            spec: PeerAuthenticationSpec {
+                mtls: Mtls { mode: MtlsMode::Strict },
+                extra: Default::default(),
+            },
+        }
+    }
+}
+
+/// A port opened on the ingress gateway for one service. It is declared once, by the
+/// service, and everything else derives from it: the Gateway server, the VirtualService
+/// match, and the ingress gateway Service port (see [`ingress_gateway_ports`](crate::ingress_gateway_ports)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listener {
+    /// Its name; the Gateway server port and the gateway Service port are `http-<name>`.
+    pub name: PortName,
+    /// The port the gateway listens on (and its Service exposes).
+    pub port: PortNumber,
+    /// The NodePort, where the gateway Service is of type NodePort (dev).
+    pub node_port: Option<NodePort>,
+}
+
+impl Listener {
+    /// A listener named `name` on `port`.
+    pub const fn new(name: PortName, port: PortNumber) -> Listener {
+        Listener {
+            name,
+            port,
+            node_port: None,
+        }
+    }
+
+    /// Also opens `node_port` on every node where the gateway Service is a NodePort.
+    pub const fn with_node_port(mut self, node_port: NodePort) -> Listener {
+        self.node_port = Some(node_port);
+        self
+    }
+
+    /// The emitted port name, `http-<name>`.
+    pub fn port_name(&self) -> String {
+        format!("http-{}", self.name)
+    }
+}
+
+/// Conditions under which a failed request is retried (Envoy's `retryOn` values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RetryOn {
+    /// Any 5xx response.
+    FiveXx,
+    /// 502, 503 or 504.
+    GatewayError,
+    /// The upstream reset the connection.
+    Reset,
+    /// Connecting failed.
+    ConnectFailure,
+    /// The upstream refused the stream (HTTP/2 REFUSED_STREAM).
+    RefusedStream,
+    /// gRPC status `unavailable`.
+    Unavailable,
+}
+
+impl RetryOn {
+    fn as_str(self) -> &'static str {
+        match self {
+            RetryOn::FiveXx => "5xx",
+            RetryOn::GatewayError => "gateway-error",
+            RetryOn::Reset => "reset",
+            RetryOn::ConnectFailure => "connect-failure",
+            RetryOn::RefusedStream => "refused-stream",
+            RetryOn::Unavailable => "unavailable",
+        }
+    }
+
+    /// `retryOn` for a list of conditions.
+    pub(crate) fn join(conditions: &[RetryOn]) -> String {
+        conditions.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// Retries of a route.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Retries {
+    /// Attempts after the first.
+    pub attempts: u32,
+    /// Timeout of each attempt.
+    pub per_try_timeout: Duration,
+    /// When to retry.
+    pub retry_on: Vec<RetryOn>,
+}
+
+/// Circuit breaking toward the service: connection limits and ejection of failing pods.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CircuitBreaker {
+    /// Maximum TCP connections from each client proxy.
+    pub max_connections: u32,
+    /// Maximum requests waiting for a connection.
+    pub max_pending_requests: u32,
+    /// Consecutive 5xx responses before a pod is ejected.
+    pub consecutive_5xx_errors: u32,
+    /// Time between ejection sweeps.
+    pub interval: Duration,
+    /// Minimum ejection time.
+    pub base_ejection_time: Duration,
+}
+
+/// How callers' proxies treat requests to the service: the seed article's timeout, retry
+/// and circuit-breaking settings, typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrafficPolicy {
+    /// Timeout of a whole request, retries included.
+    pub timeout: Option<Duration>,
+    /// Retries.
+    pub retries: Option<Retries>,
+    /// Circuit breaking.
+    pub circuit_breaker: Option<CircuitBreaker>,
+}
+
+/// What a service's exposure lowers to in the mesh.
+pub(crate) struct Routing {
+    pub destination_rule: DestinationRule,
+    pub virtual_service: VirtualService,
+    /// The Gateway and the VirtualService bound to it, when the service has listeners.
+    pub ingress: Option<(Gateway, VirtualService)>,
+}
+
+/// The inputs of [`routing`]: one service's name, namespace, labels and exposure.
+pub(crate) struct Exposure<'a> {
+    pub name: &'a str,
+    pub namespace: &'a str,
+    pub labels: &'a BTreeMap<String, String>,
+    /// Service ports.
+    pub ports: Vec<PortNumber>,
+    /// Listeners, each with the Service port it routes to.
+    pub listeners: &'a [(Listener, PortNumber)],
+    pub traffic: &'a TrafficPolicy,
+    pub mesh: &'a Mesh,
+}
+
+impl Exposure<'_> {
+    fn metadata(&self, name: String) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name),
+            namespace: Some(self.namespace.to_owned()),
+            labels: Some(self.labels.clone()),
+            ..Default::default()
+        }
+    }
+
+    fn route(&self, matched: HttpMatch, port: PortNumber) -> HttpRoute {
+        let traffic = self.traffic;
+        HttpRoute {
+            matches: vec![matched],
+            route: vec![RouteDestination {
+                destination: Destination {
+                    host: self.name.to_owned(),
+                    subset: None,
+                    port: Some(PortSelector {
+                        number: port.get().into(),
+                    }),
+                },
+                ..Default::default()
+            }],
+            timeout: traffic.timeout,
+            retries: traffic.retries.as_ref().map(|retries| IstioRetries {
+                attempts: retries.attempts,
+                per_try_timeout: Some(retries.per_try_timeout),
+                retry_on: Some(RetryOn::join(&retries.retry_on)),
+                extra: Default::default(),
+            }),
+            ..Default::default()
+        }
+    }
+}
+
+/// Lowers a service's exposure: a DestinationRule (mutual TLS, circuit breaking), a
+/// VirtualService for callers in the mesh, and for listeners a Gateway on the ingress
+/// gateway plus the VirtualService bound to it. Ports come from the declarations only.
+pub(crate) fn routing(exposure: &Exposure) -> Routing {
+    let mesh = exposure.mesh;
+    let ingress_namespace = mesh.ingress.namespace.to_string();
+    let has_ingress = !exposure.listeners.is_empty();
+    // The ingress gateway proxy runs in its own namespace and must see the rules it applies.
+    let export_to = if has_ingress {
+        vec![".".to_owned(), ingress_namespace]
+    } else {
+        vec![".".to_owned()]
+    };
+    let breaker = exposure.traffic.circuit_breaker.as_ref();
+    let destination_rule = DestinationRule {
+        metadata: exposure.metadata(exposure.name.to_owned()),
+        spec: DestinationRuleSpec {
+            host: exposure.name.to_owned(),
+            traffic_policy: Some(IstioTrafficPolicy {
+                tls: Some(ClientTls {
+                    mode: ClientTlsMode::IstioMutual,
+                    extra: Default::default(),
+                }),
+                connection_pool: breaker.map(|b| ConnectionPool {
+                    tcp: Some(TcpPool {
+                        max_connections: Some(b.max_connections),
+                        ..Default::default()
+                    }),
+                    http: Some(HttpPool {
+                        http1_max_pending_requests: Some(b.max_pending_requests),
+                        ..Default::default()
+                    }),
+                }),
+                outlier_detection: breaker.map(|b| OutlierDetection {
+                    consecutive5xx_errors: Some(b.consecutive_5xx_errors),
+                    interval: Some(b.interval),
+                    base_ejection_time: Some(b.base_ejection_time),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            export_to: export_to.clone(),
+            ..Default::default()
+        },
+    };
+    let mesh_routes = exposure.ports.iter().map(|port| {
+        let matched = HttpMatch {
+            port: Some(port.get().into()),
+            ..Default::default()
+        };
+        exposure.route(matched, *port)
+    });
+    let virtual_service = VirtualService {
+        metadata: exposure.metadata(exposure.name.to_owned()),
+        spec: VirtualServiceSpec {
+            hosts: vec![exposure.name.to_owned()],
+            gateways: vec!["mesh".to_owned()],
+            http: mesh_routes.collect(),
+            export_to: vec![".".to_owned()],
+            ..Default::default()
+        },
+    };
+    let ingress = has_ingress.then(|| {
+        let gateway_name = format!("{}-ingress", exposure.name);
+        let gateway = Gateway {
+            metadata: exposure.metadata(gateway_name.clone()),
+            spec: GatewaySpec {
+                selector: BTreeMap::from([(
+                    mesh.ingress.selector.key.to_string(),
+                    mesh.ingress.selector.value.to_string(),
+                )]),
+                servers: (exposure.listeners.iter())
+                    .map(|(listener, _)| Server {
+                        port: ServerPort {
+                            number: listener.port.get().into(),
+                            protocol: "HTTP".to_owned(),
+                            name: listener.port_name(),
+                            extra: Default::default(),
+                        },
+                        hosts: vec!["*".to_owned()],
+                        extra: Default::default(),
+                    })
+                    .collect(),
+                extra: Default::default(),
+            },
+        };
+        let binding = format!("{}/{gateway_name}", exposure.namespace);
+        let routes = exposure.listeners.iter().map(|(listener, port)| {
+            let matched = HttpMatch {
+                port: Some(listener.port.get().into()),
+                gateways: vec![binding.clone()],
+                ..Default::default()
+            };
+            exposure.route(matched, *port)
+        });
+        let virtual_service = VirtualService {
+            metadata: exposure.metadata(gateway_name),
+            spec: VirtualServiceSpec {
+                // Requests from outside carry any Host header; the listener port selects them.
+                hosts: vec!["*".to_owned()],
+                gateways: vec![binding.clone()],
+                http: routes.collect(),
+                export_to,
+                ..Default::default()
+            },
+        };
+        (gateway, virtual_service)
+    });
+    Routing {
+        destination_rule,
+        virtual_service,
+        ingress,
+    }
+}
+
+/// The ports of the ingress gateway's Service (the values handed to Istio's `gateway`
+/// chart): one per listener any app declared, in port order.
+pub fn ingress_gateway_ports(apps: &[App]) -> Vec<ServicePort> {
+    let mut listeners: Vec<&Listener> = apps.iter().flat_map(|app| app.published::<Listener>()).collect();
+    listeners.sort_by_key(|listener| listener.port);
+    listeners
+        .into_iter()
+        .map(|listener| ServicePort {
+            name: Some(listener.port_name()),
+            port: listener.port.get().into(),
+            target_port: Some(IntOrString::Int(listener.port.get().into())),
+            node_port: listener.node_port.map(|port| port.get().into()),
+            protocol: Some("TCP".to_owned()),
+            ..Default::default()
+        })
+        .collect()
+}
