@@ -2,6 +2,7 @@
 
 mod diff;
 mod lowering;
+mod mesh;
 mod microservice;
 mod repository;
 mod synth;

@@ -21,13 +21,13 @@ pub(crate) struct Problem {
     pub message: String,
 }
 
-struct Workload<'a> {
+pub(crate) struct Workload<'a> {
     location: SourceLocation,
     kind: &'static str,
     namespace: &'a str,
     name: &'a str,
     selector: &'a LabelSelector,
-    pod_labels: Option<&'a BTreeMap<String, String>>,
+    pub(crate) pod_labels: Option<&'a BTreeMap<String, String>>,
     pod: Option<&'a PodSpec>,
     /// Names of the StatefulSet's volume claim templates: volumes its pods may mount.
     claimed_volumes: Vec<&'a str>,
@@ -39,7 +39,7 @@ impl Workload<'_> {
         format!("{} {}/{}", self.kind, self.namespace, self.name)
     }
 
-    fn selected_by(&self, namespace: &str, selector: &BTreeMap<String, String>) -> bool {
+    pub(crate) fn selected_by(&self, namespace: &str, selector: &BTreeMap<String, String>) -> bool {
         self.namespace == namespace
             && !selector.is_empty()
             && selector
@@ -202,7 +202,7 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
     problems
 }
 
-fn workload(declared: &Declared) -> Option<Workload<'_>> {
+pub(crate) fn workload(declared: &Declared) -> Option<Workload<'_>> {
     let any = declared.object.as_any();
     let metadata = declared.object.metadata();
     let (kind, selector, template, replicas, claimed_volumes) = if let Some(d) = any.downcast_ref::<Deployment>() {

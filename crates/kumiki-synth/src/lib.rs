@@ -8,6 +8,7 @@
 mod app;
 mod checks;
 mod error;
+mod mesh_checks;
 mod object;
 mod release;
 mod render;

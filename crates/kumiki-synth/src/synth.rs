@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use kumiki_core::{Env, Rule, SourceLocation};
 
 use crate::app::{App, Declared};
-use crate::checks;
 use crate::error::{SynthError, SynthErrors};
 use crate::object::{Identity, Object};
 use crate::release::Release;
 use crate::render::header;
+use crate::{checks, mesh_checks};
 
 /// Directory-name marker for cluster-scoped objects, in place of a namespace; `_` cannot
 /// start a namespace name, so it never collides with one.
@@ -92,7 +92,7 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
     }
 
     let app_of: BTreeMap<SourceLocation, &str> = checked.iter().map(|(d, app)| (d.location, *app)).collect();
-    for problem in checks::check(&checked) {
+    for problem in checks::check(&checked).into_iter().chain(mesh_checks::check(&checked)) {
         let app = app_of.get(&problem.location).copied().unwrap_or_default();
         errors.push(SynthError {
             location: problem.location,

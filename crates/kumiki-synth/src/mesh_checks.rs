@@ -1,0 +1,279 @@
+//! Checks across the Istio objects of one environment: every route lands on a Service port
+//! (or a ServiceEntry) that exists, every gateway binding names a Gateway that listens on the
+//! port, listeners do not collide, subsets select pods, weights add up.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::Service;
+use kumiki_core::SourceLocation;
+use kumiki_crds::istio::{DestinationRule, Gateway, Server, ServiceEntry, VirtualService};
+
+use crate::app::Declared;
+use crate::checks::{Problem, Workload, workload};
+
+/// The typed objects the mesh checks read.
+struct Model<'a> {
+    services: Vec<(&'a str, &'a Service)>,
+    entries: Vec<&'a ServiceEntry>,
+    gateways: Vec<(SourceLocation, &'a str, &'a Gateway)>,
+    rules: Vec<(&'a str, &'a DestinationRule)>,
+    workloads: Vec<Workload<'a>>,
+}
+
+/// What a route's host names.
+enum Target<'a> {
+    Service(&'a Service),
+    Entry(&'a ServiceEntry),
+}
+
+impl<'a> Model<'a> {
+    fn new(objects: &[(&'a Declared, &str)]) -> Model<'a> {
+        let mut model = Model {
+            services: Vec::new(),
+            entries: Vec::new(),
+            gateways: Vec::new(),
+            rules: Vec::new(),
+            workloads: objects.iter().filter_map(|(declared, _)| workload(declared)).collect(),
+        };
+        for (declared, _) in objects {
+            let any = declared.object.as_any();
+            let namespace = declared.object.metadata().namespace.as_deref().unwrap_or_default();
+            if let Some(service) = any.downcast_ref::<Service>() {
+                model.services.push((namespace, service));
+            } else if let Some(entry) = any.downcast_ref::<ServiceEntry>() {
+                model.entries.push(entry);
+            } else if let Some(gateway) = any.downcast_ref::<Gateway>() {
+                model.gateways.push((declared.location, namespace, gateway));
+            } else if let Some(rule) = any.downcast_ref::<DestinationRule>() {
+                model.rules.push((namespace, rule));
+            }
+        }
+        model
+    }
+
+    /// The (namespace, name) a Kubernetes host means from `namespace`: `name`,
+    /// `name.ns`, `name.ns.svc` or `name.ns.svc.cluster.local`.
+    fn service_name(host: &str, namespace: &'a str) -> Option<(String, String)> {
+        let parts: Vec<&str> = host.split('.').collect();
+        match parts.as_slice() {
+            [name] => Some((namespace.to_owned(), (*name).to_owned())),
+            [name, ns] | [name, ns, "svc"] | [name, ns, "svc", "cluster", "local"] => {
+                Some(((*ns).to_owned(), (*name).to_owned()))
+            }
+            _ => None,
+        }
+    }
+
+    fn target(&self, host: &str, namespace: &'a str) -> Option<Target<'a>> {
+        let service = Model::service_name(host, namespace).and_then(|(ns, name)| {
+            self.services
+                .iter()
+                .find(|(service_ns, s)| *service_ns == ns && s.metadata.name.as_deref() == Some(name.as_str()))
+        });
+        if let Some((_, service)) = service {
+            return Some(Target::Service(service));
+        }
+        let entry = self.entries.iter().find(|e| e.spec.hosts.iter().any(|h| h == host));
+        entry.map(|entry| Target::Entry(entry))
+    }
+
+    /// The Gateway a VirtualService in `namespace` binds with `reference` (`ns/name` or `name`).
+    fn gateway(&self, reference: &str, namespace: &str) -> Option<&'a Gateway> {
+        let (ns, name) = reference.split_once('/').unwrap_or((namespace, reference));
+        self.gateways
+            .iter()
+            .find(|(_, gateway_ns, g)| *gateway_ns == ns && g.metadata.name.as_deref() == Some(name))
+            .map(|(_, _, gateway)| *gateway)
+    }
+}
+
+/// Every mesh problem of an environment's objects.
+pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
+    let model = Model::new(objects);
+    let mut problems = Vec::new();
+    for (declared, _) in objects {
+        if let Some(virtual_service) = declared.object.as_any().downcast_ref::<VirtualService>() {
+            let namespace = virtual_service.metadata.namespace.as_deref().unwrap_or_default();
+            let describe = format!(
+                "VirtualService {namespace}/{}",
+                virtual_service.metadata.name.as_deref().unwrap_or_default()
+            );
+            for message in virtual_service_problems(&model, virtual_service, namespace) {
+                problems.push(Problem {
+                    location: declared.location,
+                    message: format!("{describe}: {message}"),
+                });
+            }
+        }
+    }
+    problems.extend(listener_conflicts(&model));
+    problems
+}
+
+fn virtual_service_problems(model: &Model, virtual_service: &VirtualService, namespace: &str) -> Vec<String> {
+    let spec = &virtual_service.spec;
+    let mut problems = Vec::new();
+    let bound: Vec<&String> = spec.gateways.iter().filter(|g| *g != "mesh").collect();
+    for reference in &bound {
+        if model.gateway(reference, namespace).is_none() {
+            problems.push(format!("gateway \"{reference}\" does not exist"));
+        }
+    }
+    let exported_beyond = spec.export_to.is_empty() || spec.export_to.iter().any(|ns| ns != ".");
+    if !bound.is_empty() && !exported_beyond {
+        problems.push(format!(
+            "is bound to gateway \"{}\" but exported only to its own namespace, where no gateway proxy runs",
+            bound[0]
+        ));
+    }
+    for route in &spec.http {
+        for matched in &route.matches {
+            let (Some(port), gateways) = (matched.port, &matched.gateways) else {
+                continue;
+            };
+            let gateways = if gateways.is_empty() { &spec.gateways } else { gateways };
+            for reference in gateways.iter().filter(|g| *g != "mesh") {
+                let Some(gateway) = model.gateway(reference, namespace) else {
+                    continue;
+                };
+                if !gateway.spec.servers.iter().any(|s| s.port.number == port) {
+                    problems.push(format!(
+                        "matches port {port} on gateway \"{reference}\", which does not listen on it"
+                    ));
+                }
+            }
+        }
+        if route.route.len() > 1 {
+            let total: u32 = route.route.iter().map(|r| r.weight.unwrap_or(0)).sum();
+            if total != 100 {
+                problems.push(format!("route weights add up to {total}, not 100"));
+            }
+        }
+        for destination in route.route.iter().map(|r| &r.destination) {
+            problems.extend(destination_problems(model, destination, namespace));
+        }
+    }
+    problems
+}
+
+fn destination_problems(model: &Model, destination: &kumiki_crds::istio::Destination, namespace: &str) -> Vec<String> {
+    let host = &destination.host;
+    let port = destination.port.map(|p| p.number);
+    let mut problems = Vec::new();
+    match model.target(host, namespace) {
+        None => problems.push(format!(
+            "routes to host \"{host}\", which is neither a Service nor a ServiceEntry host"
+        )),
+        Some(Target::Service(service)) => {
+            let spec = service.spec.as_ref();
+            let ports: Vec<u32> = spec
+                .and_then(|s| s.ports.as_ref())
+                .into_iter()
+                .flatten()
+                .map(|p| u32::try_from(p.port).unwrap_or_default())
+                .collect();
+            if let Some(port) = port.filter(|p| !ports.contains(p)) {
+                problems.push(format!(
+                    "routes to port {port} of Service \"{host}\", which exposes {ports:?}"
+                ));
+            }
+            if let Some(subset) = &destination.subset {
+                problems.extend(subset_problems(model, service, host, subset, namespace));
+            }
+        }
+        Some(Target::Entry(entry)) => {
+            if let Some(port) = port.filter(|p| !entry.spec.ports.iter().any(|e| e.number == *p)) {
+                problems.push(format!(
+                    "routes to port {port} of ServiceEntry host \"{host}\", which does not declare it"
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// A subset must be declared by a DestinationRule for the host, and select pods the
+/// Service routes to.
+fn subset_problems(model: &Model, service: &Service, host: &str, subset: &str, namespace: &str) -> Vec<String> {
+    let target = Model::service_name(host, namespace);
+    let declared = model.rules.iter().find_map(|(rule_ns, rule)| {
+        (Model::service_name(&rule.spec.host, rule_ns) == target)
+            .then(|| rule.spec.subsets.iter().find(|s| s.name == subset))
+            .flatten()
+    });
+    let Some(declared) = declared else {
+        return vec![format!(
+            "routes to subset \"{subset}\" of \"{host}\", which no DestinationRule declares"
+        )];
+    };
+    let service_ns = service.metadata.namespace.as_deref().unwrap_or_default();
+    let selector = service
+        .spec
+        .as_ref()
+        .and_then(|s| s.selector.clone())
+        .unwrap_or_default();
+    let selects_pods = model.workloads.iter().any(|w| {
+        w.selected_by(service_ns, &selector)
+            && declared
+                .labels
+                .iter()
+                .all(|(k, v)| w.pod_labels.and_then(|labels| labels.get(k)) == Some(v))
+    });
+    if selects_pods {
+        Vec::new()
+    } else {
+        vec![format!(
+            "routes to subset \"{subset}\" of \"{host}\", whose labels {:?} match no pod behind the Service",
+            declared.labels
+        )]
+    }
+}
+
+/// A listener some Gateway already claimed.
+struct Claimed<'a> {
+    selector: &'a BTreeMap<String, String>,
+    server: &'a Server,
+    gateway: String,
+}
+
+/// Two Gateways on the same gateway proxy must not claim one port for overlapping hosts,
+/// nor one port name for two ports.
+fn listener_conflicts(model: &Model) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut claimed: Vec<Claimed> = Vec::new();
+    for (location, namespace, gateway) in &model.gateways {
+        let name = format!("{namespace}/{}", gateway.metadata.name.as_deref().unwrap_or_default());
+        for server in &gateway.spec.servers {
+            let port = server.port.number;
+            for other in claimed.iter().filter(|c| *c.selector == gateway.spec.selector) {
+                let any_host = |hosts: &[String]| hosts.iter().any(|h| h == "*");
+                let overlap = any_host(&server.hosts)
+                    || any_host(&other.server.hosts)
+                    || server.hosts.iter().any(|h| other.server.hosts.contains(h));
+                let message = if other.server.port.number == port && overlap {
+                    format!(
+                        "Gateway {name}: port {port} is already a listener of Gateway {} on the same gateway proxy",
+                        other.gateway
+                    )
+                } else if other.server.port.name == server.port.name && other.server.port.number != port {
+                    format!(
+                        "Gateway {name}: port name \"{}\" is already used for port {} by Gateway {}",
+                        server.port.name, other.server.port.number, other.gateway
+                    )
+                } else {
+                    continue;
+                };
+                problems.push(Problem {
+                    location: *location,
+                    message,
+                });
+            }
+        }
+        claimed.extend(gateway.spec.servers.iter().map(|server| Claimed {
+            selector: &gateway.spec.selector,
+            server,
+            gateway: name.clone(),
+        }));
+    }
+    problems
+}

@@ -1,0 +1,396 @@
+//! The mesh: what a service's exposure lowers to, and the synth-time rules over Istio
+//! objects (each test breaks one and asserts the message and source location).
+
+use kumiki::crds::istio::{
+    Destination, DestinationRule, DestinationRuleSpec, HttpMatch, HttpRoute, PortSelector, RouteDestination, Subset,
+    VirtualService, VirtualServiceSpec,
+};
+use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kumiki::prelude::*;
+use kumiki::{Microservice, Repository, Retries};
+
+struct Shop;
+impl ServiceId for Shop {
+    const NAME: Name = name!("shop");
+}
+
+struct Cart;
+impl ServiceId for Cart {
+    const NAME: Name = name!("cart");
+}
+
+fn image(repository: Repository) -> Image {
+    Image::new(Registry::DockerHub, repository, tag!("1.0.0"))
+}
+
+/// A valid microservice of `S` on container port 8080, exposed as Service port 80 and, with
+/// a listener, on the ingress gateway.
+fn service<S: ServiceId>(
+    env: Env,
+    listener: Option<Listener>,
+) -> Microservice<S, kumiki::HasReadiness, kumiki::HasLiveness> {
+    let mut web = Container::<S>::new(name!("web"), image(repository!("acme/web")));
+    let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
+    let service = Microservice::<S>::new(&platform::environment(env))
+        .container(web)
+        .readiness(Probe::http("/ready", &http))
+        .liveness(Probe::tcp(&http));
+    match listener {
+        Some(listener) => service.expose_on_ingress(port!(80), &http, listener),
+        None => service.expose(port!(80), &http),
+    }
+}
+
+fn errors(apps: Vec<App>) -> Vec<String> {
+    match kumiki::synthesize(Env::Prd, apps) {
+        Ok(_) => panic!("expected synth errors"),
+        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
+    }
+}
+
+fn find<'a, T: 'static>(app: &'a App, name: &str) -> &'a T {
+    app.objects()
+        .iter()
+        .filter(|declared| declared.object.metadata().name.as_deref() == Some(name))
+        .find_map(|declared| declared.object.as_any().downcast_ref::<T>())
+        .unwrap_or_else(|| panic!("no {} named {name}", std::any::type_name::<T>()))
+}
+
+const SHOP_LISTENER: Listener = Listener::new(port_name!("shop"), port!(50001)).with_node_port(node_port!(30001));
+
+#[test]
+fn one_listener_declaration_gives_the_gateway_the_route_and_the_gateway_port() {
+    let app = service::<Shop>(Env::Dev, Some(SHOP_LISTENER)).build();
+    let gateway = find::<kumiki::crds::istio::Gateway>(&app, "shop-ingress");
+    let server = &gateway.spec.servers[0];
+    assert_eq!((server.port.number, server.port.name.as_str()), (50001, "http-shop"));
+    assert_eq!(gateway.spec.selector["istio"], "ingressgateway");
+
+    let ingress = find::<VirtualService>(&app, "shop-ingress");
+    assert_eq!(ingress.spec.gateways, ["services/shop-ingress"]);
+    assert_eq!(ingress.spec.export_to, [".", "istio-ingress"]);
+    let route = &ingress.spec.http[0];
+    assert_eq!(route.matches[0].port, Some(50001));
+    assert_eq!(route.route[0].destination.host, "shop");
+    assert_eq!(route.route[0].destination.port, Some(PortSelector { number: 80 }));
+
+    let mesh = find::<VirtualService>(&app, "shop");
+    assert_eq!(
+        (mesh.spec.hosts.as_slice(), mesh.spec.gateways.as_slice()),
+        (&["shop".to_owned()][..], &["mesh".to_owned()][..])
+    );
+
+    let ports = kumiki::ingress_gateway_ports(std::slice::from_ref(&app));
+    assert_eq!(ports.len(), 1);
+    assert_eq!(
+        (ports[0].name.as_deref(), ports[0].port, ports[0].node_port),
+        (Some("http-shop"), 50001, Some(30001))
+    );
+    assert!(kumiki::synthesize(Env::Dev, vec![app]).is_ok());
+}
+
+#[test]
+fn traffic_policy_is_emitted_with_go_durations() {
+    let app = service::<Shop>(Env::Prd, None)
+        .traffic(TrafficPolicy {
+            timeout: Some(duration!(10 s)),
+            retries: Some(Retries {
+                attempts: 2,
+                per_try_timeout: duration!(2500 ms),
+                retry_on: vec![RetryOn::FiveXx, RetryOn::ConnectFailure],
+            }),
+            circuit_breaker: Some(kumiki::CircuitBreaker {
+                max_connections: 100,
+                max_pending_requests: 10,
+                consecutive_5xx_errors: 5,
+                interval: duration!(30 s),
+                base_ejection_time: duration!(1 s),
+            }),
+        })
+        .build();
+    let release = kumiki::synthesize(Env::Prd, vec![app]).unwrap();
+    let route = &release.files["shop/services.virtualservice.shop.yaml"];
+    assert!(route.contains("timeout: 10s\n    retries:\n      attempts: 2\n      perTryTimeout: 2500ms\n      retryOn: 5xx,connect-failure"), "{route}");
+    let rule = &release.files["shop/services.destinationrule.shop.yaml"];
+    assert!(
+        rule.contains("consecutive5xxErrors: 5\n      interval: 30s\n      baseEjectionTime: 1s"),
+        "{rule}"
+    );
+    assert!(rule.contains("tls:\n      mode: ISTIO_MUTUAL"), "{rule}");
+}
+
+#[test]
+fn retries_must_fit_in_the_timeout() {
+    let app = service::<Shop>(Env::Prd, None)
+        .traffic(TrafficPolicy {
+            timeout: Some(duration!(5 s)),
+            retries: Some(Retries {
+                attempts: 3,
+                per_try_timeout: duration!(2 s),
+                retry_on: vec![RetryOn::FiveXx],
+            }),
+            circuit_breaker: None,
+        })
+        .build();
+    // The location is that of `Microservice::new`, inside `service`.
+    let errors = errors(vec![app]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].ends_with(
+            "prd/shop: 4 attempts of 2s each need 8000ms, more than the 5s timeout: the last retries can never run"
+        ),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn two_services_cannot_claim_one_listener_port() {
+    let shop = service::<Shop>(Env::Prd, Some(SHOP_LISTENER)).build();
+    let cart = service::<Cart>(Env::Prd, Some(Listener::new(port_name!("cart"), port!(50001)))).build();
+    let errors = errors(vec![shop, cart]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].ends_with("prd/shop: Gateway services/shop-ingress: port 50001 is already a listener of Gateway services/cart-ingress on the same gateway proxy"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn one_listener_name_cannot_name_two_ports() {
+    let shop = service::<Shop>(Env::Prd, Some(SHOP_LISTENER)).build();
+    let cart = service::<Cart>(Env::Prd, Some(Listener::new(port_name!("shop"), port!(50002)))).build();
+    let errors = errors(vec![shop, cart]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].ends_with("prd/shop: Gateway services/shop-ingress: port name \"http-shop\" is already used for port 50002 by Gateway services/cart-ingress"),
+        "{errors:?}"
+    );
+}
+
+fn meta(name: &str) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_owned()),
+        namespace: Some("services".to_owned()),
+        ..Default::default()
+    }
+}
+
+fn to(host: &str, port: u32, subset: Option<&str>, weight: Option<u32>) -> RouteDestination {
+    RouteDestination {
+        destination: Destination {
+            host: host.to_owned(),
+            subset: subset.map(str::to_owned),
+            port: Some(PortSelector { number: port }),
+        },
+        weight,
+        ..Default::default()
+    }
+}
+
+/// A hand-written VirtualService with one route, added to a valid shop app; returns the
+/// errors and the line of the `add`.
+fn route_errors(
+    gateways: &[&str],
+    export_to: &[&str],
+    matched: HttpMatch,
+    route: Vec<RouteDestination>,
+) -> (Vec<String>, u32) {
+    let mut app = service::<Shop>(Env::Prd, None).build();
+    let line = line!() + 1;
+    app.add(VirtualService {
+        metadata: meta("hand-written"),
+        spec: VirtualServiceSpec {
+            hosts: vec!["shop".to_owned()],
+            gateways: gateways.iter().map(|g| (*g).to_owned()).collect(),
+            http: vec![HttpRoute {
+                matches: vec![matched],
+                route,
+                ..Default::default()
+            }],
+            export_to: export_to.iter().map(|e| (*e).to_owned()).collect(),
+            ..Default::default()
+        },
+    });
+    (errors(vec![app]), line)
+}
+
+fn expect_one(result: (Vec<String>, u32), message: &str) {
+    let (errors, line) = result;
+    assert_eq!(
+        errors,
+        vec![format!(
+            "tests/integration/mesh.rs:{line}: prd/shop: VirtualService services/hand-written: {message}"
+        )]
+    );
+}
+
+#[test]
+fn a_route_must_land_on_an_existing_host_and_port() {
+    expect_one(
+        route_errors(
+            &["mesh"],
+            &[],
+            HttpMatch::default(),
+            vec![to("payments", 80, None, None)],
+        ),
+        "routes to host \"payments\", which is neither a Service nor a ServiceEntry host",
+    );
+    expect_one(
+        route_errors(
+            &["mesh"],
+            &[],
+            HttpMatch::default(),
+            vec![to("shop.services.svc.cluster.local", 8080, None, None)],
+        ),
+        "routes to port 8080 of Service \"shop.services.svc.cluster.local\", which exposes [80]",
+    );
+}
+
+#[test]
+fn a_gateway_binding_must_name_a_gateway_that_listens_on_the_port() {
+    expect_one(
+        route_errors(
+            &["services/missing"],
+            &["*"],
+            HttpMatch::default(),
+            vec![to("shop", 80, None, None)],
+        ),
+        "gateway \"services/missing\" does not exist",
+    );
+    // A Gateway that exists (cart's), but not on the matched port.
+    let mut app = service::<Shop>(Env::Prd, None).build();
+    let cart = service::<Cart>(Env::Prd, Some(Listener::new(port_name!("cart"), port!(50002)))).build();
+    let line = line!() + 1;
+    app.add(VirtualService {
+        metadata: meta("hand-written"),
+        spec: VirtualServiceSpec {
+            hosts: vec!["*".to_owned()],
+            gateways: vec!["services/cart-ingress".to_owned()],
+            http: vec![HttpRoute {
+                matches: vec![HttpMatch {
+                    port: Some(50009),
+                    ..Default::default()
+                }],
+                route: vec![to("shop", 80, None, None)],
+                ..Default::default()
+            }],
+            export_to: vec!["*".to_owned()],
+            ..Default::default()
+        },
+    });
+    assert_eq!(
+        errors(vec![app, cart]),
+        vec![format!(
+            "tests/integration/mesh.rs:{line}: prd/shop: VirtualService services/hand-written: matches port 50009 on gateway \"services/cart-ingress\", which does not listen on it"
+        )]
+    );
+}
+
+#[test]
+fn a_gateway_bound_route_must_be_visible_to_the_gateway() {
+    let cart = service::<Cart>(Env::Prd, Some(Listener::new(port_name!("cart"), port!(50002)))).build();
+    let mut app = service::<Shop>(Env::Prd, None).build();
+    let line = line!() + 1;
+    app.add(VirtualService {
+        metadata: meta("hand-written"),
+        spec: VirtualServiceSpec {
+            hosts: vec!["*".to_owned()],
+            gateways: vec!["services/cart-ingress".to_owned()],
+            http: vec![HttpRoute {
+                route: vec![to("shop", 80, None, None)],
+                ..Default::default()
+            }],
+            export_to: vec![".".to_owned()],
+            ..Default::default()
+        },
+    });
+    assert_eq!(
+        errors(vec![app, cart]),
+        vec![format!(
+            "tests/integration/mesh.rs:{line}: prd/shop: VirtualService services/hand-written: is bound to gateway \"services/cart-ingress\" but exported only to its own namespace, where no gateway proxy runs"
+        )]
+    );
+}
+
+#[test]
+fn weights_must_add_up_to_100() {
+    expect_one(
+        route_errors(
+            &["mesh"],
+            &[],
+            HttpMatch::default(),
+            vec![to("shop", 80, None, Some(90)), to("shop", 80, None, Some(20))],
+        ),
+        "route weights add up to 110, not 100",
+    );
+}
+
+#[test]
+fn a_subset_must_be_declared_and_select_pods() {
+    expect_one(
+        route_errors(
+            &["mesh"],
+            &[],
+            HttpMatch::default(),
+            vec![to("shop", 80, Some("v2"), None)],
+        ),
+        "routes to subset \"v2\" of \"shop\", which no DestinationRule declares",
+    );
+
+    let mut app = service::<Shop>(Env::Prd, None).build();
+    app.add(DestinationRule {
+        metadata: meta("shop-versions"),
+        spec: DestinationRuleSpec {
+            host: "shop".to_owned(),
+            subsets: vec![
+                Subset {
+                    name: "v1".to_owned(),
+                    labels: [("app.kubernetes.io/version".to_owned(), "1.0.0".to_owned())].into(),
+                    ..Default::default()
+                },
+                Subset {
+                    name: "v2".to_owned(),
+                    labels: [("app.kubernetes.io/version".to_owned(), "2.0.0".to_owned())].into(),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        },
+    });
+    let line = line!() + 1;
+    app.add(VirtualService {
+        metadata: meta("canary"),
+        spec: VirtualServiceSpec {
+            hosts: vec!["shop".to_owned()],
+            http: vec![HttpRoute {
+                route: vec![
+                    to("shop", 80, Some("v1"), Some(90)),
+                    to("shop", 80, Some("v2"), Some(10)),
+                ],
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+    });
+    assert_eq!(
+        errors(vec![app]),
+        vec![format!(
+            "tests/integration/mesh.rs:{line}: prd/shop: VirtualService services/canary: routes to subset \"v2\" of \"shop\", whose labels {{\"app.kubernetes.io/version\": \"2.0.0\"}} match no pod behind the Service"
+        )]
+    );
+}
+
+#[test]
+fn the_platform_enrols_namespaces_and_requires_mutual_tls() {
+    let apps = platform::apps(Env::Prd);
+    let mesh = apps.iter().find(|app| app.name().as_str() == "mesh").unwrap();
+    let strict = find::<kumiki::crds::istio::PeerAuthentication>(mesh, "default");
+    assert_eq!(strict.metadata.namespace.as_deref(), Some("istio-system"));
+    assert_eq!(strict.spec.mtls.mode, kumiki::crds::istio::MtlsMode::Strict);
+    let shared = apps.iter().find(|app| app.name().as_str() == "shared").unwrap();
+    let services = find::<kumiki::k8s_openapi::api::core::v1::Namespace>(shared, "services");
+    assert_eq!(
+        services.metadata.labels.as_ref().unwrap()[kumiki::REVISION_LABEL],
+        "default"
+    );
+}
