@@ -80,6 +80,21 @@ fn one_listener_declaration_gives_the_gateway_the_route_and_the_gateway_port() {
         (&["shop".to_owned()][..], &["mesh".to_owned()][..])
     );
 
+    // The gateway proxy's namespace may reach the listener's container port, and only it.
+    let policy = find::<kumiki::k8s_openapi::api::networking::v1::NetworkPolicy>(&app, "shop");
+    let rules = policy.spec.as_ref().unwrap().ingress.as_ref().unwrap();
+    assert_eq!(rules.len(), 1);
+    let from = rules[0].from.as_ref().unwrap()[0].namespace_selector.as_ref().unwrap();
+    assert_eq!(
+        from.match_labels.as_ref().unwrap()["kubernetes.io/metadata.name"],
+        "istio-ingress"
+    );
+    let ports = rules[0].ports.as_ref().unwrap();
+    assert_eq!(
+        ports[0].port,
+        Some(kumiki::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String("http-web".into()))
+    );
+
     let ports = kumiki::ingress_gateway_ports(std::slice::from_ref(&app));
     assert_eq!(ports.len(), 1);
     assert_eq!(

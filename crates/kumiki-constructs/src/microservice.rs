@@ -1002,32 +1002,37 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
     }
 
     fn network_policy(&self) -> NetworkPolicy {
-        let ingress = self
-            .service
-            .ingress_from
-            .iter()
-            .map(|(namespace, ports)| NetworkPolicyIngressRule {
-                from: Some(vec![NetworkPolicyPeer {
-                    namespace_selector: Some(LabelSelector {
-                        match_labels: Some(BTreeMap::from([(
-                            "kubernetes.io/metadata.name".to_owned(),
-                            namespace.to_string(),
-                        )])),
-                        ..Default::default()
-                    }),
+        let ms = self.service;
+        let mut allowed: Vec<(String, Vec<String>)> = (ms.ingress_from.iter())
+            .map(|(namespace, ports)| (namespace.to_string(), ports.iter().map(PortRef::port_name).collect()))
+            .collect();
+        // Ingress listeners are reached through the ingress gateway proxy, from its namespace.
+        let listener_targets: Vec<String> = (ms.listeners.iter())
+            .filter_map(|(_, service_port)| ms.service_ports.iter().find(|(port, _)| port == service_port))
+            .map(|(_, target)| target.port_name())
+            .collect();
+        if !listener_targets.is_empty() {
+            allowed.push((ms.environment.mesh.ingress.namespace.to_string(), listener_targets));
+        }
+        let ingress = allowed.into_iter().map(|(namespace, ports)| NetworkPolicyIngressRule {
+            from: Some(vec![NetworkPolicyPeer {
+                namespace_selector: Some(LabelSelector {
+                    match_labels: Some(BTreeMap::from([("kubernetes.io/metadata.name".to_owned(), namespace)])),
                     ..Default::default()
-                }]),
-                ports: Some(
-                    ports
-                        .iter()
-                        .map(|port| NetworkPolicyPort {
-                            port: Some(IntOrString::String(port.port_name())),
-                            protocol: Some("TCP".to_owned()),
-                            ..Default::default()
-                        })
-                        .collect(),
-                ),
-            });
+                }),
+                ..Default::default()
+            }]),
+            ports: Some(
+                ports
+                    .into_iter()
+                    .map(|port| NetworkPolicyPort {
+                        port: Some(IntOrString::String(port)),
+                        protocol: Some("TCP".to_owned()),
+                        ..Default::default()
+                    })
+                    .collect(),
+            ),
+        });
         NetworkPolicy {
             metadata: self.metadata(self.name()),
             spec: Some(NetworkPolicySpec {
