@@ -409,3 +409,53 @@ fn the_platform_enrols_namespaces_and_requires_mutual_tls() {
         "default"
     );
 }
+
+#[test]
+fn declared_callers_and_the_ingress_gateway_are_the_only_ones_allowed() {
+    let mut web = Container::<Shop>::new(name!("web"), image(repository!("acme/web")));
+    let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
+    let admin = web.port(Protocol::Http, port_name!("admin"), port!(9090));
+    let app = Microservice::<Shop>::new(&platform::environment(Env::Prd))
+        .container(web)
+        .readiness(Probe::http("/ready", &http))
+        .liveness(Probe::tcp(&admin))
+        .expose_on_ingress(port!(80), &http, SHOP_LISTENER)
+        .expose(port!(9090), &admin)
+        .allow_caller(&platform::namespaces::SERVICES, &name!("cart"), &[&http, &admin])
+        .build();
+    let policy = find::<kumiki::crds::istio::AuthorizationPolicy>(&app, "shop");
+    assert_eq!(policy.spec.action, "ALLOW");
+    let rules: Vec<(&str, &[String])> = (policy.spec.rules.iter())
+        .map(|rule| {
+            (
+                rule.from[0].source.principals[0].as_str(),
+                rule.to[0].operation.ports.as_slice(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            (
+                "cluster.local/ns/services/sa/cart",
+                &["8080".to_owned(), "9090".to_owned()][..]
+            ),
+            (
+                "cluster.local/ns/istio-ingress/sa/istio-ingressgateway",
+                &["8080".to_owned()][..]
+            ),
+        ]
+    );
+    let selector = &policy.spec.selector.as_ref().unwrap().match_labels;
+    assert_eq!(selector["app.kubernetes.io/name"], "shop");
+    assert!(kumiki::synthesize(Env::Prd, vec![app]).is_ok());
+
+    // Without callers or listeners there is no policy: the mesh admits authenticated peers.
+    let plain = service::<Shop>(Env::Prd, None).build();
+    assert!(
+        !plain
+            .objects()
+            .iter()
+            .any(|d| d.object.as_any().is::<kumiki::crds::istio::AuthorizationPolicy>())
+    );
+}

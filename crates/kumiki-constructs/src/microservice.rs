@@ -30,6 +30,11 @@ use kumiki_core::{Env, NODE_GROUP_LABEL, Name, NodeGroup, PortName, PortNumber, 
 use kumiki_synth::App;
 
 use crate::environment::{Environment, Resources};
+use kumiki_crds::istio::{
+    AuthorizationPolicy, AuthorizationPolicySpec, Operation, Rule as AccessRule, RuleFrom, RuleTo, Source,
+    WorkloadSelector,
+};
+
 use crate::image::Image;
 use crate::mesh::{Exposure, Listener, TrafficPolicy, routing};
 use crate::port::{PortRef, Protocol, ServiceId};
@@ -216,6 +221,7 @@ pub struct Microservice<S: ServiceId, R = NoReadiness, L = NoLiveness> {
     config: BTreeMap<String, String>,
     node_group: Option<NodeGroup>,
     ingress_from: Vec<(Name, Vec<PortRef<S>>)>,
+    callers: Vec<(Name, Name, Vec<PortRef<S>>)>,
     storage: Option<VolumeClaim>,
     patches: Vec<Patch>,
     _probes: PhantomData<(R, L)>,
@@ -241,6 +247,7 @@ impl<S: ServiceId> Microservice<S> {
             config: BTreeMap::new(),
             node_group: None,
             ingress_from: Vec::new(),
+            callers: Vec::new(),
             storage: None,
             patches: Vec::new(),
             _probes: PhantomData,
@@ -266,6 +273,7 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
             config: self.config,
             node_group: self.node_group,
             ingress_from: self.ingress_from,
+            callers: self.callers,
             storage: self.storage,
             patches: self.patches,
             _probes: PhantomData,
@@ -354,6 +362,16 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
     pub fn allow_from(mut self, namespace: &Name, ports: &[&PortRef<S>]) -> Self {
         self.ingress_from
             .push((namespace.clone(), ports.iter().map(|port| (*port).clone()).collect()));
+        self
+    }
+
+    /// Allows the workload running as ServiceAccount `service_account` in `namespace` (a
+    /// Microservice's ServiceAccount is named after the service) to call `ports`, and no
+    /// other workload: an Istio AuthorizationPolicy on its mutual-TLS identity, and a
+    /// NetworkPolicy rule from its namespace. Ingress listeners add the ingress gateway.
+    pub fn allow_caller(mut self, namespace: &Name, service_account: &Name, ports: &[&PortRef<S>]) -> Self {
+        let ports = ports.iter().map(|port| (*port).clone()).collect();
+        self.callers.push((namespace.clone(), service_account.clone(), ports));
         self
     }
 
@@ -492,6 +510,9 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
             self.app.add_at(autoscaler, at);
         }
         self.app.add_at(self.network_policy(), at);
+        if let Some(policy) = self.authorization_policy() {
+            self.app.add_at(policy, at);
+        }
         self.app
     }
 
@@ -1003,7 +1024,9 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
 
     fn network_policy(&self) -> NetworkPolicy {
         let ms = self.service;
-        let mut allowed: Vec<(String, Vec<String>)> = (ms.ingress_from.iter())
+        let from_namespaces = ms.ingress_from.iter().map(|(namespace, ports)| (namespace, ports));
+        let from_callers = ms.callers.iter().map(|(namespace, _, ports)| (namespace, ports));
+        let mut allowed: Vec<(String, Vec<String>)> = (from_namespaces.chain(from_callers))
             .map(|(namespace, ports)| (namespace.to_string(), ports.iter().map(PortRef::port_name).collect()))
             .collect();
         // Ingress listeners are reached through the ingress gateway proxy, from its namespace.
@@ -1042,6 +1065,53 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                 ..Default::default()
             }),
         }
+    }
+}
+
+impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
+    /// ALLOW rules for the declared callers and the ingress gateway; none when nothing is
+    /// declared (the mesh then admits any authenticated peer).
+    fn authorization_policy(&self) -> Option<AuthorizationPolicy> {
+        let ms = self.service;
+        let principal = |namespace: &Name, account: &Name| format!("cluster.local/ns/{namespace}/sa/{account}");
+        let rule = |principal: String, ports: Vec<String>| AccessRule {
+            from: vec![RuleFrom {
+                source: Source {
+                    principals: vec![principal],
+                    ..Default::default()
+                },
+            }],
+            to: vec![RuleTo {
+                operation: Operation {
+                    ports,
+                    ..Default::default()
+                },
+            }],
+            ..Default::default()
+        };
+        let number = |port: &PortRef<S>| port.number.to_string();
+        let mut rules: Vec<AccessRule> = (ms.callers.iter())
+            .map(|(namespace, account, ports)| rule(principal(namespace, account), ports.iter().map(number).collect()))
+            .collect();
+        let listener_ports: Vec<String> = (ms.listeners.iter())
+            .filter_map(|(_, service_port)| ms.service_ports.iter().find(|(port, _)| port == service_port))
+            .map(|(_, target)| number(target))
+            .collect();
+        if !listener_ports.is_empty() {
+            let gateway = &ms.environment.mesh.ingress;
+            rules.push(rule(principal(&gateway.namespace, &gateway.name), listener_ports));
+        }
+        (!rules.is_empty()).then(|| AuthorizationPolicy {
+            metadata: self.metadata(self.name()),
+            spec: AuthorizationPolicySpec {
+                selector: Some(WorkloadSelector {
+                    match_labels: self.selector_labels(),
+                }),
+                action: "ALLOW".to_owned(),
+                rules,
+                extra: Default::default(),
+            },
+        })
     }
 }
 
