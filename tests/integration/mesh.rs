@@ -202,20 +202,23 @@ fn to(host: &str, port: u32, subset: Option<&str>, weight: Option<u32>) -> Route
     }
 }
 
-/// A hand-written VirtualService with one route, added to a valid shop app; returns the
-/// errors and the line of the `add`.
-fn route_errors(
+/// A hand-written VirtualService with one route, added to a valid shop app synthesized with
+/// `others`; returns the errors and the line of the `add`.
+fn route_errors_with(
+    others: Vec<App>,
     gateways: &[&str],
     export_to: &[&str],
     matched: HttpMatch,
     route: Vec<RouteDestination>,
 ) -> (Vec<String>, u32) {
     let mut app = service::<Shop>(Env::Prd, None).build();
+    // Requests through an ingress gateway carry any Host; the mesh routes by Service name.
+    let host = if gateways.contains(&"mesh") { "shop" } else { "*" };
     let line = line!() + 1;
     app.add(VirtualService {
         metadata: meta("hand-written"),
         spec: VirtualServiceSpec {
-            hosts: vec!["shop".to_owned()],
+            hosts: vec![host.to_owned()],
             gateways: gateways.iter().map(|g| (*g).to_owned()).collect(),
             http: vec![HttpRoute {
                 matches: vec![matched],
@@ -226,7 +229,22 @@ fn route_errors(
             ..Default::default()
         },
     });
-    (errors(vec![app]), line)
+    let mut apps = vec![app];
+    apps.extend(others);
+    (errors(apps), line)
+}
+
+fn route_errors(
+    gateways: &[&str],
+    export_to: &[&str],
+    matched: HttpMatch,
+    route: Vec<RouteDestination>,
+) -> (Vec<String>, u32) {
+    route_errors_with(Vec::new(), gateways, export_to, matched, route)
+}
+
+fn cart_with_listener() -> App {
+    service::<Cart>(Env::Prd, Some(Listener::new(port_name!("cart"), port!(50002)))).build()
 }
 
 fn expect_one(result: (Vec<String>, u32), message: &str) {
@@ -273,57 +291,32 @@ fn a_gateway_binding_must_name_a_gateway_that_listens_on_the_port() {
         "gateway \"services/missing\" does not exist",
     );
     // A Gateway that exists (cart's), but not on the matched port.
-    let mut app = service::<Shop>(Env::Prd, None).build();
-    let cart = service::<Cart>(Env::Prd, Some(Listener::new(port_name!("cart"), port!(50002)))).build();
-    let line = line!() + 1;
-    app.add(VirtualService {
-        metadata: meta("hand-written"),
-        spec: VirtualServiceSpec {
-            hosts: vec!["*".to_owned()],
-            gateways: vec!["services/cart-ingress".to_owned()],
-            http: vec![HttpRoute {
-                matches: vec![HttpMatch {
-                    port: Some(50009),
-                    ..Default::default()
-                }],
-                route: vec![to("shop", 80, None, None)],
+    expect_one(
+        route_errors_with(
+            vec![cart_with_listener()],
+            &["services/cart-ingress"],
+            &["*"],
+            HttpMatch {
+                port: Some(50009),
                 ..Default::default()
-            }],
-            export_to: vec!["*".to_owned()],
-            ..Default::default()
-        },
-    });
-    assert_eq!(
-        errors(vec![app, cart]),
-        vec![format!(
-            "tests/integration/mesh.rs:{line}: prd/shop: VirtualService services/hand-written: matches port 50009 on gateway \"services/cart-ingress\", which does not listen on it"
-        )]
+            },
+            vec![to("shop", 80, None, None)],
+        ),
+        "matches port 50009 on gateway \"services/cart-ingress\", which does not listen on it",
     );
 }
 
 #[test]
 fn a_gateway_bound_route_must_be_visible_to_the_gateway() {
-    let cart = service::<Cart>(Env::Prd, Some(Listener::new(port_name!("cart"), port!(50002)))).build();
-    let mut app = service::<Shop>(Env::Prd, None).build();
-    let line = line!() + 1;
-    app.add(VirtualService {
-        metadata: meta("hand-written"),
-        spec: VirtualServiceSpec {
-            hosts: vec!["*".to_owned()],
-            gateways: vec!["services/cart-ingress".to_owned()],
-            http: vec![HttpRoute {
-                route: vec![to("shop", 80, None, None)],
-                ..Default::default()
-            }],
-            export_to: vec![".".to_owned()],
-            ..Default::default()
-        },
-    });
-    assert_eq!(
-        errors(vec![app, cart]),
-        vec![format!(
-            "tests/integration/mesh.rs:{line}: prd/shop: VirtualService services/hand-written: is bound to gateway \"services/cart-ingress\" but exported only to its own namespace, where no gateway proxy runs"
-        )]
+    expect_one(
+        route_errors_with(
+            vec![cart_with_listener()],
+            &["services/cart-ingress"],
+            &["."],
+            HttpMatch::default(),
+            vec![to("shop", 80, None, None)],
+        ),
+        "is bound to gateway \"services/cart-ingress\" but exported only to its own namespace, where no gateway proxy runs",
     );
 }
 
