@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use kumiki::App;
 use kumiki::k8s_openapi::api::core::v1::ConfigMap;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -49,4 +50,18 @@ pub fn config_map(namespace: Option<&str>, name: &str, data: &[(&str, &str)]) ->
         data: Some(data.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()),
         ..Default::default()
     }
+}
+
+/// The object of type `T` named `name` in `app`; panics naming what is missing.
+pub fn find<'a, T: 'static>(app: &'a App, name: &str) -> &'a T {
+    app.objects()
+        .iter()
+        .filter(|declared| declared.object.metadata().name.as_deref() == Some(name))
+        .find_map(|declared| declared.object.as_any().downcast_ref::<T>())
+        .unwrap_or_else(|| panic!("no {} named {name}", std::any::type_name::<T>()))
+}
+
+/// Whether `app` holds any object of type `T`.
+pub fn has<T: 'static>(app: &App) -> bool {
+    app.objects().iter().any(|declared| declared.object.as_any().is::<T>())
 }

@@ -8,6 +8,7 @@ use kumiki::k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use kumiki::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kumiki::prelude::*;
 use kumiki::{HasLiveness, HasReadiness, Microservice, PortRef, VolumeClaim};
+use kumiki_tests::{find, has};
 
 struct Store;
 impl ServiceId for Store {
@@ -41,19 +42,6 @@ fn store(
         .startup(Probe::http("/started", &http).with_failure_threshold(30))
         .expose(port!(50010), &grpc);
     (service, grpc, http)
-}
-
-/// The object of type `T` named `name` in `app`.
-fn find<'a, T: 'static>(app: &'a App, name: &str) -> &'a T {
-    app.objects()
-        .iter()
-        .filter(|declared| declared.object.metadata().name.as_deref() == Some(name))
-        .find_map(|declared| declared.object.as_any().downcast_ref::<T>())
-        .unwrap_or_else(|| panic!("no {} named {name}", std::any::type_name::<T>()))
-}
-
-fn has<T: 'static>(app: &App) -> bool {
-    app.objects().iter().any(|declared| declared.object.as_any().is::<T>())
 }
 
 fn container<'a>(pod: &'a PodSpec, name: &str) -> &'a K8sContainer {

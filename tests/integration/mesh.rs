@@ -8,6 +8,7 @@ use kumiki::crds::istio::{
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
 use kumiki::{Microservice, Repository, Retries};
+use kumiki_tests::{find, has};
 
 struct Shop;
 impl ServiceId for Shop {
@@ -46,14 +47,6 @@ fn errors(apps: Vec<App>) -> Vec<String> {
         Ok(_) => panic!("expected synth errors"),
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
     }
-}
-
-fn find<'a, T: 'static>(app: &'a App, name: &str) -> &'a T {
-    app.objects()
-        .iter()
-        .filter(|declared| declared.object.metadata().name.as_deref() == Some(name))
-        .find_map(|declared| declared.object.as_any().downcast_ref::<T>())
-        .unwrap_or_else(|| panic!("no {} named {name}", std::any::type_name::<T>()))
 }
 
 const SHOP_LISTENER: Listener = Listener::new(port_name!("shop"), port!(50001)).with_node_port(node_port!(30001));
@@ -445,10 +438,5 @@ fn declared_callers_and_the_ingress_gateway_are_the_only_ones_allowed() {
 
     // Without callers or listeners there is no policy: the mesh admits authenticated peers.
     let plain = service::<Shop>(Env::Prd, None).build();
-    assert!(
-        !plain
-            .objects()
-            .iter()
-            .any(|d| d.object.as_any().is::<kumiki::crds::istio::AuthorizationPolicy>())
-    );
+    assert!(!has::<kumiki::crds::istio::AuthorizationPolicy>(&plain));
 }

@@ -43,13 +43,6 @@ pub struct GatewayProxy {
     pub selector: Label,
 }
 
-impl GatewayProxy {
-    /// The fully qualified host of its Service.
-    pub fn host(&self) -> String {
-        format!("{}.{}.svc.cluster.local", self.name, self.namespace)
-    }
-}
-
 impl Mesh {
     /// The labels that enrol a namespace in the mesh.
     pub fn namespace_labels(&self) -> BTreeMap<String, String> {
