@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
-use kumiki::{Environment, GatewayProxy, Mesh, Policy};
+use kumiki::{Egress, Environment, GatewayProxy, ImageTag, Mesh, Policy, Repository};
 
 /// Namespaces of the platform.
 pub mod namespaces {
@@ -42,6 +42,21 @@ pub fn mesh() -> Mesh {
             selector: label!("istio", "egressgateway"),
         },
     }
+}
+
+/// Hosts outside the cluster that services may call. Each is reached only through the egress
+/// gateway (the services namespace is `REGISTRY_ONLY`), so this list is the cluster's whole
+/// outbound surface, reviewed here.
+pub mod external_hosts {
+    use kumiki::prelude::*;
+
+    /// httpbin.org over HTTP, called by the curl client.
+    pub const HTTPBIN_ORG: ExternalHost = ExternalHost {
+        name: name!("httpbin-org"),
+        host: subdomain!("httpbin.org"),
+        port: port!(80),
+        port_name: port_name!("httpbin"),
+    };
 }
 
 /// The node groups of the clusters (label `node.kubernetes.io/nodegroup`). Services pin to
@@ -120,6 +135,15 @@ pub fn registry(env: Env) -> Registry {
     }
 }
 
+/// The image of a service built by the team: `local` (`<svc>-<vendor>:latest`, built on the
+/// developer's machine) in dev, `ecr` pinned to `tag` in stg and prd (the tag CI writes).
+pub fn team_image(env: Env, local: Repository, ecr: Repository, tag: ImageTag) -> Image {
+    match env {
+        Env::Dev => Image::latest(registry(env), local),
+        Env::Stg | Env::Prd => Image::new(registry(env), ecr, tag),
+    }
+}
+
 /// The labels the platform's own objects carry.
 fn platform_labels(env: Env) -> BTreeMap<String, String> {
     BTreeMap::from([
@@ -145,16 +169,30 @@ fn namespace(env: Env, name: &Name, in_mesh: bool) -> Namespace {
     }
 }
 
-/// The platform's own apps: `shared` (the namespace the services run in, enrolled in the
-/// mesh) and `mesh` (the Istio namespaces and mesh-wide STRICT mutual TLS).
-pub fn apps(env: Env) -> Vec<App> {
+/// The platform's own apps, given the services' apps (whose declarations shape the gateways):
+/// - `shared`: the namespace the services run in, enrolled in the mesh, with its Sidecar
+///   (only registered hosts are reachable);
+/// - `egress`: the routes to [`external_hosts`] through the egress gateway;
+/// - `mesh`: the Istio namespaces and mesh-wide STRICT mutual TLS. It declares the gateway
+///   proxies (rendered by Istio's `gateway` chart) with the ports the services' listeners and
+///   the egress routes open, so synth checks routes and Gateways against them.
+pub fn apps(env: Env, services: &[App]) -> Vec<App> {
+    let mesh = mesh();
     let mut shared = App::new(name!("shared"));
-    shared.add(namespace(env, &namespaces::SERVICES, true));
+    shared
+        .add(namespace(env, &namespaces::SERVICES, true))
+        .add(mesh.sidecar(&namespaces::SERVICES));
+    let egress = Egress::new(&environment(env))
+        .route(external_hosts::HTTPBIN_ORG)
+        .build();
     let mut mesh_app = App::new(name!("mesh"));
     mesh_app
         .add(namespace(env, &namespaces::ISTIO_SYSTEM, false))
         .add(namespace(env, &namespaces::ISTIO_INGRESS, true))
         .add(namespace(env, &namespaces::ISTIO_EGRESS, true))
-        .add(mesh().strict_mtls());
-    vec![shared, mesh_app]
+        .add(mesh.strict_mtls());
+    for proxy in [&mesh.ingress, &mesh.egress] {
+        mesh_app.publish(proxy.provided_service(services.iter().chain([&egress])));
+    }
+    vec![shared, egress, mesh_app]
 }

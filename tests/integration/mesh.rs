@@ -42,8 +42,16 @@ fn service<S: ServiceId>(
     }
 }
 
+/// `apps` with the platform's own apps (namespaces, gateway proxies, egress), as xtask builds
+/// an environment.
+fn with_platform(env: Env, apps: Vec<App>) -> Vec<App> {
+    let mut all = platform::apps(env, &apps);
+    all.extend(apps);
+    all
+}
+
 fn errors(apps: Vec<App>) -> Vec<String> {
-    match kumiki::synthesize(Env::Prd, apps) {
+    match kumiki::synthesize(Env::Prd, with_platform(Env::Prd, apps)) {
         Ok(_) => panic!("expected synth errors"),
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
     }
@@ -88,13 +96,13 @@ fn one_listener_declaration_gives_the_gateway_the_route_and_the_gateway_port() {
         Some(kumiki::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String("http-web".into()))
     );
 
-    let ports = kumiki::ingress_gateway_ports(std::slice::from_ref(&app));
+    let ports = platform::mesh().ingress.service_ports([&app]);
     assert_eq!(ports.len(), 1);
     assert_eq!(
         (ports[0].name.as_deref(), ports[0].port, ports[0].node_port),
         (Some("http-shop"), 50001, Some(30001))
     );
-    assert!(kumiki::synthesize(Env::Dev, vec![app]).is_ok());
+    assert!(kumiki::synthesize(Env::Dev, with_platform(Env::Dev, vec![app])).is_ok());
 }
 
 #[test]
@@ -383,7 +391,7 @@ fn a_subset_must_be_declared_and_select_pods() {
 
 #[test]
 fn the_platform_enrols_namespaces_and_requires_mutual_tls() {
-    let apps = platform::apps(Env::Prd);
+    let apps = platform::apps(Env::Prd, &[]);
     let mesh = apps.iter().find(|app| app.name().as_str() == "mesh").unwrap();
     let strict = find::<kumiki::crds::istio::PeerAuthentication>(mesh, "default");
     assert_eq!(strict.metadata.namespace.as_deref(), Some("istio-system"));
@@ -434,9 +442,203 @@ fn declared_callers_and_the_ingress_gateway_are_the_only_ones_allowed() {
     );
     let selector = &policy.spec.selector.as_ref().unwrap().match_labels;
     assert_eq!(selector["app.kubernetes.io/name"], "shop");
-    assert!(kumiki::synthesize(Env::Prd, vec![app]).is_ok());
+    let cart = service::<Cart>(Env::Prd, None).build();
+    assert!(kumiki::synthesize(Env::Prd, with_platform(Env::Prd, vec![app, cart])).is_ok());
 
     // Without callers or listeners there is no policy: the mesh admits authenticated peers.
     let plain = service::<Shop>(Env::Prd, None).build();
     assert!(!has::<kumiki::crds::istio::AuthorizationPolicy>(&plain));
+}
+
+#[test]
+fn a_caller_must_have_a_service_account() {
+    let shop = service::<Shop>(Env::Prd, None)
+        .allow_caller(&platform::namespaces::SERVICES, &name!("kart"), &[])
+        .build();
+    let cart = service::<Cart>(Env::Prd, None).build();
+    let errors = errors(vec![shop, cart]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].ends_with("prd/shop: AuthorizationPolicy services/shop: allows principal \"cluster.local/ns/services/sa/kart\", but no ServiceAccount services/kart exists"),
+        "{errors:?}"
+    );
+}
+
+/// A valid shop app plus a hand-written Gateway; returns the errors and the line of the `add`.
+fn gateway_errors(selector: (&str, &str), port: u32) -> (Vec<String>, u32) {
+    let mut app = service::<Shop>(Env::Prd, None).build();
+    let line = line!() + 1;
+    app.add(kumiki::crds::istio::Gateway {
+        metadata: meta("hand-written"),
+        spec: kumiki::crds::istio::GatewaySpec {
+            selector: [(selector.0.to_owned(), selector.1.to_owned())].into(),
+            servers: vec![kumiki::crds::istio::Server {
+                port: kumiki::crds::istio::ServerPort {
+                    number: port,
+                    protocol: "HTTP".to_owned(),
+                    name: "http-hand".to_owned(),
+                    extra: Default::default(),
+                },
+                hosts: vec!["*".to_owned()],
+                extra: Default::default(),
+            }],
+            extra: Default::default(),
+        },
+    });
+    (errors(vec![app]), line)
+}
+
+#[test]
+fn a_gateway_port_must_be_open_on_the_gateway_service() {
+    // No Listener declares 50009, so the ingress gateway's Service does not expose it.
+    let (errors, line) = gateway_errors(("istio", "ingressgateway"), 50009);
+    assert_eq!(
+        errors,
+        vec![format!(
+            "tests/integration/mesh.rs:{line}: prd/shop: Gateway services/hand-written: listens on port 50009, which the Service istio-ingress/istio-ingressgateway (Istio gateway chart) does not expose"
+        )]
+    );
+}
+
+#[test]
+fn a_gateway_must_select_a_gateway_proxy() {
+    let (errors, line) = gateway_errors(("istio", "ingress-gateway"), 80);
+    assert_eq!(
+        errors,
+        vec![format!(
+            "tests/integration/mesh.rs:{line}: prd/shop: Gateway services/hand-written: selector {{\"istio\": \"ingress-gateway\"}} matches no gateway proxy"
+        )]
+    );
+}
+
+#[test]
+fn egress_goes_through_the_egress_gateway_to_a_registered_host() {
+    let apps = platform::apps(Env::Prd, &[]);
+    let egress = apps.iter().find(|app| app.name().as_str() == "egress").unwrap();
+    let entry = find::<kumiki::crds::istio::ServiceEntry>(egress, "httpbin-org");
+    assert_eq!(entry.spec.hosts, ["httpbin.org"]);
+    assert_eq!(
+        (entry.spec.location.as_str(), entry.spec.resolution.as_str()),
+        ("MESH_EXTERNAL", "DNS")
+    );
+    let gateway = find::<kumiki::crds::istio::Gateway>(egress, "httpbin-org-egress");
+    assert_eq!(gateway.spec.selector["istio"], "egressgateway");
+    assert_eq!(
+        (
+            gateway.spec.servers[0].port.number,
+            gateway.spec.servers[0].hosts.as_slice()
+        ),
+        (80, &["httpbin.org".to_owned()][..])
+    );
+    let route = find::<VirtualService>(egress, "httpbin-org-egress");
+    let hops: Vec<(&[String], &str)> = (route.spec.http.iter())
+        .map(|http| {
+            (
+                http.matches[0].gateways.as_slice(),
+                http.route[0].destination.host.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        hops,
+        vec![
+            (
+                &["mesh".to_owned()][..],
+                "istio-egressgateway.istio-egress.svc.cluster.local"
+            ),
+            (&["services/httpbin-org-egress".to_owned()][..], "httpbin.org"),
+        ]
+    );
+    // The egress gateway's Service exposes what the routes opened on it.
+    let ports = platform::mesh().egress.service_ports(&apps);
+    assert_eq!(
+        ports.iter().map(|p| (p.name.as_deref(), p.port)).collect::<Vec<_>>(),
+        vec![(Some("http-httpbin"), 80)]
+    );
+    // Sidecars of the services namespace reach only registered hosts.
+    let shared = apps.iter().find(|app| app.name().as_str() == "shared").unwrap();
+    let sidecar = find::<kumiki::crds::istio::Sidecar>(shared, "default");
+    let policy = sidecar.spec.outbound_traffic_policy.as_ref().unwrap();
+    assert_eq!(policy.mode, kumiki::crds::istio::OutboundMode::RegistryOnly);
+    assert!(sidecar.spec.egress[0].hosts.contains(&"istio-egress/*".to_owned()));
+    assert!(kumiki::synthesize(Env::Prd, apps).is_ok());
+}
+
+#[test]
+fn a_route_to_a_port_the_egress_gateway_does_not_expose_is_an_error() {
+    // 443 is not opened on the egress gateway: no ExternalHost uses it.
+    let gateway_host = "istio-egressgateway.istio-egress.svc.cluster.local";
+    expect_one(
+        route_errors(
+            &["mesh"],
+            &["."],
+            HttpMatch::default(),
+            vec![to(gateway_host, 443, None, None)],
+        ),
+        &format!("routes to port 443 of {gateway_host} (Istio gateway chart), which exposes [80]"),
+    );
+}
+
+fn canary(versions: Vec<Version>) -> Microservice<Shop, kumiki::HasReadiness, kumiki::HasLiveness> {
+    service::<Shop>(Env::Prd, Some(SHOP_LISTENER))
+        .versions(versions)
+        .autoscale(2, 4, 70)
+}
+
+#[test]
+fn versions_run_side_by_side_and_split_every_route() {
+    let app = canary(vec![
+        Version::new(label_value!("v1"), 90),
+        Version::new(label_value!("v2"), 10).with_tag(tag!("2.0.0")),
+    ])
+    .build();
+    use kumiki::k8s_openapi::api::apps::v1::Deployment;
+    for (name, version, image) in [
+        ("shop-v1", "v1", "docker.io/acme/web:1.0.0"),
+        ("shop-v2", "v2", "docker.io/acme/web:2.0.0"),
+    ] {
+        let spec = find::<Deployment>(&app, name).spec.as_ref().unwrap();
+        assert_eq!(spec.selector.match_labels.as_ref().unwrap()["version"], version);
+        let labels = spec.template.metadata.as_ref().unwrap().labels.as_ref().unwrap();
+        assert_eq!(labels["version"], version);
+        let containers = &spec.template.spec.as_ref().unwrap().containers;
+        assert_eq!(containers[0].image.as_deref(), Some(image));
+        // Each version scales on its own.
+        let autoscaler = find::<kumiki::k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>(&app, name);
+        assert_eq!(autoscaler.spec.as_ref().unwrap().scale_target_ref.name, name);
+    }
+    let rule = find::<DestinationRule>(&app, "shop");
+    let subsets: Vec<(&str, &str)> = (rule.spec.subsets.iter())
+        .map(|s| (s.name.as_str(), s.labels["version"].as_str()))
+        .collect();
+    assert_eq!(subsets, vec![("v1", "v1"), ("v2", "v2")]);
+    for name in ["shop", "shop-ingress"] {
+        let route = &find::<VirtualService>(&app, name).spec.http[0].route;
+        let split: Vec<(Option<&str>, Option<u32>)> = (route.iter())
+            .map(|r| (r.destination.subset.as_deref(), r.weight))
+            .collect();
+        assert_eq!(split, vec![(Some("v1"), Some(90)), (Some("v2"), Some(10))], "{name}");
+    }
+    assert!(kumiki::synthesize(Env::Prd, with_platform(Env::Prd, vec![app])).is_ok());
+}
+
+#[test]
+fn version_weights_must_add_up_to_100_and_names_be_unique() {
+    let app = canary(vec![
+        Version::new(label_value!("v1"), 90),
+        Version::new(label_value!("v1"), 20),
+    ])
+    .build();
+    let errors = errors(vec![app]);
+    let messages: Vec<&str> = errors.iter().map(|e| e.split_once("prd/shop: ").unwrap().1).collect();
+    assert!(
+        messages.contains(&"version weights add up to 110, not 100"),
+        "{errors:?}"
+    );
+    assert!(messages.contains(&"version \"v1\" is declared twice"), "{errors:?}");
+    // The duplicate also collides as a Deployment, and its route weights are off.
+    assert!(
+        messages.iter().any(|m| m.contains("route weights add up to 110")),
+        "{errors:?}"
+    );
 }

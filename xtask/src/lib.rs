@@ -31,10 +31,12 @@ pub struct Service {
 
 include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 
-/// The whole model of `env`: the platform's apps and every registered service's app.
+/// The whole model of `env`: every registered service's app and the platform's apps (which
+/// derive the gateways from the services).
 pub fn model(env: Env) -> Vec<App> {
-    let mut apps = platform::apps(env);
-    apps.extend(SERVICES.iter().map(|service| (service.app)(env)));
+    let services: Vec<App> = SERVICES.iter().map(|service| (service.app)(env)).collect();
+    let mut apps = platform::apps(env, &services);
+    apps.extend(services);
     apps
 }
 

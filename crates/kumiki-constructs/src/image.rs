@@ -58,6 +58,14 @@ impl Image {
         }
     }
 
+    /// The same repository pinned to another tag (another version of the same build).
+    pub fn with_tag(&self, tag: ImageTag) -> Image {
+        Image {
+            tag: Some(tag),
+            ..self.clone()
+        }
+    }
+
     /// Whether the image names a fixed build (a tag other than `latest`).
     pub fn is_pinned(&self) -> bool {
         self.tag.is_some()

@@ -6,6 +6,7 @@
 //! [`PortRef`] that only a container's port declaration hands out; a Microservice without
 //! readiness and liveness probes has no `build()`; node groups are platform constants.
 
+mod egress;
 mod environment;
 mod image;
 mod mesh;
@@ -14,15 +15,15 @@ mod port;
 mod probe;
 mod storage;
 
+pub use egress::{Egress, ExternalHost};
 pub use environment::{Environment, Policy, Resources};
 pub use image::{Image, Registry};
 pub use mesh::{
-    CircuitBreaker, GatewayProxy, Listener, Mesh, REVISION_LABEL, Retries, RetryOn, TrafficPolicy,
-    ingress_gateway_ports,
+    CircuitBreaker, GatewayListener, GatewayProxy, Listener, Mesh, REVISION_LABEL, Retries, RetryOn, TrafficPolicy,
 };
 pub use microservice::{
     Container, DisruptionBudget, HasLiveness, HasReadiness, LivenessDeclared, Microservice, NoLiveness, NoReadiness,
-    ReadinessDeclared,
+    ReadinessDeclared, VERSION_LABEL, Version,
 };
 pub use port::{PortRef, Protocol, ServiceId};
 pub use probe::Probe;

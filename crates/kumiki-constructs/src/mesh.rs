@@ -10,11 +10,14 @@ use kumiki_core::{Label, LabelValue, Name, NodePort, PortName, PortNumber};
 use kumiki_crds::Duration;
 use kumiki_crds::istio::{
     ClientTls, ClientTlsMode, ConnectionPool, Destination, DestinationRule, DestinationRuleSpec, Gateway, GatewaySpec,
-    HttpMatch, HttpPool, HttpRoute, Mtls, MtlsMode, OutlierDetection, PeerAuthentication, PeerAuthenticationSpec,
-    PortSelector, Retries as IstioRetries, RouteDestination, Server, ServerPort, TcpPool,
-    TrafficPolicy as IstioTrafficPolicy, VirtualService, VirtualServiceSpec,
+    HttpMatch, HttpPool, HttpRoute, Mtls, MtlsMode, OutboundMode, OutboundTrafficPolicy, OutlierDetection,
+    PeerAuthentication, PeerAuthenticationSpec, PortSelector, Retries as IstioRetries, RouteDestination, Server,
+    ServerPort, Sidecar, SidecarEgress, SidecarSpec, Subset, TcpPool, TrafficPolicy as IstioTrafficPolicy,
+    VirtualService, VirtualServiceSpec,
 };
-use kumiki_synth::App;
+use kumiki_synth::{App, ProvidedService};
+
+use crate::microservice::VERSION_LABEL;
 
 /// The label that enrols a namespace's pods in the mesh (sidecar injection by revision).
 pub const REVISION_LABEL: &str = "istio.io/rev";
@@ -49,6 +52,35 @@ impl Mesh {
         BTreeMap::from([(REVISION_LABEL.to_owned(), self.revision.to_string())])
     }
 
+    /// The default Sidecar of `namespace`: its proxies see only their own namespace, the root
+    /// namespace and the egress gateway's, and drop requests for hosts the registry does not
+    /// know (`REGISTRY_ONLY`), so every call out of the cluster goes through a declared
+    /// [`ExternalHost`](crate::ExternalHost) and the egress gateway. (The seed set
+    /// `REGISTRY_ONLY` in istiod's values, away from the namespaces it governs.)
+    pub fn sidecar(&self, namespace: &Name) -> Sidecar {
+        Sidecar {
+            metadata: ObjectMeta {
+                name: Some("default".to_owned()),
+                namespace: Some(namespace.to_string()),
+                ..Default::default()
+            },
+            spec: SidecarSpec {
+                egress: vec![SidecarEgress {
+                    hosts: vec![
+                        "./*".to_owned(),
+                        format!("{}/*", self.root_namespace),
+                        format!("{}/*", self.egress.namespace),
+                    ],
+                    extra: Default::default(),
+                }],
+                outbound_traffic_policy: Some(OutboundTrafficPolicy {
+                    mode: OutboundMode::RegistryOnly,
+                }),
+                extra: Default::default(),
+            },
+        }
+    }
+
     /// Mesh-wide STRICT mutual TLS: a PeerAuthentication `default` in the root namespace.
     pub fn strict_mtls(&self) -> PeerAuthentication {
         PeerAuthentication {
@@ -67,7 +99,7 @@ impl Mesh {
 
 /// A port opened on the ingress gateway for one service. It is declared once, by the
 /// service, and everything else derives from it: the Gateway server, the VirtualService
-/// match, and the ingress gateway Service port (see [`ingress_gateway_ports`](crate::ingress_gateway_ports)).
+/// match, and the ingress gateway Service port (see [`GatewayProxy::service_ports`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Listener {
     /// Its name; the Gateway server port and the gateway Service port are `http-<name>`.
@@ -190,6 +222,8 @@ pub(crate) struct Exposure<'a> {
     pub ports: Vec<PortNumber>,
     /// Listeners, each with the Service port it routes to.
     pub listeners: &'a [(Listener, PortNumber)],
+    /// Versions (subset name, weight), when the service runs several.
+    pub versions: Vec<(String, u8)>,
     pub traffic: &'a TrafficPolicy,
     pub mesh: &'a Mesh,
 }
@@ -206,18 +240,30 @@ impl Exposure<'_> {
 
     fn route(&self, matched: HttpMatch, port: PortNumber) -> HttpRoute {
         let traffic = self.traffic;
+        let destination = |subset: Option<&str>| Destination {
+            host: self.name.to_owned(),
+            subset: subset.map(str::to_owned),
+            port: Some(PortSelector {
+                number: port.get().into(),
+            }),
+        };
+        let route = if self.versions.is_empty() {
+            vec![RouteDestination {
+                destination: destination(None),
+                ..Default::default()
+            }]
+        } else {
+            (self.versions.iter())
+                .map(|(subset, weight)| RouteDestination {
+                    destination: destination(Some(subset)),
+                    weight: Some((*weight).into()),
+                    ..Default::default()
+                })
+                .collect()
+        };
         HttpRoute {
             matches: vec![matched],
-            route: vec![RouteDestination {
-                destination: Destination {
-                    host: self.name.to_owned(),
-                    subset: None,
-                    port: Some(PortSelector {
-                        number: port.get().into(),
-                    }),
-                },
-                ..Default::default()
-            }],
+            route,
             timeout: traffic.timeout,
             retries: traffic.retries.as_ref().map(|retries| IstioRetries {
                 attempts: retries.attempts,
@@ -271,6 +317,13 @@ pub(crate) fn routing(exposure: &Exposure) -> Routing {
                 }),
                 ..Default::default()
             }),
+            subsets: (exposure.versions.iter())
+                .map(|(subset, _)| Subset {
+                    name: subset.clone(),
+                    labels: BTreeMap::from([(VERSION_LABEL.to_owned(), subset.clone())]),
+                    extra: Default::default(),
+                })
+                .collect(),
             export_to: export_to.clone(),
             ..Default::default()
         },
@@ -345,20 +398,69 @@ pub(crate) fn routing(exposure: &Exposure) -> Routing {
     }
 }
 
-/// The ports of the ingress gateway's Service (the values handed to Istio's `gateway`
-/// chart): one per listener any app declared, in port order.
-pub fn ingress_gateway_ports(apps: &[App]) -> Vec<ServicePort> {
-    let mut listeners: Vec<&Listener> = apps.iter().flat_map(|app| app.published::<Listener>()).collect();
-    listeners.sort_by_key(|listener| listener.port);
-    listeners
-        .into_iter()
-        .map(|listener| ServicePort {
-            name: Some(listener.port_name()),
-            port: listener.port.get().into(),
-            target_port: Some(IntOrString::Int(listener.port.get().into())),
-            node_port: listener.node_port.map(|port| port.get().into()),
-            protocol: Some("TCP".to_owned()),
-            ..Default::default()
-        })
-        .collect()
+/// A listener opened on one gateway proxy; published by the construct that declares it
+/// (a Microservice's ingress listener, an egress route), read by [`GatewayProxy::service_ports`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GatewayListener {
+    /// The gateway proxy's name.
+    pub proxy: Name,
+    /// The listener.
+    pub listener: Listener,
+}
+
+impl GatewayProxy {
+    /// The listeners any app opened on this proxy, in port order, each port once (two egress
+    /// hosts may share the proxy's port 80).
+    fn listeners<'a>(&self, apps: impl IntoIterator<Item = &'a App>) -> Vec<&'a Listener> {
+        let mut listeners: Vec<&Listener> = (apps.into_iter())
+            .flat_map(|app| app.published::<GatewayListener>())
+            .filter(|opened| opened.proxy == self.name)
+            .map(|opened| &opened.listener)
+            .collect();
+        listeners.sort_by_key(|listener| listener.port);
+        listeners.dedup_by_key(|listener| listener.port);
+        listeners
+    }
+
+    /// The ports of this proxy's Service (the values handed to Istio's `gateway` chart): one
+    /// per listener any app opened on it, in port order.
+    pub fn service_ports<'a>(&self, apps: impl IntoIterator<Item = &'a App>) -> Vec<ServicePort> {
+        (self.listeners(apps).into_iter())
+            .map(|listener| ServicePort {
+                name: Some(listener.port_name()),
+                port: listener.port.get().into(),
+                target_port: Some(IntOrString::Int(listener.port.get().into())),
+                node_port: listener.node_port.map(|port| port.get().into()),
+                protocol: Some("TCP".to_owned()),
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    /// The pod labels Istio's `gateway` chart gives the proxy: `app: <release>` and the selector.
+    pub fn pod_labels(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("app".to_owned(), self.name.to_string()),
+            (self.selector.key.to_string(), self.selector.value.to_string()),
+        ])
+    }
+
+    /// The proxy as synth's checks see it: a Service the chart renders, with the ports of
+    /// [`service_ports`](GatewayProxy::service_ports) and the chart's ServiceAccount (named
+    /// after the release). Publish it from the app that installs the chart.
+    pub fn provided_service<'a>(&self, apps: impl IntoIterator<Item = &'a App>) -> ProvidedService {
+        ProvidedService {
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+            ports: self.listeners(apps).into_iter().map(|listener| listener.port).collect(),
+            pod_labels: self.pod_labels(),
+            service_account: self.name.clone(),
+            provider: "Istio gateway chart",
+        }
+    }
+
+    /// The proxy's Service as a mesh host: `<name>.<namespace>.svc.cluster.local`.
+    pub fn host(&self) -> String {
+        format!("{}.{}.svc.cluster.local", self.name, self.namespace)
+    }
 }

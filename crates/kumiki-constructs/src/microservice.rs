@@ -26,7 +26,9 @@ use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec}
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kumiki_core::{Env, NODE_GROUP_LABEL, Name, NodeGroup, PortName, PortNumber, Rule, SourceLocation};
+use kumiki_core::{
+    Env, ImageTag, LabelValue, NODE_GROUP_LABEL, Name, NodeGroup, PortName, PortNumber, Rule, SourceLocation,
+};
 use kumiki_synth::App;
 
 use crate::environment::{Environment, Resources};
@@ -36,7 +38,7 @@ use kumiki_crds::istio::{
 };
 
 use crate::image::Image;
-use crate::mesh::{Exposure, Listener, TrafficPolicy, routing};
+use crate::mesh::{Exposure, GatewayListener, Listener, TrafficPolicy, routing};
 use crate::port::{PortRef, Protocol, ServiceId};
 use crate::probe::Probe;
 use crate::storage::VolumeClaim;
@@ -142,6 +144,40 @@ pub enum DisruptionBudget {
     MinAvailable(u16),
 }
 
+/// One version of a Microservice running side by side with others, for canary and
+/// blue-green releases: its own Deployment `<name>-<version>` whose pods carry
+/// `version: <version>`, optionally another tag of the main container's image, and a share
+/// of the traffic of every route to the Service (a DestinationRule subset per version).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Version {
+    /// The version label value, which is also the subset name.
+    pub name: LabelValue,
+    /// Percent of the traffic; the versions' weights add up to 100.
+    pub weight: u8,
+    /// The main container's image tag in this version (default: the declared image's).
+    pub tag: Option<ImageTag>,
+}
+
+impl Version {
+    /// Version `name` receiving `weight` percent of the traffic.
+    pub const fn new(name: LabelValue, weight: u8) -> Version {
+        Version {
+            name,
+            weight,
+            tag: None,
+        }
+    }
+
+    /// Runs the main container's image at `tag` in this version.
+    pub fn with_tag(mut self, tag: ImageTag) -> Version {
+        self.tag = Some(tag);
+        self
+    }
+}
+
+/// The pod label a [`Version`] sets and its subset selects (Istio's convention).
+pub const VERSION_LABEL: &str = "version";
+
 /// A typed edit of the lowered workload; it must match the workload's kind.
 enum Patch {
     Deployment(Box<dyn Fn(&mut Deployment)>),
@@ -223,6 +259,7 @@ pub struct Microservice<S: ServiceId, R = NoReadiness, L = NoLiveness> {
     ingress_from: Vec<(Name, Vec<PortRef<S>>)>,
     callers: Vec<(Name, Name, Vec<PortRef<S>>)>,
     storage: Option<VolumeClaim>,
+    versions: Vec<Version>,
     patches: Vec<Patch>,
     _probes: PhantomData<(R, L)>,
 }
@@ -249,6 +286,7 @@ impl<S: ServiceId> Microservice<S> {
             ingress_from: Vec::new(),
             callers: Vec::new(),
             storage: None,
+            versions: Vec::new(),
             patches: Vec::new(),
             _probes: PhantomData,
         }
@@ -275,6 +313,7 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
             ingress_from: self.ingress_from,
             callers: self.callers,
             storage: self.storage,
+            versions: self.versions,
             patches: self.patches,
             _probes: PhantomData,
         }
@@ -322,6 +361,14 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
     /// How callers' proxies treat requests: timeout, retries, circuit breaking.
     pub fn traffic(mut self, policy: TrafficPolicy) -> Self {
         self.traffic = policy;
+        self
+    }
+
+    /// Runs these versions side by side, each with its own Deployment and share of the
+    /// traffic (see [`Version`]). Replicas, autoscaling and patches apply to each version's
+    /// Deployment; the Service, disruption budget and policies cover all of them.
+    pub fn versions(mut self, versions: Vec<Version>) -> Self {
+        self.versions = versions;
         self
     }
 
@@ -463,13 +510,18 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
         }
         match &ms.storage {
             None => {
-                let mut deployment = self.deployment(template);
-                for patch in &ms.patches {
-                    if let Patch::Deployment(patch) = patch {
-                        patch(&mut deployment);
+                for (name, template) in self.versioned_templates(template) {
+                    let mut deployment = self.deployment(name.clone(), template);
+                    for patch in &ms.patches {
+                        if let Patch::Deployment(patch) = patch {
+                            patch(&mut deployment);
+                        }
+                    }
+                    self.app.add_at(deployment, at);
+                    if let Some(autoscaler) = self.autoscaler(name) {
+                        self.app.add_at(autoscaler, at);
                     }
                 }
-                self.app.add_at(deployment, at);
             }
             Some(storage) => {
                 let mut stateful_set = self.stateful_set(template, storage);
@@ -480,6 +532,9 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                 }
                 self.app.add_at(stateful_set, at);
                 self.app.add_at(self.headless_service(), at);
+                if let Some(autoscaler) = self.autoscaler(self.name()) {
+                    self.app.add_at(autoscaler, at);
+                }
             }
         }
         if !ms.service_ports.is_empty() {
@@ -492,6 +547,7 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                 labels: &labels,
                 ports: ms.service_ports.iter().map(|(port, _)| *port).collect(),
                 listeners: &ms.listeners,
+                versions: ms.versions.iter().map(|v| (v.name.to_string(), v.weight)).collect(),
                 traffic: &ms.traffic,
                 mesh: &ms.environment.mesh,
             });
@@ -502,13 +558,13 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                 self.app.add_at(virtual_service, at);
             }
             for (listener, _) in &ms.listeners {
-                self.app.publish(listener.clone());
+                self.app.publish(GatewayListener {
+                    proxy: ms.environment.mesh.ingress.name.clone(),
+                    listener: listener.clone(),
+                });
             }
         }
         self.app.add_at(self.disruption_budget(), at);
-        if let Some(autoscaler) = self.autoscaler() {
-            self.app.add_at(autoscaler, at);
-        }
         self.app.add_at(self.network_policy(), at);
         if let Some(policy) = self.authorization_policy() {
             self.app.add_at(policy, at);
@@ -630,6 +686,26 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                     retries.per_try_timeout,
                     worst
                 ));
+            }
+        }
+        if !ms.versions.is_empty() {
+            let total: u32 = ms.versions.iter().map(|v| u32::from(v.weight)).sum();
+            if total != 100 {
+                problems.push(format!("version weights add up to {total}, not 100"));
+            }
+            for (index, version) in ms.versions.iter().enumerate() {
+                if ms.versions[..index].iter().any(|other| other.name == version.name) {
+                    problems.push(format!("version \"{}\" is declared twice", version.name));
+                }
+            }
+            if ms.storage.is_some() {
+                problems.push(
+                    "declares versions, but a stateful Microservice runs one StatefulSet: versions need Deployments"
+                        .to_owned(),
+                );
+            }
+            if ms.service_ports.is_empty() {
+                problems.push("declares versions but exposes no port: no route could split traffic".to_owned());
             }
         }
         let mut listener_ports = Vec::new();
@@ -767,13 +843,48 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
         self.service.autoscale.is_none().then(|| self.replicas().into())
     }
 
-    fn deployment(&self, template: PodTemplateSpec) -> Deployment {
+    /// The Deployments' names and pod templates: one unversioned, or one per [`Version`]
+    /// with the version label and the version's image tag on the main container.
+    fn versioned_templates(&self, template: PodTemplateSpec) -> Vec<(String, PodTemplateSpec)> {
+        let versions = &self.service.versions;
+        if versions.is_empty() {
+            return vec![(self.name(), template)];
+        }
+        let main = self.service.containers.first();
+        versions
+            .iter()
+            .map(|version| {
+                let mut template = template.clone();
+                let labels = template.metadata.get_or_insert_default().labels.get_or_insert_default();
+                labels.insert(VERSION_LABEL.to_owned(), version.name.to_string());
+                if let (Some(main), Some(tag)) = (main, &version.tag) {
+                    let image = main.image.with_tag(tag.clone());
+                    labels.insert("app.kubernetes.io/version".to_owned(), tag.to_string());
+                    if let Some(container) = template.spec.as_mut().and_then(|spec| spec.containers.first_mut()) {
+                        container.image = Some(image.to_string());
+                    }
+                }
+                (format!("{}-{}", self.name(), version.name), template)
+            })
+            .collect()
+    }
+
+    fn deployment(&self, name: String, template: PodTemplateSpec) -> Deployment {
+        // Each version's Deployment owns only its own pods.
+        let mut selector = self.selector();
+        if let Some(version) = template
+            .metadata
+            .as_ref()
+            .and_then(|m| m.labels.as_ref()?.get(VERSION_LABEL))
+        {
+            (selector.match_labels.get_or_insert_default()).insert(VERSION_LABEL.to_owned(), version.clone());
+        }
         Deployment {
-            metadata: self.metadata(self.name()),
+            metadata: self.metadata(name),
             spec: Some(DeploymentSpec {
                 replicas: self.fixed_replicas(),
                 revision_history_limit: Some(self.service.environment.policy.revision_history_limit.into()),
-                selector: self.selector(),
+                selector,
                 strategy: Some(DeploymentStrategy {
                     type_: Some("RollingUpdate".to_owned()),
                     rolling_update: Some(RollingUpdateDeployment {
@@ -987,10 +1098,11 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
         }
     }
 
-    fn autoscaler(&self) -> Option<HorizontalPodAutoscaler> {
+    /// The autoscaler of workload `name`, when autoscaled.
+    fn autoscaler(&self, name: String) -> Option<HorizontalPodAutoscaler> {
         let (min, max, percent) = self.service.autoscale?;
         Some(HorizontalPodAutoscaler {
-            metadata: self.metadata(self.name()),
+            metadata: self.metadata(name.clone()),
             spec: Some(HorizontalPodAutoscalerSpec {
                 min_replicas: Some(min.into()),
                 max_replicas: max.into(),
@@ -1002,7 +1114,7 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                         "Deployment"
                     }
                     .to_owned(),
-                    name: self.name(),
+                    name,
                 },
                 metrics: Some(vec![MetricSpec {
                     type_: "Resource".to_owned(),

@@ -90,6 +90,13 @@ validated_string!(
 );
 
 validated_string!(
+    /// A DNS subdomain such as `httpbin.org`: a host name outside the cluster. Literals:
+    /// [`subdomain!`](crate::subdomain!).
+    Subdomain,
+    Rule::Subdomain
+);
+
+validated_string!(
     /// An AWS region such as `ap-northeast-1`. Literals: [`aws_region!`](crate::aws_region!).
     AwsRegion,
     Rule::AwsRegion
@@ -144,5 +151,17 @@ macro_rules! aws_account_id {
 macro_rules! aws_region {
     ($value:literal) => {
         $crate::__validated_literal!(AwsRegion, "AWS region", $value)
+    };
+}
+
+/// A [`Subdomain`] from a literal, checked at compile time.
+///
+/// ```compile_fail
+/// let host = kumiki_core::subdomain!("HTTPBIN.org"); // DNS names are lowercase
+/// ```
+#[macro_export]
+macro_rules! subdomain {
+    ($value:literal) => {
+        $crate::__validated_literal!(Subdomain, "DNS subdomain", $value)
     };
 }

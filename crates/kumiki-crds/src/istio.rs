@@ -360,9 +360,30 @@ pub struct SidecarSpec {
     /// Egress listeners: which hosts (`<namespace>/<host>`) the sidecars see.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub egress: Vec<SidecarEgress>,
-    /// Any other field of the schema (`workloadSelector`, `ingress`, `outboundTrafficPolicy`).
+    /// What happens to traffic for hosts outside the registry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outbound_traffic_policy: Option<OutboundTrafficPolicy>,
+    /// Any other field of the schema (`workloadSelector`, `ingress`, ...).
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// `Sidecar.spec.outboundTrafficPolicy`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct OutboundTrafficPolicy {
+    /// The mode.
+    pub mode: OutboundMode,
+}
+
+/// Whether sidecars pass traffic to hosts the mesh does not know.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OutboundMode {
+    /// Only hosts in the registry (Services, ServiceEntries) are reachable.
+    #[default]
+    RegistryOnly,
+    /// Unknown hosts are passed through.
+    AllowAny,
 }
 
 /// An egress listener of a Sidecar.

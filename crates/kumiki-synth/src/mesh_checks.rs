@@ -1,43 +1,54 @@
 //! Checks across the Istio objects of one environment: every route lands on a Service port
 //! (or a ServiceEntry) that exists, every gateway binding names a Gateway that listens on the
-//! port, listeners do not collide, subsets select pods, weights add up.
+//! port, listeners do not collide and are open on the gateway proxy, subsets select pods,
+//! weights add up, authorization policies name identities that exist.
+//!
+//! Services rendered outside kumiki (the gateway proxies of Istio's charts) take part as
+//! [`ProvidedService`]s.
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::core::v1::{Service, ServiceAccount};
 use kumiki_core::SourceLocation;
-use kumiki_crds::istio::{DestinationRule, Gateway, Server, ServiceEntry, VirtualService};
+use kumiki_crds::istio::{AuthorizationPolicy, DestinationRule, Gateway, Server, ServiceEntry, VirtualService};
 
 use crate::app::Declared;
 use crate::checks::{Problem, Workload, workload};
+use crate::provided::ProvidedService;
 
 /// The typed objects the mesh checks read.
 struct Model<'a> {
     services: Vec<(&'a str, &'a Service)>,
+    provided: &'a [&'a ProvidedService],
     entries: Vec<&'a ServiceEntry>,
     gateways: Vec<(SourceLocation, &'a str, &'a Gateway)>,
     rules: Vec<(&'a str, &'a DestinationRule)>,
+    service_accounts: Vec<(&'a str, &'a str)>,
     workloads: Vec<Workload<'a>>,
 }
 
 /// What a route's host names.
 enum Target<'a> {
     Service(&'a Service),
+    Provided(&'a ProvidedService),
     Entry(&'a ServiceEntry),
 }
 
 impl<'a> Model<'a> {
-    fn new(objects: &[(&'a Declared, &str)]) -> Model<'a> {
+    fn new(objects: &[(&'a Declared, &str)], provided: &'a [&'a ProvidedService]) -> Model<'a> {
         let mut model = Model {
             services: Vec::new(),
+            provided,
             entries: Vec::new(),
             gateways: Vec::new(),
             rules: Vec::new(),
+            service_accounts: Vec::new(),
             workloads: objects.iter().filter_map(|(declared, _)| workload(declared)).collect(),
         };
         for (declared, _) in objects {
             let any = declared.object.as_any();
-            let namespace = declared.object.metadata().namespace.as_deref().unwrap_or_default();
+            let metadata = declared.object.metadata();
+            let namespace = metadata.namespace.as_deref().unwrap_or_default();
             if let Some(service) = any.downcast_ref::<Service>() {
                 model.services.push((namespace, service));
             } else if let Some(entry) = any.downcast_ref::<ServiceEntry>() {
@@ -46,6 +57,10 @@ impl<'a> Model<'a> {
                 model.gateways.push((declared.location, namespace, gateway));
             } else if let Some(rule) = any.downcast_ref::<DestinationRule>() {
                 model.rules.push((namespace, rule));
+            } else if any.is::<ServiceAccount>() {
+                model
+                    .service_accounts
+                    .push((namespace, metadata.name.as_deref().unwrap_or_default()));
             }
         }
         model
@@ -73,6 +88,12 @@ impl<'a> Model<'a> {
         if let Some((_, service)) = service {
             return Some(Target::Service(service));
         }
+        let provided = Model::service_name(host, namespace).and_then(|(ns, name)| {
+            (self.provided.iter()).find(|p| p.namespace.as_str() == ns && p.name.as_str() == name)
+        });
+        if let Some(provided) = provided {
+            return Some(Target::Provided(provided));
+        }
         let entry = self.entries.iter().find(|e| e.spec.hosts.iter().any(|h| h == host));
         entry.map(|entry| Target::Entry(entry))
     }
@@ -87,12 +108,19 @@ impl<'a> Model<'a> {
     }
 }
 
-/// Every mesh problem of an environment's objects.
-pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
-    let model = Model::new(objects);
+/// Every mesh problem of an environment's objects, with the services provided outside kumiki.
+pub(crate) fn check(objects: &[(&Declared, &str)], provided: &[&ProvidedService]) -> Vec<Problem> {
+    let model = Model::new(objects, provided);
     let mut problems = Vec::new();
     for (declared, _) in objects {
-        if let Some(virtual_service) = declared.object.as_any().downcast_ref::<VirtualService>() {
+        let any = declared.object.as_any();
+        if let Some(policy) = any.downcast_ref::<AuthorizationPolicy>() {
+            problems.extend(authorization_problems(&model, policy).map(|message| Problem {
+                location: declared.location,
+                message,
+            }));
+        }
+        if let Some(virtual_service) = any.downcast_ref::<VirtualService>() {
             let namespace = virtual_service.metadata.namespace.as_deref().unwrap_or_default();
             let describe = format!(
                 "VirtualService {namespace}/{}",
@@ -107,6 +135,68 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
         }
     }
     problems.extend(listener_conflicts(&model));
+    problems.extend(unopened_listeners(&model));
+    problems
+}
+
+/// Every principal an ALLOW or DENY rule names must be the identity of a ServiceAccount in
+/// the model or of a provided service: a misspelt caller would silently match nobody.
+fn authorization_problems<'a>(model: &'a Model, policy: &'a AuthorizationPolicy) -> impl Iterator<Item = String> + 'a {
+    let describe = format!(
+        "AuthorizationPolicy {}/{}",
+        policy.metadata.namespace.as_deref().unwrap_or_default(),
+        policy.metadata.name.as_deref().unwrap_or_default()
+    );
+    let principals = (policy.spec.rules.iter())
+        .flat_map(|rule| &rule.from)
+        .flat_map(|from| &from.source.principals);
+    principals.filter_map(move |principal| {
+        let identity = principal.strip_prefix("cluster.local/ns/")?.split_once("/sa/");
+        let Some((namespace, account)) = identity else {
+            return Some(format!(
+                "{describe}: principal \"{principal}\" is not of the form cluster.local/ns/<namespace>/sa/<service account>"
+            ));
+        };
+        let in_model = model.service_accounts.contains(&(namespace, account));
+        let provided = (model.provided.iter())
+            .any(|p| p.namespace.as_str() == namespace && p.service_account.as_str() == account);
+        (!in_model && !provided).then(|| {
+            format!("{describe}: allows principal \"{principal}\", but no ServiceAccount {namespace}/{account} exists")
+        })
+    })
+}
+
+/// A Gateway's servers are listeners of the gateway proxy its selector picks; where that
+/// proxy is a provided service, its Service must expose each server port, or no request
+/// reaches the listener. A selector matching no known proxy is an error too.
+fn unopened_listeners(model: &Model) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (location, namespace, gateway) in &model.gateways {
+        let selector = &gateway.spec.selector;
+        let name = format!("{namespace}/{}", gateway.metadata.name.as_deref().unwrap_or_default());
+        let matches = |labels: &BTreeMap<String, String>| selector.iter().all(|(k, v)| labels.get(k) == Some(v));
+        let proxies: Vec<&&ProvidedService> = model.provided.iter().filter(|p| matches(&p.pod_labels)).collect();
+        let in_model = (model.workloads.iter()).any(|w| w.pod_labels.is_some_and(&matches));
+        if proxies.is_empty() && !in_model {
+            problems.push(Problem {
+                location: *location,
+                message: format!("Gateway {name}: selector {selector:?} matches no gateway proxy"),
+            });
+        }
+        for proxy in proxies {
+            for server in &gateway.spec.servers {
+                if !proxy.ports.iter().any(|p| u32::from(p.get()) == server.port.number) {
+                    problems.push(Problem {
+                        location: *location,
+                        message: format!(
+                            "Gateway {name}: listens on port {}, which the Service {}/{} ({}) does not expose",
+                            server.port.number, proxy.namespace, proxy.name, proxy.provider
+                        ),
+                    });
+                }
+            }
+        }
+    }
     problems
 }
 
@@ -179,6 +269,15 @@ fn destination_problems(model: &Model, destination: &kumiki_crds::istio::Destina
             }
             if let Some(subset) = &destination.subset {
                 problems.extend(subset_problems(model, service, host, subset, namespace));
+            }
+        }
+        Some(Target::Provided(provided)) => {
+            if let Some(port) = port.filter(|p| !provided.ports.iter().any(|own| u32::from(own.get()) == *p)) {
+                problems.push(format!(
+                    "routes to port {port} of {host} ({}), which exposes {:?}",
+                    provided.provider,
+                    provided.ports.iter().map(|p| p.get()).collect::<Vec<_>>()
+                ));
             }
         }
         Some(Target::Entry(entry)) => {

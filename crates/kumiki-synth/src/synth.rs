@@ -7,6 +7,7 @@ use kumiki_core::{Env, Rule, SourceLocation};
 use crate::app::{App, Declared};
 use crate::error::{SynthError, SynthErrors};
 use crate::object::{Identity, Object};
+use crate::provided::ProvidedService;
 use crate::release::Release;
 use crate::render::header;
 use crate::{checks, mesh_checks};
@@ -92,7 +93,9 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
     }
 
     let app_of: BTreeMap<SourceLocation, &str> = checked.iter().map(|(d, app)| (d.location, *app)).collect();
-    for problem in checks::check(&checked).into_iter().chain(mesh_checks::check(&checked)) {
+    let provided: Vec<&ProvidedService> = apps.iter().flat_map(App::published::<ProvidedService>).collect();
+    let mesh_problems = mesh_checks::check(&checked, &provided);
+    for problem in checks::check(&checked).into_iter().chain(mesh_problems) {
         let app = app_of.get(&problem.location).copied().unwrap_or_default();
         errors.push(SynthError {
             location: problem.location,

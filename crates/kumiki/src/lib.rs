@@ -24,19 +24,21 @@
 
 pub use k8s_openapi;
 pub use kumiki_constructs::{
-    CircuitBreaker, Container, DisruptionBudget, Environment, GatewayProxy, HasLiveness, HasReadiness, Image, Listener,
-    LivenessDeclared, Mesh, Microservice, NoLiveness, NoReadiness, Policy, PortRef, Probe, Protocol, REVISION_LABEL,
-    ReadinessDeclared, Registry, Resources, Retries, RetryOn, ServiceId, TrafficPolicy, VolumeClaim,
-    ingress_gateway_ports,
+    CircuitBreaker, Container, DisruptionBudget, Egress, Environment, ExternalHost, GatewayListener, GatewayProxy,
+    HasLiveness, HasReadiness, Image, Listener, LivenessDeclared, Mesh, Microservice, NoLiveness, NoReadiness, Policy,
+    PortRef, Probe, Protocol, REVISION_LABEL, ReadinessDeclared, Registry, Resources, Retries, RetryOn, ServiceId,
+    TrafficPolicy, VERSION_LABEL, Version, VolumeClaim,
 };
 pub use kumiki_core::{
     AwsAccountId, AwsRegion, Env, ImageTag, Invalid, InvalidPort, Label, LabelKey, LabelValue, NODE_GROUP_LABEL, Name,
-    NodeGroup, NodePort, PortName, PortNumber, Repository, Rule, SourceLocation, Taint, UnknownEnv, Violation,
-    aws_account_id, aws_region, label, label_key, label_value, name, node_port, port, port_name, repository, tag,
+    NodeGroup, NodePort, PortName, PortNumber, Repository, Rule, SourceLocation, Subdomain, Taint, UnknownEnv,
+    Violation, aws_account_id, aws_region, label, label_key, label_value, name, node_port, port, port_name, repository,
+    subdomain, tag,
 };
 pub use kumiki_crds::{self as crds, Duration, duration};
 pub use kumiki_synth::{
-    App, Declared, Identity, Object, Release, SynthError, SynthErrors, header, render_yaml, synthesize, write,
+    App, Declared, Identity, Object, ProvidedService, Release, SynthError, SynthErrors, header, render_yaml,
+    synthesize, write,
 };
 
 /// Everything a platform or service crate usually needs.
@@ -45,9 +47,9 @@ pub mod prelude {
     pub use crate::{
         Container, DisruptionBudget, Image, Microservice, Probe, Protocol, Registry, Resources, ServiceId, VolumeClaim,
     };
-    pub use crate::{Listener, RetryOn, TrafficPolicy};
+    pub use crate::{ExternalHost, Listener, RetryOn, TrafficPolicy, Version};
     pub use crate::{
         aws_account_id, aws_region, duration, label, label_key, label_value, name, node_port, port, port_name,
-        repository, tag,
+        repository, subdomain, tag,
     };
 }

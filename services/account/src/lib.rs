@@ -14,14 +14,12 @@ impl ServiceId for Account {
 
 /// The account app of `env`.
 pub fn app(env: Env) -> App {
-    let image = match env {
-        Env::Dev => Image::latest(platform::registry(env), repository!("account-gin")),
-        Env::Stg | Env::Prd => Image::new(
-            platform::registry(env),
-            repository!("account-gin-repository"),
-            tag!("d74ac1c"),
-        ),
-    };
+    let image = platform::team_image(
+        env,
+        repository!("account-gin"),
+        repository!("account-gin-repository"),
+        tag!("d74ac1c"),
+    );
     let mut gin = Container::<Account>::new(name!("gin"), image);
     let http = gin.port(Protocol::Http, port_name!("account"), port!(8080));
 

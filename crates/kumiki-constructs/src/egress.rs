@@ -1,0 +1,194 @@
+//! Egress through the mesh's egress gateway: a host outside the cluster, registered with a
+//! ServiceEntry and reached only through the egress gateway proxy (the seed's curl →
+//! httpbin.org path), declared once.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kumiki_core::{Name, PortName, PortNumber, SourceLocation, Subdomain, name};
+use kumiki_crds::istio::{
+    Destination, Gateway, GatewaySpec, HttpMatch, HttpRoute, PortSelector, RouteDestination, Server, ServerPort,
+    ServiceEntry, ServiceEntrySpec, VirtualService, VirtualServiceSpec,
+};
+use kumiki_synth::App;
+
+use crate::environment::Environment;
+use crate::mesh::{GatewayListener, Listener};
+
+/// A host outside the cluster reached over plain HTTP (the egress gateway is where TLS would
+/// be originated).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExternalHost {
+    /// The name of the objects that route to it.
+    pub name: Name,
+    /// The DNS name.
+    pub host: Subdomain,
+    /// Its port; the egress gateway listens on the same port.
+    pub port: PortNumber,
+    /// Its port name; the emitted name is `http-<name>`.
+    pub port_name: PortName,
+}
+
+impl ExternalHost {
+    fn listener(&self) -> Listener {
+        Listener::new(self.port_name.clone(), self.port)
+    }
+}
+
+/// The `egress` app: for every external host, a ServiceEntry (so `REGISTRY_ONLY` sidecars
+/// know the host), a Gateway on the egress gateway proxy, and one VirtualService that sends
+/// the mesh's requests for the host to the egress gateway and the gateway's on to the host.
+///
+/// ```
+/// use kumiki_constructs::{Egress, ExternalHost};
+/// # use kumiki_core::*;
+/// # fn environment() -> kumiki_constructs::Environment { unimplemented!() }
+/// # fn build() -> kumiki_synth::App {
+/// Egress::new(&environment())
+///     .route(ExternalHost {
+///         name: name!("httpbin-org"),
+///         host: subdomain!("httpbin.org"),
+///         port: port!(80),
+///         port_name: port_name!("httpbin"),
+///     })
+///     .build()
+/// # }
+/// ```
+pub struct Egress {
+    environment: Environment,
+    declared_at: SourceLocation,
+    hosts: Vec<ExternalHost>,
+}
+
+impl Egress {
+    /// No routes yet; the caller's location is recorded for errors.
+    #[track_caller]
+    pub fn new(environment: &Environment) -> Egress {
+        Egress {
+            environment: environment.clone(),
+            declared_at: SourceLocation::caller(),
+            hosts: Vec::new(),
+        }
+    }
+
+    /// Routes requests for `host` through the egress gateway.
+    pub fn route(mut self, host: ExternalHost) -> Egress {
+        self.hosts.push(host);
+        self
+    }
+
+    /// Lowers every route into the `egress` app and opens the listeners on the egress proxy.
+    pub fn build(self) -> App {
+        let mut app = App::new(name!("egress"));
+        let at = self.declared_at;
+        for (index, host) in self.hosts.iter().enumerate() {
+            if self.hosts[..index].iter().any(|other| other.host == host.host) {
+                app.report(at, format!("external host {} is routed twice", host.host));
+            }
+            app.add_at(self.service_entry(host), at);
+            app.add_at(self.gateway(host), at);
+            app.add_at(self.virtual_service(host), at);
+            app.publish(GatewayListener {
+                proxy: self.environment.mesh.egress.name.clone(),
+                listener: host.listener(),
+            });
+        }
+        app
+    }
+
+    fn metadata(&self, name: String) -> ObjectMeta {
+        let environment = &self.environment;
+        ObjectMeta {
+            name: Some(name),
+            namespace: Some(environment.namespace.to_string()),
+            labels: Some(BTreeMap::from([
+                ("app.kubernetes.io/part-of".to_owned(), environment.part_of.to_string()),
+                ("app.kubernetes.io/managed-by".to_owned(), "kumiki".to_owned()),
+                ("env".to_owned(), environment.env.to_string()),
+            ])),
+            ..Default::default()
+        }
+    }
+
+    /// The namespaces that must see the host's routing: the callers' and the egress proxy's.
+    fn export_to(&self) -> Vec<String> {
+        vec![".".to_owned(), self.environment.mesh.egress.namespace.to_string()]
+    }
+
+    fn server_port(host: &ExternalHost) -> ServerPort {
+        ServerPort {
+            number: host.port.get().into(),
+            protocol: "HTTP".to_owned(),
+            name: host.listener().port_name(),
+            extra: Default::default(),
+        }
+    }
+
+    fn service_entry(&self, host: &ExternalHost) -> ServiceEntry {
+        ServiceEntry {
+            metadata: self.metadata(host.name.to_string()),
+            spec: ServiceEntrySpec {
+                hosts: vec![host.host.to_string()],
+                ports: vec![Egress::server_port(host)],
+                location: "MESH_EXTERNAL".to_owned(),
+                resolution: "DNS".to_owned(),
+                export_to: self.export_to(),
+                extra: Default::default(),
+            },
+        }
+    }
+
+    fn gateway_name(host: &ExternalHost) -> String {
+        format!("{}-egress", host.name)
+    }
+
+    fn gateway(&self, host: &ExternalHost) -> Gateway {
+        let proxy = &self.environment.mesh.egress;
+        Gateway {
+            metadata: self.metadata(Egress::gateway_name(host)),
+            spec: GatewaySpec {
+                selector: BTreeMap::from([(proxy.selector.key.to_string(), proxy.selector.value.to_string())]),
+                servers: vec![Server {
+                    port: Egress::server_port(host),
+                    hosts: vec![host.host.to_string()],
+                    extra: Default::default(),
+                }],
+                extra: Default::default(),
+            },
+        }
+    }
+
+    fn virtual_service(&self, host: &ExternalHost) -> VirtualService {
+        let binding = format!("{}/{}", self.environment.namespace, Egress::gateway_name(host));
+        let port = u32::from(host.port.get());
+        let hop = |arrived_through: &str, to: String| HttpRoute {
+            matches: vec![HttpMatch {
+                port: Some(port),
+                gateways: vec![arrived_through.to_owned()],
+                ..Default::default()
+            }],
+            route: vec![RouteDestination {
+                destination: Destination {
+                    host: to,
+                    subset: None,
+                    port: Some(PortSelector { number: port }),
+                },
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        VirtualService {
+            metadata: self.metadata(Egress::gateway_name(host)),
+            spec: VirtualServiceSpec {
+                hosts: vec![host.host.to_string()],
+                gateways: vec!["mesh".to_owned(), binding.clone()],
+                http: vec![
+                    hop("mesh", self.environment.mesh.egress.host()),
+                    hop(&binding, host.host.to_string()),
+                ],
+                export_to: self.export_to(),
+                ..Default::default()
+            },
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! The helloworld sample (paulbouwer/hello-kubernetes) on 8080, Service port 50002, reached
+//! from outside through the ingress gateway listener 50002 (NodePort 30002), three replicas.
+
+use kumiki::prelude::*;
+use platform::node_groups;
+
+/// Marks the helloworld service's handles.
+pub struct Helloworld;
+
+impl ServiceId for Helloworld {
+    const NAME: Name = name!("helloworld");
+}
+
+/// The ingress listener.
+pub const LISTENER: Listener = Listener::new(port_name!("helloworld"), port!(50002)).with_node_port(node_port!(30002));
+
+/// The helloworld app of `env`.
+pub fn app(env: Env) -> App {
+    let image = Image::new(
+        Registry::DockerHub,
+        repository!("paulbouwer/hello-kubernetes"),
+        tag!("1.10"),
+    );
+    let mut helloworld = Container::<Helloworld>::new(name!("helloworld"), image);
+    let http = helloworld.port(Protocol::Http, port_name!("helloworld"), port!(8080));
+    helloworld.with_env("PORT", "8080");
+
+    Microservice::<Helloworld>::new(&platform::environment(env))
+        .container(helloworld)
+        .readiness(Probe::http("/", &http))
+        .liveness(Probe::tcp(&http).with_failure_threshold(6))
+        .expose_on_ingress(port!(50002), &http, LISTENER)
+        .replicas(3)
+        .pin_to(&node_groups::APP)
+        .build()
+}

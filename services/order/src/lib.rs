@@ -1,0 +1,40 @@
+//! The order service: PHP / Lumen (php-fpm on 9000) behind Nginx (8080) in one pod, reached
+//! in the mesh on Service port 50005. Only Nginx's port is exposed; php-fpm is reached over
+//! localhost and probed on its own port.
+
+use kumiki::prelude::*;
+use platform::{namespaces, node_groups};
+
+/// Marks the order service's handles.
+pub struct Order;
+
+impl ServiceId for Order {
+    const NAME: Name = name!("order");
+}
+
+/// The order app of `env`.
+pub fn app(env: Env) -> App {
+    let image = |local, ecr| platform::team_image(env, local, ecr, tag!("b5d0574"));
+    let mut nginx = Container::<Order>::new(
+        name!("nginx"),
+        image(repository!("order-nginx"), repository!("order-nginx-repository")),
+    );
+    let http = nginx.port(Protocol::Http, port_name!("order"), port!(8080));
+    let mut lumen = Container::<Order>::new(
+        name!("lumen"),
+        image(repository!("order-lumen"), repository!("order-lumen-repository")),
+    );
+    let fastcgi = lumen.port(Protocol::Tcp, port_name!("fastcgi"), port!(9000));
+
+    Microservice::<Order>::new(&platform::environment(env))
+        .container(nginx)
+        .container(lumen)
+        .readiness(Probe::tcp(&http))
+        .readiness(Probe::tcp(&fastcgi))
+        .liveness(Probe::tcp(&http).with_failure_threshold(6))
+        .liveness(Probe::tcp(&fastcgi).with_failure_threshold(6))
+        .expose(port!(50005), &http)
+        .allow_from(&namespaces::SERVICES, &[&http])
+        .pin_to(&node_groups::APP)
+        .build()
+}
