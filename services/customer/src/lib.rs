@@ -29,7 +29,7 @@ pub fn app(env: Env) -> App {
         .container(fastapi)
         .readiness(Probe::tcp(&http))
         .liveness(Probe::tcp(&http).with_failure_threshold(6))
-        .expose_on_ingress(port!(50001), &http, LISTENER)
+        .expose_on_ingress(LISTENER.port, &http, LISTENER)
         .pin_to(&node_groups::APP)
         .build()
 }

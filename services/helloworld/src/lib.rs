@@ -29,7 +29,7 @@ pub fn app(env: Env) -> App {
         .container(helloworld)
         .readiness(Probe::http("/", &http))
         .liveness(Probe::tcp(&http).with_failure_threshold(6))
-        .expose_on_ingress(port!(50002), &http, LISTENER)
+        .expose_on_ingress(LISTENER.port, &http, LISTENER)
         .replicas(3)
         .pin_to(&node_groups::APP)
         .build()

@@ -32,7 +32,7 @@ pub fn app(env: Env) -> App {
         .container(httpbin)
         .readiness(Probe::http("/status/200", &http))
         .liveness(Probe::tcp(&http).with_failure_threshold(6))
-        .expose_on_ingress(port!(50003), &http, LISTENER)
+        .expose_on_ingress(LISTENER.port, &http, LISTENER)
         .pin_to(&node_groups::APP)
         .build()
 }

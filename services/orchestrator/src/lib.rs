@@ -33,7 +33,7 @@ pub fn app(env: Env) -> App {
         .container(fastapi)
         .readiness(Probe::tcp(&http))
         .liveness(Probe::tcp(&http).with_failure_threshold(6))
-        .expose_on_ingress(port!(50004), &http, LISTENER)
+        .expose_on_ingress(LISTENER.port, &http, LISTENER)
         .pin_to(&node_groups::APP)
         .build()
 }
