@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
-use kumiki::{Egress, Environment, GatewayProxy, ImageTag, Mesh, Policy, Repository};
+use kumiki::{Egress, Environment, GatewayProxy, ImageTag, Mesh, Policy, Repository, Team};
+
+pub mod charts;
+pub mod gitops;
 
 /// Namespaces of the platform.
 pub mod namespaces {
@@ -23,6 +26,14 @@ pub mod namespaces {
     pub const ISTIO_INGRESS: Name = name!("istio-ingress");
     /// The egress gateway proxies.
     pub const ISTIO_EGRESS: Name = name!("istio-egress");
+    /// Argo CD and its Applications.
+    pub const ARGOCD: Name = name!("argocd");
+    /// Prometheus, Alertmanager and Grafana.
+    pub const PROMETHEUS: Name = name!("prometheus");
+    /// Jaeger.
+    pub const JAEGER: Name = name!("jaeger");
+    /// Fluent Bit.
+    pub const FLUENT_BIT: Name = name!("fluentbit");
 }
 
 /// The Istio mesh every environment runs: sidecars injected by the `default` revision tag,
@@ -169,30 +180,56 @@ fn namespace(env: Env, name: &Name, in_mesh: bool) -> Namespace {
     }
 }
 
-/// The platform's own apps, given the services' apps (whose declarations shape the gateways):
-/// - `shared`: the namespace the services run in, enrolled in the mesh, with its Sidecar
-///   (only registered hosts are reachable);
+/// The platform's own apps, given the services' apps (whose declarations shape the gateways
+/// and the Argo CD tree):
+/// - `namespaces`: every namespace, the services' and Istio's gateways' enrolled in the mesh;
+/// - `mesh`: mesh-wide STRICT mutual TLS and the services namespace's Sidecar (only
+///   registered hosts are reachable). It declares the gateway proxies (rendered by Istio's
+///   `gateway` chart) with the ports the services' listeners and the egress routes open, so
+///   synth checks routes and Gateways against them;
 /// - `egress`: the routes to [`external_hosts`] through the egress gateway;
-/// - `mesh`: the Istio namespaces and mesh-wide STRICT mutual TLS. It declares the gateway
-///   proxies (rendered by Istio's `gateway` chart) with the ports the services' listeners and
-///   the egress routes open, so synth checks routes and Gateways against them.
+/// - the Argo CD tree ([`gitops`]): `bootstrap`, `root`, `team-app` (the services) and
+///   `team-infra` (these apps and the [`charts`]).
 pub fn apps(env: Env, services: &[App]) -> Vec<App> {
     let mesh = mesh();
-    let mut shared = App::new(name!("shared"));
-    shared
-        .add(namespace(env, &namespaces::SERVICES, true))
-        .add(mesh.sidecar(&namespaces::SERVICES));
+    let mut namespaces_app = App::new(name!("namespaces"));
+    for (name, in_mesh) in [
+        (namespaces::SERVICES, true),
+        (namespaces::ISTIO_SYSTEM, false),
+        (namespaces::ISTIO_INGRESS, true),
+        (namespaces::ISTIO_EGRESS, true),
+        (namespaces::ARGOCD, false),
+        (namespaces::PROMETHEUS, false),
+        (namespaces::JAEGER, false),
+        (namespaces::FLUENT_BIT, false),
+    ] {
+        namespaces_app.add(namespace(env, &name, in_mesh));
+    }
     let egress = Egress::new(&environment(env))
         .route(external_hosts::HTTPBIN_ORG)
         .build();
     let mut mesh_app = App::new(name!("mesh"));
     mesh_app
-        .add(namespace(env, &namespaces::ISTIO_SYSTEM, false))
-        .add(namespace(env, &namespaces::ISTIO_INGRESS, true))
-        .add(namespace(env, &namespaces::ISTIO_EGRESS, true))
-        .add(mesh.strict_mtls());
+        .add(mesh.strict_mtls())
+        .add(mesh.sidecar(&namespaces::SERVICES));
+    let gateway_openers: Vec<&App> = services.iter().chain([&egress]).collect();
     for proxy in [&mesh.ingress, &mesh.egress] {
-        mesh_app.publish(proxy.provided_service(services.iter().chain([&egress])));
+        mesh_app.publish(proxy.provided_service(gateway_openers.iter().copied()));
     }
-    vec![shared, egress, mesh_app]
+    let charts = charts::all(env, &gateway_openers);
+    let tree = gitops::gitops(env).tree(&[
+        Team {
+            project: &gitops::projects::INFRA,
+            apps: vec![&namespaces_app, &mesh_app, &egress],
+            charts,
+        },
+        Team {
+            project: &gitops::projects::APP,
+            apps: services.iter().collect(),
+            charts: Vec::new(),
+        },
+    ]);
+    let mut apps = vec![namespaces_app, mesh_app, egress];
+    apps.extend(tree);
+    apps
 }

@@ -396,7 +396,7 @@ fn the_platform_enrols_namespaces_and_requires_mutual_tls() {
     let strict = find::<kumiki::crds::istio::PeerAuthentication>(mesh, "default");
     assert_eq!(strict.metadata.namespace.as_deref(), Some("istio-system"));
     assert_eq!(strict.spec.mtls.mode, kumiki::crds::istio::MtlsMode::Strict);
-    let shared = apps.iter().find(|app| app.name().as_str() == "shared").unwrap();
+    let shared = apps.iter().find(|app| app.name().as_str() == "namespaces").unwrap();
     let services = find::<kumiki::k8s_openapi::api::core::v1::Namespace>(shared, "services");
     assert_eq!(
         services.metadata.labels.as_ref().unwrap()[kumiki::REVISION_LABEL],
@@ -556,8 +556,8 @@ fn egress_goes_through_the_egress_gateway_to_a_registered_host() {
         vec![(Some("http-httpbin"), 80)]
     );
     // Sidecars of the services namespace reach only registered hosts.
-    let shared = apps.iter().find(|app| app.name().as_str() == "shared").unwrap();
-    let sidecar = find::<kumiki::crds::istio::Sidecar>(shared, "default");
+    let mesh_app = apps.iter().find(|app| app.name().as_str() == "mesh").unwrap();
+    let sidecar = find::<kumiki::crds::istio::Sidecar>(mesh_app, "default");
     let policy = sidecar.spec.outbound_traffic_policy.as_ref().unwrap();
     assert_eq!(policy.mode, kumiki::crds::istio::OutboundMode::RegistryOnly);
     assert!(sidecar.spec.egress[0].hosts.contains(&"istio-egress/*".to_owned()));

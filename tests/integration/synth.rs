@@ -71,7 +71,10 @@ fn layout_is_app_namespace_kind_name() {
     let paths: Vec<&str> = release.files.keys().map(String::as_str).collect();
     assert!(paths.contains(&"account/services.deployment.account.yaml"), "{paths:?}");
     assert!(paths.contains(&"account/services.service.account.yaml"), "{paths:?}");
-    assert!(paths.contains(&"shared/_cluster.namespace.services.yaml"), "{paths:?}");
+    assert!(
+        paths.contains(&"namespaces/_cluster.namespace.services.yaml"),
+        "{paths:?}"
+    );
 }
 
 #[test]
@@ -211,7 +214,7 @@ fn check_names_missing_stale_and_unexpected_files() {
     let dir = root.path().join("stg");
     std::fs::remove_file(dir.join("account/services.service.account.yaml")).unwrap();
     std::fs::write(dir.join("account/services.deployment.account.yaml"), "edited by hand\n").unwrap();
-    std::fs::write(dir.join("shared/notes.txt"), "not synthesized\n").unwrap();
+    std::fs::write(dir.join("namespaces/notes.txt"), "not synthesized\n").unwrap();
 
     let failure = xtask::check(root.path(), &[Env::Stg], xtask::model).unwrap_err();
     assert_eq!(failure.exit_code(), 3);
@@ -226,7 +229,7 @@ fn check_names_missing_stale_and_unexpected_files() {
                 Env::Stg,
                 Drift::Changed("account/services.deployment.account.yaml".into())
             ),
-            (Env::Stg, Drift::Unexpected("shared/notes.txt".into())),
+            (Env::Stg, Drift::Unexpected("namespaces/notes.txt".into())),
         ]
     );
     assert!(

@@ -8,15 +8,18 @@
 
 mod egress;
 mod environment;
+mod gitops;
 mod image;
 mod mesh;
 mod microservice;
+mod placement;
 mod port;
 mod probe;
 mod storage;
 
 pub use egress::{Egress, ExternalHost};
 pub use environment::{Environment, Policy, Resources};
+pub use gitops::{ChartVersion, GitOps, HelmChart, Project, RESOURCES_FINALIZER, SYNC_WAVE_ANNOTATION, Team};
 pub use image::{Image, Registry};
 pub use mesh::{
     CircuitBreaker, GatewayListener, GatewayProxy, Listener, Mesh, REVISION_LABEL, Retries, RetryOn, TrafficPolicy,
@@ -25,6 +28,7 @@ pub use microservice::{
     Container, DisruptionBudget, HasLiveness, HasReadiness, LivenessDeclared, Microservice, NoLiveness, NoReadiness,
     ReadinessDeclared, VERSION_LABEL, Version,
 };
+pub use placement::{node_affinity, toleration};
 pub use port::{PortRef, Protocol, ServiceId};
 pub use probe::Probe;
 pub use storage::VolumeClaim;

@@ -13,11 +13,10 @@ use k8s_openapi::api::autoscaling::v2::{
     ResourceMetricSource,
 };
 use k8s_openapi::api::core::v1::{
-    Affinity, Capabilities, ConfigMap, ConfigMapEnvSource, Container as K8sContainer, ContainerPort,
-    EmptyDirVolumeSource, EnvFromSource, EnvVar, Lifecycle, LifecycleHandler, NodeAffinity, NodeSelector,
-    NodeSelectorRequirement, NodeSelectorTerm, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSecurityContext,
-    PodSpec, PodTemplateSpec, ResourceRequirements, SeccompProfile, SecurityContext, Service, ServiceAccount,
-    ServicePort, ServiceSpec, SleepAction, Toleration, Volume, VolumeMount, VolumeResourceRequirements,
+    Capabilities, ConfigMap, ConfigMapEnvSource, Container as K8sContainer, ContainerPort, EmptyDirVolumeSource,
+    EnvFromSource, EnvVar, Lifecycle, LifecycleHandler, PersistentVolumeClaim, PersistentVolumeClaimSpec,
+    PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements, SeccompProfile, SecurityContext, Service,
+    ServiceAccount, ServicePort, ServiceSpec, SleepAction, Volume, VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::api::networking::v1::{
     NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
@@ -26,9 +25,7 @@ use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec}
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kumiki_core::{
-    Env, ImageTag, LabelValue, NODE_GROUP_LABEL, Name, NodeGroup, PortName, PortNumber, Rule, SourceLocation,
-};
+use kumiki_core::{Env, ImageTag, LabelValue, Name, NodeGroup, PortName, PortNumber, Rule, SourceLocation};
 use kumiki_synth::App;
 
 use crate::environment::{Environment, Resources};
@@ -39,6 +36,7 @@ use kumiki_crds::istio::{
 
 use crate::image::Image;
 use crate::mesh::{Exposure, GatewayListener, Listener, TrafficPolicy, routing};
+use crate::placement::{node_affinity, toleration};
 use crate::port::{PortRef, Protocol, ServiceId};
 use crate::probe::Probe;
 use crate::storage::VolumeClaim;
@@ -1237,36 +1235,6 @@ fn service_port<S: ServiceId>(port: PortNumber, target: &PortRef<S>) -> ServiceP
         target_port: Some(IntOrString::String(target.port_name())),
         ..Default::default()
     }
-}
-
-fn node_affinity(group: &NodeGroup) -> Affinity {
-    Affinity {
-        node_affinity: Some(NodeAffinity {
-            required_during_scheduling_ignored_during_execution: Some(NodeSelector {
-                node_selector_terms: vec![NodeSelectorTerm {
-                    match_expressions: Some(vec![NodeSelectorRequirement {
-                        key: NODE_GROUP_LABEL.to_owned(),
-                        operator: "In".to_owned(),
-                        values: Some(vec![group.name.to_string()]),
-                    }]),
-                    ..Default::default()
-                }],
-            }),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
-fn toleration(group: &NodeGroup) -> Option<Toleration> {
-    let taint = group.taint.as_ref()?;
-    Some(Toleration {
-        key: Some(taint.key.to_string()),
-        operator: Some("Equal".to_owned()),
-        value: Some(taint.value.to_string()),
-        effect: Some("NoSchedule".to_owned()),
-        ..Default::default()
-    })
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;

@@ -6,6 +6,7 @@
 //! in memory. Only the [`write`] module touches the file system.
 
 mod app;
+mod argocd_checks;
 mod checks;
 mod error;
 mod mesh_checks;
@@ -19,7 +20,7 @@ pub mod write;
 pub use app::{App, Declared};
 pub use error::{SynthError, SynthErrors};
 pub use object::{Identity, Object};
-pub use provided::ProvidedService;
+pub use provided::{ProvidedService, ReleaseLayout};
 pub use release::Release;
 pub use render::{header, render_yaml};
 pub use synth::synthesize;

@@ -24,3 +24,15 @@ pub struct ProvidedService {
     /// Who renders it, for error messages (e.g. `Istio gateway chart`).
     pub provider: &'static str,
 }
+
+/// Where an environment's release lives in the repository Argo CD syncs from, published by
+/// the app-of-apps tree so synth can check that Applications and app directories match.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReleaseLayout {
+    /// The repository URL Applications name.
+    pub repository: String,
+    /// The directory of this environment's release in it, e.g. `release/prd`.
+    pub path_prefix: String,
+    /// App directories applied by hand rather than by an Application (`bootstrap`).
+    pub applied_by_hand: Vec<String>,
+}

@@ -7,10 +7,10 @@ use kumiki_core::{Env, Rule, SourceLocation};
 use crate::app::{App, Declared};
 use crate::error::{SynthError, SynthErrors};
 use crate::object::{Identity, Object};
-use crate::provided::ProvidedService;
+use crate::provided::{ProvidedService, ReleaseLayout};
 use crate::release::Release;
 use crate::render::header;
-use crate::{checks, mesh_checks};
+use crate::{argocd_checks, checks, mesh_checks};
 
 /// Directory-name marker for cluster-scoped objects, in place of a namespace; `_` cannot
 /// start a namespace name, so it never collides with one.
@@ -92,10 +92,22 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
         }
     }
 
-    let app_of: BTreeMap<SourceLocation, &str> = checked.iter().map(|(d, app)| (d.location, *app)).collect();
+    let declared_apps = apps.iter().map(|app| (app.declared_at(), app.name().as_str()));
+    let app_of: BTreeMap<SourceLocation, &str> = (declared_apps)
+        .chain(checked.iter().map(|(d, app)| (d.location, *app)))
+        .collect();
     let provided: Vec<&ProvidedService> = apps.iter().flat_map(App::published::<ProvidedService>).collect();
     let mesh_problems = mesh_checks::check(&checked, &provided);
-    for problem in checks::check(&checked).into_iter().chain(mesh_problems) {
+    let layouts: Vec<&ReleaseLayout> = apps.iter().flat_map(App::published::<ReleaseLayout>).collect();
+    let app_locations: Vec<(&str, SourceLocation)> = apps
+        .iter()
+        .map(|app| (app.name().as_str(), app.declared_at()))
+        .collect();
+    let argocd_problems = argocd_checks::check(&checked, &layouts, &app_locations);
+    for problem in (checks::check(&checked).into_iter())
+        .chain(mesh_problems)
+        .chain(argocd_problems)
+    {
         let app = app_of.get(&problem.location).copied().unwrap_or_default();
         errors.push(SynthError {
             location: problem.location,

@@ -24,6 +24,10 @@
 
 pub use k8s_openapi;
 pub use kumiki_constructs::{
+    ChartVersion, GitOps, HelmChart, Project, RESOURCES_FINALIZER, SYNC_WAVE_ANNOTATION, Team, node_affinity,
+    toleration,
+};
+pub use kumiki_constructs::{
     CircuitBreaker, Container, DisruptionBudget, Egress, Environment, ExternalHost, GatewayListener, GatewayProxy,
     HasLiveness, HasReadiness, Image, Listener, LivenessDeclared, Mesh, Microservice, NoLiveness, NoReadiness, Policy,
     PortRef, Probe, Protocol, REVISION_LABEL, ReadinessDeclared, Registry, Resources, Retries, RetryOn, ServiceId,
@@ -37,9 +41,10 @@ pub use kumiki_core::{
 };
 pub use kumiki_crds::{self as crds, Duration, duration};
 pub use kumiki_synth::{
-    App, Declared, Identity, Object, ProvidedService, Release, SynthError, SynthErrors, header, render_yaml,
-    synthesize, write,
+    App, Declared, Identity, Object, ProvidedService, Release, ReleaseLayout, SynthError, SynthErrors, header,
+    render_yaml, synthesize, write,
 };
+pub use serde_json;
 
 /// Everything a platform or service crate usually needs.
 pub mod prelude {

@@ -1,0 +1,425 @@
+//! Argo CD from the model: the app-of-apps tree, least-privilege AppProjects, Helm charts as
+//! Applications, sync policy and sync waves, all derived from the apps of an environment.
+//!
+//! The tree for environment `env` under `release/<env>/`:
+//! - `bootstrap/` — the `root` AppProject and the `root` Application, applied once by hand
+//!   (`kubectl apply -f release/<env>/bootstrap/`): an Application cannot create itself.
+//! - `root/` — one AppProject per team and one parent Application `team-<project>` per team.
+//! - `team-<project>/` — one child Application per app directory and per Helm chart of the team.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kumiki_core::{Env, Name, SourceLocation, name};
+use kumiki_crds::argocd::{
+    AppProject, AppProjectSpec, Application, ApplicationDestination, ApplicationSource, ApplicationSpec, AutomatedSync,
+    GroupKind, HelmSource, SyncPolicy,
+};
+use kumiki_synth::{App, ReleaseLayout};
+
+/// The annotation Argo CD orders a sync by: lower waves are applied (and healthy) first.
+pub const SYNC_WAVE_ANNOTATION: &str = "argocd.argoproj.io/sync-wave";
+
+/// Deleting an Application deletes what it deployed.
+pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
+
+/// An Argo CD project: a team's boundary. Declare projects as constants in the platform; an
+/// Application can only be given one of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Project {
+    /// The AppProject's name.
+    pub name: Name,
+    /// What it is for.
+    pub description: &'static str,
+}
+
+/// A pinned Helm chart version (`major.minor.patch`): a range cannot be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ChartVersion {
+    major: u16,
+    minor: u16,
+    patch: u16,
+}
+
+impl ChartVersion {
+    /// Version `major.minor.patch`.
+    pub const fn new(major: u16, minor: u16, patch: u16) -> ChartVersion {
+        ChartVersion { major, minor, patch }
+    }
+}
+
+impl fmt::Display for ChartVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+/// A third-party Helm chart installed by an Application of its own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HelmChart {
+    /// The Application's name, which is also the Helm release name.
+    pub name: Name,
+    /// The Helm repository URL.
+    pub repository: &'static str,
+    /// The chart's name in that repository.
+    pub chart: &'static str,
+    /// The pinned version.
+    pub version: ChartVersion,
+    /// The namespace it is installed in.
+    pub namespace: Name,
+    /// Its values, as structured data.
+    pub values: serde_json::Value,
+    /// Cluster-scoped kinds it installs; its project whitelists exactly these.
+    pub cluster_kinds: Vec<GroupKind>,
+    /// API groups whose CRDs it installs; whatever uses them syncs after it.
+    pub provides_api_groups: Vec<&'static str>,
+    /// Charts of the same team it must follow (e.g. gateways after istiod, which injects them).
+    pub after: Vec<Name>,
+}
+
+/// A team: its project, the app directories it owns and the charts it installs.
+pub struct Team<'a> {
+    /// Its project.
+    pub project: &'a Project,
+    /// Its apps, each synced from `release/<env>/<app>/`.
+    pub apps: Vec<&'a App>,
+    /// Its charts.
+    pub charts: Vec<HelmChart>,
+}
+
+/// How Argo CD reaches the cluster and the repository, and how it syncs, in one environment.
+#[derive(Clone, Debug)]
+pub struct GitOps {
+    /// The environment.
+    pub env: Env,
+    /// Where Argo CD and its Applications live.
+    pub namespace: Name,
+    /// The API server Applications deploy to.
+    pub server: &'static str,
+    /// The git repository holding `release/`.
+    pub repository: &'static str,
+    /// The revision Argo CD follows in it.
+    pub revision: &'static str,
+    /// The directory of `release/` in the repository.
+    pub release_root: &'static str,
+    /// The project of the root and parent Applications.
+    pub root_project: Project,
+    /// Automated sync (with prune and self-heal as chosen) or, when `None`, manual syncs.
+    pub automated: Option<AutomatedSync>,
+}
+
+/// What one child Application provides to and needs from the others, for sync waves.
+struct Child {
+    name: String,
+    provides: BTreeSet<String>,
+    needs: BTreeSet<String>,
+}
+
+/// Longest-chain depth of each node in a dependency graph (`deps[i]` are the nodes `i`
+/// follows); `Err(node)` with a node on a cycle when there is one.
+fn waves(deps: &[BTreeSet<usize>]) -> Result<Vec<i32>, usize> {
+    fn depth(
+        node: usize,
+        deps: &[BTreeSet<usize>],
+        memo: &mut [Option<i32>],
+        visiting: &mut [bool],
+    ) -> Result<i32, usize> {
+        if let Some(known) = memo[node] {
+            return Ok(known);
+        }
+        if visiting[node] {
+            return Err(node);
+        }
+        visiting[node] = true;
+        let mut wave = 0;
+        for &dep in &deps[node] {
+            wave = wave.max(depth(dep, deps, memo, visiting)? + 1);
+        }
+        visiting[node] = false;
+        memo[node] = Some(wave);
+        Ok(wave)
+    }
+    let mut memo = vec![None; deps.len()];
+    let mut visiting = vec![false; deps.len()];
+    (0..deps.len())
+        .map(|node| depth(node, deps, &mut memo, &mut visiting))
+        .collect()
+}
+
+/// Each child's dependencies: the children providing what it needs.
+fn dependencies(children: &[Child]) -> Vec<BTreeSet<usize>> {
+    children
+        .iter()
+        .enumerate()
+        .map(|(index, child)| {
+            (children.iter().enumerate())
+                .filter(|(other, provider)| *other != index && !provider.provides.is_disjoint(&child.needs))
+                .map(|(other, _)| other)
+                .collect()
+        })
+        .collect()
+}
+
+/// What an app directory provides (the namespaces it creates) and needs (the namespaces it
+/// writes into, the API groups of its kinds).
+fn app_child(app: &App) -> Child {
+    let mut provides = BTreeSet::new();
+    let mut needs = BTreeSet::new();
+    for declared in app.objects() {
+        let object = declared.object.as_ref();
+        if object.kind() == "Namespace" && object.group().is_empty() {
+            provides.insert(format!(
+                "namespace/{}",
+                object.metadata().name.as_deref().unwrap_or_default()
+            ));
+        }
+        if let Some(namespace) = &object.metadata().namespace {
+            needs.insert(format!("namespace/{namespace}"));
+        }
+        needs.insert(format!("group/{}", object.group()));
+    }
+    Child {
+        name: app.name().to_string(),
+        provides,
+        needs,
+    }
+}
+
+fn chart_child(chart: &HelmChart) -> Child {
+    let provides = (chart.provides_api_groups.iter()).map(|group| format!("group/{group}"));
+    let needs = std::iter::once(format!("namespace/{}", chart.namespace))
+        .chain(chart.after.iter().map(|name| format!("chart/{name}")));
+    Child {
+        name: chart.name.to_string(),
+        provides: provides.chain([format!("chart/{}", chart.name)]).collect(),
+        needs: needs.collect(),
+    }
+}
+
+/// The namespace an app's Application points at: the first one its objects live in, else the
+/// first one it creates.
+fn destination_namespace(app: &App) -> Option<String> {
+    let objects = app.objects().iter().map(|declared| declared.object.as_ref());
+    let namespaced = objects.clone().find_map(|object| object.metadata().namespace.clone());
+    namespaced.or_else(|| {
+        objects
+            .filter(|object| object.kind() == "Namespace" && object.group().is_empty())
+            .find_map(|object| object.metadata().name.clone())
+    })
+}
+
+impl GitOps {
+    fn path(&self, app: &str) -> String {
+        format!("{}/{}/{app}", self.release_root, self.env)
+    }
+
+    fn metadata(&self, name: &str, wave: Option<i32>, finalize: bool) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace: Some(self.namespace.to_string()),
+            labels: Some(BTreeMap::from([
+                ("app.kubernetes.io/managed-by".to_owned(), "kumiki".to_owned()),
+                ("env".to_owned(), self.env.to_string()),
+            ])),
+            annotations: wave.map(|wave| BTreeMap::from([(SYNC_WAVE_ANNOTATION.to_owned(), wave.to_string())])),
+            finalizers: finalize.then(|| vec![RESOURCES_FINALIZER.to_owned()]),
+            ..Default::default()
+        }
+    }
+
+    fn destination(&self, namespace: String) -> ApplicationDestination {
+        ApplicationDestination {
+            server: self.server.to_owned(),
+            namespace,
+        }
+    }
+
+    fn sync_policy(&self) -> SyncPolicy {
+        SyncPolicy {
+            automated: self.automated,
+            // Namespaces are objects of the model, never created on the side.
+            sync_options: vec!["CreateNamespace=false".to_owned()],
+            extra: Default::default(),
+        }
+    }
+
+    /// An Application syncing `release/<env>/<app>/` from the repository.
+    fn directory_application(&self, app: &str, project: &Name, namespace: String, wave: Option<i32>) -> Application {
+        Application {
+            metadata: self.metadata(app, wave, true),
+            spec: ApplicationSpec {
+                project: project.to_string(),
+                source: ApplicationSource {
+                    repo_url: self.repository.to_owned(),
+                    path: Some(self.path(app)),
+                    target_revision: self.revision.to_owned(),
+                    ..Default::default()
+                },
+                destination: self.destination(namespace),
+                sync_policy: Some(self.sync_policy()),
+                extra: Default::default(),
+            },
+        }
+    }
+
+    fn chart_application(&self, chart: &HelmChart, project: &Name, wave: i32) -> Application {
+        Application {
+            metadata: self.metadata(chart.name.as_str(), Some(wave), true),
+            spec: ApplicationSpec {
+                project: project.to_string(),
+                source: ApplicationSource {
+                    repo_url: chart.repository.to_owned(),
+                    chart: Some(chart.chart.to_owned()),
+                    target_revision: chart.version.to_string(),
+                    helm: Some(HelmSource {
+                        release_name: chart.name.to_string(),
+                        values_object: Some(chart.values.clone()),
+                        extra: Default::default(),
+                    }),
+                    ..Default::default()
+                },
+                destination: self.destination(chart.namespace.to_string()),
+                sync_policy: Some(self.sync_policy()),
+                extra: Default::default(),
+            },
+        }
+    }
+
+    fn project(
+        &self,
+        project: &Project,
+        repos: BTreeSet<String>,
+        namespaces: BTreeSet<String>,
+        kinds: BTreeSet<GroupKind>,
+    ) -> AppProject {
+        AppProject {
+            metadata: self.metadata(project.name.as_str(), None, false),
+            spec: AppProjectSpec {
+                description: project.description.to_owned(),
+                source_repos: repos.into_iter().collect(),
+                destinations: namespaces.into_iter().map(|ns| self.destination(ns)).collect(),
+                cluster_resource_whitelist: kinds.into_iter().collect(),
+                extra: Default::default(),
+            },
+        }
+    }
+
+    /// The whole tree: `bootstrap`, `root` and one `team-<project>` app per team. Waves are
+    /// derived from what each child creates and uses (namespaces, CRD groups, declared chart
+    /// order); a cycle is reported on the `root` app.
+    #[track_caller]
+    pub fn tree(&self, teams: &[Team]) -> Vec<App> {
+        let at = SourceLocation::caller();
+        let mut root = App::new(name!("root"));
+        let mut team_apps = Vec::new();
+        let mut team_children: Vec<Vec<Child>> = Vec::new();
+        for team in teams {
+            let children: Vec<Child> = (team.apps.iter().map(|app| app_child(app)))
+                .chain(team.charts.iter().map(chart_child))
+                .collect();
+            let child_waves = waves(&dependencies(&children)).unwrap_or_else(|node| {
+                root.report(
+                    at,
+                    format!(
+                        "{} of project {} needs, through other apps, what it provides itself: sync waves cannot order them (move what the others need into an app of its own)",
+                        children[node].name, team.project.name
+                    ),
+                );
+                vec![0; children.len()]
+            });
+            let dir = format!("team-{}", team.project.name);
+            let mut parent = App::new(Name::try_from(dir.as_str()).unwrap_or(name!("team")));
+            let project = &team.project.name;
+            let mut repos = BTreeSet::from([self.repository.to_owned()]);
+            let mut namespaces = BTreeSet::new();
+            let mut kinds = BTreeSet::new();
+            for (app, wave) in team.apps.iter().zip(&child_waves) {
+                for declared in app.objects() {
+                    let object = declared.object.as_ref();
+                    match &object.metadata().namespace {
+                        Some(namespace) => {
+                            namespaces.insert(namespace.clone());
+                        }
+                        None => {
+                            kinds.insert(GroupKind {
+                                group: object.group().to_owned(),
+                                kind: object.kind().to_owned(),
+                            });
+                        }
+                    }
+                }
+                let Some(namespace) = destination_namespace(app) else {
+                    parent.report(at, format!("app {} has no namespace to deploy to", app.name()));
+                    continue;
+                };
+                namespaces.insert(namespace.clone());
+                parent.add_at(
+                    self.directory_application(app.name().as_str(), project, namespace, Some(*wave)),
+                    at,
+                );
+            }
+            for (chart, wave) in team.charts.iter().zip(&child_waves[team.apps.len()..]) {
+                repos.insert(chart.repository.to_owned());
+                namespaces.insert(chart.namespace.to_string());
+                kinds.extend(chart.cluster_kinds.iter().cloned());
+                parent.add_at(self.chart_application(chart, project, *wave), at);
+            }
+            root.add_at(self.project(team.project, repos, namespaces, kinds), at);
+            team_apps.push(parent);
+            team_children.push(children);
+        }
+        // A team follows the teams whose children provide what its children need.
+        let team_deps: Vec<BTreeSet<usize>> = (team_children.iter().enumerate())
+            .map(|(index, children)| {
+                (team_children.iter().enumerate())
+                    .filter(|(other, providers)| {
+                        *other != index
+                            && children
+                                .iter()
+                                .any(|c| providers.iter().any(|p| !p.provides.is_disjoint(&c.needs)))
+                    })
+                    .map(|(other, _)| other)
+                    .collect()
+            })
+            .collect();
+        let team_waves = waves(&team_deps).unwrap_or_else(|node| {
+            root.report(
+                at,
+                format!(
+                    "project {} needs, through other projects, what its own apps provide: the parents cannot be ordered",
+                    teams[node].project.name
+                ),
+            );
+            vec![0; teams.len()]
+        });
+        for (parent, wave) in team_apps.iter().zip(team_waves) {
+            let root_project = &self.root_project.name;
+            let application = self.directory_application(
+                parent.name().as_str(),
+                root_project,
+                self.namespace.to_string(),
+                Some(wave),
+            );
+            root.add_at(application, at);
+        }
+
+        let mut bootstrap = App::new(name!("bootstrap"));
+        let repos = BTreeSet::from([self.repository.to_owned()]);
+        let argocd = BTreeSet::from([self.namespace.to_string()]);
+        bootstrap.add_at(self.project(&self.root_project, repos, argocd, BTreeSet::new()), at);
+        let mut root_application =
+            self.directory_application("root", &self.root_project.name, self.namespace.to_string(), None);
+        // Deleting the root by hand must not cascade through the whole platform.
+        root_application.metadata.finalizers = None;
+        bootstrap.add_at(root_application, at);
+        bootstrap.publish(ReleaseLayout {
+            repository: self.repository.to_owned(),
+            path_prefix: format!("{}/{}", self.release_root, self.env),
+            applied_by_hand: vec![bootstrap.name().to_string()],
+        });
+        let mut apps = vec![bootstrap, root];
+        apps.extend(team_apps);
+        apps
+    }
+}

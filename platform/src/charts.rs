@@ -1,0 +1,210 @@
+//! The third-party charts the infra team installs, each an Application of its own: chart,
+//! repository and version pinned here, values as structured data derived from the model
+//! (gateway ports from the services' listeners, node groups from [`node_groups`]).
+
+use kumiki::crds::argocd::GroupKind;
+use kumiki::prelude::*;
+use kumiki::serde_json::{Value, json};
+use kumiki::{ChartVersion, HelmChart, node_affinity, toleration};
+
+use crate::{environment, mesh, namespaces, node_groups};
+
+/// The Istio release the mesh runs (charts and CRD schemas 1.30).
+pub const ISTIO_VERSION: ChartVersion = ChartVersion::new(1, 30, 0);
+const ISTIO_CHARTS: &str = "https://istio-release.storage.googleapis.com/charts";
+
+fn kinds(kinds: &[(&str, &str)]) -> Vec<GroupKind> {
+    (kinds.iter())
+        .map(|(group, kind)| GroupKind {
+            group: (*group).to_owned(),
+            kind: (*kind).to_owned(),
+        })
+        .collect()
+}
+
+const CRD: (&str, &str) = ("apiextensions.k8s.io", "CustomResourceDefinition");
+const CLUSTER_ROLE: (&str, &str) = ("rbac.authorization.k8s.io", "ClusterRole");
+const CLUSTER_ROLE_BINDING: (&str, &str) = ("rbac.authorization.k8s.io", "ClusterRoleBinding");
+const MUTATING_WEBHOOK: (&str, &str) = ("admissionregistration.k8s.io", "MutatingWebhookConfiguration");
+const VALIDATING_WEBHOOK: (&str, &str) = ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration");
+
+/// `affinity` and `tolerations` pinning a chart's pods to `group`, or nothing where the
+/// environment has no such group (dev runs everything on one group).
+fn pinned(env: Env, group: &NodeGroup) -> Value {
+    if !environment(env).node_groups.contains(group) {
+        return json!({});
+    }
+    json!({
+        "affinity": node_affinity(group),
+        "tolerations": toleration(group).into_iter().collect::<Vec<_>>(),
+    })
+}
+
+/// Merges the keys of `extra` (an object) into `values` (an object).
+fn with(mut values: Value, extra: Value) -> Value {
+    if let (Some(values), Value::Object(extra)) = (values.as_object_mut(), extra) {
+        values.extend(extra);
+    }
+    values
+}
+
+fn istio_chart(name: Name, chart: &'static str, namespace: Name, values: Value) -> HelmChart {
+    HelmChart {
+        name,
+        repository: ISTIO_CHARTS,
+        chart,
+        version: ISTIO_VERSION,
+        namespace,
+        values,
+        cluster_kinds: Vec::new(),
+        provides_api_groups: Vec::new(),
+        after: Vec::new(),
+    }
+}
+
+/// Every chart of `env`; `gateway_openers` are the apps whose listeners and egress routes
+/// open ports on the gateways.
+pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
+    let mesh = mesh();
+    let revision = format!("{}-{}-{}", 1, 30, 0);
+    let jaeger_zipkin = format!("jaeger-collector.{}:9411", namespaces::JAEGER);
+    let prometheus_url = format!(
+        "http://kube-prometheus-stack-prometheus.{}:9090",
+        namespaces::PROMETHEUS
+    );
+
+    let mut base = istio_chart(
+        name!("istio-base"),
+        "base",
+        namespaces::ISTIO_SYSTEM,
+        json!({ "defaultRevision": revision }),
+    );
+    base.cluster_kinds = kinds(&[CRD, VALIDATING_WEBHOOK, CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
+    base.provides_api_groups = vec![
+        "networking.istio.io",
+        "security.istio.io",
+        "telemetry.istio.io",
+        "extensions.istio.io",
+    ];
+
+    let mut istiod = istio_chart(
+        name!("istiod"),
+        "istiod",
+        namespaces::ISTIO_SYSTEM,
+        json!({
+            "revision": revision,
+            "revisionTags": [mesh.revision.to_string()],
+            "pilot": with(json!({ "traceSampling": 100.0 }), pinned(env, &node_groups::SYSTEM)),
+            "meshConfig": {
+                "accessLogFile": "/dev/stdout",
+                "outboundTrafficPolicy": { "mode": "REGISTRY_ONLY" },
+                "defaultConfig": { "tracing": { "zipkin": { "address": jaeger_zipkin } } },
+            },
+        }),
+    );
+    istiod.cluster_kinds = kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING, MUTATING_WEBHOOK, VALIDATING_WEBHOOK]);
+    istiod.after = vec![name!("istio-base")];
+
+    let gateway = |proxy: &kumiki::GatewayProxy, service_type: &str| {
+        let values = json!({
+            "service": { "type": service_type, "ports": proxy.service_ports(gateway_openers.iter().copied()) },
+        });
+        let mut chart = istio_chart(
+            proxy.name.clone(),
+            "gateway",
+            proxy.namespace.clone(),
+            with(values, pinned(env, &node_groups::INGRESS)),
+        );
+        // The gateway pods get their proxy injected by istiod.
+        chart.after = vec![name!("istiod")];
+        chart
+    };
+    let ingress_type = match env {
+        // dev runs on one machine, reached through NodePorts 3000N.
+        Env::Dev => "NodePort",
+        Env::Stg | Env::Prd => "LoadBalancer",
+    };
+    let ingress = gateway(&mesh.ingress, ingress_type);
+    let egress = gateway(&mesh.egress, "ClusterIP");
+
+    let system = |values: Value| with(values, pinned(env, &node_groups::SYSTEM));
+    let prometheus = HelmChart {
+        name: name!("kube-prometheus-stack"),
+        repository: "https://prometheus-community.github.io/helm-charts",
+        chart: "kube-prometheus-stack",
+        version: ChartVersion::new(55, 5, 1),
+        namespace: namespaces::PROMETHEUS,
+        values: json!({
+            "prometheus": { "prometheusSpec": system(json!({})) },
+            "alertmanager": { "alertmanagerSpec": system(json!({})) },
+            "grafana": system(json!({})),
+        }),
+        cluster_kinds: kinds(&[
+            CRD,
+            CLUSTER_ROLE,
+            CLUSTER_ROLE_BINDING,
+            MUTATING_WEBHOOK,
+            VALIDATING_WEBHOOK,
+        ]),
+        provides_api_groups: vec!["monitoring.coreos.com"],
+        after: Vec::new(),
+    };
+    let kiali = HelmChart {
+        name: name!("kiali"),
+        repository: "https://kiali.org/helm-charts",
+        chart: "kiali-server",
+        version: ChartVersion::new(1, 78, 0),
+        namespace: namespaces::ISTIO_SYSTEM,
+        values: json!({
+            "auth": { "strategy": "anonymous" },
+            "deployment": pinned(env, &node_groups::SYSTEM),
+            "external_services": {
+                "prometheus": { "url": prometheus_url },
+                "tracing": { "enabled": false },
+                "istio": {
+                    "root_namespace": mesh.root_namespace.to_string(),
+                    "component_status": {
+                        "enabled": true,
+                        "components": [
+                            { "app_label": "istiod" },
+                            { "app_label": mesh.ingress.name.to_string(), "namespace": mesh.ingress.namespace.to_string() },
+                            { "app_label": mesh.egress.name.to_string(), "namespace": mesh.egress.namespace.to_string() },
+                        ],
+                    },
+                },
+            },
+        }),
+        cluster_kinds: kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING]),
+        provides_api_groups: Vec::new(),
+        after: vec![name!("istiod")],
+    };
+    let jaeger = HelmChart {
+        name: name!("jaeger"),
+        repository: "https://jaegertracing.github.io/helm-charts",
+        chart: "jaeger",
+        version: ChartVersion::new(0, 73, 1),
+        namespace: namespaces::JAEGER,
+        values: json!({
+            "agent": { "enabled": false },
+            "collector": system(json!({ "service": { "zipkin": { "port": 9411 } } })),
+            "query": system(json!({})),
+            "cassandra": { "persistence": { "enabled": true } },
+        }),
+        cluster_kinds: Vec::new(),
+        provides_api_groups: Vec::new(),
+        after: Vec::new(),
+    };
+    let fluent_bit = HelmChart {
+        name: name!("fluent-bit"),
+        repository: "https://fluent.github.io/helm-charts",
+        chart: "fluent-bit",
+        version: ChartVersion::new(0, 21, 7),
+        namespace: namespaces::FLUENT_BIT,
+        // A DaemonSet: it collects logs on every node, tainted ones included.
+        values: json!({ "tolerations": [{ "operator": "Exists" }] }),
+        cluster_kinds: kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING]),
+        provides_api_groups: Vec::new(),
+        after: Vec::new(),
+    };
+    vec![base, istiod, ingress, egress, prometheus, kiali, jaeger, fluent_bit]
+}
