@@ -1,5 +1,6 @@
 //! kumiki's integration tests: one binary, one module per concern.
 
+mod argocd;
 mod diff;
 mod lowering;
 mod mesh;

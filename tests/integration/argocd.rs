@@ -1,0 +1,288 @@
+//! Argo CD from the model: the app-of-apps tree follows the apps, and the synth-time rules over
+//! Applications and AppProjects (each test breaks one and asserts the message).
+
+use kumiki::crds::argocd::{AppProject, Application, ApplicationDestination, ApplicationSource, ApplicationSpec};
+use kumiki::k8s_openapi::api::rbac::v1::ClusterRole;
+use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kumiki::prelude::*;
+use kumiki::{HelmChart, Team};
+use kumiki_tests::{config_map, find};
+
+struct Ledger;
+impl ServiceId for Ledger {
+    const NAME: Name = name!("ledger");
+}
+
+/// A new service, as a freshly added crate would declare it.
+fn ledger(env: Env) -> App {
+    let mut web = Container::<Ledger>::new(
+        name!("web"),
+        Image::new(Registry::DockerHub, repository!("acme/ledger"), tag!("1.0.0")),
+    );
+    let http = web.port(Protocol::Http, port_name!("ledger"), port!(8080));
+    Microservice::<Ledger>::new(&platform::environment(env))
+        .container(web)
+        .readiness(Probe::tcp(&http))
+        .liveness(Probe::tcp(&http))
+        .expose(port!(50010), &http)
+        .build()
+}
+
+/// The registered services plus `extra`, with the platform built around them.
+fn model_with(env: Env, extra: Vec<App>) -> Vec<App> {
+    let mut services: Vec<App> = xtask::SERVICES.iter().map(|service| (service.app)(env)).collect();
+    services.extend(extra);
+    let mut apps = platform::apps(env, &services);
+    apps.extend(services);
+    apps
+}
+
+fn app<'a>(apps: &'a [App], name: &str) -> &'a App {
+    apps.iter().find(|app| app.name().as_str() == name).unwrap()
+}
+
+fn app_mut<'a>(apps: &'a mut [App], name: &str) -> &'a mut App {
+    apps.iter_mut().find(|app| app.name().as_str() == name).unwrap()
+}
+
+fn errors(apps: Vec<App>) -> Vec<String> {
+    match kumiki::synthesize(Env::Prd, apps) {
+        Ok(_) => panic!("expected synth errors"),
+        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
+    }
+}
+
+/// The messages (without location and app path) of `errors`.
+fn messages(errors: &[String]) -> Vec<&str> {
+    errors
+        .iter()
+        .map(|e| e.split_once(": ").unwrap().1.split_once(": ").unwrap().1)
+        .collect()
+}
+
+#[test]
+fn adding_a_service_adds_its_application_in_every_environment_and_removing_it_removes_both() {
+    for env in Env::ALL {
+        let with_ledger = model_with(env, vec![ledger(env)]);
+        let application = find::<Application>(app(&with_ledger, "team-app"), "ledger");
+        assert_eq!(application.spec.project, "app");
+        assert_eq!(
+            application.spec.source.path.as_deref(),
+            Some(format!("release/{env}/ledger").as_str())
+        );
+        assert_eq!(application.spec.destination.namespace, "services");
+        let release = kumiki::synthesize(env, with_ledger).unwrap();
+        assert!(release.files.contains_key("team-app/argocd.application.ledger.yaml"));
+        assert!(release.files.keys().any(|path| path.starts_with("ledger/")));
+
+        let without = kumiki::synthesize(env, model_with(env, Vec::new())).unwrap();
+        assert!(!without.files.keys().any(|path| path.contains("ledger")));
+    }
+}
+
+#[test]
+fn the_root_is_bootstrapped_and_projects_are_least_privilege() {
+    let apps = model_with(Env::Prd, Vec::new());
+    let bootstrap = app(&apps, "bootstrap");
+    let root = find::<Application>(bootstrap, "root");
+    assert_eq!(root.spec.source.path.as_deref(), Some("release/prd/root"));
+    assert_eq!(find::<AppProject>(bootstrap, "root").spec.destinations.len(), 1);
+
+    let project = find::<AppProject>(app(&apps, "root"), "app");
+    let namespaces: Vec<&str> = project.spec.destinations.iter().map(|d| d.namespace.as_str()).collect();
+    assert_eq!(namespaces, ["services"]);
+    assert!(project.spec.cluster_resource_whitelist.is_empty());
+    assert_eq!(project.spec.source_repos, [platform::gitops::REPOSITORY]);
+    let infra = find::<AppProject>(app(&apps, "root"), "infra");
+    assert!(!infra.spec.source_repos.iter().any(|repo| repo == "*"));
+    assert!(
+        infra
+            .spec
+            .cluster_resource_whitelist
+            .iter()
+            .any(|gk| gk.kind == "Namespace")
+    );
+}
+
+#[test]
+fn waves_put_namespaces_and_crds_before_what_uses_them() {
+    let apps = model_with(Env::Prd, Vec::new());
+    let wave = |app_name: &str, name: &str| -> i32 {
+        let application = find::<Application>(app(&apps, app_name), name);
+        application.metadata.annotations.as_ref().unwrap()[kumiki::SYNC_WAVE_ANNOTATION]
+            .parse()
+            .unwrap()
+    };
+    assert!(wave("team-infra", "namespaces") < wave("team-infra", "istio-base"));
+    assert!(wave("team-infra", "istio-base") < wave("team-infra", "mesh"));
+    assert!(wave("team-infra", "istio-base") < wave("team-infra", "istiod"));
+    assert!(wave("team-infra", "istiod") < wave("team-infra", "istio-ingressgateway"));
+    // The services need the infra team's namespace and Istio's CRDs.
+    assert!(wave("root", "team-infra") < wave("root", "team-app"));
+}
+
+#[test]
+fn the_gateway_chart_gets_the_listeners_ports() {
+    let apps = model_with(Env::Dev, Vec::new());
+    let gateway = find::<Application>(app(&apps, "team-infra"), "istio-ingressgateway");
+    let values = gateway
+        .spec
+        .source
+        .helm
+        .as_ref()
+        .unwrap()
+        .values_object
+        .as_ref()
+        .unwrap();
+    assert_eq!(values["service"]["type"], "NodePort");
+    let ports: Vec<(u64, u64)> = (values["service"]["ports"].as_array().unwrap().iter())
+        .map(|p| (p["port"].as_u64().unwrap(), p["nodePort"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(ports, [(50001, 30001), (50002, 30002), (50003, 30003), (50004, 30004)]);
+}
+
+/// A hand-written Application in the app team's parent directory.
+fn stray_application(project: &str, path: &str, namespace: &str) -> Application {
+    Application {
+        metadata: ObjectMeta {
+            name: Some("stray".to_owned()),
+            namespace: Some("argocd".to_owned()),
+            ..Default::default()
+        },
+        spec: ApplicationSpec {
+            project: project.to_owned(),
+            source: ApplicationSource {
+                repo_url: platform::gitops::REPOSITORY.to_owned(),
+                path: Some(path.to_owned()),
+                target_revision: "main".to_owned(),
+                ..Default::default()
+            },
+            destination: ApplicationDestination {
+                server: "https://kubernetes.default.svc".to_owned(),
+                namespace: namespace.to_owned(),
+            },
+            ..Default::default()
+        },
+    }
+}
+
+#[test]
+fn an_application_path_must_be_an_app_directory() {
+    let mut apps = model_with(Env::Prd, Vec::new());
+    app_mut(&mut apps, "team-app").add(stray_application("app", "release/prd/ghost", "services"));
+    assert_eq!(
+        messages(&errors(apps)),
+        ["Application argocd/stray: syncs path \"release/prd/ghost\", which is not an app directory of release/prd"]
+    );
+}
+
+#[test]
+fn an_app_directory_must_be_synced_by_exactly_one_application() {
+    // An app the tree was not told about: nothing would ever sync its directory.
+    let mut apps = model_with(Env::Prd, Vec::new());
+    apps.push(ledger(Env::Prd));
+    assert_eq!(
+        messages(&errors(apps)),
+        ["app directory release/prd/ledger is synced by no Application"]
+    );
+
+    let mut apps = model_with(Env::Prd, Vec::new());
+    app_mut(&mut apps, "team-app").add(stray_application("app", "release/prd/account", "services"));
+    assert_eq!(
+        messages(&errors(apps)),
+        ["app directory release/prd/account is synced by 2 Applications: account, stray"]
+    );
+}
+
+#[test]
+fn an_application_must_name_a_declared_project() {
+    let mut apps = model_with(Env::Prd, Vec::new());
+    app_mut(&mut apps, "team-app").add(stray_application("billing", "release/prd/account", "services"));
+    let errors = errors(apps);
+    let messages = messages(&errors);
+    assert!(
+        messages.contains(&"Application argocd/stray: names project \"billing\", which no AppProject declares"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_destination_must_be_a_namespace_of_the_model() {
+    let mut apps = model_with(Env::Prd, Vec::new());
+    let mut stray = stray_application("app", "release/prd/account", "payments");
+    stray.metadata.name = Some("account-copy".to_owned());
+    app_mut(&mut apps, "team-app").add(stray);
+    let errors = errors(apps);
+    let messages = messages(&errors);
+    assert!(
+        messages.contains(
+            &"Application argocd/account-copy: deploys to namespace \"payments\", which is not a Namespace of the model"
+        ),
+        "{errors:?}"
+    );
+    assert!(
+        messages.contains(&"Application argocd/account-copy: project \"app\" does not allow namespace \"payments\""),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_project_forbids_namespaces_and_cluster_kinds_its_apps_were_not_derived_with() {
+    // Objects added after the tree was derived: the app project never granted them.
+    let mut apps = model_with(Env::Prd, Vec::new());
+    let account = app_mut(&mut apps, "account");
+    account.add(config_map(Some("prometheus"), "scrape", &[]));
+    account.add(ClusterRole {
+        metadata: ObjectMeta {
+            name: Some("account-reader".to_owned()),
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    assert_eq!(
+        messages(&errors(apps)),
+        [
+            "Application argocd/account: project \"app\" does not allow cluster-scoped kind ClusterRole (group \"rbac.authorization.k8s.io\"), which account-reader is",
+            "Application argocd/account: project \"app\" does not allow namespace \"prometheus\", which ConfigMap scrape is in",
+        ]
+    );
+}
+
+#[test]
+fn a_dependency_cycle_cannot_be_ordered_in_waves() {
+    // The app creates the namespace the chart installs into and uses the CRDs the chart
+    // installs: neither can go first.
+    let mut tenant = App::new(name!("tenant"));
+    tenant.add(kumiki::k8s_openapi::api::core::v1::Namespace {
+        metadata: ObjectMeta {
+            name: Some("tenant".to_owned()),
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    tenant.add(platform::mesh().sidecar(&name!("tenant")));
+    let chart = HelmChart {
+        name: name!("tenant-istio"),
+        repository: "https://istio-release.storage.googleapis.com/charts",
+        chart: "base",
+        version: platform::charts::ISTIO_VERSION,
+        namespace: name!("tenant"),
+        values: kumiki::serde_json::json!({}),
+        cluster_kinds: Vec::new(),
+        provides_api_groups: vec!["networking.istio.io"],
+        after: Vec::new(),
+    };
+    let apps = platform::gitops::gitops(Env::Prd).tree(&[Team {
+        project: &platform::gitops::projects::INFRA,
+        apps: vec![&tenant],
+        charts: vec![chart],
+    }]);
+    let root = app(&apps, "root");
+    let problems: Vec<&str> = root.problems().iter().map(|(_, message)| message.as_str()).collect();
+    assert_eq!(
+        problems,
+        [
+            "tenant of project infra needs, through other apps, what it provides itself: sync waves cannot order them (move what the others need into an app of its own)"
+        ]
+    );
+}
