@@ -14,6 +14,7 @@ use kumiki::{App, Env, Release, SynthErrors};
 use kumiki_diff::{DiffError, EnvDiff};
 
 mod baseline;
+pub mod bench;
 
 pub use baseline::Baseline;
 

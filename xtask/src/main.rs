@@ -78,6 +78,35 @@ enum Command {
         #[arg(long, value_name = "OUT")]
         out: Option<PathBuf>,
     },
+    /// Measure synthesis of N synthetic services with an optimized build.
+    ///
+    /// Builds the `bench-synth` binary in release mode, then per N runs it RUNS times (each run
+    /// builds the model through the Microservice construct, checks it, renders it and writes it
+    /// atomically) and copies its output as many times: the copy is the physical floor of
+    /// writing those files on this disk. Prints a table, then per N a machine-readable line
+    /// `services=N objects=… bytes=… wall_ms=… rss_kib=… copy_ms=…` (medians).
+    Bench {
+        /// Numbers of services (repeat the flag). Default: 10, 100, 1000, 10000.
+        #[arg(long = "services", value_name = "N")]
+        services: Vec<usize>,
+        /// peer-parity: ConfigMap, Deployment, Service, HPA and PDB per service in prd (the
+        /// peers' object set); full: everything the construct emits, in dev, stg and prd.
+        #[arg(long, value_enum, default_value_t = BenchProfile::PeerParity)]
+        profile: BenchProfile,
+        /// Where to write. Default: /dev/shm/kumiki-bench (tmpfs, as the peers use), else the
+        /// system temporary directory.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Runs per N; the medians are reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BenchProfile {
+    PeerParity,
+    Full,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -154,6 +183,12 @@ fn main() -> ExitCode {
                 Err(failure) => Err(failure),
             }
         }
+        Command::Bench {
+            services,
+            profile,
+            out,
+            runs,
+        } => return bench(services, profile, out, runs),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -162,4 +197,81 @@ fn main() -> ExitCode {
             ExitCode::from(failure.exit_code())
         }
     }
+}
+
+/// `cargo xtask bench`: builds `bench-synth` optimized and reports each N.
+fn bench(services: Vec<usize>, profile: BenchProfile, out: Option<PathBuf>, runs: usize) -> ExitCode {
+    use xtask::bench::{self, Profile};
+    let profile = match profile {
+        BenchProfile::PeerParity => Profile::PeerParity,
+        BenchProfile::Full => Profile::Full,
+    };
+    let services = if services.is_empty() {
+        vec![10, 100, 1000, 10000]
+    } else {
+        services
+    };
+    let out = out.unwrap_or_else(|| {
+        let shm = Path::new("/dev/shm");
+        if shm.is_dir() {
+            shm.join("kumiki-bench")
+        } else {
+            std::env::temp_dir().join("kumiki-bench")
+        }
+    });
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    eprintln!("building bench-synth (release)...");
+    let built = std::process::Command::new(&cargo)
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--package",
+            "xtask",
+            "--bin",
+            "bench-synth",
+        ])
+        .current_dir(xtask::workspace_root())
+        .status();
+    if !matches!(built, Ok(status) if status.success()) {
+        eprintln!("building bench-synth failed");
+        return ExitCode::from(4);
+    }
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| xtask::workspace_root().join("target"));
+    let binary = target_dir.join("release").join("bench-synth");
+    println!(
+        "profile {}, {runs} runs per N, output in {}",
+        profile.as_str(),
+        out.display()
+    );
+    println!(
+        "{:>8} {:>9} {:>12} {:>10} {:>10} {:>9} {:>12}",
+        "services", "objects", "bytes", "wall ms", "RSS MiB", "copy ms", "wall / copy"
+    );
+    for n in services {
+        match bench::measure(&binary, n, profile, &out, runs) {
+            Ok(summary) => {
+                let wall = summary.wall.as_secs_f64() * 1000.0;
+                let copy = summary.copy.as_secs_f64() * 1000.0;
+                println!(
+                    "{:>8} {:>9} {:>12} {:>10.1} {:>10.1} {:>9.1} {:>12.2}",
+                    n,
+                    summary.objects,
+                    summary.bytes,
+                    wall,
+                    summary.rss_kib as f64 / 1024.0,
+                    copy,
+                    wall / copy
+                );
+                println!("{}", summary.line());
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                return ExitCode::from(4);
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }

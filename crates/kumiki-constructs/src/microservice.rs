@@ -240,6 +240,7 @@ enum Patch {
 /// let app = Microservice::<Account>::new(&environment()).build(); // no readiness probe
 /// ```
 pub struct Microservice<S: ServiceId, R = NoReadiness, L = NoLiveness> {
+    name: Name,
     environment: Environment,
     declared_at: SourceLocation,
     containers: Vec<Container<S>>,
@@ -267,6 +268,7 @@ impl<S: ServiceId> Microservice<S> {
     #[track_caller]
     pub fn new(environment: &Environment) -> Self {
         Microservice {
+            name: S::NAME,
             environment: environment.clone(),
             declared_at: SourceLocation::caller(),
             containers: Vec::new(),
@@ -294,6 +296,7 @@ impl<S: ServiceId> Microservice<S> {
 impl<S: ServiceId, R, L> Microservice<S, R, L> {
     fn with_probes<R2, L2>(self) -> Microservice<S, R2, L2> {
         Microservice {
+            name: self.name,
             environment: self.environment,
             declared_at: self.declared_at,
             containers: self.containers,
@@ -315,6 +318,13 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
             patches: self.patches,
             _probes: PhantomData,
         }
+    }
+
+    /// Deploys this instance under `name` instead of `S::NAME` (several instances of one
+    /// service type, such as one per tenant); its port handles are still `S`'s.
+    pub fn named(mut self, name: Name) -> Self {
+        self.name = name;
+        self
     }
 
     /// Adds a container; the first one added is the main container.
@@ -482,7 +492,7 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
     {
         Lowering {
             service: &self,
-            app: App::new(S::NAME),
+            app: App::new(self.name.clone()),
         }
         .run()
     }
@@ -540,7 +550,7 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
             let labels = self.labels();
             let namespace = ms.environment.namespace.to_string();
             let routing = routing(&Exposure {
-                name: S::NAME.as_str(),
+                name: ms.name.as_str(),
                 namespace: &namespace,
                 labels: &labels,
                 ports: ms.service_ports.iter().map(|(port, _)| *port).collect(),
@@ -730,7 +740,7 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
     }
 
     fn name(&self) -> String {
-        S::NAME.to_string()
+        self.service.name.to_string()
     }
 
     fn selector_labels(&self) -> BTreeMap<String, String> {

@@ -105,6 +105,11 @@ impl App {
         self.declared_at
     }
 
+    /// Keeps only the objects for which `keep` returns true.
+    pub fn retain(&mut self, keep: impl FnMut(&Declared) -> bool) {
+        self.objects.retain(keep);
+    }
+
     /// The objects, in the order they were added.
     pub fn objects(&self) -> &[Declared] {
         &self.objects

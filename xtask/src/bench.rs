@@ -1,0 +1,228 @@
+//! `cargo xtask bench`: synthesizes N synthetic services through the public constructs and
+//! measures it. One measured run is one process of the optimized `bench-synth` binary (so peak
+//! RSS is the run's own); this module holds the model and the run both use.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+use std::{fs, io};
+
+use kumiki::k8s_openapi::api::apps::v1::Deployment;
+use kumiki::k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use kumiki::k8s_openapi::api::core::v1::{ConfigMap, Service};
+use kumiki::k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use kumiki::prelude::*;
+use kumiki::{Declared, write};
+
+/// Which objects each synthetic service contributes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// ConfigMap, Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget: the
+    /// object set of the peer generators in `../shared/bench`, in prd only.
+    PeerParity,
+    /// Everything the Microservice construct emits, in dev, stg and prd.
+    Full,
+}
+
+impl Profile {
+    /// The profile's command-line name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::PeerParity => "peer-parity",
+            Profile::Full => "full",
+        }
+    }
+
+    /// The environments the profile synthesizes.
+    pub fn envs(self) -> &'static [Env] {
+        match self {
+            Profile::PeerParity => &[Env::Prd],
+            Profile::Full => &Env::ALL,
+        }
+    }
+}
+
+/// Marks the synthetic services' handles; each instance is renamed with `Microservice::named`.
+struct Synthetic;
+
+impl ServiceId for Synthetic {
+    const NAME: Name = name!("synthetic");
+}
+
+fn is_peer_kind(declared: &Declared) -> bool {
+    let any = declared.object.as_any();
+    any.is::<ConfigMap>()
+        || any.is::<Deployment>()
+        || any.is::<Service>()
+        || any.is::<HorizontalPodAutoscaler>()
+        || any.is::<PodDisruptionBudget>()
+}
+
+/// Service `index` of the benchmark, as a service crate would declare it.
+fn synthetic_service(env: Env, index: usize, profile: Profile) -> App {
+    let name = Name::try_from(format!("svc-{index:05}").as_str()).expect("a valid name");
+    let image = Image::new(Registry::DockerHub, repository!("acme/web"), tag!("1.0.0"));
+    let mut web = Container::<Synthetic>::new(name!("web"), image);
+    let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
+    let mut app = Microservice::<Synthetic>::new(&platform::environment(env))
+        .named(name)
+        .container(web)
+        .readiness(Probe::http("/ready", &http))
+        .liveness(Probe::tcp(&http))
+        .expose(port!(80), &http)
+        .autoscale(2, 10, 70)
+        .disruption_budget(DisruptionBudget::MinAvailable(1))
+        .config("GREETING", &format!("hello from {index}"))
+        .pin_to(&platform::node_groups::APP)
+        .build();
+    if profile == Profile::PeerParity {
+        app.retain(is_peer_kind);
+    }
+    app
+}
+
+/// The benchmark model of `env`: `services` synthetic services.
+pub fn model(env: Env, services: usize, profile: Profile) -> Vec<App> {
+    (0..services)
+        .map(|index| synthetic_service(env, index, profile))
+        .collect()
+}
+
+/// What one run produced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunFigures {
+    /// Objects written.
+    pub objects: usize,
+    /// Bytes written.
+    pub bytes: usize,
+    /// Building the model, checking, rendering and writing.
+    pub wall: Duration,
+}
+
+/// One run: builds the model, synthesizes every environment of `profile` and writes it under
+/// `out` (atomically, as `cargo xtask synth` does).
+pub fn run(services: usize, profile: Profile, out: &Path) -> Result<RunFigures, String> {
+    let start = Instant::now();
+    let mut objects = 0;
+    let mut bytes = 0;
+    for &env in profile.envs() {
+        let release = kumiki::synthesize(env, model(env, services, profile)).map_err(|errors| errors.to_string())?;
+        objects += release.files.len();
+        bytes += release.files.values().map(String::len).sum::<usize>();
+        write::write_atomic(out, &release).map_err(|error| format!("{}: {error}", out.display()))?;
+    }
+    Ok(RunFigures {
+        objects,
+        bytes,
+        wall: start.elapsed(),
+    })
+}
+
+/// This process's peak resident set, in KiB (Linux; 0 elsewhere).
+pub fn peak_rss_kib() -> u64 {
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    (status.lines())
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Copies the tree `from` to `to` (the physical floor: the same files, no synthesis).
+pub fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// The median of `values` (the upper one of an even count).
+pub fn median<T: Ord + Copy>(values: &mut [T]) -> T {
+    values.sort();
+    values[values.len() / 2]
+}
+
+/// Medians over the runs of one N.
+#[derive(Clone, Copy, Debug)]
+pub struct Summary {
+    /// Synthetic services.
+    pub services: usize,
+    /// Objects written per run.
+    pub objects: usize,
+    /// Bytes written per run.
+    pub bytes: usize,
+    /// Median wall time of a run.
+    pub wall: Duration,
+    /// Median peak RSS of a run, KiB.
+    pub rss_kib: u64,
+    /// Median time to copy the output tree.
+    pub copy: Duration,
+}
+
+impl Summary {
+    /// The machine-readable line.
+    pub fn line(&self) -> String {
+        format!(
+            "services={} objects={} bytes={} wall_ms={:.1} rss_kib={} copy_ms={:.1}",
+            self.services,
+            self.objects,
+            self.bytes,
+            self.wall.as_secs_f64() * 1000.0,
+            self.rss_kib,
+            self.copy.as_secs_f64() * 1000.0
+        )
+    }
+}
+
+fn field<T: std::str::FromStr>(line: &str, key: &str) -> Result<T, String> {
+    (line.split_whitespace())
+        .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
+        .and_then(|value| value.parse().ok())
+        .ok_or_else(|| format!("bench-synth printed no {key}: {line}"))
+}
+
+/// Runs `binary` (`bench-synth`) `runs` times for `services` and copies its output as many
+/// times; everything is written under `out`.
+pub fn measure(binary: &Path, services: usize, profile: Profile, out: &Path, runs: usize) -> Result<Summary, String> {
+    let target = out.join(format!("kumiki-{}-{services}", profile.as_str()));
+    let (mut walls, mut rss, mut copies) = (Vec::new(), Vec::new(), Vec::new());
+    let mut produced = (0, 0);
+    for _ in 0..runs.max(1) {
+        let _ = fs::remove_dir_all(&target);
+        let output = std::process::Command::new(binary)
+            .args([services.to_string(), profile.as_str().to_owned()])
+            .arg(&target)
+            .output()
+            .map_err(|error| format!("{}: {error}", binary.display()))?;
+        let line = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        if !output.status.success() {
+            return Err(format!(
+                "bench-synth failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        produced = (field(&line, "objects")?, field(&line, "bytes")?);
+        walls.push(Duration::from_micros(field(&line, "wall_us")?));
+        rss.push(field::<u64>(&line, "rss_kib")?);
+
+        let copy = out.join(format!("copy-{}-{services}", profile.as_str()));
+        let _ = fs::remove_dir_all(&copy);
+        let start = Instant::now();
+        copy_tree(&target, &copy).map_err(|error| format!("copying {}: {error}", target.display()))?;
+        copies.push(start.elapsed());
+        let _ = fs::remove_dir_all(&copy);
+    }
+    Ok(Summary {
+        services,
+        objects: produced.0,
+        bytes: produced.1,
+        wall: median(&mut walls),
+        rss_kib: median(&mut rss),
+        copy: median(&mut copies),
+    })
+}

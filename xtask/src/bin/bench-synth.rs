@@ -1,0 +1,44 @@
+//! One measured benchmark run, started by `cargo xtask bench` as its own process so that its
+//! peak RSS is the run's: `bench-synth <services> <peer-parity|full> <out>`. Prints one line,
+//! `objects=… bytes=… wall_us=… rss_kib=…`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use xtask::bench::{self, Profile};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [services, profile, out] = args.as_slice() else {
+        eprintln!("usage: bench-synth <services> <peer-parity|full> <out>");
+        return ExitCode::from(2);
+    };
+    let Ok(services) = services.parse::<usize>() else {
+        eprintln!("services: not a number: {services}");
+        return ExitCode::from(2);
+    };
+    let profile = match profile.as_str() {
+        "peer-parity" => Profile::PeerParity,
+        "full" => Profile::Full,
+        other => {
+            eprintln!("profile: expected peer-parity or full, got {other}");
+            return ExitCode::from(2);
+        }
+    };
+    match bench::run(services, profile, Path::new(out)) {
+        Ok(figures) => {
+            println!(
+                "objects={} bytes={} wall_us={} rss_kib={}",
+                figures.objects,
+                figures.bytes,
+                figures.wall.as_micros(),
+                bench::peak_rss_kib()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
