@@ -237,3 +237,27 @@ fn check_names_missing_stale_and_unexpected_files() {
         "{failure}"
     );
 }
+
+#[test]
+fn the_benchmark_model_has_the_peers_object_set_and_synthesizes() {
+    use xtask::bench::{Profile, model};
+    let release = kumiki::synthesize(Env::Prd, model(Env::Prd, 3, Profile::PeerParity)).unwrap();
+    let mut kinds: Vec<&str> = (release.files.keys())
+        .filter(|path| path.starts_with("svc-00001/"))
+        .map(|path| path.split('.').nth(1).unwrap())
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            "configmap",
+            "deployment",
+            "horizontalpodautoscaler",
+            "poddisruptionbudget",
+            "service"
+        ]
+    );
+    assert_eq!(release.files.len(), 15);
+    let full = kumiki::synthesize(Env::Dev, model(Env::Dev, 3, Profile::Full)).unwrap();
+    assert!(full.files.len() > 15);
+}

@@ -3,7 +3,7 @@
 //! They read the typed objects (whether a construct made them or they were added by hand,
 //! and after every patch), so a joint that does not fit is reported before anything is written.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
@@ -56,13 +56,51 @@ impl Workload<'_> {
     }
 }
 
+/// The workloads of an environment, indexed by (namespace, pod label key, value) so that a
+/// selector is matched against the few workloads carrying its first label rather than against
+/// all of them (the checks stay linear in the number of services).
+struct Workloads<'a> {
+    all: Vec<Workload<'a>>,
+    by_label: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
+}
+
+impl<'a> Workloads<'a> {
+    fn new(all: Vec<Workload<'a>>) -> Workloads<'a> {
+        let mut by_label: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
+        for (index, workload) in all.iter().enumerate() {
+            for (key, value) in workload.pod_labels.into_iter().flatten() {
+                by_label
+                    .entry((workload.namespace, key.as_str(), value.as_str()))
+                    .or_default()
+                    .push(index);
+            }
+        }
+        Workloads { all, by_label }
+    }
+
+    /// The workloads in `namespace` whose pods `selector` matches.
+    fn selected(&self, namespace: &str, selector: &BTreeMap<String, String>) -> Vec<&Workload<'a>> {
+        let Some((key, value)) = selector.iter().next() else {
+            return Vec::new();
+        };
+        let candidates = self.by_label.get(&(namespace, key.as_str(), value.as_str()));
+        (candidates.into_iter().flatten())
+            .map(|&index| &self.all[index])
+            .filter(|w| w.selected_by(namespace, selector))
+            .collect()
+    }
+}
+
 /// Every cross-object problem of an environment's objects.
 pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut problem = |location: SourceLocation, message: String| problems.push(Problem { location, message });
-    let workloads: Vec<Workload> = objects.iter().filter_map(|(declared, _)| workload(declared)).collect();
+    let workloads = Workloads::new(objects.iter().filter_map(|(declared, _)| workload(declared)).collect());
+    let by_name: HashMap<(&str, &str, &str), &Workload> = (workloads.all.iter())
+        .map(|w| ((w.namespace, w.kind, w.name), w))
+        .collect();
 
-    for workload in &workloads {
+    for workload in &workloads.all {
         let selector = workload.selector.match_labels.clone().unwrap_or_default();
         if selector.is_empty() || !workload.selected_by(workload.namespace, &selector) {
             problem(
@@ -90,10 +128,7 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
             let Some(selector) = spec.selector.as_ref().filter(|s| !s.is_empty()) else {
                 continue;
             };
-            let selected: Vec<&Workload> = workloads
-                .iter()
-                .filter(|w| w.selected_by(namespace, selector))
-                .collect();
+            let selected = workloads.selected(namespace, selector);
             if selected.is_empty() {
                 problem(
                     location,
@@ -120,10 +155,7 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
                 .as_ref()
                 .and_then(|s| s.match_labels.clone())
                 .unwrap_or_default();
-            let selected: Vec<&Workload> = workloads
-                .iter()
-                .filter(|w| w.selected_by(namespace, &selector))
-                .collect();
+            let selected = workloads.selected(namespace, &selector);
             if selected.is_empty() {
                 problem(
                     location,
@@ -155,10 +187,7 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
                 );
             }
             let target = &spec.scale_target_ref;
-            match workloads
-                .iter()
-                .find(|w| w.namespace == namespace && w.kind == target.kind && w.name == target.name)
-            {
+            match by_name.get(&(namespace, target.kind.as_str(), target.name.as_str())) {
                 None => problem(
                     location,
                     format!(
