@@ -11,6 +11,8 @@ use crate::{environment, mesh, namespaces, node_groups};
 
 /// The Istio release the mesh runs (charts and CRD schemas 1.30).
 pub const ISTIO_VERSION: ChartVersion = ChartVersion::new(1, 30, 0);
+/// The port Jaeger's collector receives Zipkin spans on, which istiod's proxies send to.
+const JAEGER_ZIPKIN_PORT: u16 = 9411;
 const ISTIO_CHARTS: &str = "https://istio-release.storage.googleapis.com/charts";
 
 fn kinds(kinds: &[(&str, &str)]) -> Vec<GroupKind> {
@@ -49,25 +51,15 @@ fn with(mut values: Value, extra: Value) -> Value {
 }
 
 fn istio_chart(name: Name, chart: &'static str, namespace: Name, values: Value) -> HelmChart {
-    HelmChart {
-        name,
-        repository: ISTIO_CHARTS,
-        chart,
-        version: ISTIO_VERSION,
-        namespace,
-        values,
-        cluster_kinds: Vec::new(),
-        provides_api_groups: Vec::new(),
-        after: Vec::new(),
-    }
+    HelmChart::new(name, ISTIO_CHARTS, chart, ISTIO_VERSION, namespace, values)
 }
 
 /// Every chart of `env`; `gateway_openers` are the apps whose listeners and egress routes
 /// open ports on the gateways.
 pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
     let mesh = mesh();
-    let revision = format!("{}-{}-{}", 1, 30, 0);
-    let jaeger_zipkin = format!("jaeger-collector.{}:9411", namespaces::JAEGER);
+    let revision = ISTIO_VERSION.hyphenated();
+    let jaeger_zipkin = format!("jaeger-collector.{}:{JAEGER_ZIPKIN_PORT}", namespaces::JAEGER);
     let prometheus_url = format!(
         "http://kube-prometheus-stack-prometheus.{}:9090",
         namespaces::PROMETHEUS
@@ -128,34 +120,34 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
     let egress = gateway(&mesh.egress, "ClusterIP");
 
     let system = |values: Value| with(values, pinned(env, &node_groups::SYSTEM));
-    let prometheus = HelmChart {
-        name: name!("kube-prometheus-stack"),
-        repository: "https://prometheus-community.github.io/helm-charts",
-        chart: "kube-prometheus-stack",
-        version: ChartVersion::new(55, 5, 1),
-        namespace: namespaces::PROMETHEUS,
-        values: json!({
+    let mut prometheus = HelmChart::new(
+        name!("kube-prometheus-stack"),
+        "https://prometheus-community.github.io/helm-charts",
+        "kube-prometheus-stack",
+        ChartVersion::new(55, 5, 1),
+        namespaces::PROMETHEUS,
+        json!({
             "prometheus": { "prometheusSpec": system(json!({})) },
             "alertmanager": { "alertmanagerSpec": system(json!({})) },
             "grafana": system(json!({})),
         }),
-        cluster_kinds: kinds(&[
-            CRD,
-            CLUSTER_ROLE,
-            CLUSTER_ROLE_BINDING,
-            MUTATING_WEBHOOK,
-            VALIDATING_WEBHOOK,
-        ]),
-        provides_api_groups: vec!["monitoring.coreos.com"],
-        after: Vec::new(),
-    };
-    let kiali = HelmChart {
-        name: name!("kiali"),
-        repository: "https://kiali.org/helm-charts",
-        chart: "kiali-server",
-        version: ChartVersion::new(1, 78, 0),
-        namespace: namespaces::ISTIO_SYSTEM,
-        values: json!({
+    );
+    prometheus.cluster_kinds = kinds(&[
+        CRD,
+        CLUSTER_ROLE,
+        CLUSTER_ROLE_BINDING,
+        MUTATING_WEBHOOK,
+        VALIDATING_WEBHOOK,
+    ]);
+    prometheus.provides_api_groups = vec!["monitoring.coreos.com"];
+
+    let mut kiali = HelmChart::new(
+        name!("kiali"),
+        "https://kiali.org/helm-charts",
+        "kiali-server",
+        ChartVersion::new(1, 78, 0),
+        namespaces::ISTIO_SYSTEM,
+        json!({
             "auth": { "strategy": "anonymous" },
             "deployment": pinned(env, &node_groups::SYSTEM),
             "external_services": {
@@ -174,37 +166,33 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
                 },
             },
         }),
-        cluster_kinds: kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING]),
-        provides_api_groups: Vec::new(),
-        after: vec![name!("istiod")],
-    };
-    let jaeger = HelmChart {
-        name: name!("jaeger"),
-        repository: "https://jaegertracing.github.io/helm-charts",
-        chart: "jaeger",
-        version: ChartVersion::new(0, 73, 1),
-        namespace: namespaces::JAEGER,
-        values: json!({
+    );
+    kiali.cluster_kinds = kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
+    kiali.after = vec![name!("istiod")];
+
+    let jaeger = HelmChart::new(
+        name!("jaeger"),
+        "https://jaegertracing.github.io/helm-charts",
+        "jaeger",
+        ChartVersion::new(0, 73, 1),
+        namespaces::JAEGER,
+        json!({
             "agent": { "enabled": false },
-            "collector": system(json!({ "service": { "zipkin": { "port": 9411 } } })),
+            "collector": system(json!({ "service": { "zipkin": { "port": JAEGER_ZIPKIN_PORT } } })),
             "query": system(json!({})),
             "cassandra": { "persistence": { "enabled": true } },
         }),
-        cluster_kinds: Vec::new(),
-        provides_api_groups: Vec::new(),
-        after: Vec::new(),
-    };
-    let fluent_bit = HelmChart {
-        name: name!("fluent-bit"),
-        repository: "https://fluent.github.io/helm-charts",
-        chart: "fluent-bit",
-        version: ChartVersion::new(0, 21, 7),
-        namespace: namespaces::FLUENT_BIT,
+    );
+
+    let mut fluent_bit = HelmChart::new(
+        name!("fluent-bit"),
+        "https://fluent.github.io/helm-charts",
+        "fluent-bit",
+        ChartVersion::new(0, 21, 7),
+        namespaces::FLUENT_BIT,
         // A DaemonSet: it collects logs on every node, tainted ones included.
-        values: json!({ "tolerations": [{ "operator": "Exists" }] }),
-        cluster_kinds: kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING]),
-        provides_api_groups: Vec::new(),
-        after: Vec::new(),
-    };
+        json!({ "tolerations": [{ "operator": "Exists" }] }),
+    );
+    fluent_bit.cluster_kinds = kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
     vec![base, istiod, ingress, egress, prometheus, kiali, jaeger, fluent_bit]
 }

@@ -4,8 +4,6 @@
 //! of each environment, and the workload defaults every Microservice gets (resources,
 //! security context, graceful shutdown). Services read it; they never redefine it.
 
-use std::collections::BTreeMap;
-
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
@@ -155,18 +153,9 @@ pub fn team_image(env: Env, local: Repository, ecr: Repository, tag: ImageTag) -
     }
 }
 
-/// The labels the platform's own objects carry.
-fn platform_labels(env: Env) -> BTreeMap<String, String> {
-    BTreeMap::from([
-        ("app.kubernetes.io/part-of".to_owned(), PART_OF.to_string()),
-        ("app.kubernetes.io/managed-by".to_owned(), "kumiki".to_owned()),
-        ("env".to_owned(), env.to_string()),
-    ])
-}
-
 /// A namespace; `in_mesh` enrols its pods in the mesh.
 fn namespace(env: Env, name: &Name, in_mesh: bool) -> Namespace {
-    let mut labels = platform_labels(env);
+    let mut labels = environment(env).labels();
     if in_mesh {
         labels.extend(mesh().namespace_labels());
     }

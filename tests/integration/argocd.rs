@@ -261,17 +261,15 @@ fn a_dependency_cycle_cannot_be_ordered_in_waves() {
         ..Default::default()
     });
     tenant.add(platform::mesh().sidecar(&name!("tenant")));
-    let chart = HelmChart {
-        name: name!("tenant-istio"),
-        repository: "https://istio-release.storage.googleapis.com/charts",
-        chart: "base",
-        version: platform::charts::ISTIO_VERSION,
-        namespace: name!("tenant"),
-        values: kumiki::serde_json::json!({}),
-        cluster_kinds: Vec::new(),
-        provides_api_groups: vec!["networking.istio.io"],
-        after: Vec::new(),
-    };
+    let mut chart = HelmChart::new(
+        name!("tenant-istio"),
+        "https://istio-release.storage.googleapis.com/charts",
+        "base",
+        platform::charts::ISTIO_VERSION,
+        name!("tenant"),
+        kumiki::serde_json::json!({}),
+    );
+    chart.provides_api_groups = vec!["networking.istio.io"];
     let apps = platform::gitops::gitops(Env::Prd).tree(&[Team {
         project: &platform::gitops::projects::INFRA,
         apps: vec![&tenant],
@@ -285,4 +283,25 @@ fn a_dependency_cycle_cannot_be_ordered_in_waves() {
             "tenant of project infra needs, through other apps, what it provides itself: sync waves cannot order them (move what the others need into an app of its own)"
         ]
     );
+}
+
+#[test]
+fn a_project_whose_parent_name_would_be_too_long_is_reported_not_renamed() {
+    let long = kumiki::Project {
+        name: name!("a-project-name-of-sixty-characters-which-is-valid-on-its-own"),
+        description: "too long once prefixed with team-",
+    };
+    let apps = platform::gitops::gitops(Env::Prd).tree(&[Team {
+        project: &long,
+        apps: Vec::new(),
+        charts: Vec::new(),
+    }]);
+    let problems: Vec<&str> = app(&apps, "root").problems().iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(
+        problems,
+        [
+            "project a-project-name-of-sixty-characters-which-is-valid-on-its-own: its parent app name \"team-a-project-name-of-sixty-characters-which-is-valid-on-its-own\" is longer than 63 characters"
+        ]
+    );
+    assert!(!apps.iter().any(|app| app.name().as_str().starts_with("team")));
 }

@@ -97,15 +97,10 @@ impl Egress {
     }
 
     fn metadata(&self, name: String) -> ObjectMeta {
-        let environment = &self.environment;
         ObjectMeta {
             name: Some(name),
-            namespace: Some(environment.namespace.to_string()),
-            labels: Some(BTreeMap::from([
-                ("app.kubernetes.io/part-of".to_owned(), environment.part_of.to_string()),
-                ("app.kubernetes.io/managed-by".to_owned(), "kumiki".to_owned()),
-                ("env".to_owned(), environment.env.to_string()),
-            ])),
+            namespace: Some(self.environment.namespace.to_string()),
+            labels: Some(self.environment.labels()),
             ..Default::default()
         }
     }

@@ -1,5 +1,7 @@
 //! What a construct needs to know about the environment it is built for.
 
+use std::collections::BTreeMap;
+
 use kumiki_core::{Env, LabelValue, Name, NodeGroup};
 
 use crate::mesh::Mesh;
@@ -52,6 +54,17 @@ pub struct Resources {
     pub cpu_limit_millis: Option<u32>,
     /// Memory limit in MiB.
     pub memory_limit_mib: u32,
+}
+
+impl Environment {
+    /// The labels every object built for this environment carries: part-of, managed-by, env.
+    pub fn labels(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("app.kubernetes.io/part-of".to_owned(), self.part_of.to_string()),
+            ("app.kubernetes.io/managed-by".to_owned(), "kumiki".to_owned()),
+            ("env".to_owned(), self.env.to_string()),
+        ])
+    }
 }
 
 impl Resources {

@@ -49,6 +49,13 @@ impl ChartVersion {
     }
 }
 
+impl ChartVersion {
+    /// `major-minor-patch`, the form Istio uses for revision names.
+    pub fn hyphenated(&self) -> String {
+        format!("{}-{}-{}", self.major, self.minor, self.patch)
+    }
+}
+
 impl fmt::Display for ChartVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
@@ -76,6 +83,31 @@ pub struct HelmChart {
     pub provides_api_groups: Vec<&'static str>,
     /// Charts of the same team it must follow (e.g. gateways after istiod, which injects them).
     pub after: Vec<Name>,
+}
+
+impl HelmChart {
+    /// `chart` at `version` from `repository`, released as `name` in `namespace` with `values`;
+    /// no cluster-scoped kinds, CRD groups or ordering until set.
+    pub fn new(
+        name: Name,
+        repository: &'static str,
+        chart: &'static str,
+        version: ChartVersion,
+        namespace: Name,
+        values: serde_json::Value,
+    ) -> HelmChart {
+        HelmChart {
+            name,
+            repository,
+            chart,
+            version,
+            namespace,
+            values,
+            cluster_kinds: Vec::new(),
+            provides_api_groups: Vec::new(),
+            after: Vec::new(),
+        }
+    }
 }
 
 /// A team: its project, the app directories it owns and the charts it installs.
@@ -147,14 +179,14 @@ fn waves(deps: &[BTreeSet<usize>]) -> Result<Vec<i32>, usize> {
         .collect()
 }
 
-/// Each child's dependencies: the children providing what it needs.
-fn dependencies(children: &[Child]) -> Vec<BTreeSet<usize>> {
-    children
-        .iter()
-        .enumerate()
-        .map(|(index, child)| {
-            (children.iter().enumerate())
-                .filter(|(other, provider)| *other != index && !provider.provides.is_disjoint(&child.needs))
+/// Each group's dependencies: the other groups providing something one of its members needs
+/// (a group is one child, or all the children of a team).
+fn dependencies(groups: &[&[Child]]) -> Vec<BTreeSet<usize>> {
+    let needs = |group: &[Child], provider: &Child| group.iter().any(|c| !provider.provides.is_disjoint(&c.needs));
+    (groups.iter().enumerate())
+        .map(|(index, group)| {
+            (groups.iter().enumerate())
+                .filter(|(other, providers)| *other != index && providers.iter().any(|p| needs(group, p)))
                 .map(|(other, _)| other)
                 .collect()
         })
@@ -315,10 +347,22 @@ impl GitOps {
         let mut team_apps = Vec::new();
         let mut team_children: Vec<Vec<Child>> = Vec::new();
         for team in teams {
+            let dir = format!("team-{}", team.project.name);
+            let Ok(parent_name) = Name::try_from(dir.as_str()) else {
+                root.report(
+                    at,
+                    format!(
+                        "project {}: its parent app name \"{dir}\" is longer than 63 characters",
+                        team.project.name
+                    ),
+                );
+                continue;
+            };
             let children: Vec<Child> = (team.apps.iter().map(|app| app_child(app)))
                 .chain(team.charts.iter().map(chart_child))
                 .collect();
-            let child_waves = waves(&dependencies(&children)).unwrap_or_else(|node| {
+            let singles: Vec<&[Child]> = children.iter().map(std::slice::from_ref).collect();
+            let child_waves = waves(&dependencies(&singles)).unwrap_or_else(|node| {
                 root.report(
                     at,
                     format!(
@@ -328,8 +372,7 @@ impl GitOps {
                 );
                 vec![0; children.len()]
             });
-            let dir = format!("team-{}", team.project.name);
-            let mut parent = App::new(Name::try_from(dir.as_str()).unwrap_or(name!("team")));
+            let mut parent = App::new(parent_name);
             let project = &team.project.name;
             let mut repos = BTreeSet::from([self.repository.to_owned()]);
             let mut namespaces = BTreeSet::new();
@@ -370,28 +413,17 @@ impl GitOps {
             team_children.push(children);
         }
         // A team follows the teams whose children provide what its children need.
-        let team_deps: Vec<BTreeSet<usize>> = (team_children.iter().enumerate())
-            .map(|(index, children)| {
-                (team_children.iter().enumerate())
-                    .filter(|(other, providers)| {
-                        *other != index
-                            && children
-                                .iter()
-                                .any(|c| providers.iter().any(|p| !p.provides.is_disjoint(&c.needs)))
-                    })
-                    .map(|(other, _)| other)
-                    .collect()
-            })
-            .collect();
+        let teams_children: Vec<&[Child]> = team_children.iter().map(Vec::as_slice).collect();
+        let team_deps = dependencies(&teams_children);
         let team_waves = waves(&team_deps).unwrap_or_else(|node| {
             root.report(
                 at,
                 format!(
-                    "project {} needs, through other projects, what its own apps provide: the parents cannot be ordered",
-                    teams[node].project.name
+                    "{} needs, through other teams, what its own apps provide: the parents cannot be ordered",
+                    team_apps[node].name()
                 ),
             );
-            vec![0; teams.len()]
+            vec![0; team_apps.len()]
         });
         for (parent, wave) in team_apps.iter().zip(team_waves) {
             let root_project = &self.root_project.name;

@@ -747,15 +747,10 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
         BTreeMap::from([("app.kubernetes.io/name".to_owned(), self.name())])
     }
 
-    /// One label scheme for every object: selector labels plus part-of, managed-by, env.
+    /// One label scheme for every object: selector labels plus the environment's labels.
     fn labels(&self) -> BTreeMap<String, String> {
         let mut labels = self.selector_labels();
-        labels.insert(
-            "app.kubernetes.io/part-of".to_owned(),
-            self.service.environment.part_of.to_string(),
-        );
-        labels.insert("app.kubernetes.io/managed-by".to_owned(), "kumiki".to_owned());
-        labels.insert("env".to_owned(), self.service.environment.env.to_string());
+        labels.extend(self.service.environment.labels());
         labels
     }
 

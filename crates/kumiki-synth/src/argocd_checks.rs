@@ -72,7 +72,7 @@ pub(crate) fn check(
             (Some(layout), Some(path)) => {
                 let app = (path.strip_prefix(&layout.path_prefix))
                     .and_then(|rest| rest.strip_prefix('/'))
-                    .filter(|app| by_app.contains_key(app) || apps.iter().any(|(name, _)| name == app));
+                    .filter(|app| apps.iter().any(|(name, _)| name == app));
                 match app {
                     Some(app) => {
                         synced_by.entry(app.to_owned()).or_default().push(name.to_owned());
