@@ -7,7 +7,7 @@ use kumiki::prelude::*;
 use kumiki::serde_json::{Value, json};
 use kumiki::{ChartVersion, HelmChart, node_affinity, toleration};
 
-use crate::{environment, mesh, namespaces, node_groups};
+use crate::{AWS_ACCOUNT, databases, environment, mesh, namespaces, node_groups};
 
 /// The Istio release the mesh runs (charts and CRD schemas 1.30).
 pub const ISTIO_VERSION: ChartVersion = ChartVersion::new(1, 30, 0);
@@ -194,5 +194,34 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
         json!({ "tolerations": [{ "operator": "Exists" }] }),
     );
     fluent_bit.cluster_kinds = kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
-    vec![base, istiod, ingress, egress, prometheus, kiali, jaeger, fluent_bit]
+    let mut charts = vec![base, istiod, ingress, egress, prometheus, kiali, jaeger, fluent_bit];
+    charts.extend(external_secrets(env));
+    charts
+}
+
+/// The External Secrets Operator, where a SecretStore exists (stg, prd): it reads
+/// AWS Secrets Manager with the IAM role its ServiceAccount is annotated with (IRSA).
+fn external_secrets(env: Env) -> Option<HelmChart> {
+    databases::secret_store(env)?;
+    let role = format!(
+        "arn:aws:iam::{AWS_ACCOUNT}:role/{}-{env}-external-secrets",
+        crate::PART_OF
+    );
+    let system = |values: Value| with(values, pinned(env, &node_groups::SYSTEM));
+    let mut chart = HelmChart::new(
+        name!("external-secrets"),
+        "https://charts.external-secrets.io",
+        "external-secrets",
+        ChartVersion::new(1, 0, 0),
+        namespaces::EXTERNAL_SECRETS,
+        system(json!({
+            "installCRDs": true,
+            "serviceAccount": { "annotations": { "eks.amazonaws.com/role-arn": role } },
+            "webhook": system(json!({})),
+            "certController": system(json!({})),
+        })),
+    );
+    chart.cluster_kinds = kinds(&[CRD, CLUSTER_ROLE, CLUSTER_ROLE_BINDING, VALIDATING_WEBHOOK]);
+    chart.provides_api_groups = vec!["external-secrets.io", "generators.external-secrets.io"];
+    Some(chart)
 }

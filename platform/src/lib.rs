@@ -7,9 +7,10 @@
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
-use kumiki::{Egress, Environment, GatewayProxy, ImageTag, Mesh, Policy, Repository, Team};
+use kumiki::{AwsAccountId, AwsRegion, Egress, Environment, GatewayProxy, ImageTag, Mesh, Policy, Repository, Team};
 
 pub mod charts;
+pub mod databases;
 pub mod gitops;
 
 /// Namespaces of the platform.
@@ -32,6 +33,8 @@ pub mod namespaces {
     pub const JAEGER: Name = name!("jaeger");
     /// Fluent Bit.
     pub const FLUENT_BIT: Name = name!("fluentbit");
+    /// The External Secrets Operator (stg and prd, where credentials come from AWS).
+    pub const EXTERNAL_SECRETS: Name = name!("external-secrets");
 }
 
 /// The Istio mesh every environment runs: sidecars injected by the `default` revision tag,
@@ -131,15 +134,20 @@ pub fn environment(env: Env) -> Environment {
     }
 }
 
+/// The AWS account of stg and prd. The seed platform never states it; this placeholder is
+/// to be replaced.
+pub const AWS_ACCOUNT: AwsAccountId = aws_account_id!("123456789012");
+/// The AWS region of stg and prd.
+pub const AWS_REGION: AwsRegion = aws_region!("ap-northeast-1");
+
 /// The container image registry of an environment: images built on the developer's machine
 /// in dev, AWS ECR in stg and prd.
 pub fn registry(env: Env) -> Registry {
     match env {
         Env::Dev => Registry::Local,
-        // The seed platform never states its account id; this placeholder is to be replaced.
         Env::Stg | Env::Prd => Registry::Ecr {
-            account: aws_account_id!("123456789012"),
-            region: aws_region!("ap-northeast-1"),
+            account: AWS_ACCOUNT,
+            region: AWS_REGION,
         },
     }
 }
@@ -177,6 +185,8 @@ fn namespace(env: Env, name: &Name, in_mesh: bool) -> Namespace {
 ///   `gateway` chart) with the ports the services' listeners and the egress routes open, so
 ///   synth checks routes and Gateways against them;
 /// - `egress`: the routes to [`external_hosts`] through the egress gateway;
+/// - `secrets` (stg, prd): the SecretStore the services' ExternalSecrets read
+///   ([`databases`]);
 /// - the Argo CD tree ([`gitops`]): `bootstrap`, `root`, `team-app` (the services) and
 ///   `team-infra` (these apps and the [`charts`]).
 pub fn apps(env: Env, services: &[App]) -> Vec<App> {
@@ -194,6 +204,13 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
     ] {
         namespaces_app.add(namespace(env, &name, in_mesh));
     }
+    let mut infra_apps = Vec::new();
+    if let Some(store) = databases::secret_store(env) {
+        namespaces_app.add(namespace(env, &namespaces::EXTERNAL_SECRETS, false));
+        let mut secrets = App::new(name!("secrets"));
+        secrets.add(store);
+        infra_apps.push(secrets);
+    }
     let egress = Egress::new(&environment(env))
         .route(external_hosts::HTTPBIN_ORG)
         .build();
@@ -209,7 +226,10 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
     let tree = gitops::gitops(env).tree(&[
         Team {
             project: &gitops::projects::INFRA,
-            apps: vec![&namespaces_app, &mesh_app, &egress],
+            apps: [&namespaces_app, &mesh_app, &egress]
+                .into_iter()
+                .chain(&infra_apps)
+                .collect(),
             charts,
         },
         Team {
@@ -219,6 +239,7 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
         },
     ]);
     let mut apps = vec![namespaces_app, mesh_app, egress];
+    apps.extend(infra_apps);
     apps.extend(tree);
     apps
 }

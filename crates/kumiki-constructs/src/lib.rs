@@ -6,6 +6,7 @@
 //! [`PortRef`] that only a container's port declaration hands out; a Microservice without
 //! readiness and liveness probes has no `build()`; node groups are platform constants.
 
+mod database;
 mod egress;
 mod environment;
 mod gitops;
@@ -17,6 +18,7 @@ mod port;
 mod probe;
 mod storage;
 
+pub use database::{Database, DatabaseServer, DevCredentials, InClusterMySql, MYSQL_PORT, ManagedMySql};
 pub use egress::{Egress, ExternalHost};
 pub use environment::{Environment, Policy, Resources};
 pub use gitops::{ChartVersion, GitOps, HelmChart, Project, RESOURCES_FINALIZER, SYNC_WAVE_ANNOTATION, Team};

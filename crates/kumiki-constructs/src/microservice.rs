@@ -14,9 +14,10 @@ use k8s_openapi::api::autoscaling::v2::{
 };
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMap, ConfigMapEnvSource, Container as K8sContainer, ContainerPort, EmptyDirVolumeSource,
-    EnvFromSource, EnvVar, Lifecycle, LifecycleHandler, PersistentVolumeClaim, PersistentVolumeClaimSpec,
-    PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements, SeccompProfile, SecurityContext, Service,
-    ServiceAccount, ServicePort, ServiceSpec, SleepAction, Volume, VolumeMount, VolumeResourceRequirements,
+    EnvFromSource, EnvVar, EnvVarSource, Lifecycle, LifecycleHandler, PersistentVolumeClaim, PersistentVolumeClaimSpec,
+    PersistentVolumeClaimVolumeSource, PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements,
+    SeccompProfile, SecretKeySelector, SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec, SleepAction,
+    Volume, VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::api::networking::v1::{
     NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
@@ -34,6 +35,7 @@ use kumiki_crds::istio::{
     WorkloadSelector,
 };
 
+use crate::database::{Database, Owner};
 use crate::image::Image;
 use crate::mesh::{Exposure, GatewayListener, Listener, TrafficPolicy, routing};
 use crate::placement::{node_affinity, toleration};
@@ -47,6 +49,8 @@ pub struct Container<S: ServiceId> {
     image: Image,
     ports: Vec<PortRef<S>>,
     env: Vec<(String, String)>,
+    secret_env: Vec<SecretEnv>,
+    scratch: Vec<(Name, String)>,
     command: Option<Vec<String>>,
     args: Option<Vec<String>>,
     resources: Option<Resources>,
@@ -60,6 +64,8 @@ impl<S: ServiceId> Container<S> {
             image,
             ports: Vec::new(),
             env: Vec::new(),
+            secret_env: Vec::new(),
+            scratch: Vec::new(),
             command: None,
             args: None,
             resources: None,
@@ -86,6 +92,24 @@ impl<S: ServiceId> Container<S> {
         self
     }
 
+    /// Sets environment variable `key` from key `secret_key` of Secret `secret`: the value
+    /// is never written, only the reference.
+    pub fn with_secret_env(&mut self, key: &str, secret: &str, secret_key: &str) -> &mut Self {
+        self.secret_env.push(SecretEnv {
+            variable: key.to_owned(),
+            secret: secret.to_owned(),
+            key: secret_key.to_owned(),
+        });
+        self
+    }
+
+    /// Mounts an empty, writable directory at `path` (volume `name`): the root filesystem is
+    /// read-only, so a program that writes elsewhere than `/tmp` (a socket, a pid file) needs one.
+    pub fn with_scratch(&mut self, name: Name, path: &str) -> &mut Self {
+        self.scratch.push((name, path.to_owned()));
+        self
+    }
+
     /// Replaces the image's entrypoint.
     pub fn with_command(&mut self, command: &[&str]) -> &mut Self {
         self.command = Some(command.iter().map(|part| (*part).to_owned()).collect());
@@ -103,6 +127,14 @@ impl<S: ServiceId> Container<S> {
         self.resources = Some(resources);
         self
     }
+}
+
+/// An environment variable read from a Secret.
+#[derive(Clone, Debug)]
+pub(crate) struct SecretEnv {
+    pub(crate) variable: String,
+    pub(crate) secret: String,
+    pub(crate) key: String,
 }
 
 /// Typestate: no readiness probe declared yet.
@@ -258,6 +290,7 @@ pub struct Microservice<S: ServiceId, R = NoReadiness, L = NoLiveness> {
     ingress_from: Vec<(Name, Vec<PortRef<S>>)>,
     callers: Vec<(Name, Name, Vec<PortRef<S>>)>,
     storage: Option<VolumeClaim>,
+    database: Option<Database>,
     versions: Vec<Version>,
     patches: Vec<Patch>,
     _probes: PhantomData<(R, L)>,
@@ -267,10 +300,15 @@ impl<S: ServiceId> Microservice<S> {
     /// A microservice of `S` in `environment`; the caller's location is recorded for errors.
     #[track_caller]
     pub fn new(environment: &Environment) -> Self {
+        Microservice::new_at(environment, SourceLocation::caller())
+    }
+
+    /// A microservice whose errors point at `declared_at` (for constructs built on it).
+    pub(crate) fn new_at(environment: &Environment, declared_at: SourceLocation) -> Self {
         Microservice {
             name: S::NAME,
             environment: environment.clone(),
-            declared_at: SourceLocation::caller(),
+            declared_at,
             containers: Vec::new(),
             readiness: Vec::new(),
             liveness: Vec::new(),
@@ -286,6 +324,7 @@ impl<S: ServiceId> Microservice<S> {
             ingress_from: Vec::new(),
             callers: Vec::new(),
             storage: None,
+            database: None,
             versions: Vec::new(),
             patches: Vec::new(),
             _probes: PhantomData,
@@ -314,6 +353,7 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
             ingress_from: self.ingress_from,
             callers: self.callers,
             storage: self.storage,
+            database: self.database,
             versions: self.versions,
             patches: self.patches,
             _probes: PhantomData,
@@ -464,6 +504,16 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
         self
     }
 
+    /// Gives the service its own MySQL `database`, as the environment provides it (see
+    /// [`Database`]): the database's objects join this app, and the main container gets the
+    /// connection settings `DB_HOST`, `DB_PORT`, `DB_DATABASE`, and `DB_USERNAME` /
+    /// `DB_PASSWORD` from the Secret `<name>-db-credentials`, the same names in every
+    /// environment.
+    pub fn database(mut self, database: Database) -> Self {
+        self.database = Some(database);
+        self
+    }
+
     /// Escape hatch: edits the lowered Deployment. Runs before synth-time checks, so the
     /// patched object is still validated. A stateful Microservice has no Deployment: use
     /// [`Microservice::patch_stateful_set`].
@@ -539,6 +589,9 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                     }
                 }
                 self.app.add_at(stateful_set, at);
+                if !storage.per_pod {
+                    self.app.add_at(self.claim(storage), at);
+                }
                 self.app.add_at(self.headless_service(), at);
                 if let Some(autoscaler) = self.autoscaler(self.name()) {
                     self.app.add_at(autoscaler, at);
@@ -576,6 +629,15 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
         self.app.add_at(self.network_policy(), at);
         if let Some(policy) = self.authorization_policy() {
             self.app.add_at(policy, at);
+        }
+        if let Some(database) = &ms.database {
+            let owner = Owner {
+                name: &ms.name,
+                environment: &ms.environment,
+                node_group: ms.node_group.as_ref(),
+                declared_at: at,
+            };
+            database.lower::<S>(&owner, &mut self.app);
         }
         self.app
     }
@@ -671,6 +733,14 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                 problems.push("disruption budget maxUnavailable 0: no pod could ever be evicted".to_owned())
             }
             _ => {}
+        }
+        if let Some(storage) = ms.storage.as_ref().filter(|storage| !storage.per_pod)
+            && (ms.autoscale.is_some() || self.replicas() != 1 || !ms.versions.is_empty())
+        {
+            problems.push(format!(
+                "claims one volume \"{}\" for a single pod, but runs more than one replica: use `VolumeClaim::new` for a claim per pod",
+                storage.name
+            ));
         }
         for patch in &ms.patches {
             match (patch, &ms.storage) {
@@ -830,12 +900,7 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                 affinity: ms.node_group.as_ref().map(node_affinity),
                 tolerations: ms.node_group.as_ref().and_then(toleration).map(|t| vec![t]),
                 containers,
-                // readOnlyRootFilesystem needs somewhere to write.
-                volumes: Some(vec![Volume {
-                    name: "tmp".to_owned(),
-                    empty_dir: Some(EmptyDirVolumeSource::default()),
-                    ..Default::default()
-                }]),
+                volumes: Some(self.volumes()),
                 ..Default::default()
             }),
         }
@@ -906,8 +971,20 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
         format!("{}-headless", self.name())
     }
 
-    fn stateful_set(&self, template: PodTemplateSpec, storage: &VolumeClaim) -> StatefulSet {
-        let claim = PersistentVolumeClaim {
+    /// The standalone claim of a [`VolumeClaim::single`].
+    fn claim(&self, storage: &VolumeClaim) -> PersistentVolumeClaim {
+        PersistentVolumeClaim {
+            metadata: self.metadata(self.claim_name(storage)),
+            ..self.claim_template(storage)
+        }
+    }
+
+    fn claim_name(&self, storage: &VolumeClaim) -> String {
+        format!("{}-{}", self.name(), storage.name)
+    }
+
+    fn claim_template(&self, storage: &VolumeClaim) -> PersistentVolumeClaim {
+        PersistentVolumeClaim {
             metadata: ObjectMeta {
                 name: Some(storage.name.to_string()),
                 labels: Some(self.labels()),
@@ -926,7 +1003,10 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                 ..Default::default()
             }),
             ..Default::default()
-        };
+        }
+    }
+
+    fn stateful_set(&self, template: PodTemplateSpec, storage: &VolumeClaim) -> StatefulSet {
         StatefulSet {
             metadata: self.metadata(self.name()),
             spec: Some(StatefulSetSpec {
@@ -939,7 +1019,7 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                     rolling_update: None,
                 }),
                 template,
-                volume_claim_templates: Some(vec![claim]),
+                volume_claim_templates: storage.per_pod.then(|| vec![self.claim_template(storage)]),
                 ..Default::default()
             }),
             ..Default::default()
@@ -983,17 +1063,7 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                     })
                     .collect()
             }),
-            env: (!container.env.is_empty()).then(|| {
-                container
-                    .env
-                    .iter()
-                    .map(|(name, value)| EnvVar {
-                        name: name.clone(),
-                        value: Some(value.clone()),
-                        ..Default::default()
-                    })
-                    .collect()
-            }),
+            env: self.env(container, main),
             env_from: config_map.map(|name| {
                 vec![EnvFromSource {
                     config_map_ref: Some(ConfigMapEnvSource {
@@ -1031,17 +1101,82 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                 }),
                 ..Default::default()
             }),
-            volume_mounts: Some(self.volume_mounts(main)),
+            volume_mounts: Some(self.volume_mounts(container, main)),
             ..Default::default()
         }
     }
 
-    fn volume_mounts(&self, main: bool) -> Vec<VolumeMount> {
+    /// `tmp` (readOnlyRootFilesystem needs somewhere to write), the containers' scratch
+    /// directories, and a single claim's volume (a per-pod claim is added by the StatefulSet).
+    fn volumes(&self) -> Vec<Volume> {
+        let ms = self.service;
+        let empty_dir = |name: String| Volume {
+            name,
+            empty_dir: Some(EmptyDirVolumeSource::default()),
+            ..Default::default()
+        };
+        let mut volumes = vec![empty_dir("tmp".to_owned())];
+        volumes.extend(
+            (ms.containers.iter())
+                .flat_map(|c| &c.scratch)
+                .map(|(name, _)| empty_dir(name.to_string())),
+        );
+        if let Some(storage) = ms.storage.as_ref().filter(|storage| !storage.per_pod) {
+            volumes.push(Volume {
+                name: storage.name.to_string(),
+                persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                    claim_name: self.claim_name(storage),
+                    read_only: None,
+                }),
+                ..Default::default()
+            });
+        }
+        volumes
+    }
+
+    /// The container's variables: its own, then values read from Secrets, then (main
+    /// container) the database connection.
+    fn env(&self, container: &Container<S>, main: bool) -> Option<Vec<EnvVar>> {
+        let mut secret_env = container.secret_env.clone();
+        let mut plain = container.env.clone();
+        if let Some(database) = self.service.database.as_ref().filter(|_| main) {
+            let connection = database.connection(&self.service.name);
+            plain.extend(connection.plain);
+            secret_env.extend(connection.secret);
+        }
+        let mut env: Vec<EnvVar> = (plain.into_iter())
+            .map(|(name, value)| EnvVar {
+                name,
+                value: Some(value),
+                ..Default::default()
+            })
+            .collect();
+        env.extend(secret_env.into_iter().map(|item| EnvVar {
+            name: item.variable,
+            value_from: Some(EnvVarSource {
+                secret_key_ref: Some(SecretKeySelector {
+                    name: item.secret,
+                    key: item.key,
+                    optional: None,
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }));
+        (!env.is_empty()).then_some(env)
+    }
+
+    fn volume_mounts(&self, container: &Container<S>, main: bool) -> Vec<VolumeMount> {
         let mut mounts = vec![VolumeMount {
             name: "tmp".to_owned(),
             mount_path: "/tmp".to_owned(),
             ..Default::default()
         }];
+        mounts.extend(container.scratch.iter().map(|(name, path)| VolumeMount {
+            name: name.to_string(),
+            mount_path: path.clone(),
+            ..Default::default()
+        }));
         if let Some(storage) = self.service.storage.as_ref().filter(|_| main) {
             mounts.push(VolumeMount {
                 name: storage.name.to_string(),

@@ -28,7 +28,35 @@ impl Env {
             Env::Prd => "prd",
         }
     }
+
+    /// The environment as a match that hands out, in dev only, the proof that plaintext
+    /// throw-away values (a dev database password) may be written:
+    /// `match env.stage() { Stage::Dev(dev) => .., Stage::Stg => .., Stage::Prd => .. }`.
+    pub const fn stage(self) -> Stage {
+        match self {
+            Env::Dev => Stage::Dev(DevOnly(())),
+            Env::Stg => Stage::Stg,
+            Env::Prd => Stage::Prd,
+        }
+    }
 }
+
+/// [`Env`] with a [`DevOnly`] proof in its dev arm (see [`Env::stage`]).
+#[derive(Debug)]
+pub enum Stage {
+    /// Development, with the proof that dev-only values may be written.
+    Dev(DevOnly),
+    /// Staging.
+    Stg,
+    /// Production.
+    Prd,
+}
+
+/// Proof that the code holding it runs for the dev environment: types that write plaintext
+/// values (such as dev database credentials) take one, so stg and prd code cannot build
+/// them. Only [`Env::stage`] makes one; it is neither `Clone` nor constructible elsewhere.
+#[derive(Debug)]
+pub struct DevOnly(());
 
 impl fmt::Display for Env {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

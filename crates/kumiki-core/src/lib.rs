@@ -15,7 +15,7 @@ mod port;
 mod rule;
 mod validated;
 
-pub use env::{Env, UnknownEnv};
+pub use env::{DevOnly, Env, Stage, UnknownEnv};
 pub use label::{Label, LabelKey, LabelValue};
 pub use location::SourceLocation;
 pub use name::Name;

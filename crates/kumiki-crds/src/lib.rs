@@ -9,6 +9,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 pub mod argocd;
+pub mod external_secrets;
 pub mod istio;
 
 /// Fields of a custom resource kumiki does not type: set any field the CRD schema allows.

@@ -105,6 +105,15 @@ impl App {
         self.declared_at
     }
 
+    /// Moves the objects, problems and published declarations of `other` into this app: a
+    /// construct built from other constructs lands in its owner's directory.
+    pub fn absorb(&mut self, other: App) -> &mut App {
+        self.objects.extend(other.objects);
+        self.problems.extend(other.problems);
+        self.published.extend(other.published);
+        self
+    }
+
     /// Keeps only the objects for which `keep` returns true.
     pub fn retain(&mut self, keep: impl FnMut(&Declared) -> bool) {
         self.objects.retain(keep);

@@ -22,20 +22,20 @@ pub(crate) struct Problem {
 }
 
 pub(crate) struct Workload<'a> {
-    location: SourceLocation,
+    pub(crate) location: SourceLocation,
     kind: &'static str,
-    namespace: &'a str,
+    pub(crate) namespace: &'a str,
     name: &'a str,
     selector: &'a LabelSelector,
     pub(crate) pod_labels: Option<&'a BTreeMap<String, String>>,
-    pod: Option<&'a PodSpec>,
+    pub(crate) pod: Option<&'a PodSpec>,
     /// Names of the StatefulSet's volume claim templates: volumes its pods may mount.
     claimed_volumes: Vec<&'a str>,
     replicas: Option<i32>,
 }
 
 impl Workload<'_> {
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!("{} {}/{}", self.kind, self.namespace, self.name)
     }
 

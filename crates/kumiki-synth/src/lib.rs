@@ -14,6 +14,7 @@ mod object;
 mod provided;
 mod release;
 mod render;
+mod secret_checks;
 mod synth;
 pub mod write;
 

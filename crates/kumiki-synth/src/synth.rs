@@ -10,7 +10,7 @@ use crate::object::{Identity, Object};
 use crate::provided::{ProvidedService, ReleaseLayout};
 use crate::release::Release;
 use crate::render::header;
-use crate::{argocd_checks, checks, mesh_checks};
+use crate::{argocd_checks, checks, mesh_checks, secret_checks};
 
 /// Directory-name marker for cluster-scoped objects, in place of a namespace; `_` cannot
 /// start a namespace name, so it never collides with one.
@@ -24,7 +24,9 @@ pub const CLUSTER_SCOPE_MARKER: &str = "_cluster";
 /// unique in the environment; and the cross-object checks of the `checks` module (selectors
 /// match pods, Service target ports exist, StatefulSets name a headless Service, disruption
 /// budgets and autoscalers fit their workloads, requests stay within limits, pods mount only
-/// declared volumes and repeat no container, port or volume name).
+/// declared volumes and repeat no container, port or volume name), the mesh and Argo CD
+/// checks, and the secret checks (no Secret value outside dev; every `secretKeyRef` and
+/// ExternalSecret store resolves).
 pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> {
     apps.sort_by(|a, b| a.name().cmp(b.name()).then(a.declared_at().cmp(&b.declared_at())));
     let mut errors = Vec::new();
@@ -107,6 +109,7 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
     for problem in (checks::check(&checked).into_iter())
         .chain(mesh_problems)
         .chain(argocd_problems)
+        .chain(secret_checks::check(env, &checked))
     {
         let app = app_of.get(&problem.location).copied().unwrap_or_default();
         errors.push(SynthError {

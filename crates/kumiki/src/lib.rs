@@ -28,16 +28,17 @@ pub use kumiki_constructs::{
     toleration,
 };
 pub use kumiki_constructs::{
-    CircuitBreaker, Container, DisruptionBudget, Egress, Environment, ExternalHost, GatewayListener, GatewayProxy,
-    HasLiveness, HasReadiness, Image, Listener, LivenessDeclared, Mesh, Microservice, NoLiveness, NoReadiness, Policy,
-    PortRef, Probe, Protocol, REVISION_LABEL, ReadinessDeclared, Registry, Resources, Retries, RetryOn, ServiceId,
-    TrafficPolicy, VERSION_LABEL, Version, VolumeClaim,
+    CircuitBreaker, Container, Database, DatabaseServer, DevCredentials, DisruptionBudget, Egress, Environment,
+    ExternalHost, GatewayListener, GatewayProxy, HasLiveness, HasReadiness, Image, InClusterMySql, Listener,
+    LivenessDeclared, MYSQL_PORT, ManagedMySql, Mesh, Microservice, NoLiveness, NoReadiness, Policy, PortRef, Probe,
+    Protocol, REVISION_LABEL, ReadinessDeclared, Registry, Resources, Retries, RetryOn, ServiceId, TrafficPolicy,
+    VERSION_LABEL, Version, VolumeClaim,
 };
 pub use kumiki_core::{
-    AwsAccountId, AwsRegion, Env, ImageTag, Invalid, InvalidPort, Label, LabelKey, LabelValue, NODE_GROUP_LABEL, Name,
-    NodeGroup, NodePort, PortName, PortNumber, Repository, Rule, SourceLocation, Subdomain, Taint, UnknownEnv,
-    Violation, aws_account_id, aws_region, label, label_key, label_value, name, node_port, port, port_name, repository,
-    subdomain, tag,
+    AwsAccountId, AwsRegion, DevOnly, Env, ImageTag, Invalid, InvalidPort, Label, LabelKey, LabelValue,
+    NODE_GROUP_LABEL, Name, NodeGroup, NodePort, PortName, PortNumber, Repository, Rule, SourceLocation, Stage,
+    Subdomain, Taint, UnknownEnv, Violation, aws_account_id, aws_region, label, label_key, label_value, name,
+    node_port, port, port_name, repository, subdomain, tag,
 };
 pub use kumiki_crds::{self as crds, Duration, duration};
 pub use kumiki_synth::{
@@ -48,7 +49,7 @@ pub use serde_json;
 
 /// Everything a platform or service crate usually needs.
 pub mod prelude {
-    pub use crate::{App, Env, Label, LabelKey, LabelValue, Name, NodeGroup, Object, PortNumber};
+    pub use crate::{App, Env, Label, LabelKey, LabelValue, Name, NodeGroup, Object, PortNumber, Stage};
     pub use crate::{
         Container, DisruptionBudget, Image, Microservice, Probe, Protocol, Registry, Resources, ServiceId, VolumeClaim,
     };

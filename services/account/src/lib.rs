@@ -3,7 +3,7 @@
 //! network policy refer to that declaration.
 
 use kumiki::prelude::*;
-use platform::{namespaces, node_groups};
+use platform::{databases, namespaces, node_groups};
 
 /// Marks the account service's handles.
 pub struct Account;
@@ -29,7 +29,8 @@ pub fn app(env: Env) -> App {
         .liveness(Probe::tcp(&http).with_failure_threshold(6))
         .expose(port!(50000), &http)
         .allow_from(&namespaces::SERVICES, &[&http])
-        .pin_to(&node_groups::APP);
+        .pin_to(&node_groups::APP)
+        .database(databases::database(env, name!("account")));
     match env {
         Env::Dev => service.build(),
         Env::Stg | Env::Prd => service.autoscale(2, 6, 70).build(),

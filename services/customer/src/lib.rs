@@ -2,7 +2,7 @@
 //! through the ingress gateway listener 50001 (NodePort 30001).
 
 use kumiki::prelude::*;
-use platform::node_groups;
+use platform::{databases, node_groups};
 
 /// Marks the customer service's handles.
 pub struct Customer;
@@ -31,5 +31,6 @@ pub fn app(env: Env) -> App {
         .liveness(Probe::tcp(&http).with_failure_threshold(6))
         .expose_on_ingress(LISTENER.port, &http, LISTENER)
         .pin_to(&node_groups::APP)
+        .database(databases::database(env, name!("customer")))
         .build()
 }

@@ -3,7 +3,7 @@
 //! localhost and probed on its own port.
 
 use kumiki::prelude::*;
-use platform::{namespaces, node_groups};
+use platform::{databases, namespaces, node_groups};
 
 /// Marks the order service's handles.
 pub struct Order;
@@ -36,5 +36,6 @@ pub fn app(env: Env) -> App {
         .expose(port!(50005), &http)
         .allow_from(&namespaces::SERVICES, &[&http])
         .pin_to(&node_groups::APP)
+        .database(databases::database(env, name!("order")))
         .build()
 }

@@ -1,0 +1,285 @@
+//! A service's own MySQL database, as each environment provides it.
+//!
+//! The service sees one contract everywhere: Service `<service>-db` on port 3306, database
+//! name, and a Secret `<service>-db-credentials` with keys `username` and `password`. What
+//! stands behind it differs:
+//! - dev: a single MySQL pod (StatefulSet governed by a headless Service, its own claim), and
+//!   throw-away credentials written as a Secret, which only a [`DevOnly`] proof can build;
+//! - stg/prd: no database pod. The Service is an `ExternalName` alias of the managed
+//!   endpoint (Aurora), a ServiceEntry registers that host with the mesh, and an
+//!   ExternalSecret has the External Secrets Operator copy the credentials from the secret
+//!   store. [`ManagedMySql`] has no field a value could go into: only the store and the key.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Secret, Service, ServicePort, ServiceSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kumiki_core::{DevOnly, Name, NodeGroup, PortNumber, SourceLocation, Subdomain, name, port, port_name};
+use kumiki_crds::external_secrets::{
+    ExternalSecret, ExternalSecretData, ExternalSecretSpec, ExternalSecretTarget, RemoteRef, SecretStoreRef,
+};
+use kumiki_crds::istio::{ServerPort, ServiceEntry, ServiceEntrySpec};
+use kumiki_synth::App;
+
+use crate::environment::{Environment, Resources};
+use crate::image::Image;
+use crate::microservice::{Container, Microservice, SecretEnv};
+use crate::port::{Protocol, ServiceId};
+use crate::probe::Probe;
+use crate::storage::VolumeClaim;
+
+/// The port MySQL listens on, and the Service port clients use, in every environment.
+pub const MYSQL_PORT: PortNumber = port!(3306);
+
+/// A MySQL database owned by one service: its name, and the server the environment
+/// provides. Given to [`Microservice::database`].
+#[derive(Debug)]
+pub struct Database {
+    name: Name,
+    server: DatabaseServer,
+}
+
+/// Where a [`Database`] runs.
+#[derive(Debug)]
+pub enum DatabaseServer {
+    /// A MySQL pod in the cluster, with throw-away credentials: dev only.
+    InCluster(InClusterMySql),
+    /// A managed server outside the cluster, credentials kept in a secret store.
+    Managed(ManagedMySql),
+}
+
+/// An in-cluster MySQL server (dev).
+#[derive(Debug)]
+pub struct InClusterMySql {
+    /// The MySQL image.
+    pub image: Image,
+    /// Size of its data volume, in GiB.
+    pub storage_gib: u32,
+    /// Its user's credentials.
+    pub credentials: DevCredentials,
+}
+
+/// Credentials written in plain text into a dev Secret. Building them takes the [`DevOnly`]
+/// proof that only the dev arm of [`Env::stage`](kumiki_core::Env::stage) hands out.
+#[derive(Debug)]
+pub struct DevCredentials {
+    username: String,
+    password: String,
+}
+
+impl DevCredentials {
+    /// `username` / `password`, for dev.
+    pub fn new(_dev: DevOnly, username: &str, password: &str) -> DevCredentials {
+        DevCredentials {
+            username: username.to_owned(),
+            password: password.to_owned(),
+        }
+    }
+}
+
+/// A managed MySQL endpoint (Aurora) and where its credentials are kept: a JSON secret with
+/// fields `username` and `password` under `key` in the SecretStore `store` of the service's
+/// namespace.
+#[derive(Clone, Debug)]
+pub struct ManagedMySql {
+    /// The endpoint's DNS name.
+    pub endpoint: Subdomain,
+    /// The SecretStore (in the service's namespace) holding the credentials.
+    pub store: Name,
+    /// The secret's name in the store.
+    pub key: String,
+}
+
+/// What the owning Microservice tells its database when it is lowered.
+pub(crate) struct Owner<'a> {
+    pub(crate) name: &'a Name,
+    pub(crate) environment: &'a Environment,
+    pub(crate) node_group: Option<&'a NodeGroup>,
+    pub(crate) declared_at: SourceLocation,
+}
+
+/// The connection settings of the owning service's main container.
+pub(crate) struct Connection {
+    pub(crate) plain: Vec<(String, String)>,
+    pub(crate) secret: Vec<SecretEnv>,
+}
+
+impl Database {
+    /// Database `name` on `server`.
+    pub fn new(name: Name, server: DatabaseServer) -> Database {
+        Database { name, server }
+    }
+
+    /// The Service clients connect to: `<service>-db`.
+    pub fn service_name(owner: &Name) -> String {
+        format!("{owner}-db")
+    }
+
+    /// The Secret holding `username` and `password`: `<service>-db-credentials`.
+    pub fn credentials_secret(owner: &Name) -> String {
+        format!("{owner}-db-credentials")
+    }
+
+    pub(crate) fn connection(&self, owner: &Name) -> Connection {
+        let secret = Database::credentials_secret(owner);
+        let from_secret = |variable: &str, key: &str| SecretEnv {
+            variable: variable.to_owned(),
+            secret: secret.clone(),
+            key: key.to_owned(),
+        };
+        Connection {
+            plain: vec![
+                ("DB_HOST".to_owned(), Database::service_name(owner)),
+                ("DB_PORT".to_owned(), MYSQL_PORT.to_string()),
+                ("DB_DATABASE".to_owned(), self.name.to_string()),
+            ],
+            secret: vec![
+                from_secret("DB_USERNAME", "username"),
+                from_secret("DB_PASSWORD", "password"),
+            ],
+        }
+    }
+
+    /// Adds the database's objects to the owner's app.
+    pub(crate) fn lower<S: ServiceId>(&self, owner: &Owner<'_>, app: &mut App) {
+        match &self.server {
+            DatabaseServer::InCluster(mysql) => self.lower_in_cluster::<S>(mysql, owner, app),
+            DatabaseServer::Managed(managed) => self.lower_managed(managed, owner, app),
+        }
+    }
+
+    fn metadata(name: String, owner: &Owner<'_>) -> ObjectMeta {
+        let mut labels = BTreeMap::from([("app.kubernetes.io/name".to_owned(), Database::service_name(owner.name))]);
+        labels.extend(owner.environment.labels());
+        ObjectMeta {
+            name: Some(name),
+            namespace: Some(owner.environment.namespace.to_string()),
+            labels: Some(labels),
+            ..Default::default()
+        }
+    }
+
+    /// A single-replica MySQL StatefulSet, built as a Microservice (the platform's security
+    /// defaults, network policy, mesh identity) that only the owner may call, and its Secret.
+    fn lower_in_cluster<S: ServiceId>(&self, mysql: &InClusterMySql, owner: &Owner<'_>, app: &mut App) {
+        let secret = Database::credentials_secret(owner.name);
+        let mut server = Container::<S>::new(name!("mysql"), mysql.image.clone());
+        let sql = server.port(Protocol::Tcp, port_name!("mysql"), MYSQL_PORT);
+        server
+            .with_env("MYSQL_DATABASE", self.name.as_str())
+            // No root password exists to leak: the image generates one and prints it once.
+            .with_env("MYSQL_RANDOM_ROOT_PASSWORD", "yes")
+            .with_secret_env("MYSQL_USER", &secret, "username")
+            .with_secret_env("MYSQL_PASSWORD", &secret, "password")
+            // The socket and pid file; the root filesystem is read-only.
+            .with_scratch(name!("run"), "/var/run/mysqld")
+            .with_resources(Resources::guaranteed(500, 1024));
+        let Ok(name) = Name::try_from(Database::service_name(owner.name)) else {
+            let message = format!(
+                "database Service \"{}\" is not a valid name (at most 63 characters): shorten the service name",
+                Database::service_name(owner.name)
+            );
+            return app.report(owner.declared_at, message);
+        };
+        let mut service = Microservice::<S>::new_at(owner.environment, owner.declared_at)
+            .named(name)
+            .container(server)
+            .readiness(Probe::tcp(&sql))
+            .liveness(Probe::tcp(&sql).with_failure_threshold(6))
+            .expose(MYSQL_PORT, &sql)
+            .allow_caller(&owner.environment.namespace, owner.name, &[&sql])
+            .stateful(VolumeClaim::single(name!("data"), "/var/lib/mysql", mysql.storage_gib))
+            .replicas(1);
+        if let Some(group) = owner.node_group {
+            service = service.pin_to(group);
+        }
+        app.absorb(service.build());
+        let credentials = &mysql.credentials;
+        app.add_at(
+            Secret {
+                metadata: Database::metadata(secret, owner),
+                type_: Some("Opaque".to_owned()),
+                string_data: Some(BTreeMap::from([
+                    ("username".to_owned(), credentials.username.clone()),
+                    ("password".to_owned(), credentials.password.clone()),
+                ])),
+                ..Default::default()
+            },
+            owner.declared_at,
+        );
+    }
+
+    /// The endpoint's alias, its mesh registration, and the ExternalSecret.
+    fn lower_managed(&self, managed: &ManagedMySql, owner: &Owner<'_>, app: &mut App) {
+        let service_name = Database::service_name(owner.name);
+        let port_name = format!("{}-mysql", Protocol::Tcp.as_str());
+        let at = owner.declared_at;
+        app.add_at(
+            Service {
+                metadata: Database::metadata(service_name.clone(), owner),
+                spec: Some(ServiceSpec {
+                    type_: Some("ExternalName".to_owned()),
+                    external_name: Some(managed.endpoint.to_string()),
+                    ports: Some(vec![ServicePort {
+                        name: Some(port_name.clone()),
+                        app_protocol: Some(Protocol::Tcp.as_str().to_owned()),
+                        protocol: Some("TCP".to_owned()),
+                        port: MYSQL_PORT.get().into(),
+                        ..Default::default()
+                    }]),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            at,
+        );
+        // The services namespace only reaches registered hosts (REGISTRY_ONLY).
+        app.add_at(
+            ServiceEntry {
+                metadata: Database::metadata(service_name, owner),
+                spec: ServiceEntrySpec {
+                    hosts: vec![managed.endpoint.to_string()],
+                    ports: vec![ServerPort {
+                        number: MYSQL_PORT.get().into(),
+                        protocol: "TCP".to_owned(),
+                        name: port_name,
+                        extra: Default::default(),
+                    }],
+                    location: "MESH_EXTERNAL".to_owned(),
+                    resolution: "DNS".to_owned(),
+                    export_to: vec![".".to_owned()],
+                    extra: Default::default(),
+                },
+            },
+            at,
+        );
+        let secret = Database::credentials_secret(owner.name);
+        let field = |key: &str| ExternalSecretData {
+            secret_key: key.to_owned(),
+            remote_ref: RemoteRef {
+                key: managed.key.clone(),
+                property: Some(key.to_owned()),
+            },
+        };
+        app.add_at(
+            ExternalSecret {
+                metadata: Database::metadata(secret.clone(), owner),
+                spec: ExternalSecretSpec {
+                    secret_store_ref: SecretStoreRef {
+                        kind: "SecretStore".to_owned(),
+                        name: managed.store.to_string(),
+                    },
+                    target: ExternalSecretTarget {
+                        name: secret,
+                        creation_policy: "Owner".to_owned(),
+                        extra: Default::default(),
+                    },
+                    refresh_interval: "1h".to_owned(),
+                    data: vec![field("username"), field("password")],
+                    extra: Default::default(),
+                },
+            },
+            at,
+        );
+    }
+}

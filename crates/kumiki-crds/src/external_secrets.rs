@@ -1,0 +1,123 @@
+//! External Secrets Operator custom resources (`external-secrets.io/v1`): ExternalSecret,
+//! SecretStore and ClusterSecretStore.
+//!
+//! An ExternalSecret names where a value lives in a secret store and which Kubernetes Secret
+//! the operator writes it into; it never holds the value. That is what lets stg and prd carry
+//! credentials in git: only references.
+
+use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
+use serde::Serialize;
+
+use crate::{Extra, custom_resource};
+
+custom_resource! {
+    /// Asks the operator to copy values from a secret store into a Kubernetes Secret.
+    ExternalSecret(ExternalSecretSpec): group = "external-secrets.io", version = "v1",
+        plural = "externalsecrets", scope = NamespaceResourceScope
+}
+
+/// `ExternalSecret.spec`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalSecretSpec {
+    /// The store the values come from.
+    pub secret_store_ref: SecretStoreRef,
+    /// The Secret the operator writes.
+    pub target: ExternalSecretTarget,
+    /// How often the values are read again (Go duration, e.g. `1h`).
+    pub refresh_interval: String,
+    /// One entry per key of the target Secret.
+    pub data: Vec<ExternalSecretData>,
+    /// Any other field of the schema (`dataFrom`, ...).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `ExternalSecret.spec.secretStoreRef`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SecretStoreRef {
+    /// `SecretStore` (same namespace) or `ClusterSecretStore`.
+    pub kind: String,
+    /// The store's name.
+    pub name: String,
+}
+
+/// `ExternalSecret.spec.target`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalSecretTarget {
+    /// The Secret's name.
+    pub name: String,
+    /// `Owner` (the Secret is deleted with the ExternalSecret), `Orphan`, `Merge` or `None`.
+    pub creation_policy: String,
+    /// Any other field of the schema (`deletionPolicy`, `template`, `immutable`).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One key of the target Secret and where its value is read.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalSecretData {
+    /// The key in the target Secret.
+    pub secret_key: String,
+    /// Where the value is in the store.
+    pub remote_ref: RemoteRef,
+}
+
+/// `ExternalSecret.spec.data[].remoteRef`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RemoteRef {
+    /// The secret's name in the store.
+    pub key: String,
+    /// A field of a JSON secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub property: Option<String>,
+}
+
+custom_resource! {
+    /// A secret store the ExternalSecrets of its own namespace read from: which provider,
+    /// which account and region.
+    SecretStore(SecretStoreSpec): group = "external-secrets.io", version = "v1",
+        plural = "secretstores", scope = NamespaceResourceScope
+}
+
+custom_resource! {
+    /// A secret store every namespace may read from: which provider, which account and region.
+    ClusterSecretStore(SecretStoreSpec): group = "external-secrets.io", version = "v1",
+        plural = "clustersecretstores", scope = ClusterResourceScope
+}
+
+/// `SecretStore.spec` and `ClusterSecretStore.spec`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SecretStoreSpec {
+    /// The provider; one of its fields is set.
+    pub provider: SecretStoreProvider,
+    /// Any other field of the schema (`conditions`, `controller`, `refreshInterval`).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `spec.provider` of a store.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SecretStoreProvider {
+    /// AWS Secrets Manager or Parameter Store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws: Option<AwsProvider>,
+    /// Any other provider (`vault`, `gcpsm`, ...).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `spec.provider.aws` of a store.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AwsProvider {
+    /// `SecretsManager` or `ParameterStore`.
+    pub service: String,
+    /// The AWS region.
+    pub region: String,
+    /// Any other field of the schema (`auth`, `role`, ...). Without `auth`, the operator uses
+    /// its own pod's credentials (IRSA).
+    #[serde(flatten)]
+    pub extra: Extra,
+}

@@ -1,0 +1,119 @@
+//! Checks on secrets: no value outside dev, and every reference to a secret resolves.
+//!
+//! A pod reads a Secret key (`secretKeyRef`) that must exist: in a Secret of the model, or
+//! as a key an ExternalSecret writes into its target Secret; an ExternalSecret's store must
+//! exist. Outside dev a Secret may not carry values at all: credentials come from a secret
+//! store through an ExternalSecret.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::core::v1::Secret;
+use kumiki_core::Env;
+use kumiki_crds::external_secrets::{ClusterSecretStore, ExternalSecret, SecretStore};
+
+use crate::app::Declared;
+use crate::checks::{Problem, workload};
+
+pub(crate) fn check(env: Env, objects: &[(&Declared, &str)]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    // (namespace, secret name) -> keys it will hold.
+    let mut secret_keys: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
+    // (namespace, name) of namespaced stores, ("", name) of cluster stores.
+    let stores: BTreeSet<(&str, &str)> = (objects.iter())
+        .filter_map(|(declared, _)| {
+            let any = declared.object.as_any();
+            let metadata = match (
+                any.downcast_ref::<SecretStore>(),
+                any.downcast_ref::<ClusterSecretStore>(),
+            ) {
+                (Some(store), _) => &store.metadata,
+                (_, Some(store)) => &store.metadata,
+                _ => return None,
+            };
+            Some((
+                metadata.namespace.as_deref().unwrap_or_default(),
+                metadata.name.as_deref()?,
+            ))
+        })
+        .collect();
+    for (declared, _) in objects {
+        let any = declared.object.as_any();
+        let location = declared.location;
+        if let Some(secret) = any.downcast_ref::<Secret>() {
+            let namespace = secret.metadata.namespace.as_deref().unwrap_or_default();
+            let name = secret.metadata.name.as_deref().unwrap_or_default();
+            let keys: Vec<&str> = (secret.data.iter().flat_map(|data| data.keys()))
+                .chain(secret.string_data.iter().flat_map(|data| data.keys()))
+                .map(String::as_str)
+                .collect();
+            if env != Env::Dev && !keys.is_empty() {
+                problems.push(Problem {
+                    location,
+                    message: format!(
+                        "Secret {namespace}/{name} carries values ({}) in {env}: only dev may write a secret value; \
+                         read it from a secret store with an ExternalSecret",
+                        keys.join(", ")
+                    ),
+                });
+            }
+            secret_keys.entry((namespace, name)).or_default().extend(keys);
+        } else if let Some(external) = any.downcast_ref::<ExternalSecret>() {
+            let namespace = external.metadata.namespace.as_deref().unwrap_or_default();
+            let name = external.metadata.name.as_deref().unwrap_or_default();
+            let store = &external.spec.secret_store_ref;
+            let store_namespace = if store.kind == "ClusterSecretStore" {
+                ""
+            } else {
+                namespace
+            };
+            if !stores.contains(&(store_namespace, store.name.as_str())) {
+                let scope = if store_namespace.is_empty() {
+                    String::new()
+                } else {
+                    format!(" in {namespace}")
+                };
+                problems.push(Problem {
+                    location,
+                    message: format!(
+                        "ExternalSecret {namespace}/{name}: {} \"{}\"{scope} is not declared",
+                        store.kind, store.name
+                    ),
+                });
+            }
+            let keys = external.spec.data.iter().map(|data| data.secret_key.as_str());
+            secret_keys
+                .entry((namespace, external.spec.target.name.as_str()))
+                .or_default()
+                .extend(keys);
+        }
+    }
+    for workload in objects.iter().filter_map(|(declared, _)| workload(declared)) {
+        let containers = workload.pod.iter().flat_map(|pod| &pod.containers);
+        let references = (containers.flat_map(|c| c.env.iter().flatten()))
+            .filter_map(|var| Some((&var.name, var.value_from.as_ref()?.secret_key_ref.as_ref()?)));
+        for (variable, reference) in references {
+            let known = secret_keys.get(&(workload.namespace, reference.name.as_str()));
+            let message = match known {
+                None => format!(
+                    "{}: variable {variable} reads Secret \"{}\", which neither a Secret nor an ExternalSecret of {} provides",
+                    workload.describe(),
+                    reference.name,
+                    workload.namespace
+                ),
+                Some(keys) if !keys.contains(reference.key.as_str()) => format!(
+                    "{}: variable {variable} reads key \"{}\" of Secret \"{}\", which has only {:?}",
+                    workload.describe(),
+                    reference.key,
+                    reference.name,
+                    keys
+                ),
+                Some(_) => continue,
+            };
+            problems.push(Problem {
+                location: workload.location,
+                message,
+            });
+        }
+    }
+    problems
+}

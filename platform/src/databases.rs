@@ -1,0 +1,76 @@
+//! The services' databases: where each environment keeps them, and where their credentials
+//! come from.
+//!
+//! - dev: one MySQL pod per service in the cluster, with throw-away credentials (the seed's
+//!   `dev_user` / `dev_password`) in a Secret;
+//! - stg, prd: Aurora MySQL outside the cluster, one cluster per environment; credentials in
+//!   AWS Secrets Manager under `<part-of>/<env>/<service>-db` (JSON fields `username`,
+//!   `password`), copied into the cluster by the External Secrets Operator through the
+//!   SecretStore [`SECRET_STORE`] of the services namespace (only that namespace may read the
+//!   store).
+
+use kumiki::crds::external_secrets::{AwsProvider, SecretStore, SecretStoreProvider, SecretStoreSpec};
+use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kumiki::prelude::*;
+use kumiki::{Database, DatabaseServer, DevCredentials, InClusterMySql, ManagedMySql, Subdomain};
+
+use crate::{AWS_REGION, PART_OF, environment, namespaces};
+
+/// The SecretStore of the services namespace, reading AWS Secrets Manager (stg and prd).
+pub const SECRET_STORE: Name = name!("aws-secrets-manager");
+
+/// Database `name` of a service in `env`; the service passes it to `Microservice::database`.
+///
+/// The Aurora endpoints are placeholders: the seed platform never wired Aurora (its defect
+/// D10), so they are to be replaced like the account id.
+pub fn database(env: Env, name: Name) -> Database {
+    let aurora = |endpoint: Subdomain| {
+        DatabaseServer::Managed(ManagedMySql {
+            endpoint,
+            store: SECRET_STORE,
+            key: format!("{PART_OF}/{env}/{name}-db"),
+        })
+    };
+    let server = match env.stage() {
+        Stage::Dev(dev) => DatabaseServer::InCluster(InClusterMySql {
+            image: Image::new(Registry::DockerHub, repository!("library/mysql"), tag!("8.4.3")),
+            storage_gib: 5,
+            credentials: DevCredentials::new(dev, "dev_user", "dev_password"),
+        }),
+        Stage::Stg => aurora(subdomain!(
+            "microservices-stg.cluster-c0ffee000001.ap-northeast-1.rds.amazonaws.com"
+        )),
+        Stage::Prd => aurora(subdomain!(
+            "microservices-prd.cluster-c0ffee000002.ap-northeast-1.rds.amazonaws.com"
+        )),
+    };
+    Database::new(name, server)
+}
+
+/// The services namespace's SecretStore in `env`, where credentials are kept outside the cluster: AWS
+/// Secrets Manager in the registry's region, read with the operator's own IAM role (IRSA,
+/// set on its ServiceAccount by the `external-secrets` chart). None in dev.
+pub fn secret_store(env: Env) -> Option<SecretStore> {
+    if env == Env::Dev {
+        return None;
+    }
+    Some(SecretStore {
+        metadata: ObjectMeta {
+            name: Some(SECRET_STORE.to_string()),
+            namespace: Some(namespaces::SERVICES.to_string()),
+            labels: Some(environment(env).labels()),
+            ..Default::default()
+        },
+        spec: SecretStoreSpec {
+            provider: SecretStoreProvider {
+                aws: Some(AwsProvider {
+                    service: "SecretsManager".to_owned(),
+                    region: AWS_REGION.to_string(),
+                    extra: Default::default(),
+                }),
+                extra: Default::default(),
+            },
+            extra: Default::default(),
+        },
+    })
+}

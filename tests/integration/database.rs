@@ -1,0 +1,211 @@
+//! A service's database in each environment: a MySQL pod with its claim and dev Secret in dev,
+//! an ExternalName Service and an ExternalSecret in stg/prd; and the secret checks (no value
+//! outside dev, every secret reference resolves), each broken once with its message asserted.
+
+use kumiki::crds::external_secrets::{ExternalSecret, SecretStore};
+use kumiki::k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use kumiki::k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret, Service};
+use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kumiki::prelude::*;
+use kumiki_tests::{find, has};
+
+fn app(apps: &[App], name: &str) -> usize {
+    apps.iter().position(|app| app.name().as_str() == name).unwrap()
+}
+
+fn errors(env: Env, apps: Vec<App>) -> Vec<String> {
+    match kumiki::synthesize(env, apps) {
+        Ok(_) => panic!("expected synth errors"),
+        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
+    }
+}
+
+/// `name = value` or `name <- secret/key` for each variable of the main container.
+fn main_container_env(deployment: &Deployment) -> Vec<String> {
+    let pod = deployment.spec.as_ref().unwrap().template.spec.as_ref().unwrap();
+    let env = pod.containers[0].env.as_ref().unwrap();
+    env.iter()
+        .map(|var| match (&var.value, &var.value_from) {
+            (Some(value), _) => format!("{} = {value}", var.name),
+            (None, Some(from)) => {
+                let reference = from.secret_key_ref.as_ref().unwrap();
+                format!("{} <- {}/{}", var.name, reference.name, reference.key)
+            }
+            _ => panic!("variable {} has no value", var.name),
+        })
+        .collect()
+}
+
+const CONNECTION: [&str; 5] = [
+    "DB_HOST = account-db",
+    "DB_PORT = 3306",
+    "DB_DATABASE = account",
+    "DB_USERNAME <- account-db-credentials/username",
+    "DB_PASSWORD <- account-db-credentials/password",
+];
+
+#[test]
+fn in_dev_the_database_is_a_single_mysql_pod_governed_by_its_headless_service() {
+    let apps = xtask::model(Env::Dev);
+    let account = &apps[app(&apps, "account")];
+    let stateful_set: &StatefulSet = find(account, "account-db");
+    let spec = stateful_set.spec.as_ref().unwrap();
+    assert_eq!(spec.replicas, Some(1));
+    // The seed's defect I-16: serviceName named the app's Service; here the governing one.
+    let governing: &Service = find(account, spec.service_name.as_deref().unwrap());
+    assert_eq!(governing.spec.as_ref().unwrap().cluster_ip.as_deref(), Some("None"));
+    // Its own claim, not the application source's host path (the seed's D14).
+    let claim: &PersistentVolumeClaim = find(account, "account-db-data");
+    let pod = spec.template.spec.as_ref().unwrap();
+    let data = pod.volumes.iter().flatten().find(|v| v.name == "data").unwrap();
+    assert_eq!(
+        data.persistent_volume_claim.as_ref().unwrap().claim_name,
+        claim.metadata.name.clone().unwrap()
+    );
+    let mounts = pod.containers[0].volume_mounts.as_ref().unwrap();
+    assert!(
+        mounts
+            .iter()
+            .any(|m| m.name == "data" && m.mount_path == "/var/lib/mysql")
+    );
+    let secret: &Secret = find(account, "account-db-credentials");
+    let keys: Vec<&String> = secret.string_data.as_ref().unwrap().keys().collect();
+    assert_eq!(keys, ["password", "username"]);
+    let deployment: &Deployment = find(account, "account");
+    assert_eq!(main_container_env(deployment), CONNECTION);
+    // The client Service the app connects to exists under DB_HOST.
+    let client: &Service = find(account, "account-db");
+    assert_eq!(client.spec.as_ref().unwrap().type_.as_deref(), Some("ClusterIP"));
+    kumiki::synthesize(Env::Dev, apps).expect("dev synthesizes");
+}
+
+#[test]
+fn in_stg_and_prd_no_database_pod_and_no_secret_value_only_references() {
+    for env in [Env::Stg, Env::Prd] {
+        let apps = xtask::model(env);
+        for app in &apps {
+            assert!(!has::<StatefulSet>(app), "{env}/{}: a StatefulSet", app.name());
+            assert!(!has::<Secret>(app), "{env}/{}: a Secret", app.name());
+            assert!(!has::<PersistentVolumeClaim>(app), "{env}/{}: a claim", app.name());
+        }
+        let account = &apps[app(&apps, "account")];
+        let service: &Service = find(account, "account-db");
+        let spec = service.spec.as_ref().unwrap();
+        assert_eq!(spec.type_.as_deref(), Some("ExternalName"));
+        assert!(spec.external_name.as_deref().unwrap().ends_with(".rds.amazonaws.com"));
+        assert!(spec.selector.is_none());
+        let external: &ExternalSecret = find(account, "account-db-credentials");
+        assert_eq!(external.spec.target.name, "account-db-credentials");
+        assert_eq!(external.spec.secret_store_ref.kind, "SecretStore");
+        let remote: Vec<(&str, &str)> = (external.spec.data.iter())
+            .map(|d| (d.secret_key.as_str(), d.remote_ref.key.as_str()))
+            .collect();
+        let key = format!("microservices/{env}/account-db");
+        assert_eq!(remote, [("username", key.as_str()), ("password", key.as_str())]);
+        let store: &SecretStore = find(&apps[app(&apps, "secrets")], &external.spec.secret_store_ref.name);
+        assert_eq!(store.metadata.namespace, external.metadata.namespace);
+        // The app sees the same contract as in dev.
+        assert_eq!(main_container_env(find(account, "account")), CONNECTION);
+        kumiki::synthesize(env, apps).expect("synthesizes");
+    }
+}
+
+#[test]
+fn a_secret_value_outside_dev_is_an_error_naming_its_declaration() {
+    let mut apps = xtask::model(Env::Prd);
+    let index = app(&apps, "account");
+    let line = line!() + 1;
+    apps[index].add(Secret {
+        metadata: ObjectMeta {
+            name: Some("api-token".to_owned()),
+            namespace: Some("services".to_owned()),
+            ..Default::default()
+        },
+        string_data: Some([("token".to_owned(), "hunter2".to_owned())].into()),
+        ..Default::default()
+    });
+    let errors = errors(Env::Prd, apps);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].starts_with(&format!("tests/integration/database.rs:{line}: prd/account: ")),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[0].ends_with(
+            "Secret services/api-token carries values (token) in prd: only dev may write a secret value; \
+             read it from a secret store with an ExternalSecret"
+        ),
+        "{}",
+        errors[0]
+    );
+    // The same Secret is allowed in dev.
+    let mut apps = xtask::model(Env::Dev);
+    let index = app(&apps, "account");
+    apps[index].add(Secret {
+        metadata: ObjectMeta {
+            name: Some("api-token".to_owned()),
+            namespace: Some("services".to_owned()),
+            ..Default::default()
+        },
+        string_data: Some([("token".to_owned(), "hunter2".to_owned())].into()),
+        ..Default::default()
+    });
+    kumiki::synthesize(Env::Dev, apps).expect("dev may hold a secret value");
+}
+
+#[test]
+fn a_reference_to_a_missing_secret_key_or_store_is_an_error() {
+    let mut apps = xtask::model(Env::Prd);
+    let index = app(&apps, "account");
+    // Rename the key the ExternalSecret writes, and point it at a store that does not exist.
+    let mut external: ExternalSecret = find::<ExternalSecret>(&apps[index], "account-db-credentials").clone();
+    apps[index].retain(|declared| !declared.object.as_any().is::<ExternalSecret>());
+    external.spec.data[1].secret_key = "pass".to_owned();
+    external.spec.secret_store_ref.name = "vault".to_owned();
+    apps[index].add(external);
+    let errors = errors(Env::Prd, apps);
+    let messages: Vec<&str> = errors
+        .iter()
+        .map(|e| e.rsplit_once("prd/account: ").unwrap().1)
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "Deployment services/account: variable DB_PASSWORD reads key \"password\" of Secret \
+             \"account-db-credentials\", which has only {\"pass\", \"username\"}",
+            "ExternalSecret services/account-db-credentials: SecretStore \"vault\" in services is not declared",
+        ],
+        "{errors:#?}"
+    );
+}
+
+struct Cache;
+impl ServiceId for Cache {
+    const NAME: Name = name!("cache");
+}
+
+#[test]
+fn a_single_claim_on_more_than_one_replica_is_an_error() {
+    let mut redis = Container::<Cache>::new(
+        name!("redis"),
+        Image::new(Registry::DockerHub, repository!("library/redis"), tag!("7.4.1")),
+    );
+    let tcp = redis.port(Protocol::Tcp, port_name!("redis"), port!(6379));
+    let line = line!() + 1;
+    let cache = Microservice::<Cache>::new(&platform::environment(Env::Prd))
+        .container(redis)
+        .readiness(Probe::tcp(&tcp))
+        .liveness(Probe::tcp(&tcp))
+        .stateful(VolumeClaim::single(name!("data"), "/data", 1))
+        .replicas(2)
+        .build();
+    let errors = errors(Env::Prd, vec![cache]);
+    assert_eq!(
+        errors,
+        [format!(
+            "tests/integration/database.rs:{line}: prd/cache: claims one volume \"data\" for a single pod, \
+             but runs more than one replica: use `VolumeClaim::new` for a claim per pod"
+        )]
+    );
+}
