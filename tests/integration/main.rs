@@ -1,6 +1,7 @@
 //! kumiki's integration tests: one binary, one module per concern.
 
 mod argocd;
+mod catalog;
 mod database;
 mod diff;
 mod lowering;

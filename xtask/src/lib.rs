@@ -15,6 +15,7 @@ use kumiki_diff::{DiffError, EnvDiff};
 
 mod baseline;
 pub mod bench;
+pub mod catalog;
 
 pub use baseline::Baseline;
 
@@ -189,6 +190,15 @@ pub fn check(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Resu
     } else {
         Err(Failure::Stale(drift))
     }
+}
+
+/// `cargo xtask catalog`: the table of every registered service's containers in `env`. The
+/// model must synthesize (its errors are reported as synth reports them), so the table
+/// describes exactly what `release/<env>/` holds.
+pub fn catalog(env: Env) -> Result<String, Failure> {
+    synthesize(&[env], model)?;
+    let services: Vec<&str> = SERVICES.iter().map(|service| service.name).collect();
+    Ok(catalog::render(&catalog::rows(&model(env), &services)))
 }
 
 /// `cargo xtask diff`: what the code synthesizes now for each of `envs`, compared with

@@ -78,6 +78,16 @@ enum Command {
         #[arg(long, value_name = "OUT")]
         out: Option<PathBuf>,
     },
+    /// List every service's containers: image repository and tag, container ports, the
+    /// Service ports and ingress listeners that reach them, and the node group.
+    ///
+    /// Read from the model of the environment (what synth would write), so it always matches
+    /// release/. Writes nothing.
+    Catalog {
+        /// Environment to list.
+        #[arg(long, value_enum)]
+        env: SingleEnv,
+    },
     /// Measure synthesis of N synthetic services with an optimized build.
     ///
     /// Builds the `bench-synth` binary in release mode, then per N runs it RUNS times (each run
@@ -113,6 +123,23 @@ enum BenchProfile {
 enum Format {
     Text,
     Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SingleEnv {
+    Dev,
+    Stg,
+    Prd,
+}
+
+impl SingleEnv {
+    fn env(self) -> Env {
+        match self {
+            SingleEnv::Dev => Env::Dev,
+            SingleEnv::Stg => Env::Stg,
+            SingleEnv::Prd => Env::Prd,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -183,6 +210,7 @@ fn main() -> ExitCode {
                 Err(failure) => Err(failure),
             }
         }
+        Command::Catalog { env } => xtask::catalog(env.env()).map(|table| print!("{table}")),
         Command::Bench {
             services,
             profile,
