@@ -8,5 +8,6 @@ mod lowering;
 mod mesh;
 mod microservice;
 mod repository;
+mod scaffold;
 mod synth;
 mod yaml;

@@ -16,6 +16,7 @@ use kumiki_diff::{DiffError, EnvDiff};
 mod baseline;
 pub mod bench;
 pub mod catalog;
+pub mod scaffold;
 
 pub use baseline::Baseline;
 
@@ -68,14 +69,19 @@ pub enum Failure {
     Git(String),
     /// A release file to compare is not a Kubernetes object.
     Unreadable(DiffError),
+    /// The request was refused before anything was touched (e.g. `new-service` with a name
+    /// that exists).
+    Refused(String),
 }
 
 impl Failure {
-    /// The process exit code: 1 model errors, 3 stale release, 4 IO, git or unreadable
-    /// release (2 is clap's usage error; `diff` also exits 3 when it finds changes).
+    /// The process exit code: 1 model errors, 2 refused request (as clap's usage errors),
+    /// 3 stale release, 4 IO, git or unreadable release (`diff` also exits 3 when it finds
+    /// changes).
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Model(_) => 1,
+            Failure::Refused(_) => 2,
             Failure::Stale(_) => 3,
             Failure::Io(..) | Failure::Git(_) | Failure::Unreadable(_) => 4,
         }
@@ -114,6 +120,7 @@ impl fmt::Display for Failure {
             Failure::Io(path, error) => write!(f, "cannot access {}: {error}", path.display()),
             Failure::Git(message) => write!(f, "git: {message}"),
             Failure::Unreadable(error) => write!(f, "cannot compare release files: {error}"),
+            Failure::Refused(message) => write!(f, "error: {message}; nothing was created"),
         }
     }
 }

@@ -88,6 +88,24 @@ enum Command {
         #[arg(long, value_enum)]
         env: SingleEnv,
     },
+    /// Create a service crate under services/ and register it with xtask.
+    ///
+    /// The crate (services/<NAME>, Rust type in UpperCamelCase) holds one Microservice: the
+    /// image `<NAME>:latest` in dev and `<IMAGE_REPO>:0.1.0` from ECR in stg and prd, the
+    /// container port PORT exposed on Service port PORT to the services namespace, TCP probes,
+    /// pinned to the app node group. It compiles and synthesizes as created; set the image tag
+    /// and the probes, then synthesize. Refuses an invalid, reserved or existing name and
+    /// leaves nothing half-created.
+    NewService {
+        /// The service's name, kebab-case (`ledger`, `order-api`): crate, app and resource names.
+        name: String,
+        /// The port the container listens on.
+        #[arg(long)]
+        port: u16,
+        /// The ECR repository of stg/prd images. Default: <NAME>-repository.
+        #[arg(long, value_name = "IMAGE_REPO")]
+        image_repo: Option<String>,
+    },
     /// Measure synthesis of N synthetic services with an optimized build.
     ///
     /// Builds the `bench-synth` binary in release mode, then per N runs it RUNS times (each run
@@ -209,6 +227,25 @@ fn main() -> ExitCode {
                 }
                 Err(failure) => Err(failure),
             }
+        }
+        Command::NewService { name, port, image_repo } => {
+            let request = xtask::scaffold::Request {
+                name: &name,
+                port,
+                image_repository: image_repo.as_deref(),
+            };
+            xtask::scaffold::new_service(&xtask::workspace_root(), &request).map(|created| {
+                println!(
+                    "created {} (crate {}, type {}) and registered it in xtask/Cargo.toml",
+                    shown(&created.dir),
+                    created.crate_name,
+                    created.type_name
+                );
+                println!(
+                    "next: set the image tag and the probes in {}, then `cargo xtask synth --env all`",
+                    shown(&created.dir.join("src/lib.rs"))
+                );
+            })
         }
         Command::Catalog { env } => xtask::catalog(env.env()).map(|table| print!("{table}")),
         Command::Bench {
