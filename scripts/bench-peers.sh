@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs the peer generators of ../shared/bench (cdk8s; KCL when its venv exists) and kumiki on
-# the same N in one run, and prints each tool's median wall time and peak RSS and kumiki's ratios.
+# Runs the peer generators of ../shared/bench (cdk8s and KCL) and kumiki on the same N in one
+# run, and prints each tool's median wall time and peak RSS and kumiki's ratios.
 # Usage: scripts/bench-peers.sh [N ...]   (default: 1000)   Env: RUNS (default 5)
+# KCL runs on kcl-lib from PyPI, installed once into a venv of ours ($TMPDIR/kumiki-kcl-venv;
+# KCL_PYTHON overrides it), not into ../shared; without it KCL is skipped with a message.
 # The peers are not part of kumiki: without ../shared/bench the script says so and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +17,18 @@ ns=("$@"); [ ${#ns[@]} -gt 0 ] || ns=(1000)
 out=/tmp/kumiki-peer-bench; [ -d /dev/shm ] && out=/dev/shm/kumiki-peer-bench
 mkdir -p "$out"
 tools=(cdk8s)
-[ -x "$peers/kcl/.venv/bin/python" ] || [ -n "${KCL_PYTHON:-}" ] && tools+=(kcl)
+if [ -z "${KCL_PYTHON:-}" ]; then
+  kcl_venv="${TMPDIR:-/tmp}/kumiki-kcl-venv"
+  if [ ! -x "$kcl_venv/bin/python" ] || ! "$kcl_venv/bin/python" -c "import kcl_lib" 2>/dev/null; then
+    python3 -m venv "$kcl_venv" && "$kcl_venv/bin/pip" install --quiet --disable-pip-version-check kcl-lib || true
+  fi
+  export KCL_PYTHON="$kcl_venv/bin/python"
+fi
+if "$KCL_PYTHON" -c "import kcl_lib" 2>/dev/null; then
+  tools+=(kcl)
+else
+  echo "kcl-lib is not installed (no PyPI?): KCL skipped" >&2
+fi
 
 # median wall ms and median peak RSS KiB of `runs` runs of a command, as "wall_ms rss_kib"
 measure() {

@@ -96,6 +96,10 @@ pub struct RunFigures {
     pub bytes: usize,
     /// Building the model, checking, rendering and writing.
     pub wall: Duration,
+    /// Of which building the model (the constructs' lowering).
+    pub model: Duration,
+    /// Of which checking and rendering (`synthesize`).
+    pub synth: Duration,
 }
 
 /// One run: builds the model, synthesizes every environment of `profile` and writes it under
@@ -104,8 +108,14 @@ pub fn run(services: usize, profile: Profile, out: &Path) -> Result<RunFigures, 
     let start = Instant::now();
     let mut objects = 0;
     let mut bytes = 0;
+    let (mut model_time, mut synth_time) = (Duration::ZERO, Duration::ZERO);
     for &env in profile.envs() {
-        let release = kumiki::synthesize(env, model(env, services, profile)).map_err(|errors| errors.to_string())?;
+        let phase = Instant::now();
+        let apps = model(env, services, profile);
+        model_time += phase.elapsed();
+        let phase = Instant::now();
+        let release = kumiki::synthesize(env, apps).map_err(|errors| errors.to_string())?;
+        synth_time += phase.elapsed();
         objects += release.files.len();
         bytes += release.files.values().map(String::len).sum::<usize>();
         write::write_atomic(out, &release).map_err(|error| format!("{}: {error}", out.display()))?;
@@ -114,6 +124,8 @@ pub fn run(services: usize, profile: Profile, out: &Path) -> Result<RunFigures, 
         objects,
         bytes,
         wall: start.elapsed(),
+        model: model_time,
+        synth: synth_time,
     })
 }
 

@@ -1,6 +1,7 @@
 //! One measured benchmark run, started by `cargo xtask bench` as its own process so that its
 //! peak RSS is the run's: `bench-synth <services> <peer-parity|full> <out>`. Prints one line,
-//! `objects=… bytes=… wall_us=… rss_kib=…`.
+//! `objects=… bytes=… wall_us=… rss_kib=… model_us=… synth_us=…` (the last two: building the
+//! model, and checking + rendering; the rest of the wall time is writing).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -28,11 +29,13 @@ fn main() -> ExitCode {
     match bench::run(services, profile, Path::new(out)) {
         Ok(figures) => {
             println!(
-                "objects={} bytes={} wall_us={} rss_kib={}",
+                "objects={} bytes={} wall_us={} rss_kib={} model_us={} synth_us={}",
                 figures.objects,
                 figures.bytes,
                 figures.wall.as_micros(),
-                bench::peak_rss_kib()
+                bench::peak_rss_kib(),
+                figures.model.as_micros(),
+                figures.synth.as_micros()
             );
             ExitCode::SUCCESS
         }
