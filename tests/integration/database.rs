@@ -3,6 +3,7 @@
 //! outside dev, every secret reference resolves), each broken once with its message asserted.
 
 use kumiki::crds::external_secrets::{ExternalSecret, SecretStore};
+use kumiki::crds::istio::VirtualService;
 use kumiki::k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use kumiki::k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret, Service};
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -76,6 +77,10 @@ fn in_dev_the_database_is_a_single_mysql_pod_governed_by_its_headless_service() 
     // The client Service the app connects to exists under DB_HOST.
     let client: &Service = find(account, "account-db");
     assert_eq!(client.spec.as_ref().unwrap().type_.as_deref(), Some("ClusterIP"));
+    // MySQL is opaque TCP: the mesh routes it with a TCP route (an HTTP route never matches).
+    let routes: &VirtualService = find(account, "account-db");
+    assert!(routes.spec.http.is_empty());
+    assert_eq!(routes.spec.tcp[0].matches[0].port, Some(3306));
     kumiki::synthesize(Env::Dev, apps).expect("dev synthesizes");
 }
 
@@ -207,5 +212,27 @@ fn a_single_claim_on_more_than_one_replica_is_an_error() {
             "tests/integration/database.rs:{line}: prd/cache: claims one volume \"data\" for a single pod, \
              but runs more than one replica: use `VolumeClaim::new` for a claim per pod"
         )]
+    );
+}
+
+#[test]
+fn tcp_routes_are_checked_like_http_routes() {
+    let mut apps = xtask::model(Env::Dev);
+    let index = app(&apps, "account");
+    let mut routes: VirtualService = find::<VirtualService>(&apps[index], "account-db").clone();
+    apps[index].retain(|declared| {
+        !declared.object.as_any().is::<VirtualService>()
+            || declared.object.metadata().name.as_deref() != Some("account-db")
+    });
+    routes.spec.tcp[0].route[0].destination.port.as_mut().unwrap().number = 3307;
+    apps[index].add(routes);
+    let errors = errors(Env::Dev, apps);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].ends_with(
+            "dev/account: VirtualService services/account-db: routes to port 3307 of Service \"account-db\", which exposes [3306]"
+        ),
+        "{}",
+        errors[0]
     );
 }

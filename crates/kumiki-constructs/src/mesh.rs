@@ -10,14 +10,15 @@ use kumiki_core::{Label, LabelValue, Name, NodePort, PortName, PortNumber};
 use kumiki_crds::Duration;
 use kumiki_crds::istio::{
     ClientTls, ClientTlsMode, ConnectionPool, Destination, DestinationRule, DestinationRuleSpec, Gateway, GatewaySpec,
-    HttpMatch, HttpPool, HttpRoute, Mtls, MtlsMode, OutboundMode, OutboundTrafficPolicy, OutlierDetection,
+    HttpMatch, HttpPool, HttpRoute, L4Match, Mtls, MtlsMode, OutboundMode, OutboundTrafficPolicy, OutlierDetection,
     PeerAuthentication, PeerAuthenticationSpec, PortSelector, Retries as IstioRetries, RouteDestination, Server,
-    ServerPort, Sidecar, SidecarEgress, SidecarSpec, Subset, TcpPool, TrafficPolicy as IstioTrafficPolicy,
+    ServerPort, Sidecar, SidecarEgress, SidecarSpec, Subset, TcpPool, TcpRoute, TrafficPolicy as IstioTrafficPolicy,
     VirtualService, VirtualServiceSpec,
 };
 use kumiki_synth::{App, ProvidedService};
 
 use crate::microservice::VERSION_LABEL;
+use crate::port::Protocol;
 
 /// The label that enrols a namespace's pods in the mesh (sidecar injection by revision).
 pub const REVISION_LABEL: &str = "istio.io/rev";
@@ -218,8 +219,8 @@ pub(crate) struct Exposure<'a> {
     pub name: &'a str,
     pub namespace: &'a str,
     pub labels: &'a BTreeMap<String, String>,
-    /// Service ports.
-    pub ports: Vec<PortNumber>,
+    /// Service ports, with the protocol of the container port each forwards to.
+    pub ports: Vec<(PortNumber, Protocol)>,
     /// Listeners, each with the Service port it routes to.
     pub listeners: &'a [(Listener, PortNumber)],
     /// Versions (subset name, weight), when the service runs several.
@@ -238,8 +239,8 @@ impl Exposure<'_> {
         }
     }
 
-    fn route(&self, matched: HttpMatch, port: PortNumber) -> HttpRoute {
-        let traffic = self.traffic;
+    /// The destinations of traffic to `port`: the Service, or each version's subset by weight.
+    fn destinations(&self, port: PortNumber) -> Vec<RouteDestination> {
         let destination = |subset: Option<&str>| Destination {
             host: self.name.to_owned(),
             subset: subset.map(str::to_owned),
@@ -247,7 +248,7 @@ impl Exposure<'_> {
                 number: port.get().into(),
             }),
         };
-        let route = if self.versions.is_empty() {
+        if self.versions.is_empty() {
             vec![RouteDestination {
                 destination: destination(None),
                 ..Default::default()
@@ -260,10 +261,14 @@ impl Exposure<'_> {
                     ..Default::default()
                 })
                 .collect()
-        };
+        }
+    }
+
+    fn route(&self, matched: HttpMatch, port: PortNumber) -> HttpRoute {
+        let traffic = self.traffic;
         HttpRoute {
             matches: vec![matched],
-            route,
+            route: self.destinations(port),
             timeout: traffic.timeout,
             retries: traffic.retries.as_ref().map(|retries| IstioRetries {
                 attempts: retries.attempts,
@@ -328,19 +333,30 @@ pub(crate) fn routing(exposure: &Exposure) -> Routing {
             ..Default::default()
         },
     };
-    let mesh_routes = exposure.ports.iter().map(|port| {
+    // Opaque TCP (a database) gets TCP routes: an HTTP route would never match it.
+    let (tcp_ports, http_ports): (Vec<_>, Vec<_>) =
+        (exposure.ports.iter()).partition(|(_, protocol)| *protocol == Protocol::Tcp);
+    let http_routes = http_ports.iter().map(|(port, _)| {
         let matched = HttpMatch {
             port: Some(port.get().into()),
             ..Default::default()
         };
         exposure.route(matched, *port)
     });
+    let tcp_routes = tcp_ports.iter().map(|(port, _)| TcpRoute {
+        matches: vec![L4Match {
+            port: Some(port.get().into()),
+            ..Default::default()
+        }],
+        route: exposure.destinations(*port),
+    });
     let virtual_service = VirtualService {
         metadata: exposure.metadata(exposure.name.to_owned()),
         spec: VirtualServiceSpec {
             hosts: vec![exposure.name.to_owned()],
             gateways: vec!["mesh".to_owned()],
-            http: mesh_routes.collect(),
+            http: http_routes.collect(),
+            tcp: tcp_routes.collect(),
             export_to: vec![".".to_owned()],
             ..Default::default()
         },

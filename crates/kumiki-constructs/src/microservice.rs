@@ -606,7 +606,9 @@ impl<S: ServiceId, R, L> Lowering<'_, S, R, L> {
                 name: ms.name.as_str(),
                 namespace: &namespace,
                 labels: &labels,
-                ports: ms.service_ports.iter().map(|(port, _)| *port).collect(),
+                ports: (ms.service_ports.iter())
+                    .map(|(port, target)| (*port, target.protocol))
+                    .collect(),
                 listeners: &ms.listeners,
                 versions: ms.versions.iter().map(|v| (v.name.to_string(), v.weight)).collect(),
                 traffic: &ms.traffic,

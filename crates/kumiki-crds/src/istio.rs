@@ -76,10 +76,13 @@ pub struct VirtualServiceSpec {
     /// HTTP routes, first match wins.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub http: Vec<HttpRoute>,
+    /// Routes of opaque TCP traffic (ports declared `tcp`), first match wins.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tcp: Vec<TcpRoute>,
     /// Namespaces that see this rule (`.` its own, `*` all).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub export_to: Vec<String>,
-    /// Any other field of the schema (`tcp`, `tls`).
+    /// Any other field of the schema (`tls`).
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -103,6 +106,30 @@ pub struct HttpRoute {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retries: Option<Retries>,
     /// Any other field of the schema (`rewrite`, `fault`, `corsPolicy`, `headers`, ...).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One route of opaque TCP traffic.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct TcpRoute {
+    /// Conditions (any of them) for the route to apply.
+    #[serde(rename = "match", skip_serializing_if = "Vec::is_empty")]
+    pub matches: Vec<L4Match>,
+    /// Where matching connections go; weights sum to 100 when there are several.
+    pub route: Vec<RouteDestination>,
+}
+
+/// A condition of a TCP route.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct L4Match {
+    /// The port the connection arrived on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u32>,
+    /// The gateways (or `mesh`) the connection arrived through.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gateways: Vec<String>,
+    /// Any other field of the schema (`destinationSubnets`, `sourceLabels`, ...).
     #[serde(flatten)]
     pub extra: Extra,
 }

@@ -216,32 +216,54 @@ fn virtual_service_problems(model: &Model, virtual_service: &VirtualService, nam
             bound[0]
         ));
     }
-    for route in &spec.http {
-        for matched in &route.matches {
-            let (Some(port), gateways) = (matched.port, &matched.gateways) else {
+    let http = (spec.http.iter()).map(|route| {
+        let matches = route.matches.iter().map(|m| (m.port, &m.gateways)).collect();
+        (matches, &route.route)
+    });
+    let tcp = (spec.tcp.iter()).map(|route| {
+        let matches = route.matches.iter().map(|m| (m.port, &m.gateways)).collect();
+        (matches, &route.route)
+    });
+    for (matches, route) in http.chain(tcp) {
+        problems.extend(route_problems(model, spec, namespace, matches, route));
+    }
+    problems
+}
+
+/// One route (HTTP or TCP): its matched ports are open on the gateways it is bound to, its
+/// weights add up to 100, its destinations exist.
+fn route_problems(
+    model: &Model,
+    spec: &kumiki_crds::istio::VirtualServiceSpec,
+    namespace: &str,
+    matches: Vec<(Option<u32>, &Vec<String>)>,
+    route: &[kumiki_crds::istio::RouteDestination],
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (port, gateways) in matches {
+        let Some(port) = port else {
+            continue;
+        };
+        let gateways = if gateways.is_empty() { &spec.gateways } else { gateways };
+        for reference in gateways.iter().filter(|g| *g != "mesh") {
+            let Some(gateway) = model.gateway(reference, namespace) else {
                 continue;
             };
-            let gateways = if gateways.is_empty() { &spec.gateways } else { gateways };
-            for reference in gateways.iter().filter(|g| *g != "mesh") {
-                let Some(gateway) = model.gateway(reference, namespace) else {
-                    continue;
-                };
-                if !gateway.spec.servers.iter().any(|s| s.port.number == port) {
-                    problems.push(format!(
-                        "matches port {port} on gateway \"{reference}\", which does not listen on it"
-                    ));
-                }
+            if !gateway.spec.servers.iter().any(|s| s.port.number == port) {
+                problems.push(format!(
+                    "matches port {port} on gateway \"{reference}\", which does not listen on it"
+                ));
             }
         }
-        if route.route.len() > 1 {
-            let total: u32 = route.route.iter().map(|r| r.weight.unwrap_or(0)).sum();
-            if total != 100 {
-                problems.push(format!("route weights add up to {total}, not 100"));
-            }
+    }
+    if route.len() > 1 {
+        let total: u32 = route.iter().map(|r| r.weight.unwrap_or(0)).sum();
+        if total != 100 {
+            problems.push(format!("route weights add up to {total}, not 100"));
         }
-        for destination in route.route.iter().map(|r| &r.destination) {
-            problems.extend(destination_problems(model, destination, namespace));
-        }
+    }
+    for destination in route.iter().map(|r| &r.destination) {
+        problems.extend(destination_problems(model, destination, namespace));
     }
     problems
 }
