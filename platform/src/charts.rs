@@ -3,6 +3,8 @@
 //! (gateway ports from the services' listeners, node groups from [`node_groups`]).
 
 use kumiki::crds::argocd::GroupKind;
+use kumiki::crds::external_secrets;
+use kumiki::k8s_openapi::Resource;
 use kumiki::prelude::*;
 use kumiki::serde_json::{Value, json};
 use kumiki::{ChartVersion, HelmChart, node_affinity, toleration};
@@ -199,29 +201,36 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
     charts
 }
 
-/// The External Secrets Operator, where a SecretStore exists (stg, prd): it reads
-/// AWS Secrets Manager with the IAM role its ServiceAccount is annotated with (IRSA).
+/// The External Secrets Operator, where a SecretStore exists (stg, prd): it reads AWS Secrets
+/// Manager with the IAM role its ServiceAccount is annotated with (IRSA). It runs only the
+/// namespaced controllers, on the CRDs the platform installs (app `external-secrets-crds`):
+/// no chart CRDs, no cluster-wide kinds, no conversion webhook (one API version).
 fn external_secrets(env: Env) -> Option<HelmChart> {
     databases::secret_store(env)?;
     let role = format!(
         "arn:aws:iam::{AWS_ACCOUNT}:role/{}-{env}-external-secrets",
         crate::PART_OF
     );
-    let system = |values: Value| with(values, pinned(env, &node_groups::SYSTEM));
     let mut chart = HelmChart::new(
         name!("external-secrets"),
         "https://charts.external-secrets.io",
         "external-secrets",
         ChartVersion::new(1, 0, 0),
         namespaces::EXTERNAL_SECRETS,
-        system(json!({
-            "installCRDs": true,
-            "serviceAccount": { "annotations": { "eks.amazonaws.com/role-arn": role } },
-            "webhook": system(json!({})),
-            "certController": system(json!({})),
-        })),
+        with(
+            json!({
+                "installCRDs": false,
+                "processClusterExternalSecret": false,
+                "processClusterStore": false,
+                "processPushSecret": false,
+                "webhook": { "create": false },
+                "certController": { "create": false },
+                "serviceAccount": { "annotations": { "eks.amazonaws.com/role-arn": role } },
+            }),
+            pinned(env, &node_groups::SYSTEM),
+        ),
     );
-    chart.cluster_kinds = kinds(&[CRD, CLUSTER_ROLE, CLUSTER_ROLE_BINDING, VALIDATING_WEBHOOK]);
-    chart.provides_api_groups = vec!["external-secrets.io", "generators.external-secrets.io"];
+    chart.cluster_kinds = kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
+    chart.uses_api_groups = vec![external_secrets::ExternalSecret::GROUP];
     Some(chart)
 }

@@ -4,6 +4,7 @@
 //! of each environment, and the workload defaults every Microservice gets (resources,
 //! security context, graceful shutdown). Services read it; they never redefine it.
 
+use kumiki::crds::external_secrets;
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
@@ -185,8 +186,9 @@ fn namespace(env: Env, name: &Name, in_mesh: bool) -> Namespace {
 ///   `gateway` chart) with the ports the services' listeners and the egress routes open, so
 ///   synth checks routes and Gateways against them;
 /// - `egress`: the routes to [`external_hosts`] through the egress gateway;
-/// - `secrets` (stg, prd): the SecretStore the services' ExternalSecrets read
-///   ([`databases`]);
+/// - `external-secrets-crds` and `secrets` (stg, prd): the External Secrets CRDs, owned by the
+///   platform (their schema is kumiki's types), and the SecretStore the services'
+///   ExternalSecrets read ([`databases`]);
 /// - the Argo CD tree ([`gitops`]): `bootstrap`, `root`, `team-app` (the services) and
 ///   `team-infra` (these apps and the [`charts`]).
 pub fn apps(env: Env, services: &[App]) -> Vec<App> {
@@ -207,9 +209,13 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
     let mut infra_apps = Vec::new();
     if let Some(store) = databases::secret_store(env) {
         namespaces_app.add(namespace(env, &namespaces::EXTERNAL_SECRETS, false));
+        let mut definitions = App::new(name!("external-secrets-crds"));
+        for definition in external_secrets::custom_resource_definitions() {
+            definitions.add(definition);
+        }
         let mut secrets = App::new(name!("secrets"));
         secrets.add(store);
-        infra_apps.push(secrets);
+        infra_apps.extend([definitions, secrets]);
     }
     let egress = Egress::new(&environment(env))
         .route(external_hosts::HTTPBIN_ORG)

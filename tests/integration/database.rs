@@ -2,10 +2,12 @@
 //! an ExternalName Service and an ExternalSecret in stg/prd; and the secret checks (no value
 //! outside dev, every secret reference resolves), each broken once with its message asserted.
 
+use kumiki::crds::argocd::Application;
 use kumiki::crds::external_secrets::{ExternalSecret, SecretStore};
 use kumiki::crds::istio::VirtualService;
 use kumiki::k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use kumiki::k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret, Service};
+use kumiki::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
 use kumiki_tests::{find, has};
@@ -109,6 +111,26 @@ fn in_stg_and_prd_no_database_pod_and_no_secret_value_only_references() {
         assert_eq!(remote, [("username", key.as_str()), ("password", key.as_str())]);
         let store: &SecretStore = find(&apps[app(&apps, "secrets")], &external.spec.secret_store_ref.name);
         assert_eq!(store.metadata.namespace, external.metadata.namespace);
+        // The platform installs the definitions of both kinds; the operator chart installs none.
+        let definitions = &apps[app(&apps, "external-secrets-crds")];
+        for name in [
+            "externalsecrets.external-secrets.io",
+            "secretstores.external-secrets.io",
+        ] {
+            let _: &CustomResourceDefinition = find(definitions, name);
+        }
+        // The definitions sync first (they provide the group), the store and the operator after;
+        // an app of cluster-scoped objects only deploys to Argo CD's namespace.
+        let team = &apps[app(&apps, "team-infra")];
+        let wave = |name: &str| {
+            let application: &Application = find(team, name);
+            let annotations = application.metadata.annotations.as_ref().unwrap();
+            annotations[kumiki::SYNC_WAVE_ANNOTATION].parse::<i32>().unwrap()
+        };
+        assert!(wave("external-secrets-crds") < wave("secrets"));
+        assert!(wave("external-secrets-crds") < wave("external-secrets"));
+        let definitions_application: &Application = find(team, "external-secrets-crds");
+        assert_eq!(definitions_application.spec.destination.namespace, "argocd");
         // The app sees the same contract as in dev.
         assert_eq!(main_container_env(find(account, "account")), CONNECTION);
         kumiki::synthesize(env, apps).expect("synthesizes");

@@ -4,10 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use kumiki::k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use kumiki::k8s_openapi::api::core::v1::{PodSpec, Service};
 use kumiki::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kumiki::{App, GatewayListener, NODE_GROUP_LABEL};
+use kumiki::{App, GatewayListener, NODE_GROUP_LABEL, pod_template};
 
 /// One container of a service's workload.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,28 +105,18 @@ pub fn rows(apps: &[App], services: &[&str]) -> Vec<Row> {
 
 /// The app's workloads by name, with their pods' labels and specs.
 fn workloads(app: &App) -> Vec<(String, BTreeMap<String, String>, &PodSpec)> {
-    let mut workloads = Vec::new();
-    for declared in app.objects() {
-        let any = declared.object.as_any();
-        let (name, template) = if let Some(d) = any.downcast_ref::<Deployment>() {
-            (&d.metadata.name, d.spec.as_ref().map(|s| &s.template))
-        } else if let Some(s) = any.downcast_ref::<StatefulSet>() {
-            (&s.metadata.name, s.spec.as_ref().map(|s| &s.template))
-        } else {
-            continue;
-        };
-        if let (Some(name), Some(template)) = (name, template)
-            && let Some(pod) = template.spec.as_ref()
-        {
+    (app.objects().iter())
+        .filter_map(|declared| {
+            let object = declared.object.as_ref();
+            let template = pod_template(object)?;
             let labels = template
                 .metadata
                 .as_ref()
                 .and_then(|m| m.labels.clone())
                 .unwrap_or_default();
-            workloads.push((name.clone(), labels, pod));
-        }
-    }
-    workloads
+            Some((object.metadata().name.clone()?, labels, template.spec.as_ref()?))
+        })
+        .collect()
 }
 
 /// `registry/repository:tag` split at the tag's colon (a registry's port colon comes before the

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki_core::{Env, Name, SourceLocation, name};
 use kumiki_crds::argocd::{
@@ -81,6 +82,8 @@ pub struct HelmChart {
     pub cluster_kinds: Vec<GroupKind>,
     /// API groups whose CRDs it installs; whatever uses them syncs after it.
     pub provides_api_groups: Vec<&'static str>,
+    /// API groups whose CRDs its software needs installed first (by an app or another chart).
+    pub uses_api_groups: Vec<&'static str>,
     /// Charts of the same team it must follow (e.g. gateways after istiod, which injects them).
     pub after: Vec<Name>,
 }
@@ -105,6 +108,7 @@ impl HelmChart {
             values,
             cluster_kinds: Vec::new(),
             provides_api_groups: Vec::new(),
+            uses_api_groups: Vec::new(),
             after: Vec::new(),
         }
     }
@@ -193,8 +197,8 @@ fn dependencies(groups: &[&[Child]]) -> Vec<BTreeSet<usize>> {
         .collect()
 }
 
-/// What an app directory provides (the namespaces it creates) and needs (the namespaces it
-/// writes into, the API groups of its kinds).
+/// What an app directory provides (the namespaces it creates, the API groups of the CRDs it
+/// defines) and needs (the namespaces it writes into, the API groups of its kinds).
 fn app_child(app: &App) -> Child {
     let mut provides = BTreeSet::new();
     let mut needs = BTreeSet::new();
@@ -205,6 +209,9 @@ fn app_child(app: &App) -> Child {
                 "namespace/{}",
                 object.metadata().name.as_deref().unwrap_or_default()
             ));
+        }
+        if let Some(definition) = object.as_any().downcast_ref::<CustomResourceDefinition>() {
+            provides.insert(format!("group/{}", definition.spec.group));
         }
         if let Some(namespace) = &object.metadata().namespace {
             needs.insert(format!("namespace/{namespace}"));
@@ -221,6 +228,7 @@ fn app_child(app: &App) -> Child {
 fn chart_child(chart: &HelmChart) -> Child {
     let provides = (chart.provides_api_groups.iter()).map(|group| format!("group/{group}"));
     let needs = std::iter::once(format!("namespace/{}", chart.namespace))
+        .chain(chart.uses_api_groups.iter().map(|group| format!("group/{group}")))
         .chain(chart.after.iter().map(|name| format!("chart/{name}")));
     Child {
         name: chart.name.to_string(),
@@ -230,7 +238,7 @@ fn chart_child(chart: &HelmChart) -> Child {
 }
 
 /// The namespace an app's Application points at: the first one its objects live in, else the
-/// first one it creates.
+/// first one it creates. None for an app of other cluster-scoped objects only.
 fn destination_namespace(app: &App) -> Option<String> {
     let objects = app.objects().iter().map(|declared| declared.object.as_ref());
     let namespaced = objects.clone().find_map(|object| object.metadata().namespace.clone());
@@ -392,9 +400,14 @@ impl GitOps {
                         }
                     }
                 }
-                let Some(namespace) = destination_namespace(app) else {
-                    parent.report(at, format!("app {} has no namespace to deploy to", app.name()));
-                    continue;
+                // Cluster-scoped objects ignore the destination namespace: Argo CD's own will do.
+                let namespace = match destination_namespace(app) {
+                    Some(namespace) => namespace,
+                    None if !app.objects().is_empty() => self.namespace.to_string(),
+                    None => {
+                        parent.report(at, format!("app {} has no object to deploy", app.name()));
+                        continue;
+                    }
                 };
                 namespaces.insert(namespace.clone());
                 parent.add_at(

@@ -20,7 +20,7 @@ pub mod write;
 
 pub use app::{App, Declared};
 pub use error::{SynthError, SynthErrors};
-pub use object::{Identity, Object};
+pub use object::{Identity, Object, pod_template};
 pub use provided::{ProvidedService, ReleaseLayout};
 pub use release::Release;
 pub use render::{header, render_yaml};

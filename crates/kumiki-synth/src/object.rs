@@ -3,6 +3,8 @@
 use std::any::{Any, TypeId};
 use std::fmt;
 
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::{Metadata, NamespaceResourceScope, Resource};
 use serde::Serialize;
@@ -66,6 +68,19 @@ where
     fn as_any(&self) -> &dyn Any {
         self
     }
+}
+
+/// The pod template of a workload object (Deployment or StatefulSet), for tools reading the
+/// model (`cargo xtask catalog`).
+pub fn pod_template(object: &dyn Object) -> Option<&PodTemplateSpec> {
+    let any = object.as_any();
+    if let Some(deployment) = any.downcast_ref::<Deployment>() {
+        return deployment.spec.as_ref().map(|spec| &spec.template);
+    }
+    any.downcast_ref::<StatefulSet>()?
+        .spec
+        .as_ref()
+        .map(|spec| &spec.template)
 }
 
 /// What makes an object unique in an environment: the API server would see two objects with

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::Secret;
 use kumiki_core::Env;
-use kumiki_crds::external_secrets::{ClusterSecretStore, ExternalSecret, SecretStore};
+use kumiki_crds::external_secrets::{ExternalSecret, SecretStore};
 
 use crate::app::Declared;
 use crate::checks::{Problem, workload};
@@ -18,23 +18,9 @@ pub(crate) fn check(env: Env, objects: &[(&Declared, &str)]) -> Vec<Problem> {
     let mut problems = Vec::new();
     // (namespace, secret name) -> keys it will hold.
     let mut secret_keys: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
-    // (namespace, name) of namespaced stores, ("", name) of cluster stores.
     let stores: BTreeSet<(&str, &str)> = (objects.iter())
-        .filter_map(|(declared, _)| {
-            let any = declared.object.as_any();
-            let metadata = match (
-                any.downcast_ref::<SecretStore>(),
-                any.downcast_ref::<ClusterSecretStore>(),
-            ) {
-                (Some(store), _) => &store.metadata,
-                (_, Some(store)) => &store.metadata,
-                _ => return None,
-            };
-            Some((
-                metadata.namespace.as_deref().unwrap_or_default(),
-                metadata.name.as_deref()?,
-            ))
-        })
+        .filter_map(|(declared, _)| declared.object.as_any().downcast_ref::<SecretStore>())
+        .filter_map(|store| Some((store.metadata.namespace.as_deref()?, store.metadata.name.as_deref()?)))
         .collect();
     for (declared, _) in objects {
         let any = declared.object.as_any();
@@ -61,22 +47,12 @@ pub(crate) fn check(env: Env, objects: &[(&Declared, &str)]) -> Vec<Problem> {
             let namespace = external.metadata.namespace.as_deref().unwrap_or_default();
             let name = external.metadata.name.as_deref().unwrap_or_default();
             let store = &external.spec.secret_store_ref;
-            let store_namespace = if store.kind == "ClusterSecretStore" {
-                ""
-            } else {
-                namespace
-            };
-            if !stores.contains(&(store_namespace, store.name.as_str())) {
-                let scope = if store_namespace.is_empty() {
-                    String::new()
-                } else {
-                    format!(" in {namespace}")
-                };
+            if !stores.contains(&(namespace, store.name.as_str())) {
                 problems.push(Problem {
                     location,
                     message: format!(
-                        "ExternalSecret {namespace}/{name}: {} \"{}\"{scope} is not declared",
-                        store.kind, store.name
+                        "ExternalSecret {namespace}/{name}: SecretStore \"{}\" in {namespace} is not declared",
+                        store.name
                     ),
                 });
             }

@@ -43,7 +43,7 @@ pub use kumiki_core::{
 pub use kumiki_crds::{self as crds, Duration, duration};
 pub use kumiki_synth::{
     App, Declared, Identity, Object, ProvidedService, Release, ReleaseLayout, SynthError, SynthErrors, header,
-    render_yaml, synthesize, write,
+    pod_template, render_yaml, synthesize, write,
 };
 pub use serde_json;
 
