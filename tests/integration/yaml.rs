@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use kumiki::k8s_openapi::api::core::v1::ConfigMap;
-use kumiki::render_yaml;
+use kumiki::prelude::*;
+use kumiki::serde_json::{self, json};
+use kumiki::{Identity, render_yaml, render_yaml_fast_path_only, render_yaml_with_serde_saphyr};
 use kumiki_tests::config_map;
 
 /// Strings a YAML 1.1 / go-yaml v2 reader turns into something else when they are plain.
@@ -149,4 +151,114 @@ fn yaml_1_1_reads_as_non_string(plain: &str) -> bool {
     // Timestamps: `2024-01-01` and longer forms.
     let bytes = plain.as_bytes();
     bytes.len() >= 8 && bytes[..4].iter().all(u8::is_ascii_digit) && bytes[4] == b'-' && bytes[5].is_ascii_digit()
+}
+
+/// kumiki's emitter lays out every object of the reference platform itself, in every
+/// environment, with exactly serde-saphyr's bytes.
+#[test]
+fn the_emitter_writes_serde_saphyrs_bytes_for_every_object_of_the_platform() {
+    let mut objects = 0;
+    for env in Env::ALL {
+        for app in xtask::model(env) {
+            for declared in app.objects() {
+                let object = declared.object.as_ref();
+                let reference = object.to_yaml_with_serde_saphyr().unwrap();
+                let fast = object
+                    .to_yaml_fast_path_only()
+                    .unwrap_or_else(|| panic!("{env}: {} left to serde-saphyr:\n{reference}", Identity::of(object)));
+                assert_eq!(fast, reference, "{env}: {}", Identity::of(object));
+                let mut rendered = String::from("# header\n");
+                object.render_into(&mut rendered).unwrap();
+                assert_eq!(rendered.strip_prefix("# header\n"), Some(reference.as_str()));
+                objects += 1;
+            }
+        }
+    }
+    assert!(objects > 300, "only {objects} objects");
+}
+
+/// Values of every shape the emitter knows, and some it leaves to serde-saphyr.
+fn awkward_document() -> serde_json::Value {
+    let tricky: Vec<serde_json::Value> = TRICKY.iter().map(|s| json!(s)).collect();
+    let keyed: serde_json::Map<String, serde_json::Value> = (TRICKY.iter())
+        .filter(|key| !key.is_empty())
+        .map(|key| ((*key).to_owned(), json!(key)))
+        .collect();
+    json!({
+        "apiVersion": "v1",
+        "kind": "Awkward",
+        "scalars": {
+            "int": 3, "negative": -12, "big": u64::MAX, "float": 100.0, "fraction": 0.25, "tiny": 1e-9,
+            "true": true, "false": false, "null": null, "empty": "", "spaces": "a b  c",
+            "colon": "a:b", "url": "http://example.com:8080/x", "trailing": "x:", "quote": "it's",
+            "unicode": "日本語", "accent": "café", "tab": "a\tb", "hash": "a #b", "hash2": "a#b",
+            "quantity": "100m", "version": "1.0.0", "path": "/ready", "slash": "/",
+        },
+        "tricky": tricky,
+        "words": ["True", "FALSE", "Null", "NULL", "Off", "ON", "Yes", "YES", "No", "nan", "NaN", ".nan", "inf", "-inf", "Inf", "yesno", "onion", "nully"],
+        "keyed": keyed,
+        "empties": { "map": {}, "list": [], "in_list": [{}, [], ""] },
+        "nested": [[1, 2], [[3], []], [{ "a": 1, "b": [1] }], { "c": [{ "d": {} }] }],
+        "maps_in_lists": [{ "name": "x", "ports": [{ "port": 1 }, { "port": 2 }] }, { "name": "y" }],
+    })
+}
+
+#[test]
+fn the_emitter_writes_serde_saphyrs_bytes_for_awkward_values() {
+    let document = awkward_document();
+    let reference = render_yaml_with_serde_saphyr(&document).unwrap();
+    let fast = render_yaml_fast_path_only(&document).expect("laid out by the emitter");
+    assert_eq!(fast, reference);
+}
+
+#[test]
+fn what_the_emitter_leaves_to_serde_saphyr_comes_out_as_serde_saphyr_writes_it() {
+    let multi_line = json!({ "data": { "script": "line one\nline two: yes\n", "list": ["a\nb"] } });
+    assert_eq!(
+        render_yaml_fast_path_only(&multi_line),
+        None,
+        "block scalars are serde-saphyr's"
+    );
+    assert_eq!(
+        render_yaml(&multi_line).unwrap(),
+        render_yaml_with_serde_saphyr(&multi_line).unwrap()
+    );
+}
+
+/// Strings drawn from the characters that matter to YAML, as keys, values and list items:
+/// the emitter must agree with serde-saphyr on every one (a deterministic generator, so a
+/// failure reproduces).
+#[test]
+fn generated_strings_come_out_as_serde_saphyr_writes_them() {
+    const ALPHABET: &[char] = &[
+        'a', 'y', 'n', 'o', 'e', 'E', 'x', 'b', 'T', 'Z', '0', '1', '5', '9', ' ', ':', '#', '-', '.', '_', '/', '"',
+        '\'', '\t', 'é', '~', '@', ',', '[', ']', '{', '}', '!', '&', '*', '?', '|', '>', '%', '=', '<', '+', '`',
+        '\\', '\u{7f}', '\u{2028}', '\u{feff}',
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        usize::try_from(state % bound as u64).unwrap()
+    };
+    let strings: Vec<String> = (0..20_000)
+        .map(|_| {
+            let len = next(7);
+            (0..len).map(|_| ALPHABET[next(ALPHABET.len())]).collect()
+        })
+        .collect();
+    let mut laid_out = 0;
+    for chunk in strings.chunks(50) {
+        let as_keys: BTreeMap<&str, &str> = chunk.iter().map(|s| (s.as_str(), "v")).collect();
+        let document = json!({ "values": chunk, "keys": as_keys, "inline": chunk.iter().map(|s| json!({ "k": s })).collect::<Vec<_>>() });
+        let reference = render_yaml_with_serde_saphyr(&document).unwrap();
+        if let Some(fast) = render_yaml_fast_path_only(&document) {
+            assert_eq!(fast, reference, "{chunk:?}");
+            laid_out += 1;
+        }
+        assert_eq!(render_yaml(&document).unwrap(), reference, "{chunk:?}");
+    }
+    // No newline in the alphabet: the emitter lays out every chunk itself.
+    assert_eq!(laid_out, strings.len() / 50, "chunks laid out by the emitter");
 }

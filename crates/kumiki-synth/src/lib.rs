@@ -8,9 +8,11 @@
 mod app;
 mod argocd_checks;
 mod checks;
+mod emit;
 mod error;
 mod mesh_checks;
 mod object;
+mod parallel;
 mod provided;
 mod release;
 mod render;
@@ -23,5 +25,5 @@ pub use error::{SynthError, SynthErrors};
 pub use object::{Identity, Object, pod_template};
 pub use provided::{ProvidedService, ReleaseLayout};
 pub use release::Release;
-pub use render::{header, render_yaml};
+pub use render::{header, render_yaml, render_yaml_fast_path_only, render_yaml_into, render_yaml_with_serde_saphyr};
 pub use synth::synthesize;

@@ -14,7 +14,7 @@ use serde::Serialize;
 ///
 /// The object stays typed until it is rendered, so checks can look inside it
 /// ([`Object::as_any`] and `downcast_ref`).
-pub trait Object: Any {
+pub trait Object: Any + Send + Sync {
     /// `apiVersion`, e.g. `apps/v1`.
     fn api_version(&self) -> &'static str;
     /// The API group, empty for the core group.
@@ -27,15 +27,21 @@ pub trait Object: Any {
     fn metadata(&self) -> &ObjectMeta;
     /// The object's metadata, mutable.
     fn metadata_mut(&mut self) -> &mut ObjectMeta;
-    /// The object as YAML (without header).
-    fn to_yaml(&self) -> Result<String, serde_saphyr::ser::Error>;
+    /// Appends the object as YAML to `out`.
+    fn render_into(&self, out: &mut String) -> Result<(), serde_saphyr::ser::Error>;
+    /// The object as YAML, as serde-saphyr alone writes it: the reference `render_into` is
+    /// tested against.
+    fn to_yaml_with_serde_saphyr(&self) -> Result<String, serde_saphyr::ser::Error>;
+    /// The object as YAML from kumiki's emitter alone; `None` if `render_into` hands this
+    /// object to serde-saphyr as a whole.
+    fn to_yaml_fast_path_only(&self) -> Option<String>;
     /// The object as `Any`, to downcast to its concrete type.
     fn as_any(&self) -> &dyn Any;
 }
 
 impl<T> Object for T
 where
-    T: Resource + Metadata<Ty = ObjectMeta> + Serialize + 'static,
+    T: Resource + Metadata<Ty = ObjectMeta> + Serialize + Send + Sync + 'static,
 {
     fn api_version(&self) -> &'static str {
         T::API_VERSION
@@ -61,8 +67,16 @@ where
         Metadata::metadata_mut(self)
     }
 
-    fn to_yaml(&self) -> Result<String, serde_saphyr::ser::Error> {
-        crate::render::render_yaml(self)
+    fn render_into(&self, out: &mut String) -> Result<(), serde_saphyr::ser::Error> {
+        crate::render::render_yaml_into(self, out)
+    }
+
+    fn to_yaml_with_serde_saphyr(&self) -> Result<String, serde_saphyr::ser::Error> {
+        crate::render::render_yaml_with_serde_saphyr(self)
+    }
+
+    fn to_yaml_fast_path_only(&self) -> Option<String> {
+        crate::render::render_yaml_fast_path_only(self)
     }
 
     fn as_any(&self) -> &dyn Any {

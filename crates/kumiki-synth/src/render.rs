@@ -3,14 +3,50 @@
 use kumiki_core::Env;
 use serde::Serialize;
 
-/// Serializes one object. serde-saphyr quotes every string a YAML 1.1 reader (kubectl,
-/// go-yaml v2) would take for a boolean, number, null or timestamp (`on`, `y`, `0775`,
-/// `12:30`, `00690e9`); folding is turned off so long strings stay on one line, while
-/// multi-line strings become `|` blocks.
-pub fn render_yaml<T: Serialize>(value: &T) -> Result<String, serde_saphyr::ser::Error> {
+use crate::emit;
+
+/// Serializes one object. Strings a YAML 1.1 reader (kubectl, go-yaml v2) would take for a
+/// boolean, number, null or timestamp (`on`, `y`, `0775`, `12:30`, `00690e9`) are quoted;
+/// long strings stay on one line, multi-line strings become `|` blocks.
+///
+/// The bytes are serde-saphyr's ([`render_yaml_with_serde_saphyr`]): the common shapes are
+/// laid out by kumiki's own emitter, which leaves every scalar that might need quoting to
+/// serde-saphyr and hands it any value it does not lay out itself.
+pub fn render_yaml<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_saphyr::ser::Error> {
+    let mut out = String::new();
+    render_yaml_into(value, &mut out)?;
+    Ok(out)
+}
+
+/// [`render_yaml`], appended to `out` (which may already hold the file's header).
+pub fn render_yaml_into<T: Serialize + ?Sized>(value: &T, out: &mut String) -> Result<(), serde_saphyr::ser::Error> {
+    let start = out.len();
+    if emit::emit(value, out).is_err() {
+        out.truncate(start);
+        out.push_str(&render_yaml_with_serde_saphyr(value)?);
+    }
+    Ok(())
+}
+
+/// kumiki's emitter alone, without handing anything to serde-saphyr as a whole: `None` for a
+/// value [`render_yaml`] leaves to serde-saphyr. Tests compare it with
+/// [`render_yaml_with_serde_saphyr`].
+pub fn render_yaml_fast_path_only<T: Serialize + ?Sized>(value: &T) -> Option<String> {
+    let mut out = String::new();
+    emit::emit(value, &mut out).ok().map(|()| out)
+}
+
+/// The reference rendering: serde-saphyr alone, with folding turned off. [`render_yaml`]
+/// produces the same bytes, faster.
+pub fn render_yaml_with_serde_saphyr<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_saphyr::ser::Error> {
+    serde_saphyr::to_string_with_options(&value, saphyr_options())
+}
+
+/// serde-saphyr's defaults, with folding turned off so long strings stay on one line.
+pub(crate) fn saphyr_options() -> serde_saphyr::SerializerOptions {
     let mut options = serde_saphyr::SerializerOptions::default();
     options.folded_wrap_chars = usize::MAX / 2;
-    serde_saphyr::to_string_with_options(value, options)
+    options
 }
 
 /// The comment that opens every synthesized file, naming the command that regenerates it.

@@ -10,7 +10,7 @@ use crate::object::{Identity, Object};
 use crate::provided::{ProvidedService, ReleaseLayout};
 use crate::release::Release;
 use crate::render::header;
-use crate::{argocd_checks, checks, mesh_checks, secret_checks};
+use crate::{argocd_checks, checks, mesh_checks, parallel, secret_checks};
 
 /// Directory-name marker for cluster-scoped objects, in place of a namespace; `_` cannot
 /// start a namespace name, so it never collides with one.
@@ -34,6 +34,7 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
     let mut identities: BTreeMap<Identity, (SourceLocation, &str)> = BTreeMap::new();
     let mut paths: BTreeMap<String, (SourceLocation, Identity)> = BTreeMap::new();
     let mut files = BTreeMap::new();
+    let mut to_render: Vec<(String, &Declared, Identity, &str)> = Vec::new();
     let mut checked: Vec<(&Declared, &str)> = Vec::new();
 
     for app in &apps {
@@ -85,12 +86,30 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
                 continue;
             }
             paths.insert(path.clone(), (*location, identity.clone()));
-            match object.to_yaml() {
-                Ok(yaml) => {
-                    files.insert(path, format!("{}{yaml}", header(env)));
-                }
-                Err(cause) => error(*location, format!("{identity}: cannot be rendered as YAML: {cause}")),
+            to_render.push((path, declared, identity, app_name));
+        }
+    }
+
+    // Rendering is independent per object, and the largest part of the work: all cores.
+    let header = header(env);
+    let rendered = parallel::map_chunks(&to_render, |chunk| {
+        (chunk.iter())
+            .map(|(_, declared, _, _)| {
+                let mut file = header.clone();
+                declared.object.render_into(&mut file).map(|()| file)
+            })
+            .collect::<Vec<_>>()
+    });
+    for ((path, declared, identity, app_name), file) in to_render.into_iter().zip(rendered.into_iter().flatten()) {
+        match file {
+            Ok(file) => {
+                files.insert(path, file);
             }
+            Err(cause) => errors.push(SynthError {
+                location: declared.location,
+                path: format!("{env}/{app_name}"),
+                message: format!("{identity}: cannot be rendered as YAML: {cause}"),
+            }),
         }
     }
 

@@ -1,10 +1,11 @@
 //! The only IO of the SDK: writing a [`Release`] atomically, and comparing one with disk.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::parallel;
 use crate::release::Release;
 
 /// How the files on disk differ from a release.
@@ -119,14 +120,22 @@ pub fn write_atomic(root: &Path, release: &Release) -> io::Result<()> {
 
 fn write_files(dir: &Path, release: &Release) -> io::Result<()> {
     fs::create_dir_all(dir)?;
-    for (relative, contents) in &release.files {
-        let path = dir.join(relative);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        fs::write(path, contents)?;
+    // Every file of an app shares one directory: create each once, not once per file.
+    let directories: BTreeSet<&str> = (release.files.keys())
+        .filter_map(|relative| Some(relative.rsplit_once('/')?.0))
+        .collect();
+    for directory in directories {
+        fs::create_dir_all(dir.join(directory))?;
     }
-    Ok(())
+    // Creating thousands of small files is mostly system-call time, which the cores share.
+    let files: Vec<(&String, &String)> = release.files.iter().collect();
+    let results = parallel::map_chunks(&files, |chunk| {
+        for (relative, contents) in chunk {
+            fs::write(dir.join(relative), contents)?;
+        }
+        Ok(())
+    });
+    results.into_iter().collect()
 }
 
 fn remove_if_present(dir: &Path) -> io::Result<()> {
