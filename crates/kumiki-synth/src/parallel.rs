@@ -1,54 +1,87 @@
 //! Spreading independent work over the machine's cores (rendering and writing thousands of
 //! files), with results that do not depend on how the work was split.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
-/// Splits `items` into one contiguous chunk per available core, runs `work` on each chunk on
-/// its own thread, and returns the results in chunk order. Small inputs stay on the calling
-/// thread.
+/// Items handed out at a time: small enough to balance the cores, large enough that taking
+/// the next chunk costs nothing.
+const CHUNK: usize = 64;
+
+/// Runs `work` on consecutive chunks of `items` on every core and returns the results in
+/// chunk order.
 pub(crate) fn map_chunks<T, R>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R>
 where
     T: Sync,
     R: Send,
 {
-    // Below this, starting a thread costs more than it saves.
-    const MIN_CHUNK: usize = 64;
+    map_chunks_while(items, work, || ()).0
+}
+
+/// [`map_chunks`], while the calling thread first runs `meanwhile` (and then takes chunks
+/// too): work that needs the same data and cannot be split, done beside the split work.
+pub(crate) fn map_chunks_while<T, R, M>(
+    items: &[T],
+    work: impl Fn(&[T]) -> R + Sync,
+    meanwhile: impl FnOnce() -> M,
+) -> (Vec<R>, M)
+where
+    T: Sync,
+    R: Send,
+{
+    let chunks: Vec<&[T]> = items.chunks(CHUNK).collect();
+    let next = AtomicUsize::new(0);
     let cores = thread::available_parallelism().map_or(1, usize::from);
-    let chunks = cores.min(items.len() / MIN_CHUNK).max(1);
-    if chunks == 1 {
-        return vec![work(items)];
-    }
-    let chunk_len = items.len().div_ceil(chunks);
-    let work = &work;
+    // One chunk is not worth a thread.
+    let helpers = if chunks.len() > 1 { cores - 1 } else { 0 };
+    let take_chunks = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(chunk) = chunks.get(index) else {
+                return done;
+            };
+            done.push((index, work(chunk)));
+        }
+    };
     thread::scope(|scope| {
-        let mut parts = items.chunks(chunk_len);
-        let first = parts.next().unwrap_or_default();
-        let others: Vec<_> = parts.map(|part| scope.spawn(move || work(part))).collect();
-        let mut results = vec![work(first)];
-        // A panic on a worker is a bug in `work`: carry it to the caller.
-        results.extend(
-            others
-                .into_iter()
-                .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))),
-        );
-        results
+        let handles: Vec<_> = (0..helpers).map(|_| scope.spawn(take_chunks)).collect();
+        let meanwhile = meanwhile();
+        let mut done = take_chunks();
+        for handle in handles {
+            // A panic on a helper is a bug in `work`: carry it to the caller.
+            done.extend(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        done.sort_unstable_by_key(|(index, _)| *index);
+        (done.into_iter().map(|(_, result)| result).collect(), meanwhile)
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::map_chunks;
+    use super::{map_chunks, map_chunks_while};
 
     #[test]
     fn results_come_back_in_order_and_cover_every_item() {
         let items: Vec<usize> = (0..1000).collect();
-        let sums = map_chunks(&items, |chunk| chunk.to_vec());
-        assert_eq!(sums.concat(), items);
+        let chunks = map_chunks(&items, <[usize]>::to_vec);
+        assert_eq!(chunks.concat(), items);
     }
 
     #[test]
-    fn small_inputs_are_one_chunk() {
-        let items = [1, 2, 3];
-        assert_eq!(map_chunks(&items, <[i32]>::len), vec![3]);
+    fn the_calling_thread_runs_its_own_work_too() {
+        let items: Vec<usize> = (0..300).collect();
+        let (sums, total) = map_chunks_while(
+            &items,
+            |chunk| chunk.iter().sum::<usize>(),
+            || items.iter().sum::<usize>(),
+        );
+        assert_eq!(sums.iter().sum::<usize>(), total);
+    }
+
+    #[test]
+    fn no_items_no_chunks() {
+        let items: [u8; 0] = [];
+        assert!(map_chunks(&items, <[u8]>::len).is_empty());
     }
 }

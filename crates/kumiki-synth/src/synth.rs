@@ -1,10 +1,12 @@
 //! Checking a whole environment and rendering it.
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 
 use kumiki_core::{Env, Rule, SourceLocation};
 
 use crate::app::{App, Declared};
+use crate::checks::Problem;
 use crate::error::{SynthError, SynthErrors};
 use crate::object::{Identity, Object};
 use crate::provided::{ProvidedService, ReleaseLayout};
@@ -31,19 +33,16 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
     apps.sort_by(|a, b| a.name().cmp(b.name()).then(a.declared_at().cmp(&b.declared_at())));
     let mut errors = Vec::new();
     let mut app_names: BTreeMap<&str, SourceLocation> = BTreeMap::new();
-    let mut identities: BTreeMap<Identity, (SourceLocation, &str)> = BTreeMap::new();
-    let mut paths: BTreeMap<String, (SourceLocation, Identity)> = BTreeMap::new();
-    let mut files = BTreeMap::new();
-    let mut to_render: Vec<(String, &Declared, Identity, &str)> = Vec::new();
+    let mut identities: HashMap<IdentityKey, (SourceLocation, &str)> = HashMap::new();
+    let mut outputs: Vec<Output> = Vec::new();
     let mut checked: Vec<(&Declared, &str)> = Vec::new();
 
     for app in &apps {
         let app_name = app.name().as_str();
-        let construct_path = format!("{env}/{app_name}");
         let mut error = |location: SourceLocation, message: String| {
             errors.push(SynthError {
                 location,
-                path: construct_path.clone(),
+                path: format!("{env}/{app_name}"),
                 message,
             });
         };
@@ -59,83 +58,103 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
         for declared in app.objects() {
             let Declared { object, location } = declared;
             let object = object.as_ref();
-            let identity = Identity::of(object);
-            let problems = object_problems(object, &identity);
+            let problems = object_problems(object);
             let valid = problems.is_empty();
             for problem in problems {
-                error(*location, format!("{identity}: {problem}"));
+                error(*location, format!("{}: {problem}", Identity::of(object)));
             }
-            if let Some((first, first_app)) = identities.get(&identity) {
-                error(
-                    *location,
-                    format!("{identity} is declared twice; also declared at {first} (app {first_app})"),
-                );
-                continue;
+            match identities.entry(IdentityKey::of(object)) {
+                Entry::Occupied(first) => {
+                    let (first, first_app) = first.get();
+                    error(
+                        *location,
+                        format!(
+                            "{} is declared twice; also declared at {first} (app {first_app})",
+                            Identity::of(object)
+                        ),
+                    );
+                    continue;
+                }
+                Entry::Vacant(entry) => {
+                    entry.insert((*location, app_name));
+                }
             }
-            identities.insert(identity.clone(), (*location, app_name));
-            if !valid {
-                continue;
+            if valid {
+                checked.push((declared, app_name));
+                outputs.push(Output {
+                    path: output_path(app_name, object),
+                    declared,
+                    app: app_name,
+                });
             }
-            checked.push((declared, app_name));
-            let path = output_path(app_name, &identity);
-            if let Some((first, other)) = paths.get(&path) {
-                error(
-                    *location,
-                    format!("{identity} would be written to {path}, which {other} declared at {first} already uses"),
-                );
-                continue;
-            }
-            paths.insert(path.clone(), (*location, identity.clone()));
-            to_render.push((path, declared, identity, app_name));
         }
     }
 
-    // Rendering is independent per object, and the largest part of the work: all cores.
-    let header = header(env);
-    let rendered = parallel::map_chunks(&to_render, |chunk| {
-        (chunk.iter())
-            .map(|(_, declared, _, _)| {
-                let mut file = header.clone();
-                declared.object.render_into(&mut file).map(|()| file)
-            })
-            .collect::<Vec<_>>()
+    // Objects whose identities differ only in API group would share a file. The sort is
+    // stable: of two objects with one path, the one declared first keeps it.
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    outputs.dedup_by(|later, first| {
+        let clash = later.path == first.path;
+        if clash {
+            errors.push(SynthError {
+                location: later.declared.location,
+                path: format!("{env}/{}", later.app),
+                message: format!(
+                    "{} would be written to {}, which {} declared at {} already uses",
+                    Identity::of(later.declared.object.as_ref()),
+                    later.path,
+                    Identity::of(first.declared.object.as_ref()),
+                    first.declared.location
+                ),
+            });
+        }
+        clash
     });
-    for ((path, declared, identity, app_name), file) in to_render.into_iter().zip(rendered.into_iter().flatten()) {
+
+    // Rendering is independent per object and the largest part of the work: it runs on every
+    // core, while this thread first runs the checks across objects, which read the same model.
+    let header = header(env);
+    let render = |chunk: &[Output]| -> Vec<Result<String, serde_saphyr::ser::Error>> {
+        (chunk.iter())
+            .map(|output| {
+                let mut file = header.clone();
+                output.declared.object.render_into(&mut file).map(|()| file)
+            })
+            .collect()
+    };
+    let (rendered, problems) =
+        parallel::map_chunks_while(&outputs, render, || cross_object_problems(env, &apps, &checked));
+
+    if !problems.is_empty() {
+        let declared_apps = apps.iter().map(|app| (app.declared_at(), app.name().as_str()));
+        let app_of: HashMap<SourceLocation, &str> = (declared_apps)
+            .chain(checked.iter().map(|(d, app)| (d.location, *app)))
+            .collect();
+        for problem in problems {
+            let app = app_of.get(&problem.location).copied().unwrap_or_default();
+            errors.push(SynthError {
+                location: problem.location,
+                path: format!("{env}/{app}"),
+                message: problem.message,
+            });
+        }
+    }
+
+    let mut files = BTreeMap::new();
+    for (output, file) in outputs.into_iter().zip(rendered.into_iter().flatten()) {
         match file {
             Ok(file) => {
-                files.insert(path, file);
+                files.insert(output.path, file);
             }
             Err(cause) => errors.push(SynthError {
-                location: declared.location,
-                path: format!("{env}/{app_name}"),
-                message: format!("{identity}: cannot be rendered as YAML: {cause}"),
+                location: output.declared.location,
+                path: format!("{env}/{}", output.app),
+                message: format!(
+                    "{}: cannot be rendered as YAML: {cause}",
+                    Identity::of(output.declared.object.as_ref())
+                ),
             }),
         }
-    }
-
-    let declared_apps = apps.iter().map(|app| (app.declared_at(), app.name().as_str()));
-    let app_of: BTreeMap<SourceLocation, &str> = (declared_apps)
-        .chain(checked.iter().map(|(d, app)| (d.location, *app)))
-        .collect();
-    let provided: Vec<&ProvidedService> = apps.iter().flat_map(App::published::<ProvidedService>).collect();
-    let mesh_problems = mesh_checks::check(&checked, &provided);
-    let layouts: Vec<&ReleaseLayout> = apps.iter().flat_map(App::published::<ReleaseLayout>).collect();
-    let app_locations: Vec<(&str, SourceLocation)> = apps
-        .iter()
-        .map(|app| (app.name().as_str(), app.declared_at()))
-        .collect();
-    let argocd_problems = argocd_checks::check(&checked, &layouts, &app_locations);
-    for problem in (checks::check(&checked).into_iter())
-        .chain(mesh_problems)
-        .chain(argocd_problems)
-        .chain(secret_checks::check(env, &checked))
-    {
-        let app = app_of.get(&problem.location).copied().unwrap_or_default();
-        errors.push(SynthError {
-            location: problem.location,
-            path: format!("{env}/{app}"),
-            message: problem.message,
-        });
     }
 
     if errors.is_empty() {
@@ -146,29 +165,70 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
     }
 }
 
+/// An object that passed its own checks, and the file it goes to.
+struct Output<'a> {
+    path: String,
+    declared: &'a Declared,
+    app: &'a str,
+}
+
+/// [`Identity`], borrowed from the object: one per object is kept while checking.
+#[derive(PartialEq, Eq, Hash)]
+struct IdentityKey<'a> {
+    group: &'static str,
+    kind: &'static str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+}
+
+impl<'a> IdentityKey<'a> {
+    fn of(object: &'a dyn Object) -> IdentityKey<'a> {
+        let metadata = object.metadata();
+        IdentityKey {
+            group: object.group(),
+            kind: object.kind(),
+            namespace: metadata.namespace.as_deref(),
+            name: metadata.name.as_deref().unwrap_or_default(),
+        }
+    }
+}
+
+/// The checks across the objects of the environment: workloads and their Services, budgets
+/// and autoscalers, the mesh, the Argo CD tree, secrets.
+fn cross_object_problems(env: Env, apps: &[App], checked: &[(&Declared, &str)]) -> Vec<Problem> {
+    let provided: Vec<&ProvidedService> = apps.iter().flat_map(App::published::<ProvidedService>).collect();
+    let layouts: Vec<&ReleaseLayout> = apps.iter().flat_map(App::published::<ReleaseLayout>).collect();
+    let app_locations: Vec<(&str, SourceLocation)> = (apps.iter())
+        .map(|app| (app.name().as_str(), app.declared_at()))
+        .collect();
+    let mut problems = checks::check(checked);
+    problems.extend(mesh_checks::check(checked, &provided));
+    problems.extend(argocd_checks::check(checked, &layouts, &app_locations));
+    problems.extend(secret_checks::check(env, checked));
+    problems
+}
+
 /// `<app>/<namespace>.<kind>.<name>.yaml`, with [`CLUSTER_SCOPE_MARKER`] for cluster-scoped objects.
-fn output_path(app: &str, identity: &Identity) -> String {
-    let scope = identity.namespace.as_deref().unwrap_or(CLUSTER_SCOPE_MARKER);
-    format!(
-        "{app}/{scope}.{}.{}.yaml",
-        identity.kind.to_ascii_lowercase(),
-        identity.name
-    )
+fn output_path(app: &str, object: &dyn Object) -> String {
+    let metadata = object.metadata();
+    let scope = metadata.namespace.as_deref().unwrap_or(CLUSTER_SCOPE_MARKER);
+    let name = metadata.name.as_deref().unwrap_or_default();
+    format!("{app}/{scope}.{}.{name}.yaml", object.kind().to_ascii_lowercase())
 }
 
 /// What is wrong with one object on its own.
-fn object_problems(object: &dyn Object, identity: &Identity) -> Vec<String> {
+fn object_problems(object: &dyn Object) -> Vec<String> {
     let metadata = object.metadata();
+    let kind = object.kind();
     let mut problems = Vec::new();
     match &metadata.name {
         None => problems.push("has no metadata.name".to_owned()),
         Some(name) => problems.extend(Rule::Subdomain.validate(name).err().map(|v| v.to_string())),
     }
-    match (&identity.namespace, object.is_namespaced()) {
-        (None, true) => problems.push(format!("{} is namespaced but has no metadata.namespace", identity.kind)),
+    match (&metadata.namespace, object.is_namespaced()) {
+        (None, true) => problems.push(format!("{kind} is namespaced but has no metadata.namespace")),
         (Some(namespace), false) => problems.push(format!(
-            "{} is cluster-scoped but has metadata.namespace \"{namespace}\"",
-            identity.kind
+            "{kind} is cluster-scoped but has metadata.namespace \"{namespace}\""
         )),
         (Some(namespace), true) => {
             problems.extend(Rule::Name.validate(namespace).err().map(|v| format!("namespace: {v}")));

@@ -1,6 +1,6 @@
 //! The only IO of the SDK: writing a [`Release`] atomically, and comparing one with disk.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -120,17 +120,19 @@ pub fn write_atomic(root: &Path, release: &Release) -> io::Result<()> {
 
 fn write_files(dir: &Path, release: &Release) -> io::Result<()> {
     fs::create_dir_all(dir)?;
-    // Every file of an app shares one directory: create each once, not once per file.
-    let directories: BTreeSet<&str> = (release.files.keys())
-        .filter_map(|relative| Some(relative.rsplit_once('/')?.0))
-        .collect();
-    for directory in directories {
-        fs::create_dir_all(dir.join(directory))?;
-    }
     // Creating thousands of small files is mostly system-call time, which the cores share.
     let files: Vec<(&String, &String)> = release.files.iter().collect();
     let results = parallel::map_chunks(&files, |chunk| {
+        // The files are sorted, so an app's files are together: create its directory once.
+        let mut created: Option<&str> = None;
         for (relative, contents) in chunk {
+            if let Some((parent, _)) = relative.rsplit_once('/')
+                && created != Some(parent)
+            {
+                // Tolerates a directory the other half of the app's files created first.
+                fs::create_dir_all(dir.join(parent))?;
+                created = Some(parent);
+            }
             fs::write(dir.join(relative), contents)?;
         }
         Ok(())
