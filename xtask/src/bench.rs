@@ -11,7 +11,7 @@ use kumiki::k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use kumiki::k8s_openapi::api::core::v1::{ConfigMap, Service};
 use kumiki::k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use kumiki::prelude::*;
-use kumiki::{Declared, write};
+use kumiki::{Declared, parallel, write};
 
 /// Which objects each synthetic service contributes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,10 +81,17 @@ fn synthetic_service(env: Env, index: usize, profile: Profile) -> App {
 }
 
 /// The benchmark model of `env`: `services` synthetic services.
+/// Built as `xtask::model` builds the registered services: on every core.
 pub fn model(env: Env, services: usize, profile: Profile) -> Vec<App> {
-    (0..services)
-        .map(|index| synthetic_service(env, index, profile))
-        .collect()
+    let indexes: Vec<usize> = (0..services).collect();
+    parallel::map_chunks(&indexes, |chunk| {
+        (chunk.iter())
+            .map(|&index| synthetic_service(env, index, profile))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// What one run produced.

@@ -10,7 +10,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use kumiki::write::{self, Drift};
-use kumiki::{App, Env, Release, SynthErrors};
+use kumiki::{App, Env, Release, SynthErrors, parallel};
 use kumiki_diff::{DiffError, EnvDiff};
 
 mod baseline;
@@ -37,7 +37,13 @@ include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 /// The whole model of `env`: every registered service's app and the platform's apps (which
 /// derive the gateways from the services).
 pub fn model(env: Env) -> Vec<App> {
-    let services: Vec<App> = SERVICES.iter().map(|service| (service.app)(env)).collect();
+    // Each service's app is independent of the others: built on every core.
+    let services: Vec<App> = parallel::map_chunks(SERVICES, |chunk| {
+        chunk.iter().map(|service| (service.app)(env)).collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     let mut apps = platform::apps(env, &services);
     apps.extend(services);
     apps

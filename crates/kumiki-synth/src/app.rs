@@ -27,7 +27,7 @@ pub struct App {
     declared_at: SourceLocation,
     objects: Vec<Declared>,
     problems: Vec<(SourceLocation, String)>,
-    published: Vec<Box<dyn Any>>,
+    published: Vec<Box<dyn Any + Send + Sync>>,
 }
 
 /// An object with the source location of its declaration.
@@ -79,7 +79,7 @@ impl App {
 
     /// Publishes a typed declaration other parts of the model derive objects from (a
     /// Microservice publishes its ingress listeners; the platform opens them on the gateway).
-    pub fn publish<T: Any>(&mut self, declaration: T) {
+    pub fn publish<T: Any + Send + Sync>(&mut self, declaration: T) {
         self.published.push(Box::new(declaration));
     }
 

@@ -58,29 +58,39 @@ enum Place {
 }
 
 fn indent(out: &mut String, columns: usize) {
-    out.extend(std::iter::repeat_n(' ', columns));
+    const SPACES: &str = "                                                                ";
+    let mut left = columns;
+    while left > 0 {
+        let step = left.min(SPACES.len());
+        out.push_str(&SPACES[..step]);
+        left -= step;
+    }
 }
 
 /// Whether serde-saphyr writes `s` as a plain scalar beyond doubt: an ASCII letter or `/`
-/// first, then letters, digits and `-._/` (and, in a value, `:` not at the end, and a space
-/// between two other characters); never one of the words YAML 1.1 reads as a boolean, null,
-/// NaN or infinity, in any case. Everything else goes to serde-saphyr.
+/// first, then letters, digits and `-._/` (and, in a value, `:` neither last nor before a
+/// space, and a space between two other characters); never one of the words YAML 1.1 reads
+/// as a boolean, null, NaN or infinity, in any case. Everything else goes to serde-saphyr.
 fn is_surely_plain(s: &str, is_key: bool) -> bool {
     let bytes = s.as_bytes();
-    let Some((&first, rest)) = bytes.split_first() else {
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
         return false;
     };
-    if !(first.is_ascii_alphabetic() || first == b'/') || bytes[bytes.len() - 1] == b' ' {
+    if !(first.is_ascii_alphabetic() || first == b'/') || matches!(last, b' ' | b':') {
         return false;
     }
-    let allowed = |b: u8| {
-        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'/') || (!is_key && matches!(b, b':' | b' '))
-    };
-    if !rest.iter().all(|&b| allowed(b)) {
-        return false;
-    }
-    if !is_key && (s.ends_with(':') || s.contains(": ")) {
-        return false;
+    let mut previous = first;
+    for &byte in &bytes[1..] {
+        let allowed = match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'/' => true,
+            b':' => !is_key,
+            b' ' => !is_key && previous != b':',
+            _ => false,
+        };
+        if !allowed {
+            return false;
+        }
+        previous = byte;
     }
     const WORDS: &[&str] = &[
         "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf",
@@ -132,18 +142,24 @@ impl<'o> Node<'o> {
     /// Writes a one-line scalar that is already in its YAML form.
     fn scalar(self, text: &str) -> Result<(), Unsupported> {
         match self.place {
-            Place::Root => return unsupported("a scalar document"),
-            Place::MapValue(_) | Place::SeqItem(_) => self.out.push(' '),
+            Place::Root => unsupported("a scalar document"),
+            Place::MapValue(_) | Place::SeqItem(_) => {
+                self.out.push(' ');
+                self.out.push_str(text);
+                self.out.push('\n');
+                Ok(())
+            }
         }
-        self.out.push_str(text);
-        self.out.push('\n');
-        Ok(())
     }
 
     fn integer(self, value: impl Display) -> Result<(), Unsupported> {
-        let mut text = String::new();
-        let _ = write!(text, "{value}");
-        self.scalar(&text)
+        match self.place {
+            Place::Root => unsupported("a scalar document"),
+            Place::MapValue(_) | Place::SeqItem(_) => {
+                let _ = writeln!(self.out, " {value}");
+                Ok(())
+            }
+        }
     }
 
     fn delegated<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Unsupported> {

@@ -12,7 +12,7 @@ mod emit;
 mod error;
 mod mesh_checks;
 mod object;
-mod parallel;
+pub mod parallel;
 mod provided;
 mod release;
 mod render;

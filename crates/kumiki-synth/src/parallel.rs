@@ -1,5 +1,6 @@
-//! Spreading independent work over the machine's cores (rendering and writing thousands of
-//! files), with results that do not depend on how the work was split.
+//! Spreading independent work over the machine's cores (building many services' apps,
+//! rendering and writing thousands of files), with results that do not depend on how the work
+//! was split.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
@@ -10,7 +11,7 @@ const CHUNK: usize = 64;
 
 /// Runs `work` on consecutive chunks of `items` on every core and returns the results in
 /// chunk order.
-pub(crate) fn map_chunks<T, R>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R>
+pub fn map_chunks<T, R>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R>
 where
     T: Sync,
     R: Send,
@@ -20,7 +21,7 @@ where
 
 /// [`map_chunks`], while the calling thread first runs `meanwhile` (and then takes chunks
 /// too): work that needs the same data and cannot be split, done beside the split work.
-pub(crate) fn map_chunks_while<T, R, M>(
+pub fn map_chunks_while<T, R, M>(
     items: &[T],
     work: impl Fn(&[T]) -> R + Sync,
     meanwhile: impl FnOnce() -> M,

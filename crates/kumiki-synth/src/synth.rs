@@ -117,8 +117,13 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
     let render = |chunk: &[Output]| -> Vec<Result<String, serde_saphyr::ser::Error>> {
         (chunk.iter())
             .map(|output| {
-                let mut file = header.clone();
-                output.declared.object.render_into(&mut file).map(|()| file)
+                // Room for most objects up front, the rest given back after: no reallocation
+                // copies, and the release holds no spare capacity.
+                let mut file = String::with_capacity(4096);
+                file.push_str(&header);
+                output.declared.object.render_into(&mut file)?;
+                file.shrink_to_fit();
+                Ok(file)
             })
             .collect()
     };

@@ -43,7 +43,7 @@ pub use kumiki_core::{
 pub use kumiki_crds::{self as crds, Duration, duration};
 pub use kumiki_synth::{
     App, Declared, Identity, Object, ProvidedService, Release, ReleaseLayout, SynthError, SynthErrors, header,
-    pod_template, render_yaml, render_yaml_fast_path_only, render_yaml_with_serde_saphyr, synthesize, write,
+    parallel, pod_template, render_yaml, render_yaml_fast_path_only, render_yaml_with_serde_saphyr, synthesize, write,
 };
 pub use serde_json;
 
