@@ -193,6 +193,7 @@ fn awkward_document() -> serde_json::Value {
             "colon": "a:b", "url": "http://example.com:8080/x", "trailing": "x:", "quote": "it's",
             "unicode": "日本語", "accent": "café", "tab": "a\tb", "hash": "a #b", "hash2": "a#b",
             "quantity": "100m", "version": "1.0.0", "path": "/ready", "slash": "/",
+            "long": "x".repeat(300), "long_words": "word ".repeat(60).trim_end(),
         },
         "tricky": tricky,
         "words": ["True", "FALSE", "Null", "NULL", "Off", "ON", "Yes", "YES", "No", "nan", "NaN", ".nan", "inf", "-inf", "Inf", "yesno", "onion", "nully"],

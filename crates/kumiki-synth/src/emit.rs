@@ -1,8 +1,8 @@
 //! A block-style YAML emitter for the shapes Kubernetes objects have, writing straight into
-//! one `String`: about five times faster than serde-saphyr on the objects kumiki renders.
+//! one `String`: three to four times faster than serde-saphyr on the objects kumiki renders.
 //!
 //! It produces exactly serde-saphyr's bytes (a test compares the two on every object of the
-//! reference platform and on a corpus of awkward values). It owns only the layout: maps,
+//! reference platform, on awkward values and on generated strings). It owns only the layout: maps,
 //! sequences, indentation, integers, booleans and strings that are plain beyond doubt. Every
 //! other scalar (a string that might need quotes, a float) is written by serde-saphyr itself,
 //! so the YAML 1.1 quoting rules stay serde-saphyr's. Whatever it does not know how to lay out
