@@ -481,38 +481,27 @@ impl<'o> ser::Serializer for Node<'o> {
     }
 }
 
-impl ser::SerializeSeq for Block<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.seq_item(value)
-    }
-    fn end(self) -> Result<(), Unsupported> {
-        Block::end(self, "[]")
-    }
+/// serde's three sequence traits differ only in the name of the element method.
+macro_rules! block_sequence {
+    ($($trait:ident :: $element:ident),*) => {
+        $(impl ser::$trait for Block<'_> {
+            type Ok = ();
+            type Error = Unsupported;
+            fn $element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
+                self.seq_item(value)
+            }
+            fn end(self) -> Result<(), Unsupported> {
+                Block::end(self, "[]")
+            }
+        })*
+    };
 }
 
-impl ser::SerializeTuple for Block<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.seq_item(value)
-    }
-    fn end(self) -> Result<(), Unsupported> {
-        Block::end(self, "[]")
-    }
-}
-
-impl ser::SerializeTupleStruct for Block<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.seq_item(value)
-    }
-    fn end(self) -> Result<(), Unsupported> {
-        Block::end(self, "[]")
-    }
-}
+block_sequence!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 impl ser::SerializeMap for Block<'_> {
     type Ok = ();
