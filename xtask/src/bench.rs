@@ -80,18 +80,11 @@ fn synthetic_service(env: Env, index: usize, profile: Profile) -> App {
     app
 }
 
-/// The benchmark model of `env`: `services` synthetic services.
-/// Built as `xtask::model` builds the registered services: on every core.
+/// The benchmark model of `env`: `services` synthetic services, built on every core as
+/// `xtask::model` builds the registered ones.
 pub fn model(env: Env, services: usize, profile: Profile) -> Vec<App> {
     let indexes: Vec<usize> = (0..services).collect();
-    parallel::map_chunks(&indexes, |chunk| {
-        (chunk.iter())
-            .map(|&index| synthetic_service(env, index, profile))
-            .collect::<Vec<_>>()
-    })
-    .into_iter()
-    .flatten()
-    .collect()
+    parallel::map(&indexes, |&index| synthetic_service(env, index, profile))
 }
 
 /// What one run produced.

@@ -38,12 +38,7 @@ include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 /// derive the gateways from the services).
 pub fn model(env: Env) -> Vec<App> {
     // Each service's app is independent of the others: built on every core.
-    let services: Vec<App> = parallel::map_chunks(SERVICES, |chunk| {
-        chunk.iter().map(|service| (service.app)(env)).collect::<Vec<_>>()
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+    let services = parallel::map(SERVICES, |service| (service.app)(env));
     let mut apps = platform::apps(env, &services);
     apps.extend(services);
     apps

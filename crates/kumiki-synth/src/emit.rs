@@ -139,27 +139,29 @@ struct Node<'o> {
 }
 
 impl<'o> Node<'o> {
-    /// Writes a one-line scalar that is already in its YAML form.
-    fn scalar(self, text: &str) -> Result<(), Unsupported> {
+    /// Starts a scalar: after `key:` or `-`, one space. A document is never a bare scalar here.
+    fn start_scalar(&mut self) -> Result<(), Unsupported> {
         match self.place {
             Place::Root => unsupported("a scalar document"),
             Place::MapValue(_) | Place::SeqItem(_) => {
                 self.out.push(' ');
-                self.out.push_str(text);
-                self.out.push('\n');
                 Ok(())
             }
         }
     }
 
-    fn integer(self, value: impl Display) -> Result<(), Unsupported> {
-        match self.place {
-            Place::Root => unsupported("a scalar document"),
-            Place::MapValue(_) | Place::SeqItem(_) => {
-                let _ = writeln!(self.out, " {value}");
-                Ok(())
-            }
-        }
+    /// Writes a one-line scalar that is already in its YAML form.
+    fn scalar(mut self, text: &str) -> Result<(), Unsupported> {
+        self.start_scalar()?;
+        self.out.push_str(text);
+        self.out.push('\n');
+        Ok(())
+    }
+
+    fn integer(mut self, value: impl Display) -> Result<(), Unsupported> {
+        self.start_scalar()?;
+        let _ = writeln!(self.out, "{value}");
+        Ok(())
     }
 
     fn delegated<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Unsupported> {
@@ -355,6 +357,15 @@ impl ser::Serializer for Key<'_, '_> {
     }
 }
 
+/// Integers are written as Rust formats them, as serde-saphyr does.
+macro_rules! integers {
+    ($($method:ident($ty:ty)),* $(,)?) => {
+        $(fn $method(self, v: $ty) -> Result<(), Unsupported> {
+            self.integer(v)
+        })*
+    };
+}
+
 impl<'o> ser::Serializer for Node<'o> {
     type Ok = ();
     type Error = Unsupported;
@@ -369,30 +380,16 @@ impl<'o> ser::Serializer for Node<'o> {
     fn serialize_bool(self, v: bool) -> Result<(), Unsupported> {
         self.scalar(if v { "true" } else { "false" })
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Unsupported> {
-        self.integer(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Unsupported> {
-        self.integer(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Unsupported> {
-        self.integer(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Unsupported> {
-        self.integer(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Unsupported> {
-        self.integer(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Unsupported> {
-        self.integer(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Unsupported> {
-        self.integer(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Unsupported> {
-        self.integer(v)
-    }
+    integers!(
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+    );
     fn serialize_f32(self, v: f32) -> Result<(), Unsupported> {
         self.delegated(&v)
     }

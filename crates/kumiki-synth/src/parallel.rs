@@ -9,6 +9,25 @@ use std::thread;
 /// the next chunk costs nothing.
 const CHUNK: usize = 64;
 
+/// Runs `work` on every item of `items` on every core and returns the results in item order.
+pub fn map<T, R>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+{
+    map_while(items, work, || ()).0
+}
+
+/// [`map`], while the calling thread first runs `meanwhile` (see [`map_chunks_while`]).
+pub fn map_while<T, R, M>(items: &[T], work: impl Fn(&T) -> R + Sync, meanwhile: impl FnOnce() -> M) -> (Vec<R>, M)
+where
+    T: Sync,
+    R: Send,
+{
+    let (chunks, meanwhile) = map_chunks_while(items, |chunk| chunk.iter().map(&work).collect::<Vec<_>>(), meanwhile);
+    (chunks.into_iter().flatten().collect(), meanwhile)
+}
+
 /// Runs `work` on consecutive chunks of `items` on every core and returns the results in
 /// chunk order.
 pub fn map_chunks<T, R>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R>
@@ -60,13 +79,22 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::{map_chunks, map_chunks_while};
+    use super::{map, map_chunks, map_chunks_while};
 
     #[test]
     fn results_come_back_in_order_and_cover_every_item() {
         let items: Vec<usize> = (0..1000).collect();
         let chunks = map_chunks(&items, <[usize]>::to_vec);
         assert_eq!(chunks.concat(), items);
+    }
+
+    #[test]
+    fn items_map_in_order() {
+        let items: Vec<usize> = (0..1000).collect();
+        assert_eq!(
+            map(&items, |item| item * 2),
+            items.iter().map(|item| item * 2).collect::<Vec<_>>()
+        );
     }
 
     #[test]

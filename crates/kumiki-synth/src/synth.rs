@@ -114,21 +114,16 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
     // Rendering is independent per object and the largest part of the work: it runs on every
     // core, while this thread first runs the checks across objects, which read the same model.
     let header = header(env);
-    let render = |chunk: &[Output]| -> Vec<Result<String, serde_saphyr::ser::Error>> {
-        (chunk.iter())
-            .map(|output| {
-                // Room for most objects up front, the rest given back after: no reallocation
-                // copies, and the release holds no spare capacity.
-                let mut file = String::with_capacity(4096);
-                file.push_str(&header);
-                output.declared.object.render_into(&mut file)?;
-                file.shrink_to_fit();
-                Ok(file)
-            })
-            .collect()
+    let render = |output: &Output| -> Result<String, serde_saphyr::ser::Error> {
+        // Room for most objects up front, the rest given back after: no reallocation copies,
+        // and the release holds no spare capacity.
+        let mut file = String::with_capacity(4096);
+        file.push_str(&header);
+        output.declared.object.render_into(&mut file)?;
+        file.shrink_to_fit();
+        Ok(file)
     };
-    let (rendered, problems) =
-        parallel::map_chunks_while(&outputs, render, || cross_object_problems(env, &apps, &checked));
+    let (rendered, problems) = parallel::map_while(&outputs, render, || cross_object_problems(env, &apps, &checked));
 
     if !problems.is_empty() {
         let declared_apps = apps.iter().map(|app| (app.declared_at(), app.name().as_str()));
@@ -146,7 +141,7 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
     }
 
     let mut files = BTreeMap::new();
-    for (output, file) in outputs.into_iter().zip(rendered.into_iter().flatten()) {
+    for (output, file) in outputs.into_iter().zip(rendered) {
         match file {
             Ok(file) => {
                 files.insert(output.path, file);

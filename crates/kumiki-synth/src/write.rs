@@ -129,7 +129,7 @@ fn write_files(dir: &Path, release: &Release) -> io::Result<()> {
             if let Some((parent, _)) = relative.rsplit_once('/')
                 && created != Some(parent)
             {
-                // Tolerates a directory the other half of the app's files created first.
+                // Tolerates the directory when another chunk of the app's files created it first.
                 fs::create_dir_all(dir.join(parent))?;
                 created = Some(parent);
             }
