@@ -8,7 +8,10 @@ use kumiki::crds::external_secrets;
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
-use kumiki::{AwsAccountId, AwsRegion, Egress, Environment, GatewayProxy, ImageTag, Mesh, Policy, Repository, Team};
+use kumiki::{
+    AwsAccountId, AwsRegion, Egress, Environment, GatewayProxy, ImageTag, Mesh, Policy, PullPolicy, Repository, Rollout,
+    Seccomp, SecurityPolicy, Team,
+};
 
 pub mod charts;
 pub mod databases;
@@ -102,6 +105,19 @@ pub mod node_groups {
 /// The value of `app.kubernetes.io/part-of` on everything the platform deploys.
 pub const PART_OF: LabelValue = label_value!("microservices");
 
+/// The security context of every pod: a non-root UID above the range images use, no
+/// privilege escalation, no capabilities, the runtime's seccomp profile, and a read-only root
+/// filesystem (each pod gets a writable `/tmp`).
+pub const SECURITY: SecurityPolicy = SecurityPolicy {
+    run_as_user: 10001,
+    run_as_group: 10001,
+    run_as_non_root: true,
+    seccomp: Seccomp::RuntimeDefault,
+    read_only_root_filesystem: true,
+    allow_privilege_escalation: false,
+    drop_capabilities: &["ALL"],
+};
+
 /// The environment every construct of `env` is built in: namespace, node groups, policy.
 pub fn environment(env: Env) -> Environment {
     let node_groups = match env {
@@ -122,7 +138,17 @@ pub fn environment(env: Env) -> Environment {
         policy: Policy {
             // Guaranteed QoS: requests equal limits.
             default_resources: Resources::guaranteed(100, 128),
-            run_as_user: 10001,
+            security: SECURITY,
+            // No workload talks to the Kubernetes API.
+            automount_service_account_token: false,
+            // Capacity never drops during a rollout: one extra pod at a time.
+            rollout: Rollout {
+                max_surge: 1,
+                max_unavailable: 0,
+            },
+            // A moved tag is noticed on the next start.
+            image_pull_policy: PullPolicy::Always,
+            // The mesh stops routing to a terminating pod before the process gets SIGTERM.
             pre_stop_sleep_seconds: 5,
             termination_grace_period_seconds: 30,
             revision_history_limit: 5,

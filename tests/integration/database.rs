@@ -219,7 +219,7 @@ fn a_single_claim_on_more_than_one_replica_is_an_error() {
         Image::new(Registry::DockerHub, repository!("library/redis"), tag!("7.4.1")),
     );
     let tcp = redis.port(Protocol::Tcp, port_name!("redis"), port!(6379));
-    let line = line!() + 1;
+    let line = line!() + 5;
     let cache = Microservice::<Cache>::new(&platform::environment(Env::Prd))
         .container(redis)
         .readiness(Probe::tcp(&tcp))

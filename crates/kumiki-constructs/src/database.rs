@@ -14,19 +14,17 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Secret, Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kumiki_core::{DevOnly, Name, NodeGroup, PortNumber, SourceLocation, Subdomain, name, port, port_name};
+use kumiki_core::{DevOnly, Name, PortNumber, SourceLocation, Subdomain, port};
 use kumiki_crds::external_secrets::{
     ExternalSecret, ExternalSecretData, ExternalSecretSpec, ExternalSecretTarget, RemoteRef, SecretStoreRef,
 };
 use kumiki_crds::istio::{ServerPort, ServiceEntry, ServiceEntrySpec};
 use kumiki_synth::App;
 
-use crate::environment::{Environment, Resources};
+use crate::env_var::{EnvValue, SecretEnv};
+use crate::environment::Environment;
 use crate::image::Image;
-use crate::microservice::{Container, Microservice, SecretEnv};
-use crate::port::{Protocol, ServiceId};
-use crate::probe::Probe;
-use crate::storage::VolumeClaim;
+use crate::port::Protocol;
 
 /// The port MySQL listens on, and the Service port clients use, in every environment.
 pub const MYSQL_PORT: PortNumber = port!(3306);
@@ -94,13 +92,13 @@ pub struct ManagedMySql {
 pub(crate) struct Owner<'a> {
     pub(crate) name: &'a Name,
     pub(crate) environment: &'a Environment,
-    pub(crate) node_group: Option<&'a NodeGroup>,
+    /// The `.database(..)` call: the database's objects and problems point there.
     pub(crate) declared_at: SourceLocation,
 }
 
 /// The connection settings of the owning service's main container.
 pub(crate) struct Connection {
-    pub(crate) plain: Vec<(String, String)>,
+    pub(crate) plain: Vec<EnvValue>,
     pub(crate) secret: Vec<SecretEnv>,
 }
 
@@ -129,9 +127,9 @@ impl Database {
         };
         Connection {
             plain: vec![
-                ("DB_HOST".to_owned(), Database::service_name(owner)),
-                ("DB_PORT".to_owned(), MYSQL_PORT.to_string()),
-                ("DB_DATABASE".to_owned(), self.name.to_string()),
+                plain("DB_HOST", Database::service_name(owner)),
+                plain("DB_PORT", MYSQL_PORT.to_string()),
+                plain("DB_DATABASE", self.name.to_string()),
             ],
             secret: vec![
                 from_secret("DB_USERNAME", "username"),
@@ -140,11 +138,27 @@ impl Database {
         }
     }
 
-    /// Adds the database's objects to the owner's app.
-    pub(crate) fn lower<S: ServiceId>(&self, owner: &Owner<'_>, app: &mut App) {
+    /// The server, when it runs in the cluster.
+    pub(crate) fn in_cluster(&self) -> Option<&InClusterMySql> {
         match &self.server {
-            DatabaseServer::InCluster(mysql) => self.lower_in_cluster::<S>(mysql, owner, app),
-            DatabaseServer::Managed(managed) => self.lower_managed(managed, owner, app),
+            DatabaseServer::InCluster(mysql) => Some(mysql),
+            DatabaseServer::Managed(_) => None,
+        }
+    }
+
+    /// The database's name.
+    pub(crate) fn name(&self) -> &Name {
+        &self.name
+    }
+
+    /// Adds the objects of the database that are not its server: the dev Secret, or the
+    /// managed endpoint's alias, registration and ExternalSecret.
+    pub(crate) fn lower(&self, owner: &Owner<'_>, app: &mut App) {
+        match &self.server {
+            DatabaseServer::InCluster(mysql) => {
+                app.add_at(credentials(&mysql.credentials, owner), owner.declared_at);
+            }
+            DatabaseServer::Managed(managed) => lower_managed(managed, owner, app),
         }
     }
 
@@ -158,59 +172,30 @@ impl Database {
             ..Default::default()
         }
     }
+}
 
-    /// A single-replica MySQL StatefulSet, built as a Microservice (the platform's security
-    /// defaults, network policy, mesh identity) that only the owner may call, and its Secret.
-    fn lower_in_cluster<S: ServiceId>(&self, mysql: &InClusterMySql, owner: &Owner<'_>, app: &mut App) {
-        let secret = Database::credentials_secret(owner.name);
-        let mut server = Container::<S>::new(name!("mysql"), mysql.image.clone());
-        let sql = server.port(Protocol::Tcp, port_name!("mysql"), MYSQL_PORT);
-        server
-            .with_env("MYSQL_DATABASE", self.name.as_str())
-            // No root password exists to leak: the image generates one and prints it once.
-            .with_env("MYSQL_RANDOM_ROOT_PASSWORD", "yes")
-            .with_secret_env("MYSQL_USER", &secret, "username")
-            .with_secret_env("MYSQL_PASSWORD", &secret, "password")
-            // The socket and pid file; the root filesystem is read-only.
-            .with_scratch(name!("run"), "/var/run/mysqld")
-            .with_resources(Resources::guaranteed(500, 1024));
-        let Ok(name) = Name::try_from(Database::service_name(owner.name)) else {
-            let message = format!(
-                "database Service \"{}\" is not a valid name (at most 63 characters): shorten the service name",
-                Database::service_name(owner.name)
-            );
-            return app.report(owner.declared_at, message);
-        };
-        let mut service = Microservice::<S>::new_at(owner.environment, owner.declared_at)
-            .named(name)
-            .container(server)
-            .readiness(Probe::tcp(&sql))
-            .liveness(Probe::tcp(&sql).with_failure_threshold(6))
-            .expose(MYSQL_PORT, &sql)
-            .allow_caller(&owner.environment.namespace, owner.name, &[&sql])
-            .stateful(VolumeClaim::single(name!("data"), "/var/lib/mysql", mysql.storage_gib))
-            .replicas(1);
-        if let Some(group) = owner.node_group {
-            service = service.pin_to(group);
-        }
-        app.absorb(service.build());
-        let credentials = &mysql.credentials;
-        app.add_at(
-            Secret {
-                metadata: Database::metadata(secret, owner),
-                type_: Some("Opaque".to_owned()),
-                string_data: Some(BTreeMap::from([
-                    ("username".to_owned(), credentials.username.clone()),
-                    ("password".to_owned(), credentials.password.clone()),
-                ])),
-                ..Default::default()
-            },
-            owner.declared_at,
-        );
+fn plain(name: &str, value: String) -> EnvValue {
+    EnvValue {
+        name: name.to_owned(),
+        value,
     }
+}
 
-    /// The endpoint's alias, its mesh registration, and the ExternalSecret.
-    fn lower_managed(&self, managed: &ManagedMySql, owner: &Owner<'_>, app: &mut App) {
+/// The dev Secret holding the in-cluster server's credentials.
+fn credentials(credentials: &DevCredentials, owner: &Owner<'_>) -> Secret {
+    Secret {
+        metadata: Database::metadata(Database::credentials_secret(owner.name), owner),
+        type_: Some("Opaque".to_owned()),
+        string_data: Some(BTreeMap::from([
+            ("username".to_owned(), credentials.username.clone()),
+            ("password".to_owned(), credentials.password.clone()),
+        ])),
+        ..Default::default()
+    }
+}
+
+/// The endpoint's alias, its mesh registration, and the ExternalSecret.
+fn lower_managed(managed: &ManagedMySql, owner: &Owner<'_>, app: &mut App) {
         let service_name = Database::service_name(owner.name);
         let port_name = format!("{}-mysql", Protocol::Tcp.as_str());
         let at = owner.declared_at;
@@ -282,4 +267,3 @@ impl Database {
             at,
         );
     }
-}

@@ -8,29 +8,33 @@
 
 mod database;
 mod egress;
+mod env_var;
 mod environment;
 mod gitops;
 mod image;
 mod mesh;
 mod microservice;
 mod placement;
+mod policy;
 mod port;
 mod probe;
 mod storage;
 
 pub use database::{Database, DatabaseServer, DevCredentials, InClusterMySql, MYSQL_PORT, ManagedMySql};
 pub use egress::{Egress, ExternalHost};
-pub use environment::{Environment, Policy, Resources};
+pub use environment::Environment;
 pub use gitops::{ChartVersion, GitOps, HelmChart, Project, RESOURCES_FINALIZER, SYNC_WAVE_ANNOTATION, Team};
 pub use image::{Image, Registry};
 pub use mesh::{
     CircuitBreaker, GatewayListener, GatewayProxy, Listener, Mesh, REVISION_LABEL, Retries, RetryOn, TrafficPolicy,
+    VERSION_LABEL,
 };
 pub use microservice::{
     Container, DisruptionBudget, HasLiveness, HasReadiness, LivenessDeclared, Microservice, NoLiveness, NoReadiness,
-    ReadinessDeclared, VERSION_LABEL, Version,
+    ReadinessDeclared, Version,
 };
 pub use placement::{node_affinity, toleration};
+pub use policy::{Policy, PullPolicy, Resources, Rollout, Seccomp, SecurityPolicy};
 pub use port::{PortRef, Protocol, ServiceId};
 pub use probe::Probe;
 pub use storage::VolumeClaim;

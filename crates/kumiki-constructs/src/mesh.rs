@@ -17,11 +17,13 @@ use kumiki_crds::istio::{
 };
 use kumiki_synth::{App, ProvidedService};
 
-use crate::microservice::VERSION_LABEL;
 use crate::port::Protocol;
 
 /// The label that enrols a namespace's pods in the mesh (sidecar injection by revision).
 pub const REVISION_LABEL: &str = "istio.io/rev";
+
+/// The pod label a [`Version`](crate::Version) sets and its subset selects (Istio's convention).
+pub const VERSION_LABEL: &str = "version";
 
 /// The mesh of an environment: its revision, its root namespace and its gateway proxies.
 #[derive(Clone, Debug)]
@@ -214,15 +216,27 @@ pub(crate) struct Routing {
     pub ingress: Option<(Gateway, VirtualService)>,
 }
 
+/// A Service port and the protocol of the container port it forwards to.
+pub(crate) struct ExposedPort {
+    pub port: PortNumber,
+    pub protocol: Protocol,
+}
+
+/// An ingress listener and the Service port it routes to.
+pub(crate) struct ListenerRoute<'a> {
+    pub listener: &'a Listener,
+    pub service_port: PortNumber,
+}
+
 /// The inputs of [`routing`]: one service's name, namespace, labels and exposure.
 pub(crate) struct Exposure<'a> {
     pub name: &'a str,
     pub namespace: &'a str,
     pub labels: &'a BTreeMap<String, String>,
     /// Service ports, with the protocol of the container port each forwards to.
-    pub ports: Vec<(PortNumber, Protocol)>,
+    pub ports: Vec<ExposedPort>,
     /// Listeners, each with the Service port it routes to.
-    pub listeners: &'a [(Listener, PortNumber)],
+    pub listeners: Vec<ListenerRoute<'a>>,
     /// Versions (subset name, weight), when the service runs several.
     pub versions: Vec<(String, u8)>,
     pub traffic: &'a TrafficPolicy,
@@ -335,20 +349,20 @@ pub(crate) fn routing(exposure: &Exposure) -> Routing {
     };
     // Opaque TCP (a database) gets TCP routes: an HTTP route would never match it.
     let (tcp_ports, http_ports): (Vec<_>, Vec<_>) =
-        (exposure.ports.iter()).partition(|(_, protocol)| *protocol == Protocol::Tcp);
-    let http_routes = http_ports.iter().map(|(port, _)| {
+        (exposure.ports.iter()).partition(|exposed| exposed.protocol == Protocol::Tcp);
+    let http_routes = http_ports.iter().map(|exposed| {
         let matched = HttpMatch {
-            port: Some(port.get().into()),
+            port: Some(exposed.port.get().into()),
             ..Default::default()
         };
-        exposure.route(matched, *port)
+        exposure.route(matched, exposed.port)
     });
-    let tcp_routes = tcp_ports.iter().map(|(port, _)| TcpRoute {
+    let tcp_routes = tcp_ports.iter().map(|exposed| TcpRoute {
         matches: vec![L4Match {
-            port: Some(port.get().into()),
+            port: Some(exposed.port.get().into()),
             ..Default::default()
         }],
-        route: exposure.destinations(*port),
+        route: exposure.destinations(exposed.port),
     });
     let virtual_service = VirtualService {
         metadata: exposure.metadata(exposure.name.to_owned()),
@@ -371,7 +385,7 @@ pub(crate) fn routing(exposure: &Exposure) -> Routing {
                     mesh.ingress.selector.value.to_string(),
                 )]),
                 servers: (exposure.listeners.iter())
-                    .map(|(listener, _)| Server {
+                    .map(|ListenerRoute { listener, .. }| Server {
                         port: ServerPort {
                             number: listener.port.get().into(),
                             protocol: "HTTP".to_owned(),
@@ -386,13 +400,13 @@ pub(crate) fn routing(exposure: &Exposure) -> Routing {
             },
         };
         let binding = format!("{}/{gateway_name}", exposure.namespace);
-        let routes = exposure.listeners.iter().map(|(listener, port)| {
+        let routes = exposure.listeners.iter().map(|ListenerRoute { listener, service_port }| {
             let matched = HttpMatch {
                 port: Some(listener.port.get().into()),
                 gateways: vec![binding.clone()],
                 ..Default::default()
             };
-            exposure.route(matched, *port)
+            exposure.route(matched, *service_port)
         });
         let virtual_service = VirtualService {
             metadata: exposure.metadata(gateway_name),

@@ -35,54 +35,69 @@ impl Protocol {
     }
 }
 
-/// A handle to a port declared by a container of service `S`. Only
-/// [`Container::port`](crate::Container::port) makes one; probes, Service ports and network
-/// policy rules take it, so they can only name a port that exists.
-pub struct PortRef<S: ServiceId> {
+/// A port a container declared, as the lowering reads it. [`PortRef`] wraps it with the
+/// service marker; everything below the builders works on this type, compiled once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Port {
     pub(crate) container: Name,
     pub(crate) name: PortName,
     pub(crate) protocol: Protocol,
     pub(crate) number: PortNumber,
-    pub(crate) _service: PhantomData<S>,
+}
+
+impl Port {
+    /// The emitted port name, `<protocol>-<name>` (at most 15 characters).
+    pub(crate) fn port_name(&self) -> String {
+        format!("{}-{}", self.protocol.as_str(), self.name)
+    }
+}
+
+/// A handle to a port declared by a container of service `S`. Only
+/// [`Container::port`](crate::Container::port) makes one; probes, Service ports and network
+/// policy rules take it, so they can only name a port that exists.
+pub struct PortRef<S: ServiceId> {
+    pub(crate) port: Port,
+    _service: PhantomData<S>,
 }
 
 // Written out: a derive would require the marker type `S` itself to be Clone / Debug.
 impl<S: ServiceId> Clone for PortRef<S> {
     fn clone(&self) -> Self {
-        PortRef {
-            container: self.container.clone(),
-            name: self.name.clone(),
-            protocol: self.protocol,
-            number: self.number,
-            _service: PhantomData,
-        }
+        PortRef::new(self.port.clone())
     }
 }
 
 impl<S: ServiceId> std::fmt::Debug for PortRef<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PortRef({}/{}: {})", self.container, self.port_name(), self.number)
+        write!(f, "PortRef({}/{}: {})", self.port.container, self.port.port_name(), self.port.number)
     }
 }
 
 impl<S: ServiceId> PortRef<S> {
+    pub(crate) fn new(port: Port) -> Self {
+        PortRef {
+            port,
+            _service: PhantomData,
+        }
+    }
+
     /// The emitted port name, `<protocol>-<name>` (at most 15 characters).
     pub fn port_name(&self) -> String {
-        format!("{}-{}", self.protocol.as_str(), self.name)
+        self.port.port_name()
     }
 
     /// The container port number.
     pub fn number(&self) -> PortNumber {
-        self.number
+        self.port.number
     }
 
     /// The protocol.
     pub fn protocol(&self) -> Protocol {
-        self.protocol
+        self.port.protocol
     }
 
     /// The container that declared the port.
     pub fn container(&self) -> &Name {
-        &self.container
+        &self.port.container
     }
 }

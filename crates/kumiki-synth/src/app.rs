@@ -42,9 +42,15 @@ impl App {
     /// An empty app.
     #[track_caller]
     pub fn new(name: Name) -> App {
+        App::new_at(name, SourceLocation::caller())
+    }
+
+    /// An empty app whose errors point at `declared_at`: a construct creates its app with
+    /// the location of the user's call, not of SDK code.
+    pub fn new_at(name: Name, declared_at: SourceLocation) -> App {
         App {
             name,
-            declared_at: SourceLocation::caller(),
+            declared_at,
             objects: Vec::new(),
             problems: Vec::new(),
             published: Vec::new(),

@@ -31,8 +31,8 @@ pub use kumiki_constructs::{
     CircuitBreaker, Container, Database, DatabaseServer, DevCredentials, DisruptionBudget, Egress, Environment,
     ExternalHost, GatewayListener, GatewayProxy, HasLiveness, HasReadiness, Image, InClusterMySql, Listener,
     LivenessDeclared, MYSQL_PORT, ManagedMySql, Mesh, Microservice, NoLiveness, NoReadiness, Policy, PortRef, Probe,
-    Protocol, REVISION_LABEL, ReadinessDeclared, Registry, Resources, Retries, RetryOn, ServiceId, TrafficPolicy,
-    VERSION_LABEL, Version, VolumeClaim,
+    Protocol, PullPolicy, REVISION_LABEL, ReadinessDeclared, Registry, Resources, Retries, RetryOn, Rollout, Seccomp,
+    SecurityPolicy, ServiceId, TrafficPolicy, VERSION_LABEL, Version, VolumeClaim,
 };
 pub use kumiki_core::{
     AwsAccountId, AwsRegion, DevOnly, Env, ImageTag, Invalid, InvalidPort, Label, LabelKey, LabelValue,

@@ -16,8 +16,7 @@ impl ServiceId for Curl {
 pub fn app(env: Env) -> App {
     let container_name = name!("curl");
     let image = Image::new(Registry::DockerHub, repository!("curlimages/curl"), tag!("8.5.0"));
-    let mut curl = Container::<Curl>::new(container_name.clone(), image);
-    curl.with_command(&["sleep", "infinity"]);
+    let curl = Container::<Curl>::new(container_name.clone(), image).with_command(&["sleep", "infinity"]);
     let httpbin = platform::external_hosts::HTTPBIN_ORG;
     let status_url = format!("http://{}:{}/status/200", httpbin.host, httpbin.port);
 

@@ -21,9 +21,8 @@ pub fn app(env: Env) -> App {
         repository!("paulbouwer/hello-kubernetes"),
         tag!("1.10"),
     );
-    let mut helloworld = Container::<Helloworld>::new(name!("helloworld"), image);
+    let mut helloworld = Container::<Helloworld>::new(name!("helloworld"), image).with_env("PORT", "8080");
     let http = helloworld.port(Protocol::Http, port_name!("helloworld"), port!(8080));
-    helloworld.with_env("PORT", "8080");
 
     Microservice::<Helloworld>::new(&platform::environment(env))
         .container(helloworld)

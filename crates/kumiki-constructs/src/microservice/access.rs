@@ -1,0 +1,111 @@
+//! Lowering of who may reach the service: the NetworkPolicy (namespaces, by port) and the
+//! Istio AuthorizationPolicy (mutual-TLS identities, by port).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::networking::v1::{
+    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use kumiki_core::Name;
+use kumiki_crds::istio::{
+    AuthorizationPolicy, AuthorizationPolicySpec, Operation, Rule as AccessRule, RuleFrom, RuleTo, Source,
+    WorkloadSelector,
+};
+
+use crate::port::Port;
+
+use super::context::Lowering;
+
+impl Lowering<'_> {
+    pub(crate) fn network_policy(&self) -> NetworkPolicy {
+        let spec = self.spec;
+        let from_namespaces = (spec.ingress_from.iter()).map(|source| (&source.namespace, &source.ports));
+        let from_callers = (spec.callers.iter()).map(|caller| (&caller.namespace, &caller.ports));
+        let mut allowed: Vec<(String, Vec<String>)> = (from_namespaces.chain(from_callers))
+            .map(|(namespace, ports)| (namespace.to_string(), ports.iter().map(Port::port_name).collect()))
+            .collect();
+        // Ingress listeners are reached through the ingress gateway proxy, from its namespace.
+        let listener_targets: Vec<String> = self.listener_targets().into_iter().map(Port::port_name).collect();
+        if !listener_targets.is_empty() {
+            allowed.push((spec.environment.mesh.ingress.namespace.to_string(), listener_targets));
+        }
+        let ingress = allowed.into_iter().map(|(namespace, ports)| NetworkPolicyIngressRule {
+            from: Some(vec![NetworkPolicyPeer {
+                namespace_selector: Some(LabelSelector {
+                    match_labels: Some(BTreeMap::from([("kubernetes.io/metadata.name".to_owned(), namespace)])),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }]),
+            ports: Some(
+                (ports.into_iter())
+                    .map(|port| NetworkPolicyPort {
+                        port: Some(IntOrString::String(port)),
+                        protocol: Some("TCP".to_owned()),
+                        ..Default::default()
+                    })
+                    .collect(),
+            ),
+        });
+        NetworkPolicy {
+            metadata: self.metadata(self.name()),
+            spec: Some(NetworkPolicySpec {
+                pod_selector: Some(self.selector()),
+                policy_types: Some(vec!["Ingress".to_owned()]),
+                ingress: Some(ingress.collect()),
+                ..Default::default()
+            }),
+        }
+    }
+
+    /// ALLOW rules for the declared callers and the ingress gateway; none when nothing is
+    /// declared (the mesh then admits any authenticated peer).
+    pub(crate) fn authorization_policy(&self) -> Option<AuthorizationPolicy> {
+        let spec = self.spec;
+        let principal = |namespace: &Name, account: &Name| format!("cluster.local/ns/{namespace}/sa/{account}");
+        let numbers = |ports: &[&Port]| ports.iter().map(|port| port.number.to_string()).collect();
+        let mut rules: Vec<AccessRule> = (spec.callers.iter())
+            .map(|caller| {
+                let ports: Vec<&Port> = caller.ports.iter().collect();
+                rule(principal(&caller.namespace, &caller.service_account), numbers(&ports))
+            })
+            .collect();
+        let listener_targets = self.listener_targets();
+        if !listener_targets.is_empty() {
+            let gateway = &spec.environment.mesh.ingress;
+            rules.push(rule(principal(&gateway.namespace, &gateway.name), numbers(&listener_targets)));
+        }
+        (!rules.is_empty()).then(|| AuthorizationPolicy {
+            metadata: self.metadata(self.name()),
+            spec: AuthorizationPolicySpec {
+                selector: Some(WorkloadSelector {
+                    match_labels: self.selector_labels(),
+                }),
+                action: "ALLOW".to_owned(),
+                rules,
+                extra: Default::default(),
+            },
+        })
+    }
+}
+
+/// Allows `principal` to reach `ports`.
+fn rule(principal: String, ports: Vec<String>) -> AccessRule {
+    AccessRule {
+        from: vec![RuleFrom {
+            source: Source {
+                principals: vec![principal],
+                ..Default::default()
+            },
+        }],
+        to: vec![RuleTo {
+            operation: Operation {
+                ports,
+                ..Default::default()
+            },
+        }],
+        ..Default::default()
+    }
+}

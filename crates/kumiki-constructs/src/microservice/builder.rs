@@ -1,0 +1,346 @@
+//! The Microservice builder and its probe typestate: the only part generic over the service
+//! marker. Each method records what was declared, and where, into a [`MicroserviceSpec`];
+//! `build()` hands it to the lowering, which every service shares.
+
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use kumiki_core::{Name, NodeGroup, PortNumber, SourceLocation};
+use kumiki_synth::App;
+
+use crate::database::Database;
+use crate::environment::Environment;
+use crate::mesh::{Listener, TrafficPolicy};
+use crate::port::{Port, PortRef, ServiceId};
+use crate::probe::Probe;
+use crate::storage::VolumeClaim;
+
+use super::container::Container;
+use super::lower::lower;
+use super::spec::{
+    At, Autoscale, Caller, DisruptionBudget, IngressSource, ListenerBinding, MicroserviceSpec, Patch, ServicePortSpec,
+    Version,
+};
+
+/// Typestate: no readiness probe declared yet.
+pub struct NoReadiness;
+/// Typestate: a readiness probe is declared.
+pub struct HasReadiness;
+/// Typestate: no liveness probe declared yet.
+pub struct NoLiveness;
+/// Typestate: a liveness probe is declared.
+pub struct HasLiveness;
+
+/// Implemented by [`HasReadiness`] only: `build()` requires it.
+#[diagnostic::on_unimplemented(
+    message = "this Microservice has no readiness probe",
+    label = "`.build()` needs a readiness probe",
+    note = "call `.readiness(Probe::http(\"/healthz\", &port))` (or `Probe::tcp`, `Probe::grpc`, `Probe::exec`) before `.build()`"
+)]
+pub trait ReadinessDeclared {}
+impl ReadinessDeclared for HasReadiness {}
+
+/// Implemented by [`HasLiveness`] only: `build()` requires it.
+#[diagnostic::on_unimplemented(
+    message = "this Microservice has no liveness probe",
+    label = "`.build()` needs a liveness probe",
+    note = "call `.liveness(Probe::tcp(&port))` (or `Probe::http`, `Probe::grpc`, `Probe::exec`) before `.build()`"
+)]
+pub trait LivenessDeclared {}
+impl LivenessDeclared for HasLiveness {}
+
+/// A microservice of service `S`, lowered by [`Microservice::build`] into an [`App`] named
+/// `S::NAME` holding: a Deployment (a StatefulSet with its headless Service when
+/// [`Microservice::stateful`]), a ServiceAccount, a PodDisruptionBudget, a NetworkPolicy
+/// (ingress denied but for what [`Microservice::allow_from`] opens), a Service when a port
+/// is exposed, a HorizontalPodAutoscaler when autoscaled, and a ConfigMap (with a content hash
+/// in its name, so a change rolls the pods) when settings are given.
+///
+/// Pods and rollouts are shaped by the environment's [`Policy`](crate::Policy), which the
+/// platform crate states. `build()` exists only once readiness and liveness probes are declared:
+///
+/// ```
+/// use kumiki_constructs::*;
+/// use kumiki_core::{Env, NodeGroup, label, label_value, name, port, port_name, repository, tag};
+///
+/// struct Account;
+/// impl ServiceId for Account {
+///     const NAME: kumiki_core::Name = name!("account");
+/// }
+///
+/// let environment = Environment {
+///     env: Env::Prd,
+///     namespace: name!("services"),
+///     node_groups: vec![NodeGroup::new(label_value!("app"))],
+///     part_of: label_value!("shop"),
+///     policy: Policy {
+///         default_resources: Resources::guaranteed(100, 128),
+///         security: SecurityPolicy {
+///             run_as_user: 10001,
+///             run_as_group: 10001,
+///             run_as_non_root: true,
+///             seccomp: Seccomp::RuntimeDefault,
+///             read_only_root_filesystem: true,
+///             allow_privilege_escalation: false,
+///             drop_capabilities: &["ALL"],
+///         },
+///         automount_service_account_token: false,
+///         rollout: Rollout { max_surge: 1, max_unavailable: 0 },
+///         image_pull_policy: PullPolicy::Always,
+///         pre_stop_sleep_seconds: 5,
+///         termination_grace_period_seconds: 30,
+///         revision_history_limit: 5,
+///         default_replicas: 2,
+///     },
+///     mesh: Mesh {
+///         revision: label_value!("default"),
+///         root_namespace: name!("istio-system"),
+///         ingress: GatewayProxy { name: name!("istio-ingressgateway"), namespace: name!("istio-ingress"), selector: label!("istio", "ingressgateway") },
+///         egress: GatewayProxy { name: name!("istio-egressgateway"), namespace: name!("istio-egress"), selector: label!("istio", "egressgateway") },
+///     },
+/// };
+/// let mut gin = Container::<Account>::new(name!("gin"), Image::new(Registry::DockerHub, repository!("acme/account"), tag!("1.4.0")));
+/// let http = gin.port(Protocol::Http, port_name!("account"), port!(8080));
+/// let app = Microservice::<Account>::new(&environment)
+///     .container(gin)
+///     .readiness(Probe::http("/healthz", &http))
+///     .liveness(Probe::tcp(&http))
+///     .expose(port!(50000), &http)
+///     .build();
+/// // Deployment, ServiceAccount, PDB, NetworkPolicy, Service, DestinationRule, VirtualService
+/// assert_eq!(app.objects().len(), 7);
+/// ```
+///
+/// ```compile_fail
+/// # use kumiki_constructs::*;
+/// # struct Account;
+/// # impl ServiceId for Account { const NAME: kumiki_core::Name = kumiki_core::name!("account"); }
+/// # fn environment() -> Environment { unimplemented!() }
+/// let app = Microservice::<Account>::new(&environment()).build(); // no readiness probe
+/// ```
+pub struct Microservice<S: ServiceId, R = NoReadiness, L = NoLiveness> {
+    spec: MicroserviceSpec,
+    _marker: PhantomData<(S, R, L)>,
+}
+
+impl<S: ServiceId> Microservice<S> {
+    /// A microservice of `S` in `environment`; the caller's location is recorded for errors.
+    #[track_caller]
+    pub fn new(environment: &Environment) -> Self {
+        Microservice::wrap(MicroserviceSpec::new(S::NAME, environment, SourceLocation::caller()))
+    }
+}
+
+impl<S: ServiceId, R, L> Microservice<S, R, L> {
+    fn wrap(spec: MicroserviceSpec) -> Self {
+        Microservice {
+            spec,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Deploys this instance under `name` instead of `S::NAME` (several instances of one
+    /// service type, such as one per tenant); its port handles are still `S`'s.
+    pub fn named(mut self, name: Name) -> Self {
+        self.spec.name = name;
+        self
+    }
+
+    /// Adds a container; the first one added is the main container.
+    pub fn container(mut self, container: Container<S>) -> Self {
+        self.spec.containers.push(container.spec);
+        self
+    }
+
+    /// Adds a readiness probe to the container its port (or exec target) belongs to.
+    pub fn readiness(mut self, probe: Probe<S>) -> Microservice<S, HasReadiness, L> {
+        self.spec.probes.readiness.push(probe.spec);
+        Microservice::wrap(self.spec)
+    }
+
+    /// Adds a liveness probe to the container its port (or exec target) belongs to.
+    pub fn liveness(mut self, probe: Probe<S>) -> Microservice<S, R, HasLiveness> {
+        self.spec.probes.liveness.push(probe.spec);
+        Microservice::wrap(self.spec)
+    }
+
+    /// Adds a startup probe (optional): liveness waits until it succeeds.
+    pub fn startup(mut self, probe: Probe<S>) -> Self {
+        self.spec.probes.startup.push(probe.spec);
+        self
+    }
+
+    /// Exposes `target` on the Service as `port`; the Service selects this workload's pods.
+    #[track_caller]
+    pub fn expose(mut self, port: PortNumber, target: &PortRef<S>) -> Self {
+        self.spec.service_ports.push(ServicePortSpec {
+            port,
+            target: target.port.clone(),
+            at: SourceLocation::caller(),
+        });
+        self
+    }
+
+    /// Exposes `target` on the Service as `port`, and to clients outside the cluster through
+    /// `listener` on the ingress gateway: the Gateway server, the VirtualService bound to it
+    /// and the gateway's own Service port all come from `listener`.
+    #[track_caller]
+    pub fn expose_on_ingress(mut self, port: PortNumber, target: &PortRef<S>, listener: Listener) -> Self {
+        let at = SourceLocation::caller();
+        self.spec.service_ports.push(ServicePortSpec {
+            port,
+            target: target.port.clone(),
+            at,
+        });
+        self.spec.listeners.push(ListenerBinding {
+            listener,
+            service_port: port,
+            at,
+        });
+        self
+    }
+
+    /// How callers' proxies treat requests: timeout, retries, circuit breaking.
+    #[track_caller]
+    pub fn traffic(mut self, policy: TrafficPolicy) -> Self {
+        self.spec.traffic = Some(at(policy));
+        self
+    }
+
+    /// Runs these versions side by side, each with its own Deployment and share of the
+    /// traffic (see [`Version`]). Replicas, autoscaling and patches apply to each version's
+    /// Deployment; the Service, disruption budget and policies cover all of them.
+    #[track_caller]
+    pub fn versions(mut self, versions: Vec<Version>) -> Self {
+        self.spec.versions = Some(at(versions));
+        self
+    }
+
+    /// A fixed replica count (default: the platform policy's).
+    #[track_caller]
+    pub fn replicas(mut self, replicas: u16) -> Self {
+        self.spec.replicas = Some(at(replicas));
+        self
+    }
+
+    /// Scales between `min` and `max` replicas at `cpu_percent` average CPU utilization; the
+    /// Deployment then has no fixed `replicas`.
+    #[track_caller]
+    pub fn autoscale(mut self, min: u16, max: u16, cpu_percent: u8) -> Self {
+        self.spec.autoscale = Some(at(Autoscale { min, max, cpu_percent }));
+        self
+    }
+
+    /// Overrides the default disruption budget (`MaxUnavailable(1)`).
+    #[track_caller]
+    pub fn disruption_budget(mut self, budget: DisruptionBudget) -> Self {
+        self.spec.disruption_budget = Some(at(budget));
+        self
+    }
+
+    /// A public setting, delivered to every container as an environment variable through a
+    /// ConfigMap whose name carries a hash of the contents.
+    #[track_caller]
+    pub fn config(mut self, key: &str, value: &str) -> Self {
+        let config = self.spec.config.get_or_insert_with(|| at(BTreeMap::new()));
+        config.value.insert(key.to_owned(), value.to_owned());
+        self
+    }
+
+    /// Pins the pods to `group`: a required node affinity, and the toleration for its taint.
+    /// The group must exist in the environment (checked at synth time).
+    #[track_caller]
+    pub fn pin_to(mut self, group: &NodeGroup) -> Self {
+        self.spec.node_group = Some(at(group.clone()));
+        self
+    }
+
+    /// Allows ingress from pods of `namespace` to `ports`; all other ingress is denied.
+    #[track_caller]
+    pub fn allow_from(mut self, namespace: &Name, ports: &[&PortRef<S>]) -> Self {
+        self.spec.ingress_from.push(IngressSource {
+            namespace: namespace.clone(),
+            ports: unmarked(ports),
+            at: SourceLocation::caller(),
+        });
+        self
+    }
+
+    /// Allows the workload running as ServiceAccount `service_account` in `namespace` (a
+    /// Microservice's ServiceAccount is named after the service) to call `ports`, and no
+    /// other workload: an Istio AuthorizationPolicy on its mutual-TLS identity, and a
+    /// NetworkPolicy rule from its namespace. Ingress listeners add the ingress gateway.
+    #[track_caller]
+    pub fn allow_caller(mut self, namespace: &Name, service_account: &Name, ports: &[&PortRef<S>]) -> Self {
+        self.spec.callers.push(Caller {
+            namespace: namespace.clone(),
+            service_account: service_account.clone(),
+            ports: unmarked(ports),
+            at: SourceLocation::caller(),
+        });
+        self
+    }
+
+    /// Runs the pods as a StatefulSet: each pod claims its own `storage`, mounted into the main
+    /// container, and gets a stable DNS name through a headless Service `<name>-headless`
+    /// (the StatefulSet's `serviceName`) that publishes every declared port.
+    #[track_caller]
+    pub fn stateful(mut self, storage: VolumeClaim) -> Self {
+        self.spec.storage = Some(at(storage));
+        self
+    }
+
+    /// Gives the service its own MySQL `database`, as the environment provides it (see
+    /// [`Database`]): the database's objects join this app, and the main container gets the
+    /// connection settings `DB_HOST`, `DB_PORT`, `DB_DATABASE`, and `DB_USERNAME` /
+    /// `DB_PASSWORD` from the Secret `<name>-db-credentials`, the same names in every
+    /// environment.
+    #[track_caller]
+    pub fn database(mut self, database: Database) -> Self {
+        self.spec.database = Some(at(database));
+        self
+    }
+
+    /// Escape hatch: edits the lowered Deployment. Runs before synth-time checks, so the
+    /// patched object is still validated, and its errors point at this call. A stateful
+    /// Microservice has no Deployment: use [`Microservice::patch_stateful_set`].
+    #[track_caller]
+    pub fn patch_deployment(mut self, patch: impl Fn(&mut Deployment) + 'static) -> Self {
+        self.spec.patches.push(at(Patch::Deployment(Box::new(patch))));
+        self
+    }
+
+    /// Escape hatch: edits the lowered StatefulSet of a [`Microservice::stateful`] service,
+    /// before synth-time checks; its errors point at this call.
+    #[track_caller]
+    pub fn patch_stateful_set(mut self, patch: impl Fn(&mut StatefulSet) + 'static) -> Self {
+        self.spec.patches.push(at(Patch::StatefulSet(Box::new(patch))));
+        self
+    }
+
+    /// Lowers the microservice into its app. Available only once readiness and liveness
+    /// probes are declared. Problems types cannot rule out are recorded on the app and
+    /// reported, each with the line of the call that caused it, when the environment is
+    /// synthesized.
+    pub fn build(self) -> App
+    where
+        R: ReadinessDeclared,
+        L: LivenessDeclared,
+    {
+        lower(self.spec)
+    }
+}
+
+/// `value`, declared at the caller's caller (the builder method's call site).
+#[track_caller]
+fn at<T>(value: T) -> At<T> {
+    At {
+        value,
+        at: SourceLocation::caller(),
+    }
+}
+
+fn unmarked<S: ServiceId>(ports: &[&PortRef<S>]) -> Vec<Port> {
+    ports.iter().map(|port| port.port.clone()).collect()
+}

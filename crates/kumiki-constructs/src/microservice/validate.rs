@@ -1,0 +1,227 @@
+//! What the types cannot rule out about one Microservice, checked against its environment.
+//! Each problem points at the call that caused it.
+
+use kumiki_core::{Env, Name, SourceLocation};
+
+use super::spec::{DisruptionBudget, MicroserviceSpec, Patch};
+
+/// A problem and the line of the call that caused it.
+pub(crate) struct Problem {
+    pub(crate) at: SourceLocation,
+    pub(crate) message: String,
+}
+
+/// Every problem of `spec`.
+pub(crate) fn problems(spec: &MicroserviceSpec) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut report = |at: SourceLocation, message: String| problems.push(Problem { at, message });
+    containers(spec, &mut report);
+    exposure(spec, &mut report);
+    scaling(spec, &mut report);
+    rollout(spec, &mut report);
+    problems
+}
+
+type Report<'a> = dyn FnMut(SourceLocation, String) + 'a;
+
+fn containers(spec: &MicroserviceSpec, report: &mut Report) {
+    let environment = &spec.environment;
+    if spec.containers.is_empty() {
+        report(spec.declared_at, "has no container: add one with `.container(..)`".to_owned());
+    }
+    // Repeated container and port names are found by synth's pod checks; numbers here.
+    let container_names: Vec<&Name> = spec.containers.iter().map(|c| &c.name).collect();
+    let mut port_numbers = Vec::new();
+    for container in &spec.containers {
+        for port in &container.ports {
+            if port_numbers.contains(&port.value.number) {
+                report(port.at, format!("port {} is declared twice", port.value.number));
+            }
+            port_numbers.push(port.value.number);
+        }
+        if environment.env != Env::Dev {
+            if !container.image.is_pinned() {
+                report(
+                    container.declared_at,
+                    format!(
+                        "container \"{}\": image {} is not pinned; {} accepts only a tag other than `latest`",
+                        container.name, container.image, environment.env
+                    ),
+                );
+            }
+            if container.image.is_local() {
+                report(
+                    container.declared_at,
+                    format!(
+                        "container \"{}\": image {} comes from the local registry, which only dev has",
+                        container.name, container.image
+                    ),
+                );
+            }
+        }
+    }
+    let probes = spec.probes.all().map(|probe| (&probe.container, probe.declared_at));
+    let targets = (spec.service_ports.iter()).map(|port| (&port.target.container, port.at));
+    for (container, at) in probes.chain(targets) {
+        if !container_names.contains(&container) {
+            report(
+                at,
+                format!(
+                    "refers to a port or probe of container \"{container}\", which was not added with `.container(..)`"
+                ),
+            );
+        }
+    }
+}
+
+fn exposure(spec: &MicroserviceSpec, report: &mut Report) {
+    let mut exposed = Vec::new();
+    for service_port in &spec.service_ports {
+        if exposed.contains(&service_port.port) {
+            report(service_port.at, format!("Service port {} is exposed twice", service_port.port));
+        }
+        exposed.push(service_port.port);
+    }
+    let mut listener_ports = Vec::new();
+    for binding in &spec.listeners {
+        let port = binding.listener.port;
+        if listener_ports.contains(&port) {
+            report(binding.at, format!("ingress listener port {port} is declared twice"));
+        }
+        listener_ports.push(port);
+    }
+    if let Some(traffic) = &spec.traffic
+        && let (Some(timeout), Some(retries)) = (traffic.value.timeout, &traffic.value.retries)
+    {
+        let attempts = u64::from(retries.attempts) + 1;
+        let worst = retries.per_try_timeout.as_millis().saturating_mul(attempts);
+        if worst > timeout.as_millis() {
+            report(
+                traffic.at,
+                format!(
+                    "{attempts} attempts of {} each need {worst}ms, more than the {timeout} timeout: the last retries can never run",
+                    retries.per_try_timeout
+                ),
+            );
+        }
+    }
+    if let Some(versions) = &spec.versions {
+        let total: u32 = versions.value.iter().map(|v| u32::from(v.weight)).sum();
+        if total != 100 {
+            report(versions.at, format!("version weights add up to {total}, not 100"));
+        }
+        for (index, version) in versions.value.iter().enumerate() {
+            if versions.value[..index].iter().any(|other| other.name == version.name) {
+                report(versions.at, format!("version \"{}\" is declared twice", version.name));
+            }
+        }
+        if spec.storage.is_some() {
+            report(
+                versions.at,
+                "declares versions, but a stateful Microservice runs one StatefulSet: versions need Deployments"
+                    .to_owned(),
+            );
+        }
+        if spec.service_ports.is_empty() {
+            report(
+                versions.at,
+                "declares versions but exposes no port: no route could split traffic".to_owned(),
+            );
+        }
+    }
+}
+
+fn scaling(spec: &MicroserviceSpec, report: &mut Report) {
+    if let Some(group) = &spec.node_group
+        && !spec.environment.node_groups.contains(&group.value)
+    {
+        report(
+            group.at,
+            format!(
+                "is pinned to node group \"{}\", which {} does not have",
+                group.value.name, spec.environment.env
+            ),
+        );
+    }
+    let min_replicas = match &spec.autoscale {
+        // min > max is found by synth's autoscaler check.
+        Some(autoscale) => {
+            let bounds = autoscale.value;
+            if bounds.min == 0 {
+                report(
+                    autoscale.at,
+                    "autoscale minimum is 0; an autoscaler keeps at least one replica".to_owned(),
+                );
+            }
+            if bounds.cpu_percent == 0 || bounds.cpu_percent > 100 {
+                report(
+                    autoscale.at,
+                    format!("autoscale target {}% CPU is outside 1..=100", bounds.cpu_percent),
+                );
+            }
+            if let Some(replicas) = &spec.replicas {
+                report(
+                    replicas.at,
+                    "sets both fixed replicas and autoscale; an autoscaled workload has no fixed replicas".to_owned(),
+                );
+            }
+            bounds.min
+        }
+        None => spec.replicas(),
+    };
+    // With fixed replicas, synth's disruption budget check compares them; here the
+    // autoscaler's minimum, which synth cannot see on the Deployment.
+    if let Some(budget) = &spec.disruption_budget {
+        match budget.value {
+            DisruptionBudget::MinAvailable(n) if spec.autoscale.is_some() && n >= min_replicas => report(
+                budget.at,
+                format!(
+                    "disruption budget minAvailable {n} is not below the {min_replicas} replica(s): no pod could ever be evicted"
+                ),
+            ),
+            DisruptionBudget::MaxUnavailable(0) => report(
+                budget.at,
+                "disruption budget maxUnavailable 0: no pod could ever be evicted".to_owned(),
+            ),
+            _ => {}
+        }
+    }
+    if let Some(storage) = spec.storage.as_ref().filter(|storage| !storage.value.per_pod)
+        && (spec.autoscale.is_some() || spec.replicas() != 1 || !spec.versions().is_empty())
+    {
+        report(
+            storage.at,
+            format!(
+                "claims one volume \"{}\" for a single pod, but runs more than one replica: use `VolumeClaim::new` for a claim per pod",
+                storage.value.name
+            ),
+        );
+    }
+}
+
+fn rollout(spec: &MicroserviceSpec, report: &mut Report) {
+    for patch in &spec.patches {
+        match (&patch.value, &spec.storage) {
+            (Patch::Deployment(_), Some(_)) => report(
+                patch.at,
+                "patches a Deployment, but a stateful Microservice runs a StatefulSet: use `.patch_stateful_set(..)`"
+                    .to_owned(),
+            ),
+            (Patch::StatefulSet(_), None) => report(
+                patch.at,
+                "patches a StatefulSet, but this Microservice runs a Deployment: use `.patch_deployment(..)`".to_owned(),
+            ),
+            _ => {}
+        }
+    }
+    let policy = &spec.environment.policy;
+    if policy.termination_grace_period_seconds <= policy.pre_stop_sleep_seconds {
+        report(
+            spec.declared_at,
+            format!(
+                "terminationGracePeriodSeconds {} does not exceed the preStop sleep of {}s",
+                policy.termination_grace_period_seconds, policy.pre_stop_sleep_seconds
+            ),
+        );
+    }
+}
