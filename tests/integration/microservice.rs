@@ -217,6 +217,19 @@ fn a_port_of_a_container_that_was_not_added_is_an_error() {
 }
 
 #[test]
+fn a_probe_of_a_container_that_was_not_added_points_at_the_probe() {
+    let (service, _, _) = shop(Env::Prd, image());
+    let line = line!() + 1;
+    let probe = Probe::exec(&name!("sidecar"), &["true"]);
+    check(
+        Env::Prd,
+        service.startup(probe).build(),
+        line,
+        "refers to a port or probe of container \"sidecar\", which was not added with `.container(..)`",
+    );
+}
+
+#[test]
 fn the_patched_deployment_is_still_checked() {
     let (service, _, _) = shop(Env::Prd, image());
     // Errors point at the patch; the Service and the budget that no longer select the pods

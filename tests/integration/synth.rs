@@ -140,9 +140,72 @@ fn a_duplicate_app_name_is_an_error() {
     assert_eq!(
         errors_of(kumiki::synthesize(Env::Prd, vec![first, second])),
         vec![format!(
-            "{file}:{second_line}: prd/twin: app \"twin\" is declared twice; also declared at {file}:{first_line}"
+            "{file}:{second_line}: prd/twin: app \"twin\" is declared twice; also declared at {file}:{first_line} \
+             (two services with one name?); no other check ran until names are unique"
         )]
     );
+}
+
+/// A second service crate that reuses the name of the reference platform's `account`.
+struct Impostor;
+impl ServiceId for Impostor {
+    const NAME: Name = name!("account");
+}
+
+#[test]
+fn a_duplicated_service_name_is_reported_once_at_the_offending_service() {
+    let mut web = Container::<Impostor>::new(name!("web"), Image::latest(Registry::DockerHub, repository!("acme/web")));
+    let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
+    let line = line!() + 1;
+    let impostor = Microservice::<Impostor>::new(&platform::environment(Env::Dev))
+        .container(web)
+        .readiness(Probe::tcp(&http))
+        .liveness(Probe::tcp(&http))
+        .expose(port!(80), &http)
+        .build();
+    let mut services: Vec<App> = xtask::SERVICES.iter().map(|service| (service.app)(Env::Dev)).collect();
+    services.push(impostor);
+    let mut apps = platform::apps(Env::Dev, &services);
+    apps.extend(services);
+    let errors = errors_of(kumiki::synthesize(Env::Dev, apps));
+    assert_eq!(errors.len(), 1, "one root cause, no follow-on errors: {errors:#?}");
+    // Apps are ordered by name, then by declaration; the later declaration is the one reported.
+    let expected = format!(
+        "{}:{line}: dev/account: app \"account\" is declared twice; also declared at services/account/src/lib.rs:",
+        file!()
+    );
+    assert!(errors[0].starts_with(&expected), "{}", errors[0]);
+}
+
+/// An app named `name` holding a Service that selects no pods, added on one line for every app.
+fn app_with_orphan_service(name: Name) -> App {
+    let mut app = App::new(name);
+    app.add(kumiki::k8s_openapi::api::core::v1::Service {
+        metadata: ObjectMeta {
+            name: Some("orphan".to_owned()),
+            namespace: Some(format!("{}-ns", app.name())),
+            ..Default::default()
+        },
+        spec: Some(kumiki::k8s_openapi::api::core::v1::ServiceSpec {
+            selector: Some([("app".to_owned(), "nobody".to_owned())].into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
+    app
+}
+
+#[test]
+fn problems_name_the_app_that_added_the_object_even_from_one_call_site() {
+    let errors = errors_of(kumiki::synthesize(
+        Env::Prd,
+        vec![app_with_orphan_service(name!("left")), app_with_orphan_service(name!("right"))],
+    ));
+    let paths: Vec<&str> = (errors.iter())
+        .map(|error| error.split(": ").nth(1).unwrap_or_default())
+        .collect();
+    assert_eq!(paths, ["prd/left", "prd/right"], "{errors:#?}");
+    assert!(errors[0].contains("Service left-ns/orphan") && errors[1].contains("Service right-ns/orphan"));
 }
 
 #[test]

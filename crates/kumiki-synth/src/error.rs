@@ -13,6 +13,9 @@ pub struct SynthError {
     pub path: String,
     /// What is wrong, naming the object.
     pub message: String,
+    /// The group of rules that found it: `apps`, `construct`, `object`, `identity`,
+    /// `workloads`, `mesh`, `argocd`, `secrets` or `render`.
+    pub rule: &'static str,
 }
 
 impl fmt::Display for SynthError {

@@ -6,17 +6,14 @@
 //! in memory. Only the [`write`] module touches the file system.
 
 mod app;
-mod argocd_checks;
 mod checks;
 mod emit;
 mod error;
-mod mesh_checks;
 mod object;
 pub mod parallel;
 mod provided;
 mod release;
 mod render;
-mod secret_checks;
 mod synth;
 pub mod write;
 

@@ -1,18 +1,17 @@
 //! Checking a whole environment and rendering it.
 
-use std::collections::hash_map::Entry;
+use std::collections::hash_map;
 use std::collections::{BTreeMap, HashMap};
 
 use kumiki_core::{Env, Rule, SourceLocation};
 
 use crate::app::{App, Declared};
-use crate::checks::Problem;
+use crate::checks::{self, Entry, Index, Origin};
 use crate::error::{SynthError, SynthErrors};
 use crate::object::{Identity, Object};
-use crate::provided::{ProvidedService, ReleaseLayout};
 use crate::release::Release;
 use crate::render::header;
-use crate::{argocd_checks, checks, mesh_checks, parallel, secret_checks};
+use crate::parallel;
 
 /// Directory-name marker for cluster-scoped objects, in place of a namespace; `_` cannot
 /// start a namespace name, so it never collides with one.
@@ -31,29 +30,29 @@ pub const CLUSTER_SCOPE_MARKER: &str = "_cluster";
 /// ExternalSecret store resolves).
 pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> {
     apps.sort_by(|a, b| a.name().cmp(b.name()).then(a.declared_at().cmp(&b.declared_at())));
+    // Two apps with one name (two services with one name) would repeat every object of one in
+    // the other and in the Argo CD tree: the root cause is reported alone.
+    let twins = duplicate_app_names(env, &apps);
+    if !twins.is_empty() {
+        return Err(SynthErrors(twins));
+    }
     let mut errors = Vec::new();
-    let mut app_names: BTreeMap<&str, SourceLocation> = BTreeMap::new();
     let mut identities: HashMap<IdentityKey, (SourceLocation, &str)> = HashMap::new();
     let mut outputs: Vec<Output> = Vec::new();
-    let mut checked: Vec<(&Declared, &str)> = Vec::new();
+    let mut checked: Vec<Entry> = Vec::new();
 
     for app in &apps {
         let app_name = app.name().as_str();
-        let mut error = |location: SourceLocation, message: String| {
+        let mut error = |location: SourceLocation, rule: &'static str, message: String| {
             errors.push(SynthError {
                 location,
                 path: format!("{env}/{app_name}"),
                 message,
+                rule,
             });
         };
-        if let Some(first) = app_names.insert(app_name, app.declared_at()) {
-            error(
-                app.declared_at(),
-                format!("app \"{app_name}\" is declared twice; also declared at {first}"),
-            );
-        }
         for (location, message) in app.problems() {
-            error(*location, message.clone());
+            error(*location, "construct", message.clone());
         }
         for declared in app.objects() {
             let Declared { object, location } = declared;
@@ -61,13 +60,14 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
             let problems = object_problems(object);
             let valid = problems.is_empty();
             for problem in problems {
-                error(*location, format!("{}: {problem}", Identity::of(object)));
+                error(*location, "object", format!("{}: {problem}", Identity::of(object)));
             }
             match identities.entry(IdentityKey::of(object)) {
-                Entry::Occupied(first) => {
+                hash_map::Entry::Occupied(first) => {
                     let (first, first_app) = first.get();
                     error(
                         *location,
+                        "identity",
                         format!(
                             "{} is declared twice; also declared at {first} (app {first_app})",
                             Identity::of(object)
@@ -75,12 +75,18 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
                     );
                     continue;
                 }
-                Entry::Vacant(entry) => {
+                hash_map::Entry::Vacant(entry) => {
                     entry.insert((*location, app_name));
                 }
             }
             if valid {
-                checked.push((declared, app_name));
+                checked.push(Entry {
+                    declared,
+                    origin: Origin {
+                        app: app_name,
+                        location: *location,
+                    },
+                });
                 outputs.push(Output {
                     path: output_path(app_name, object),
                     declared,
@@ -106,6 +112,7 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
                     Identity::of(first.declared.object.as_ref()),
                     first.declared.location
                 ),
+                rule: "identity",
             });
         }
         clash
@@ -123,21 +130,16 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
         file.shrink_to_fit();
         Ok(file)
     };
-    let (rendered, problems) = parallel::map_while(&outputs, render, || cross_object_problems(env, &apps, &checked));
-
-    if !problems.is_empty() {
-        let declared_apps = apps.iter().map(|app| (app.declared_at(), app.name().as_str()));
-        let app_of: HashMap<SourceLocation, &str> = (declared_apps)
-            .chain(checked.iter().map(|(d, app)| (d.location, *app)))
-            .collect();
-        for problem in problems {
-            let app = app_of.get(&problem.location).copied().unwrap_or_default();
-            errors.push(SynthError {
-                location: problem.location,
-                path: format!("{env}/{app}"),
-                message: problem.message,
-            });
-        }
+    let index = Index::new(env, &apps, checked);
+    let (rendered, problems) = parallel::map_while(&outputs, render, || checks::check(&index));
+    // Each problem names the app of the object it is about, whatever line declared it.
+    for problem in problems {
+        errors.push(SynthError {
+            location: problem.origin.location,
+            path: format!("{env}/{}", problem.origin.app),
+            message: problem.message,
+            rule: problem.rule,
+        });
     }
 
     let mut files = BTreeMap::new();
@@ -153,6 +155,7 @@ pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> 
                     "{}: cannot be rendered as YAML: {cause}",
                     Identity::of(output.declared.object.as_ref())
                 ),
+                rule: "render",
             }),
         }
     }
@@ -193,19 +196,25 @@ impl<'a> IdentityKey<'a> {
     }
 }
 
-/// The checks across the objects of the environment: workloads and their Services, budgets
-/// and autoscalers, the mesh, the Argo CD tree, secrets.
-fn cross_object_problems(env: Env, apps: &[App], checked: &[(&Declared, &str)]) -> Vec<Problem> {
-    let provided: Vec<&ProvidedService> = apps.iter().flat_map(App::published::<ProvidedService>).collect();
-    let layouts: Vec<&ReleaseLayout> = apps.iter().flat_map(App::published::<ReleaseLayout>).collect();
-    let app_locations: Vec<(&str, SourceLocation)> = (apps.iter())
-        .map(|app| (app.name().as_str(), app.declared_at()))
-        .collect();
-    let mut problems = checks::check(checked);
-    problems.extend(mesh_checks::check(checked, &provided));
-    problems.extend(argocd_checks::check(checked, &layouts, &app_locations));
-    problems.extend(secret_checks::check(env, checked));
-    problems
+/// One error per app whose name an earlier app already has, naming both declarations.
+fn duplicate_app_names(env: Env, apps: &[App]) -> Vec<SynthError> {
+    let mut first_of: BTreeMap<&str, SourceLocation> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for app in apps {
+        let name = app.name().as_str();
+        if let Some(first) = first_of.insert(name, app.declared_at()) {
+            errors.push(SynthError {
+                location: app.declared_at(),
+                path: format!("{env}/{name}"),
+                message: format!(
+                    "app \"{name}\" is declared twice; also declared at {first} \
+                     (two services with one name?); no other check ran until names are unique"
+                ),
+                rule: "apps",
+            });
+        }
+    }
+    errors
 }
 
 /// `<app>/<namespace>.<kind>.<name>.yaml`, with [`CLUSTER_SCOPE_MARKER`] for cluster-scoped objects.

@@ -5,12 +5,9 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Namespace;
-use kumiki_core::SourceLocation;
 use kumiki_crds::argocd::{AppProject, Application};
 
-use crate::app::Declared;
-use crate::checks::Problem;
-use crate::provided::ReleaseLayout;
+use super::{Entry, Index, Problems};
 
 /// Whether a project pattern (`*`, `prefix*` or an exact value) admits `value`.
 fn admits(pattern: &str, value: &str) -> bool {
@@ -21,44 +18,37 @@ fn admits(pattern: &str, value: &str) -> bool {
 }
 
 /// The objects of each app, by app name.
-type ByApp<'a> = BTreeMap<&'a str, Vec<&'a Declared>>;
+type ByApp<'a> = BTreeMap<&'a str, Vec<Entry<'a>>>;
 
-/// Every Argo CD problem of an environment. `apps` are the app names with their locations.
-pub(crate) fn check(
-    objects: &[(&Declared, &str)],
-    layouts: &[&ReleaseLayout],
-    apps: &[(&str, SourceLocation)],
-) -> Vec<Problem> {
+/// Every Argo CD problem of the environment.
+pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
     let mut by_app: ByApp = BTreeMap::new();
     let mut projects = BTreeMap::new();
     let mut namespaces = Vec::new();
     let mut applications = Vec::new();
-    for (declared, app) in objects {
-        by_app.entry(app).or_default().push(declared);
+    for entry in &index.objects {
+        by_app.entry(entry.origin.app).or_default().push(*entry);
+        let declared = entry.declared;
         let any = declared.object.as_any();
         if let Some(project) = any.downcast_ref::<AppProject>() {
             let key = (project.metadata.namespace.clone(), project.metadata.name.clone());
             projects.insert(key, project);
         } else if let Some(application) = any.downcast_ref::<Application>() {
-            applications.push((declared.location, application));
+            applications.push((entry.origin, application));
         } else if any.is::<Namespace>() {
             namespaces.push(declared.object.metadata().name.clone().unwrap_or_default());
         }
     }
-    let mut problems = Vec::new();
+    let layouts = &index.layouts;
+    let apps = &index.apps;
     let mut synced_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (location, application) in &applications {
+    for (origin, application) in &applications {
         let name = application.metadata.name.as_deref().unwrap_or_default();
         let describe = format!(
             "Application {}/{name}",
             application.metadata.namespace.as_deref().unwrap_or_default()
         );
-        let mut problem = |message: String| {
-            problems.push(Problem {
-                location: *location,
-                message: format!("{describe}: {message}"),
-            })
-        };
+        let mut problem = |message: String| problems.report(*origin, format!("{describe}: {message}"));
         let spec = &application.spec;
         let destination = &spec.destination.namespace;
         if !namespaces.contains(destination) {
@@ -72,7 +62,7 @@ pub(crate) fn check(
             (Some(layout), Some(path)) => {
                 let app = (path.strip_prefix(&layout.path_prefix))
                     .and_then(|rest| rest.strip_prefix('/'))
-                    .filter(|app| apps.iter().any(|(name, _)| name == app));
+                    .filter(|app| apps.iter().any(|known| known.app == *app));
                 match app {
                     Some(app) => {
                         synced_by.entry(app.to_owned()).or_default().push(name.to_owned());
@@ -116,8 +106,8 @@ pub(crate) fn check(
             ));
         }
         let deployed = directory.and_then(|app| by_app.get(app)).into_iter().flatten();
-        for declared in deployed {
-            let object = declared.object.as_ref();
+        for entry in deployed {
+            let object = entry.declared.object.as_ref();
             match &object.metadata().namespace {
                 Some(namespace) if !allows_namespace(namespace) => problem(format!(
                     "project \"{project_name}\" does not allow namespace \"{namespace}\", which {} {} is in",
@@ -139,12 +129,13 @@ pub(crate) fn check(
         }
     }
     for layout in layouts {
-        for (app, location) in apps {
+        for known in apps {
+            let app = known.app;
             if layout.applied_by_hand.iter().any(|by_hand| by_hand == app) {
                 continue;
             }
             let path = format!("{}/{app}", layout.path_prefix);
-            let message = match synced_by.get(*app).map(Vec::as_slice) {
+            let message = match synced_by.get(app).map(Vec::as_slice) {
                 None | Some([]) => format!("app directory {path} is synced by no Application"),
                 Some([_]) => continue,
                 Some(several) => format!(
@@ -153,11 +144,7 @@ pub(crate) fn check(
                     several.join(", ")
                 ),
             };
-            problems.push(Problem {
-                location: *location,
-                message,
-            });
+            problems.report(*known, message);
         }
     }
-    problems
 }

@@ -9,22 +9,22 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Service, ServiceAccount};
-use kumiki_core::SourceLocation;
 use kumiki_crds::istio::{AuthorizationPolicy, DestinationRule, Gateway, Server, ServiceEntry, VirtualService};
 
-use crate::app::Declared;
-use crate::checks::{Problem, Workload, workload};
+use super::index::Workload;
+use super::{Index, Origin, Problems};
 use crate::provided::ProvidedService;
 
-/// The typed objects the mesh checks read.
-struct Model<'a> {
+/// The typed objects the mesh checks read: borrowed from the index for `'m`, the objects
+/// themselves for `'a`.
+struct Model<'m, 'a> {
     services: Vec<(&'a str, &'a Service)>,
-    provided: &'a [&'a ProvidedService],
+    provided: &'m [&'a ProvidedService],
     entries: Vec<&'a ServiceEntry>,
-    gateways: Vec<(SourceLocation, &'a str, &'a Gateway)>,
+    gateways: Vec<(Origin<'a>, &'a str, &'a Gateway)>,
     rules: Vec<(&'a str, &'a DestinationRule)>,
     service_accounts: Vec<(&'a str, &'a str)>,
-    workloads: Vec<Workload<'a>>,
+    workloads: &'m [Workload<'a>],
 }
 
 /// What a route's host names.
@@ -34,18 +34,19 @@ enum Target<'a> {
     Entry(&'a ServiceEntry),
 }
 
-impl<'a> Model<'a> {
-    fn new(objects: &[(&'a Declared, &str)], provided: &'a [&'a ProvidedService]) -> Model<'a> {
+impl<'m, 'a> Model<'m, 'a> {
+    fn new(index: &'m Index<'a>) -> Model<'m, 'a> {
         let mut model = Model {
             services: Vec::new(),
-            provided,
+            provided: &index.provided,
             entries: Vec::new(),
             gateways: Vec::new(),
             rules: Vec::new(),
             service_accounts: Vec::new(),
-            workloads: objects.iter().filter_map(|(declared, _)| workload(declared)).collect(),
+            workloads: &index.workloads.all,
         };
-        for (declared, _) in objects {
+        for entry in &index.objects {
+            let declared = entry.declared;
             let any = declared.object.as_any();
             let metadata = declared.object.metadata();
             let namespace = metadata.namespace.as_deref().unwrap_or_default();
@@ -54,7 +55,7 @@ impl<'a> Model<'a> {
             } else if let Some(entry) = any.downcast_ref::<ServiceEntry>() {
                 model.entries.push(entry);
             } else if let Some(gateway) = any.downcast_ref::<Gateway>() {
-                model.gateways.push((declared.location, namespace, gateway));
+                model.gateways.push((entry.origin, namespace, gateway));
             } else if let Some(rule) = any.downcast_ref::<DestinationRule>() {
                 model.rules.push((namespace, rule));
             } else if any.is::<ServiceAccount>() {
@@ -109,16 +110,14 @@ impl<'a> Model<'a> {
 }
 
 /// Every mesh problem of an environment's objects, with the services provided outside kumiki.
-pub(crate) fn check(objects: &[(&Declared, &str)], provided: &[&ProvidedService]) -> Vec<Problem> {
-    let model = Model::new(objects, provided);
-    let mut problems = Vec::new();
-    for (declared, _) in objects {
-        let any = declared.object.as_any();
+pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
+    let model = Model::new(index);
+    for entry in &index.objects {
+        let any = entry.declared.object.as_any();
         if let Some(policy) = any.downcast_ref::<AuthorizationPolicy>() {
-            problems.extend(authorization_problems(&model, policy).map(|message| Problem {
-                location: declared.location,
-                message,
-            }));
+            for message in authorization_problems(&model, policy) {
+                problems.report(entry.origin, message);
+            }
         }
         if let Some(virtual_service) = any.downcast_ref::<VirtualService>() {
             let namespace = virtual_service.metadata.namespace.as_deref().unwrap_or_default();
@@ -127,16 +126,12 @@ pub(crate) fn check(objects: &[(&Declared, &str)], provided: &[&ProvidedService]
                 virtual_service.metadata.name.as_deref().unwrap_or_default()
             );
             for message in virtual_service_problems(&model, virtual_service, namespace) {
-                problems.push(Problem {
-                    location: declared.location,
-                    message: format!("{describe}: {message}"),
-                });
+                problems.report(entry.origin, format!("{describe}: {message}"));
             }
         }
     }
-    problems.extend(listener_conflicts(&model));
-    problems.extend(unopened_listeners(&model));
-    problems
+    listener_conflicts(&model, problems);
+    unopened_listeners(&model, problems);
 }
 
 /// Every principal an ALLOW or DENY rule names must be the identity of a ServiceAccount in
@@ -169,35 +164,30 @@ fn authorization_problems<'a>(model: &'a Model, policy: &'a AuthorizationPolicy)
 /// A Gateway's servers are listeners of the gateway proxy its selector picks; where that
 /// proxy is a provided service, its Service must expose each server port, or no request
 /// reaches the listener. A selector matching no known proxy is an error too.
-fn unopened_listeners(model: &Model) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    for (location, namespace, gateway) in &model.gateways {
+fn unopened_listeners<'a>(model: &Model<'_, 'a>, problems: &mut Problems<'a>) {
+    for (origin, namespace, gateway) in &model.gateways {
         let selector = &gateway.spec.selector;
         let name = format!("{namespace}/{}", gateway.metadata.name.as_deref().unwrap_or_default());
         let matches = |labels: &BTreeMap<String, String>| selector.iter().all(|(k, v)| labels.get(k) == Some(v));
         let proxies: Vec<&&ProvidedService> = model.provided.iter().filter(|p| matches(&p.pod_labels)).collect();
         let in_model = (model.workloads.iter()).any(|w| w.pod_labels.is_some_and(&matches));
         if proxies.is_empty() && !in_model {
-            problems.push(Problem {
-                location: *location,
-                message: format!("Gateway {name}: selector {selector:?} matches no gateway proxy"),
-            });
+            problems.report(*origin, format!("Gateway {name}: selector {selector:?} matches no gateway proxy"));
         }
         for proxy in proxies {
             for server in &gateway.spec.servers {
                 if !proxy.ports.iter().any(|p| u32::from(p.get()) == server.port.number) {
-                    problems.push(Problem {
-                        location: *location,
-                        message: format!(
+                    problems.report(
+                        *origin,
+                        format!(
                             "Gateway {name}: listens on port {}, which the Service {}/{} ({}) does not expose",
                             server.port.number, proxy.namespace, proxy.name, proxy.provider
                         ),
-                    });
+                    );
                 }
             }
         }
     }
-    problems
 }
 
 fn virtual_service_problems(model: &Model, virtual_service: &VirtualService, namespace: &str) -> Vec<String> {
@@ -359,10 +349,9 @@ struct Claimed<'a> {
 
 /// Two Gateways on the same gateway proxy must not claim one port for overlapping hosts,
 /// nor one port name for two ports.
-fn listener_conflicts(model: &Model) -> Vec<Problem> {
-    let mut problems = Vec::new();
+fn listener_conflicts<'a>(model: &Model<'_, 'a>, problems: &mut Problems<'a>) {
     let mut claimed: Vec<Claimed> = Vec::new();
-    for (location, namespace, gateway) in &model.gateways {
+    for (origin, namespace, gateway) in &model.gateways {
         let name = format!("{namespace}/{}", gateway.metadata.name.as_deref().unwrap_or_default());
         for server in &gateway.spec.servers {
             let port = server.port.number;
@@ -384,10 +373,7 @@ fn listener_conflicts(model: &Model) -> Vec<Problem> {
                 } else {
                     continue;
                 };
-                problems.push(Problem {
-                    location: *location,
-                    message,
-                });
+                problems.report(*origin, message);
             }
         }
         claimed.extend(gateway.spec.servers.iter().map(|server| Claimed {
@@ -396,5 +382,4 @@ fn listener_conflicts(model: &Model) -> Vec<Problem> {
             gateway: name.clone(),
         }));
     }
-    problems
 }

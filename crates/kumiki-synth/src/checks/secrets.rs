@@ -11,20 +11,21 @@ use k8s_openapi::api::core::v1::Secret;
 use kumiki_core::Env;
 use kumiki_crds::external_secrets::{ExternalSecret, SecretStore};
 
-use crate::app::Declared;
-use crate::checks::{Problem, workload};
+use super::{Index, Problems};
 
-pub(crate) fn check(env: Env, objects: &[(&Declared, &str)]) -> Vec<Problem> {
-    let mut problems = Vec::new();
+/// Every secret problem of the environment.
+pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
+    let env = index.env;
+    let objects = &index.objects;
     // (namespace, secret name) -> keys it will hold.
     let mut secret_keys: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
     let stores: BTreeSet<(&str, &str)> = (objects.iter())
-        .filter_map(|(declared, _)| declared.object.as_any().downcast_ref::<SecretStore>())
+        .filter_map(|entry| entry.declared.object.as_any().downcast_ref::<SecretStore>())
         .filter_map(|store| Some((store.metadata.namespace.as_deref()?, store.metadata.name.as_deref()?)))
         .collect();
-    for (declared, _) in objects {
-        let any = declared.object.as_any();
-        let location = declared.location;
+    for entry in objects {
+        let any = entry.declared.object.as_any();
+        let origin = entry.origin;
         if let Some(secret) = any.downcast_ref::<Secret>() {
             let namespace = secret.metadata.namespace.as_deref().unwrap_or_default();
             let name = secret.metadata.name.as_deref().unwrap_or_default();
@@ -33,14 +34,14 @@ pub(crate) fn check(env: Env, objects: &[(&Declared, &str)]) -> Vec<Problem> {
                 .map(String::as_str)
                 .collect();
             if env != Env::Dev && !keys.is_empty() {
-                problems.push(Problem {
-                    location,
-                    message: format!(
+                problems.report(
+                    origin,
+                    format!(
                         "Secret {namespace}/{name} carries values ({}) in {env}: only dev may write a secret value; \
                          read it from a secret store with an ExternalSecret",
                         keys.join(", ")
                     ),
-                });
+                );
             }
             secret_keys.entry((namespace, name)).or_default().extend(keys);
         } else if let Some(external) = any.downcast_ref::<ExternalSecret>() {
@@ -48,13 +49,13 @@ pub(crate) fn check(env: Env, objects: &[(&Declared, &str)]) -> Vec<Problem> {
             let name = external.metadata.name.as_deref().unwrap_or_default();
             let store = &external.spec.secret_store_ref;
             if !stores.contains(&(namespace, store.name.as_str())) {
-                problems.push(Problem {
-                    location,
-                    message: format!(
+                problems.report(
+                    origin,
+                    format!(
                         "ExternalSecret {namespace}/{name}: SecretStore \"{}\" in {namespace} is not declared",
                         store.name
                     ),
-                });
+                );
             }
             let keys = external.spec.data.iter().map(|data| data.secret_key.as_str());
             secret_keys
@@ -63,7 +64,7 @@ pub(crate) fn check(env: Env, objects: &[(&Declared, &str)]) -> Vec<Problem> {
                 .extend(keys);
         }
     }
-    for workload in objects.iter().filter_map(|(declared, _)| workload(declared)) {
+    for workload in &index.workloads.all {
         let containers = workload.pod.iter().flat_map(|pod| &pod.containers);
         let references = (containers.flat_map(|c| c.env.iter().flatten()))
             .filter_map(|var| Some((&var.name, var.value_from.as_ref()?.secret_key_ref.as_ref()?)));
@@ -85,11 +86,7 @@ pub(crate) fn check(env: Env, objects: &[(&Declared, &str)]) -> Vec<Problem> {
                 ),
                 Some(_) => continue,
             };
-            problems.push(Problem {
-                location: workload.location,
-                message,
-            });
+            problems.report(workload.origin, message);
         }
     }
-    problems
 }

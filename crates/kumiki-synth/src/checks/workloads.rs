@@ -1,110 +1,31 @@
-//! Checks across the objects of one environment: what types cannot prove.
-//!
-//! They read the typed objects (whether a construct made them or they were added by hand,
-//! and after every patch), so a joint that does not fit is reported before anything is written.
+//! Workload rules: selectors match pods, Service target ports exist, StatefulSets name a
+//! headless Service, disruption budgets and autoscalers fit their workloads, pods mount only
+//! declared volumes, repeat no container, port or volume name, and request within limits.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{PodSpec, ResourceRequirements, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kumiki_core::SourceLocation;
 
-use crate::app::Declared;
+use super::index::Workload;
+use super::{Index, Problems};
 
-/// A problem found by a cross-object check.
-pub(crate) struct Problem {
-    pub location: SourceLocation,
-    pub message: String,
-}
-
-pub(crate) struct Workload<'a> {
-    pub(crate) location: SourceLocation,
-    kind: &'static str,
-    pub(crate) namespace: &'a str,
-    name: &'a str,
-    selector: &'a LabelSelector,
-    pub(crate) pod_labels: Option<&'a BTreeMap<String, String>>,
-    pub(crate) pod: Option<&'a PodSpec>,
-    /// Names of the StatefulSet's volume claim templates: volumes its pods may mount.
-    claimed_volumes: Vec<&'a str>,
-    replicas: Option<i32>,
-}
-
-impl Workload<'_> {
-    pub(crate) fn describe(&self) -> String {
-        format!("{} {}/{}", self.kind, self.namespace, self.name)
-    }
-
-    pub(crate) fn selected_by(&self, namespace: &str, selector: &BTreeMap<String, String>) -> bool {
-        self.namespace == namespace
-            && !selector.is_empty()
-            && selector
-                .iter()
-                .all(|(k, v)| self.pod_labels.and_then(|labels| labels.get(k)) == Some(v))
-    }
-
-    fn container_port_names(&self) -> impl Iterator<Item = &str> {
-        self.pod
-            .into_iter()
-            .flat_map(|pod| &pod.containers)
-            .flat_map(|c| c.ports.iter().flatten())
-            .filter_map(|p| p.name.as_deref())
-    }
-}
-
-/// The workloads of an environment, indexed by (namespace, pod label key, value) so that a
-/// selector is matched against the few workloads carrying its first label rather than against
-/// all of them (the checks stay linear in the number of services).
-struct Workloads<'a> {
-    all: Vec<Workload<'a>>,
-    by_label: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
-}
-
-impl<'a> Workloads<'a> {
-    fn new(all: Vec<Workload<'a>>) -> Workloads<'a> {
-        let mut by_label: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
-        for (index, workload) in all.iter().enumerate() {
-            for (key, value) in workload.pod_labels.into_iter().flatten() {
-                by_label
-                    .entry((workload.namespace, key.as_str(), value.as_str()))
-                    .or_default()
-                    .push(index);
-            }
-        }
-        Workloads { all, by_label }
-    }
-
-    /// The workloads in `namespace` whose pods `selector` matches.
-    fn selected(&self, namespace: &str, selector: &BTreeMap<String, String>) -> Vec<&Workload<'a>> {
-        let Some((key, value)) = selector.iter().next() else {
-            return Vec::new();
-        };
-        let candidates = self.by_label.get(&(namespace, key.as_str(), value.as_str()));
-        (candidates.into_iter().flatten())
-            .map(|&index| &self.all[index])
-            .filter(|w| w.selected_by(namespace, selector))
-            .collect()
-    }
-}
-
-/// Every cross-object problem of an environment's objects.
-pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let mut problem = |location: SourceLocation, message: String| problems.push(Problem { location, message });
-    let workloads = Workloads::new(objects.iter().filter_map(|(declared, _)| workload(declared)).collect());
+/// Every workload problem of the environment.
+pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
+    let mut problem = |origin, message: String| problems.report(origin, message);
+    let workloads = &index.workloads;
     let by_name: HashMap<(&str, &str, &str), &Workload> = (workloads.all.iter())
         .map(|w| ((w.namespace, w.kind, w.name), w))
         .collect();
 
     for workload in &workloads.all {
-        let selector = workload.selector.match_labels.clone().unwrap_or_default();
-        if selector.is_empty() || !workload.selected_by(workload.namespace, &selector) {
+        if !workload.selects_own_pods() {
+            let selector = workload.selector.match_labels.clone().unwrap_or_default();
             problem(
-                workload.location,
+                workload.origin,
                 format!(
                     "{}: selector {selector:?} does not match its own pod template labels",
                     workload.describe()
@@ -113,14 +34,15 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
         }
         if let Some(pod) = workload.pod {
             for message in pod_problems(pod, &workload.claimed_volumes) {
-                problem(workload.location, format!("{}: {message}", workload.describe()));
+                problem(workload.origin, format!("{}: {message}", workload.describe()));
             }
         }
     }
 
-    for (declared, _) in objects {
+    for entry in &index.objects {
+        let declared = entry.declared;
         let any = declared.object.as_any();
-        let location = declared.location;
+        let origin = entry.origin;
         let namespace = declared.object.metadata().namespace.as_deref().unwrap_or_default();
         let name = declared.object.metadata().name.as_deref().unwrap_or_default();
         if let Some(service) = any.downcast_ref::<Service>() {
@@ -130,8 +52,11 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
             };
             let selected = workloads.selected(namespace, selector);
             if selected.is_empty() {
+                if workloads.broken_would_match(namespace, selector) {
+                    continue;
+                }
                 problem(
-                    location,
+                    origin,
                     format!("Service {namespace}/{name}: selector {selector:?} matches no workload's pods"),
                 );
                 continue;
@@ -141,7 +66,7 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
                     && !selected.iter().all(|w| w.container_port_names().any(|p| p == target))
                 {
                     problem(
-                        location,
+                        origin,
                         format!(
                             "Service {namespace}/{name}: targetPort \"{target}\" is not a container port of the selected pods"
                         ),
@@ -156,16 +81,16 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
                 .and_then(|s| s.match_labels.clone())
                 .unwrap_or_default();
             let selected = workloads.selected(namespace, &selector);
-            if selected.is_empty() {
+            if selected.is_empty() && !workloads.broken_would_match(namespace, &selector) {
                 problem(
-                    location,
+                    origin,
                     format!("PodDisruptionBudget {namespace}/{name}: selector {selector:?} matches no workload's pods"),
                 );
             }
             if let Some(IntOrString::Int(min)) = spec.min_available {
                 for workload in selected.iter().filter(|w| w.replicas.is_some_and(|r| min >= r)) {
                     problem(
-                        location,
+                        origin,
                         format!(
                             "PodDisruptionBudget {namespace}/{name}: minAvailable {min} is not below the {} replicas of {}: no pod could ever be evicted",
                             workload.replicas.unwrap_or_default(),
@@ -178,7 +103,7 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
             let Some(spec) = &autoscaler.spec else { continue };
             if spec.min_replicas.unwrap_or(1) > spec.max_replicas {
                 problem(
-                    location,
+                    origin,
                     format!(
                         "HorizontalPodAutoscaler {namespace}/{name}: minReplicas {} exceeds maxReplicas {}",
                         spec.min_replicas.unwrap_or(1),
@@ -189,14 +114,14 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
             let target = &spec.scale_target_ref;
             match by_name.get(&(namespace, target.kind.as_str(), target.name.as_str())) {
                 None => problem(
-                    location,
+                    origin,
                     format!(
                         "HorizontalPodAutoscaler {namespace}/{name}: scales {} {}, which does not exist",
                         target.kind, target.name
                     ),
                 ),
                 Some(workload) if workload.replicas.is_some() => problem(
-                    location,
+                    origin,
                     format!(
                         "HorizontalPodAutoscaler {namespace}/{name}: {} also sets fixed replicas, which every sync would reset",
                         workload.describe()
@@ -210,9 +135,8 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
                 .as_ref()
                 .and_then(|s| s.service_name.as_deref())
                 .unwrap_or_default();
-            let headless = objects
-                .iter()
-                .filter_map(|(d, _)| d.object.as_any().downcast_ref::<Service>())
+            let headless = (index.objects.iter())
+                .filter_map(|entry| entry.declared.object.as_any().downcast_ref::<Service>())
                 .any(|s| {
                     s.metadata.namespace.as_deref() == Some(namespace)
                         && s.metadata.name.as_deref() == Some(service_name)
@@ -220,7 +144,7 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
                 });
             if !headless {
                 problem(
-                    location,
+                    origin,
                     format!(
                         "StatefulSet {namespace}/{name}: serviceName \"{service_name}\" names no headless Service (clusterIP: None) in {namespace}"
                     ),
@@ -228,34 +152,6 @@ pub(crate) fn check(objects: &[(&Declared, &str)]) -> Vec<Problem> {
             }
         }
     }
-    problems
-}
-
-pub(crate) fn workload(declared: &Declared) -> Option<Workload<'_>> {
-    let any = declared.object.as_any();
-    let metadata = declared.object.metadata();
-    let (kind, selector, template, replicas, claimed_volumes) = if let Some(d) = any.downcast_ref::<Deployment>() {
-        let spec = d.spec.as_ref()?;
-        ("Deployment", &spec.selector, &spec.template, spec.replicas, Vec::new())
-    } else if let Some(s) = any.downcast_ref::<StatefulSet>() {
-        let spec = s.spec.as_ref()?;
-        let claims = spec.volume_claim_templates.iter().flatten();
-        let claimed = claims.filter_map(|c| c.metadata.name.as_deref()).collect();
-        ("StatefulSet", &spec.selector, &spec.template, spec.replicas, claimed)
-    } else {
-        return None;
-    };
-    Some(Workload {
-        location: declared.location,
-        kind,
-        namespace: metadata.namespace.as_deref().unwrap_or_default(),
-        name: metadata.name.as_deref().unwrap_or_default(),
-        selector,
-        pod_labels: template.metadata.as_ref().and_then(|m| m.labels.as_ref()),
-        pod: template.spec.as_ref(),
-        claimed_volumes,
-        replicas,
-    })
 }
 
 /// Unique container, port and volume names; mounts of declared (or claimed) volumes; requests
