@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use kumiki::App;
 use kumiki::k8s_openapi::api::core::v1::ConfigMap;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kumiki::prelude::App;
 
 /// A directory under the system temp dir, removed when dropped.
 pub struct ScratchDir(PathBuf);
@@ -36,7 +36,7 @@ impl Drop for ScratchDir {
 
 /// Every file below `dir` with its bytes, relative paths as keys (hidden entries included).
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    kumiki::write::read_tree(dir).expect("directory is readable")
+    kumiki::synth::write::read_tree(dir).expect("directory is readable")
 }
 
 /// A ConfigMap in `namespace` (or cluster-wide when `None`, which is wrong for a ConfigMap).

@@ -5,9 +5,9 @@
 use kumiki::crds::argocd::GroupKind;
 use kumiki::crds::external_secrets;
 use kumiki::k8s_openapi::Resource;
+use kumiki::platform::{ChartVersion, HelmChart, node_affinity, toleration};
 use kumiki::prelude::*;
 use kumiki::serde_json::{Value, json};
-use kumiki::{ChartVersion, HelmChart, node_affinity, toleration};
 
 use crate::{AWS_ACCOUNT, databases, environment, mesh, namespaces, node_groups};
 
@@ -99,7 +99,7 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
     istiod.cluster_kinds = kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING, MUTATING_WEBHOOK, VALIDATING_WEBHOOK]);
     istiod.after = vec![name!("istio-base")];
 
-    let gateway = |proxy: &kumiki::GatewayProxy, service_type: &str| {
+    let gateway = |proxy: &kumiki::platform::GatewayProxy, service_type: &str| {
         let values = json!({
             "service": { "type": service_type, "ports": proxy.service_ports(gateway_openers.iter().copied()) },
         });

@@ -11,8 +11,9 @@
 
 use kumiki::crds::external_secrets::{AwsProvider, SecretStore, SecretStoreProvider, SecretStoreSpec};
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kumiki::platform::{Database, DatabaseServer, DevCredentials, InClusterMySql, ManagedMySql};
 use kumiki::prelude::*;
-use kumiki::{Database, DatabaseServer, DevCredentials, InClusterMySql, ManagedMySql, Subdomain};
+use kumiki::values::Subdomain;
 
 use crate::{AWS_REGION, PART_OF, environment, namespaces};
 

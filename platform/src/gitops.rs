@@ -1,14 +1,14 @@
 //! How Argo CD delivers `release/<env>/`: the repository, the projects, the sync policy.
 
 use kumiki::crds::argocd::AutomatedSync;
+use kumiki::platform::{GitOps, Project};
 use kumiki::prelude::*;
-use kumiki::{GitOps, Project};
 
 use crate::namespaces;
 
 /// The Argo CD projects. An Application can only be given one of these constants.
 pub mod projects {
-    use kumiki::Project;
+    use kumiki::platform::Project;
     use kumiki::prelude::*;
 
     /// The root and parent Applications (Argo CD's own plumbing).

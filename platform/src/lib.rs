@@ -7,11 +7,11 @@
 use kumiki::crds::external_secrets;
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kumiki::prelude::*;
-use kumiki::{
-    AwsAccountId, AwsRegion, Egress, Environment, GatewayProxy, ImageTag, Mesh, Policy, PullPolicy, Repository, Rollout,
-    Seccomp, SecurityPolicy, Team,
+use kumiki::platform::{
+    Egress, Environment, GatewayProxy, Mesh, Policy, PullPolicy, Rollout, Seccomp, SecurityPolicy, Team,
 };
+use kumiki::prelude::*;
+use kumiki::values::{AwsAccountId, AwsRegion, ImageTag, Repository};
 
 pub mod charts;
 pub mod databases;

@@ -4,8 +4,8 @@
 use kumiki::crds::argocd::{AppProject, Application, ApplicationDestination, ApplicationSource, ApplicationSpec};
 use kumiki::k8s_openapi::api::rbac::v1::ClusterRole;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kumiki::platform::{HelmChart, Team};
 use kumiki::prelude::*;
-use kumiki::{HelmChart, Team};
 use kumiki_tests::{config_map, find};
 
 struct Ledger;
@@ -46,7 +46,7 @@ fn app_mut<'a>(apps: &'a mut [App], name: &str) -> &'a mut App {
 }
 
 fn errors(apps: Vec<App>) -> Vec<String> {
-    match kumiki::synthesize(Env::Prd, apps) {
+    match kumiki::synth::synthesize(Env::Prd, apps) {
         Ok(_) => panic!("expected synth errors"),
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
     }
@@ -71,11 +71,11 @@ fn adding_a_service_adds_its_application_in_every_environment_and_removing_it_re
             Some(format!("release/{env}/ledger").as_str())
         );
         assert_eq!(application.spec.destination.namespace, "services");
-        let release = kumiki::synthesize(env, with_ledger).unwrap();
+        let release = kumiki::synth::synthesize(env, with_ledger).unwrap();
         assert!(release.files.contains_key("team-app/argocd.application.ledger.yaml"));
         assert!(release.files.keys().any(|path| path.starts_with("ledger/")));
 
-        let without = kumiki::synthesize(env, model_with(env, Vec::new())).unwrap();
+        let without = kumiki::synth::synthesize(env, model_with(env, Vec::new())).unwrap();
         assert!(!without.files.keys().any(|path| path.contains("ledger")));
     }
 }
@@ -109,7 +109,7 @@ fn waves_put_namespaces_and_crds_before_what_uses_them() {
     let apps = model_with(Env::Prd, Vec::new());
     let wave = |app_name: &str, name: &str| -> i32 {
         let application = find::<Application>(app(&apps, app_name), name);
-        application.metadata.annotations.as_ref().unwrap()[kumiki::SYNC_WAVE_ANNOTATION]
+        application.metadata.annotations.as_ref().unwrap()[kumiki::platform::SYNC_WAVE_ANNOTATION]
             .parse()
             .unwrap()
     };
@@ -287,7 +287,7 @@ fn a_dependency_cycle_cannot_be_ordered_in_waves() {
 
 #[test]
 fn a_project_whose_parent_name_would_be_too_long_is_reported_not_renamed() {
-    let long = kumiki::Project {
+    let long = kumiki::platform::Project {
         name: name!("a-project-name-of-sixty-characters-which-is-valid-on-its-own"),
         description: "too long once prefixed with team-",
     };

@@ -17,7 +17,7 @@ fn app(apps: &[App], name: &str) -> usize {
 }
 
 fn errors(env: Env, apps: Vec<App>) -> Vec<String> {
-    match kumiki::synthesize(env, apps) {
+    match kumiki::synth::synthesize(env, apps) {
         Ok(_) => panic!("expected synth errors"),
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
     }
@@ -83,7 +83,7 @@ fn in_dev_the_database_is_a_single_mysql_pod_governed_by_its_headless_service() 
     let routes: &VirtualService = find(account, "account-db");
     assert!(routes.spec.http.is_empty());
     assert_eq!(routes.spec.tcp[0].matches[0].port, Some(3306));
-    kumiki::synthesize(Env::Dev, apps).expect("dev synthesizes");
+    kumiki::synth::synthesize(Env::Dev, apps).expect("dev synthesizes");
 }
 
 #[test]
@@ -125,7 +125,9 @@ fn in_stg_and_prd_no_database_pod_and_no_secret_value_only_references() {
         let wave = |name: &str| {
             let application: &Application = find(team, name);
             let annotations = application.metadata.annotations.as_ref().unwrap();
-            annotations[kumiki::SYNC_WAVE_ANNOTATION].parse::<i32>().unwrap()
+            annotations[kumiki::platform::SYNC_WAVE_ANNOTATION]
+                .parse::<i32>()
+                .unwrap()
         };
         assert!(wave("external-secrets-crds") < wave("secrets"));
         assert!(wave("external-secrets-crds") < wave("external-secrets"));
@@ -133,7 +135,7 @@ fn in_stg_and_prd_no_database_pod_and_no_secret_value_only_references() {
         assert_eq!(definitions_application.spec.destination.namespace, "argocd");
         // The app sees the same contract as in dev.
         assert_eq!(main_container_env(find(account, "account")), CONNECTION);
-        kumiki::synthesize(env, apps).expect("synthesizes");
+        kumiki::synth::synthesize(env, apps).expect("synthesizes");
     }
 }
 
@@ -178,7 +180,7 @@ fn a_secret_value_outside_dev_is_an_error_naming_its_declaration() {
         string_data: Some([("token".to_owned(), "hunter2".to_owned())].into()),
         ..Default::default()
     });
-    kumiki::synthesize(Env::Dev, apps).expect("dev may hold a secret value");
+    kumiki::synth::synthesize(Env::Dev, apps).expect("dev may hold a secret value");
 }
 
 #[test]

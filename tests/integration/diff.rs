@@ -33,7 +33,7 @@ fn release(objects: &Objects) -> Tree {
             other => panic!("no test support for {other}"),
         };
     }
-    kumiki::synthesize(Env::Prd, apps).unwrap().files
+    kumiki::synth::synthesize(Env::Prd, apps).unwrap().files
 }
 
 fn deployment(selector: &str, replicas: u8, image: &str) -> String {

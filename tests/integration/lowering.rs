@@ -7,7 +7,8 @@ use kumiki::k8s_openapi::api::core::v1::{ConfigMap, Container as K8sContainer, P
 use kumiki::k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use kumiki::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kumiki::prelude::*;
-use kumiki::{HasLiveness, HasReadiness, Microservice, PortRef, VolumeClaim};
+use kumiki::prelude::{Microservice, PortRef, VolumeClaim};
+use kumiki::typestate::{HasLiveness, HasReadiness};
 use kumiki_tests::{find, has};
 
 struct Store;
@@ -76,7 +77,7 @@ fn probes_attach_to_the_container_that_declared_their_port() {
         Some(&["agent".to_owned(), "status".to_owned()][..])
     );
     assert!(agent.liveness_probe.is_none() && agent.startup_probe.is_none());
-    assert!(kumiki::synthesize(Env::Prd, vec![app]).is_ok());
+    assert!(kumiki::synth::synthesize(Env::Prd, vec![app]).is_ok());
 }
 
 #[test]
@@ -197,7 +198,7 @@ fn a_stateful_microservice_runs_a_stateful_set_with_its_headless_service() {
             .is_none()
     );
 
-    let release = kumiki::synthesize(Env::Prd, vec![app]).unwrap();
+    let release = kumiki::synth::synthesize(Env::Prd, vec![app]).unwrap();
     assert!(release.files.contains_key("store/services.statefulset.store.yaml"));
     assert!(release.files.contains_key("store/services.service.store-headless.yaml"));
 }

@@ -7,7 +7,8 @@ use kumiki::crds::istio::{
 };
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
-use kumiki::{Microservice, Repository, Retries};
+use kumiki::prelude::{Microservice, Retries};
+use kumiki::values::Repository;
 use kumiki_tests::{find, has};
 
 struct Shop;
@@ -29,7 +30,7 @@ fn image(repository: Repository) -> Image {
 fn service<S: ServiceId>(
     env: Env,
     listener: Option<Listener>,
-) -> Microservice<S, kumiki::HasReadiness, kumiki::HasLiveness> {
+) -> Microservice<S, kumiki::typestate::HasReadiness, kumiki::typestate::HasLiveness> {
     let mut web = Container::<S>::new(name!("web"), image(repository!("acme/web")));
     let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
     let service = Microservice::<S>::new(&platform::environment(env))
@@ -51,7 +52,7 @@ fn with_platform(env: Env, apps: Vec<App>) -> Vec<App> {
 }
 
 fn errors(apps: Vec<App>) -> Vec<String> {
-    match kumiki::synthesize(Env::Prd, with_platform(Env::Prd, apps)) {
+    match kumiki::synth::synthesize(Env::Prd, with_platform(Env::Prd, apps)) {
         Ok(_) => panic!("expected synth errors"),
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
     }
@@ -102,7 +103,7 @@ fn one_listener_declaration_gives_the_gateway_the_route_and_the_gateway_port() {
         (ports[0].name.as_deref(), ports[0].port, ports[0].node_port),
         (Some("http-shop"), 50001, Some(30001))
     );
-    assert!(kumiki::synthesize(Env::Dev, with_platform(Env::Dev, vec![app])).is_ok());
+    assert!(kumiki::synth::synthesize(Env::Dev, with_platform(Env::Dev, vec![app])).is_ok());
 }
 
 #[test]
@@ -115,7 +116,7 @@ fn traffic_policy_is_emitted_with_go_durations() {
                 per_try_timeout: duration!(2500 ms),
                 retry_on: vec![RetryOn::FiveXx, RetryOn::ConnectFailure],
             }),
-            circuit_breaker: Some(kumiki::CircuitBreaker {
+            circuit_breaker: Some(kumiki::prelude::CircuitBreaker {
                 max_connections: 100,
                 max_pending_requests: 10,
                 consecutive_5xx_errors: 5,
@@ -124,7 +125,7 @@ fn traffic_policy_is_emitted_with_go_durations() {
             }),
         })
         .build();
-    let release = kumiki::synthesize(Env::Prd, vec![app]).unwrap();
+    let release = kumiki::synth::synthesize(Env::Prd, vec![app]).unwrap();
     let route = &release.files["shop/services.virtualservice.shop.yaml"];
     assert!(route.contains("timeout: 10s\n    retries:\n      attempts: 2\n      perTryTimeout: 2500ms\n      retryOn: 5xx,connect-failure"), "{route}");
     let rule = &release.files["shop/services.destinationrule.shop.yaml"];
@@ -399,7 +400,7 @@ fn the_platform_enrols_namespaces_and_requires_mutual_tls() {
     let shared = apps.iter().find(|app| app.name().as_str() == "namespaces").unwrap();
     let services = find::<kumiki::k8s_openapi::api::core::v1::Namespace>(shared, "services");
     assert_eq!(
-        services.metadata.labels.as_ref().unwrap()[kumiki::REVISION_LABEL],
+        services.metadata.labels.as_ref().unwrap()[kumiki::platform::REVISION_LABEL],
         "default"
     );
 }
@@ -443,7 +444,7 @@ fn declared_callers_and_the_ingress_gateway_are_the_only_ones_allowed() {
     let selector = &policy.spec.selector.as_ref().unwrap().match_labels;
     assert_eq!(selector["app.kubernetes.io/name"], "shop");
     let cart = service::<Cart>(Env::Prd, None).build();
-    assert!(kumiki::synthesize(Env::Prd, with_platform(Env::Prd, vec![app, cart])).is_ok());
+    assert!(kumiki::synth::synthesize(Env::Prd, with_platform(Env::Prd, vec![app, cart])).is_ok());
 
     // Without callers or listeners there is no policy: the mesh admits authenticated peers.
     let plain = service::<Shop>(Env::Prd, None).build();
@@ -561,7 +562,7 @@ fn egress_goes_through_the_egress_gateway_to_a_registered_host() {
     let policy = sidecar.spec.outbound_traffic_policy.as_ref().unwrap();
     assert_eq!(policy.mode, kumiki::crds::istio::OutboundMode::RegistryOnly);
     assert!(sidecar.spec.egress[0].hosts.contains(&"istio-egress/*".to_owned()));
-    assert!(kumiki::synthesize(Env::Prd, apps).is_ok());
+    assert!(kumiki::synth::synthesize(Env::Prd, apps).is_ok());
 }
 
 #[test]
@@ -579,7 +580,9 @@ fn a_route_to_a_port_the_egress_gateway_does_not_expose_is_an_error() {
     );
 }
 
-fn canary(versions: Vec<Version>) -> Microservice<Shop, kumiki::HasReadiness, kumiki::HasLiveness> {
+fn canary(
+    versions: Vec<Version>,
+) -> Microservice<Shop, kumiki::typestate::HasReadiness, kumiki::typestate::HasLiveness> {
     service::<Shop>(Env::Prd, Some(SHOP_LISTENER))
         .versions(versions)
         .autoscale(2, 4, 70)
@@ -619,7 +622,7 @@ fn versions_run_side_by_side_and_split_every_route() {
             .collect();
         assert_eq!(split, vec![(Some("v1"), Some(90)), (Some("v2"), Some(10))], "{name}");
     }
-    assert!(kumiki::synthesize(Env::Prd, with_platform(Env::Prd, vec![app])).is_ok());
+    assert!(kumiki::synth::synthesize(Env::Prd, with_platform(Env::Prd, vec![app])).is_ok());
 }
 
 #[test]

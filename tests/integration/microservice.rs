@@ -6,7 +6,7 @@ use kumiki::k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use kumiki::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kumiki::prelude::*;
-use kumiki::{Microservice, PortRef};
+use kumiki::prelude::{Microservice, PortRef};
 
 struct Shop;
 impl ServiceId for Shop {
@@ -23,7 +23,7 @@ fn shop(
     env: Env,
     image: Image,
 ) -> (
-    Microservice<Shop, kumiki::HasReadiness, kumiki::HasLiveness>,
+    Microservice<Shop, kumiki::typestate::HasReadiness, kumiki::typestate::HasLiveness>,
     PortRef<Shop>,
     u32,
 ) {
@@ -40,7 +40,7 @@ fn shop(
 
 /// The errors of synthesizing `app` in `env`, or a failure if there are none.
 fn errors(env: Env, app: App) -> Vec<String> {
-    match kumiki::synthesize(env, vec![app]) {
+    match kumiki::synth::synthesize(env, vec![app]) {
         Ok(_) => panic!("expected synth errors"),
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
     }
@@ -57,7 +57,7 @@ fn check(env: Env, app: App, line: u32, expect: &str) {
 fn the_valid_microservice_synthesizes_in_every_environment() {
     for env in Env::ALL {
         let (service, _, _) = shop(env, image());
-        let release = kumiki::synthesize(env, vec![service.build()]).unwrap();
+        let release = kumiki::synth::synthesize(env, vec![service.build()]).unwrap();
         assert_eq!(release.files.len(), 7, "{:?}", release.files.keys());
     }
 }
@@ -65,7 +65,7 @@ fn the_valid_microservice_synthesizes_in_every_environment() {
 #[test]
 fn a_floating_image_is_refused_outside_dev() {
     let latest = || Image::latest(Registry::DockerHub, repository!("acme/shop"));
-    assert!(kumiki::synthesize(Env::Dev, vec![shop(Env::Dev, latest()).0.build()]).is_ok());
+    assert!(kumiki::synth::synthesize(Env::Dev, vec![shop(Env::Dev, latest()).0.build()]).is_ok());
     let (service, _, line) = shop(Env::Prd, latest());
     check(
         Env::Prd,
@@ -103,7 +103,8 @@ fn a_node_group_the_environment_lacks_is_an_error() {
 #[test]
 fn pinning_emits_the_affinity_and_the_toleration() {
     let (service, _, _) = shop(Env::Prd, image());
-    let release = kumiki::synthesize(Env::Prd, vec![service.pin_to(&platform::node_groups::INGRESS).build()]).unwrap();
+    let release =
+        kumiki::synth::synthesize(Env::Prd, vec![service.pin_to(&platform::node_groups::INGRESS).build()]).unwrap();
     let deployment = &release.files["shop/services.deployment.shop.yaml"];
     assert!(deployment.contains("- key: node.kubernetes.io/nodegroup\n                operator: In\n                values:\n                - ingress"), "{deployment}");
     assert!(deployment.contains("tolerations:\n      - effect: NoSchedule\n        key: node.kubernetes.io/nodegroup\n        operator: Equal\n        value: ingress"), "{deployment}");
@@ -143,7 +144,7 @@ fn an_autoscaled_deployment_has_no_fixed_replicas() {
         "sets both fixed replicas and autoscale; an autoscaled workload has no fixed replicas",
     );
     let (service, _, _) = shop(Env::Prd, image());
-    let release = kumiki::synthesize(Env::Prd, vec![service.autoscale(2, 4, 70).build()]).unwrap();
+    let release = kumiki::synth::synthesize(Env::Prd, vec![service.autoscale(2, 4, 70).build()]).unwrap();
     assert!(!release.files["shop/services.deployment.shop.yaml"].contains("replicas:"));
 }
 
@@ -351,7 +352,7 @@ fn a_patch_must_match_the_workload_kind() {
     let (service, _, _) = shop(Env::Dev, image());
     let line = line!() + 3;
     let app = service
-        .stateful(kumiki::VolumeClaim::new(name!("data"), "/data", 1))
+        .stateful(kumiki::prelude::VolumeClaim::new(name!("data"), "/data", 1))
         .patch_deployment(|d| d.spec.as_mut().unwrap().min_ready_seconds = Some(5))
         .build();
     check(
@@ -379,7 +380,7 @@ fn the_patched_stateful_set_is_still_checked() {
     let (service, _, _) = shop(Env::Dev, image());
     let line = line!() + 3;
     let app = service
-        .stateful(kumiki::VolumeClaim::new(name!("data"), "/data", 1))
+        .stateful(kumiki::prelude::VolumeClaim::new(name!("data"), "/data", 1))
         .patch_stateful_set(|s| s.spec.as_mut().unwrap().service_name = Some("shop".to_owned()))
         .build();
     check(

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use kumiki::Env;
+use kumiki::values::Env;
 
 #[test]
 fn committed_release_is_up_to_date() {

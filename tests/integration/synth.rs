@@ -1,10 +1,10 @@
 //! Synthesis: determinism, collected errors with source locations, atomic writes, `check`.
 
-use kumiki::Release;
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
-use kumiki::write::Drift;
+use kumiki::synth::Release;
+use kumiki::synth::write::Drift;
 use kumiki_tests::{ScratchDir, config_map, snapshot};
 use xtask::Failure;
 
@@ -29,7 +29,7 @@ fn new_app_at_line(name: Name) -> (App, u32) {
     (App::new(name), std::panic::Location::caller().line())
 }
 
-fn errors_of(result: Result<Release, kumiki::SynthErrors>) -> Vec<String> {
+fn errors_of(result: Result<Release, kumiki::synth::SynthErrors>) -> Vec<String> {
     match result {
         Ok(release) => panic!("expected errors, got {} files", release.files.len()),
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
@@ -47,11 +47,11 @@ fn two_synths_are_byte_identical() {
 #[test]
 fn registration_order_does_not_change_a_byte() {
     for env in Env::ALL {
-        let forward = kumiki::synthesize(env, xtask::model(env)).unwrap();
+        let forward = kumiki::synth::synthesize(env, xtask::model(env)).unwrap();
         let mut reversed_apps = xtask::model(env);
         reversed_apps.reverse();
         assert!(reversed_apps.len() > 1, "the model has several apps to reorder");
-        assert_eq!(kumiki::synthesize(env, reversed_apps).unwrap(), forward);
+        assert_eq!(kumiki::synth::synthesize(env, reversed_apps).unwrap(), forward);
     }
 }
 
@@ -59,7 +59,7 @@ fn registration_order_does_not_change_a_byte() {
 fn every_file_has_the_header_and_a_trailing_newline() {
     for release in xtask::synthesize(&Env::ALL, xtask::model).unwrap() {
         for (path, contents) in &release.files {
-            assert!(contents.starts_with(&kumiki::header(release.env)), "{path}");
+            assert!(contents.starts_with(&kumiki::synth::header(release.env)), "{path}");
             assert!(contents.ends_with('\n') && !contents.ends_with("\n\n"), "{path}");
         }
     }
@@ -67,7 +67,7 @@ fn every_file_has_the_header_and_a_trailing_newline() {
 
 #[test]
 fn layout_is_app_namespace_kind_name() {
-    let release = kumiki::synthesize(Env::Prd, xtask::model(Env::Prd)).unwrap();
+    let release = kumiki::synth::synthesize(Env::Prd, xtask::model(Env::Prd)).unwrap();
     let paths: Vec<&str> = release.files.keys().map(String::as_str).collect();
     assert!(paths.contains(&"account/services.deployment.account.yaml"), "{paths:?}");
     assert!(paths.contains(&"account/services.service.account.yaml"), "{paths:?}");
@@ -82,7 +82,7 @@ fn a_duplicate_identity_names_both_declarations() {
     let (mut first, mut second) = (App::new(name!("first")), App::new(name!("second")));
     let first_line = add_at_line(&mut first, config_map(Some("services"), "settings", &[]));
     let second_line = add_at_line(&mut second, config_map(Some("services"), "settings", &[]));
-    let errors = errors_of(kumiki::synthesize(Env::Stg, vec![second, first]));
+    let errors = errors_of(kumiki::synth::synthesize(Env::Stg, vec![second, first]));
     let file = file!();
     assert_eq!(
         errors,
@@ -114,7 +114,7 @@ fn all_errors_are_reported_together_with_their_locations() {
     let bad_label = add_at_line(&mut app, labelled);
     let file = file!();
     assert_eq!(
-        errors_of(kumiki::synthesize(Env::Dev, vec![app])),
+        errors_of(kumiki::synth::synthesize(Env::Dev, vec![app])),
         vec![
             format!(
                 "{file}:{no_namespace}: dev/broken: ConfigMap no-namespace: ConfigMap is namespaced but has no metadata.namespace"
@@ -138,7 +138,7 @@ fn a_duplicate_app_name_is_an_error() {
     let (second, second_line) = new_app_at_line(name!("twin"));
     let file = file!();
     assert_eq!(
-        errors_of(kumiki::synthesize(Env::Prd, vec![first, second])),
+        errors_of(kumiki::synth::synthesize(Env::Prd, vec![first, second])),
         vec![format!(
             "{file}:{second_line}: prd/twin: app \"twin\" is declared twice; also declared at {file}:{first_line} \
              (two services with one name?); no other check ran until names are unique"
@@ -154,7 +154,10 @@ impl ServiceId for Impostor {
 
 #[test]
 fn a_duplicated_service_name_is_reported_once_at_the_offending_service() {
-    let mut web = Container::<Impostor>::new(name!("web"), Image::latest(Registry::DockerHub, repository!("acme/web")));
+    let mut web = Container::<Impostor>::new(
+        name!("web"),
+        Image::latest(Registry::DockerHub, repository!("acme/web")),
+    );
     let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
     let line = line!() + 1;
     let impostor = Microservice::<Impostor>::new(&platform::environment(Env::Dev))
@@ -167,7 +170,7 @@ fn a_duplicated_service_name_is_reported_once_at_the_offending_service() {
     services.push(impostor);
     let mut apps = platform::apps(Env::Dev, &services);
     apps.extend(services);
-    let errors = errors_of(kumiki::synthesize(Env::Dev, apps));
+    let errors = errors_of(kumiki::synth::synthesize(Env::Dev, apps));
     assert_eq!(errors.len(), 1, "one root cause, no follow-on errors: {errors:#?}");
     // Apps are ordered by name, then by declaration; the later declaration is the one reported.
     let expected = format!(
@@ -197,9 +200,12 @@ fn app_with_orphan_service(name: Name) -> App {
 
 #[test]
 fn problems_name_the_app_that_added_the_object_even_from_one_call_site() {
-    let errors = errors_of(kumiki::synthesize(
+    let errors = errors_of(kumiki::synth::synthesize(
         Env::Prd,
-        vec![app_with_orphan_service(name!("left")), app_with_orphan_service(name!("right"))],
+        vec![
+            app_with_orphan_service(name!("left")),
+            app_with_orphan_service(name!("right")),
+        ],
     ));
     let paths: Vec<&str> = (errors.iter())
         .map(|error| error.split(": ").nth(1).unwrap_or_default())
@@ -248,7 +254,7 @@ fn synth_prunes_files_the_code_no_longer_produces() {
     assert_eq!(written[0].changes, 1);
     assert!(!stale.exists());
     assert!(!root.path().join(".dev.staging").exists());
-    let expected = kumiki::synthesize(Env::Dev, xtask::model(Env::Dev)).unwrap();
+    let expected = kumiki::synth::synthesize(Env::Dev, xtask::model(Env::Dev)).unwrap();
     let on_disk: Vec<String> = snapshot(&root.path().join("dev")).into_keys().collect();
     assert_eq!(on_disk, expected.files.keys().cloned().collect::<Vec<_>>());
 }
@@ -304,7 +310,7 @@ fn check_names_missing_stale_and_unexpected_files() {
 #[test]
 fn the_benchmark_model_has_the_peers_object_set_and_synthesizes() {
     use xtask::bench::{Profile, model};
-    let release = kumiki::synthesize(Env::Prd, model(Env::Prd, 3, Profile::PeerParity)).unwrap();
+    let release = kumiki::synth::synthesize(Env::Prd, model(Env::Prd, 3, Profile::PeerParity)).unwrap();
     let mut kinds: Vec<&str> = (release.files.keys())
         .filter(|path| path.starts_with("svc-00001/"))
         .map(|path| path.split('.').nth(1).unwrap())
@@ -321,6 +327,6 @@ fn the_benchmark_model_has_the_peers_object_set_and_synthesizes() {
         ]
     );
     assert_eq!(release.files.len(), 15);
-    let full = kumiki::synthesize(Env::Dev, model(Env::Dev, 3, Profile::Full)).unwrap();
+    let full = kumiki::synth::synthesize(Env::Dev, model(Env::Dev, 3, Profile::Full)).unwrap();
     assert!(full.files.len() > 15);
 }

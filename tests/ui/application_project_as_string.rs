@@ -1,5 +1,5 @@
 // A project is a declared `Project`, not a string that may name nothing.
-use kumiki::Team;
+use kumiki::platform::Team;
 
 fn main() {
     let _team = Team {

@@ -1,7 +1,7 @@
 // A managed (stg/prd) database holds only where its credentials are kept: there is no field
 // a password could be written into.
 use kumiki::prelude::*;
-use kumiki::ManagedMySql;
+use kumiki::platform::ManagedMySql;
 
 fn main() {
     let _ = ManagedMySql {

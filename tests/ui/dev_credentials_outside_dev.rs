@@ -1,7 +1,8 @@
 // Plaintext database credentials need the DevOnly proof, which only the dev arm of
 // `Env::stage()` hands out: prd code has none to give.
 use kumiki::prelude::*;
-use kumiki::{DevCredentials, DevOnly};
+use kumiki::platform::DevCredentials;
+use kumiki::values::DevOnly;
 
 fn credentials(env: Env) -> Option<DevCredentials> {
     match env.stage() {

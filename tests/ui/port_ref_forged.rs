@@ -1,4 +1,5 @@
-// A port handle comes only from Container::port: it cannot be made up.
+// A port handle comes only from Container::port: it cannot be made up, nor copied from
+// another service's handle.
 use kumiki::prelude::*;
 
 struct Account;
@@ -6,12 +7,18 @@ impl ServiceId for Account {
     const NAME: Name = name!("account");
 }
 
-fn main() {
-    let _http: kumiki::PortRef<Account> = kumiki::PortRef {
-        container: name!("gin"),
-        name: port_name!("account"),
-        protocol: Protocol::Http,
-        number: port!(8080),
+struct Cart;
+impl ServiceId for Cart {
+    const NAME: Name = name!("cart");
+}
+
+fn forge(cart_http: PortRef<Cart>) -> PortRef<Account> {
+    PortRef {
+        port: cart_http.port,
         _service: std::marker::PhantomData,
-    };
+    }
+}
+
+fn main() {
+    let _ = forge;
 }

@@ -5,8 +5,8 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use kumiki::Env;
-use kumiki::write;
+use kumiki::synth::write;
+use kumiki::values::Env;
 use kumiki_diff::Tree;
 
 use crate::Failure;

@@ -10,8 +10,9 @@ use kumiki::k8s_openapi::api::apps::v1::Deployment;
 use kumiki::k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use kumiki::k8s_openapi::api::core::v1::{ConfigMap, Service};
 use kumiki::k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use kumiki::model::Declared;
 use kumiki::prelude::*;
-use kumiki::{Declared, parallel, write};
+use kumiki::synth::{parallel, write};
 
 /// Which objects each synthetic service contributes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,7 +115,7 @@ pub fn run(services: usize, profile: Profile, out: &Path) -> Result<RunFigures, 
         let apps = model(env, services, profile);
         model_time += phase.elapsed();
         let phase = Instant::now();
-        let release = kumiki::synthesize(env, apps).map_err(|errors| errors.to_string())?;
+        let release = kumiki::synth::synthesize(env, apps).map_err(|errors| errors.to_string())?;
         synth_time += phase.elapsed();
         objects += release.files.len();
         bytes += release.files.values().map(String::len).sum::<usize>();

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use kumiki::k8s_openapi::api::core::v1::{PodSpec, Service};
 use kumiki::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kumiki::{App, GatewayListener, NODE_GROUP_LABEL, pod_template};
+use kumiki::model::pod_template;
+use kumiki::platform::{GatewayListener, NODE_GROUP_LABEL};
+use kumiki::prelude::App;
 
 /// One container of a service's workload.
 #[derive(Clone, Debug, PartialEq, Eq)]

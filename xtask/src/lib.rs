@@ -9,8 +9,10 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use kumiki::write::{self, Drift};
-use kumiki::{App, Env, Release, SynthErrors, parallel};
+use kumiki::prelude::App;
+use kumiki::synth::write::{self, Drift};
+use kumiki::synth::{Release, SynthErrors, parallel};
+use kumiki::values::Env;
 use kumiki_diff::{DiffError, EnvDiff};
 
 mod baseline;
@@ -135,7 +137,7 @@ pub fn synthesize(envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<Vec<R
     let mut releases = Vec::new();
     let mut errors = Vec::new();
     for &env in envs {
-        match kumiki::synthesize(env, model(env)) {
+        match kumiki::synth::synthesize(env, model(env)) {
             Ok(release) => releases.push(release),
             Err(env_errors) => errors.push((env, env_errors)),
         }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use kumiki::Env;
+use kumiki::values::Env;
 
 /// Synthesizes the platform written in Rust into plain YAML under release/, checks it, and
 /// shows what a change does to it.

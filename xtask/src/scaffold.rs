@@ -9,7 +9,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
-use kumiki::{Name, PortName, PortNumber, Repository};
+use kumiki::values::{Name, PortName, PortNumber, Repository};
 
 use crate::Failure;
 

@@ -196,74 +196,74 @@ fn credentials(credentials: &DevCredentials, owner: &Owner<'_>) -> Secret {
 
 /// The endpoint's alias, its mesh registration, and the ExternalSecret.
 fn lower_managed(managed: &ManagedMySql, owner: &Owner<'_>, app: &mut App) {
-        let service_name = Database::service_name(owner.name);
-        let port_name = format!("{}-mysql", Protocol::Tcp.as_str());
-        let at = owner.declared_at;
-        app.add_at(
-            Service {
-                metadata: Database::metadata(service_name.clone(), owner),
-                spec: Some(ServiceSpec {
-                    type_: Some("ExternalName".to_owned()),
-                    external_name: Some(managed.endpoint.to_string()),
-                    ports: Some(vec![ServicePort {
-                        name: Some(port_name.clone()),
-                        app_protocol: Some(Protocol::Tcp.as_str().to_owned()),
-                        protocol: Some("TCP".to_owned()),
-                        port: MYSQL_PORT.get().into(),
-                        ..Default::default()
-                    }]),
+    let service_name = Database::service_name(owner.name);
+    let port_name = format!("{}-mysql", Protocol::Tcp.as_str());
+    let at = owner.declared_at;
+    app.add_at(
+        Service {
+            metadata: Database::metadata(service_name.clone(), owner),
+            spec: Some(ServiceSpec {
+                type_: Some("ExternalName".to_owned()),
+                external_name: Some(managed.endpoint.to_string()),
+                ports: Some(vec![ServicePort {
+                    name: Some(port_name.clone()),
+                    app_protocol: Some(Protocol::Tcp.as_str().to_owned()),
+                    protocol: Some("TCP".to_owned()),
+                    port: MYSQL_PORT.get().into(),
                     ..Default::default()
-                }),
+                }]),
                 ..Default::default()
+            }),
+            ..Default::default()
+        },
+        at,
+    );
+    // The services namespace only reaches registered hosts (REGISTRY_ONLY).
+    app.add_at(
+        ServiceEntry {
+            metadata: Database::metadata(service_name, owner),
+            spec: ServiceEntrySpec {
+                hosts: vec![managed.endpoint.to_string()],
+                ports: vec![ServerPort {
+                    number: MYSQL_PORT.get().into(),
+                    protocol: "TCP".to_owned(),
+                    name: port_name,
+                    extra: Default::default(),
+                }],
+                location: "MESH_EXTERNAL".to_owned(),
+                resolution: "DNS".to_owned(),
+                export_to: vec![".".to_owned()],
+                extra: Default::default(),
             },
-            at,
-        );
-        // The services namespace only reaches registered hosts (REGISTRY_ONLY).
-        app.add_at(
-            ServiceEntry {
-                metadata: Database::metadata(service_name, owner),
-                spec: ServiceEntrySpec {
-                    hosts: vec![managed.endpoint.to_string()],
-                    ports: vec![ServerPort {
-                        number: MYSQL_PORT.get().into(),
-                        protocol: "TCP".to_owned(),
-                        name: port_name,
-                        extra: Default::default(),
-                    }],
-                    location: "MESH_EXTERNAL".to_owned(),
-                    resolution: "DNS".to_owned(),
-                    export_to: vec![".".to_owned()],
+        },
+        at,
+    );
+    let secret = Database::credentials_secret(owner.name);
+    let field = |key: &str| ExternalSecretData {
+        secret_key: key.to_owned(),
+        remote_ref: RemoteRef {
+            key: managed.key.clone(),
+            property: Some(key.to_owned()),
+        },
+    };
+    app.add_at(
+        ExternalSecret {
+            metadata: Database::metadata(secret.clone(), owner),
+            spec: ExternalSecretSpec {
+                secret_store_ref: SecretStoreRef {
+                    kind: "SecretStore".to_owned(),
+                    name: managed.store.to_string(),
+                },
+                target: ExternalSecretTarget {
+                    name: secret,
+                    creation_policy: "Owner".to_owned(),
                     extra: Default::default(),
                 },
+                refresh_interval: "1h".to_owned(),
+                data: vec![field("username"), field("password")],
+                extra: Default::default(),
             },
-            at,
-        );
-        let secret = Database::credentials_secret(owner.name);
-        let field = |key: &str| ExternalSecretData {
-            secret_key: key.to_owned(),
-            remote_ref: RemoteRef {
-                key: managed.key.clone(),
-                property: Some(key.to_owned()),
-            },
-        };
-        app.add_at(
-            ExternalSecret {
-                metadata: Database::metadata(secret.clone(), owner),
-                spec: ExternalSecretSpec {
-                    secret_store_ref: SecretStoreRef {
-                        kind: "SecretStore".to_owned(),
-                        name: managed.store.to_string(),
-                    },
-                    target: ExternalSecretTarget {
-                        name: secret,
-                        creation_policy: "Owner".to_owned(),
-                        extra: Default::default(),
-                    },
-                    refresh_interval: "1h".to_owned(),
-                    data: vec![field("username"), field("password")],
-                    extra: Default::default(),
-                },
-            },
-            at,
-        );
-    }
+        },
+        at,
+    );
+}

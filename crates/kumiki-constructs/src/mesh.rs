@@ -400,14 +400,17 @@ pub(crate) fn routing(exposure: &Exposure) -> Routing {
             },
         };
         let binding = format!("{}/{gateway_name}", exposure.namespace);
-        let routes = exposure.listeners.iter().map(|ListenerRoute { listener, service_port }| {
-            let matched = HttpMatch {
-                port: Some(listener.port.get().into()),
-                gateways: vec![binding.clone()],
-                ..Default::default()
-            };
-            exposure.route(matched, *service_port)
-        });
+        let routes = exposure
+            .listeners
+            .iter()
+            .map(|ListenerRoute { listener, service_port }| {
+                let matched = HttpMatch {
+                    port: Some(listener.port.get().into()),
+                    gateways: vec![binding.clone()],
+                    ..Default::default()
+                };
+                exposure.route(matched, *service_port)
+            });
         let virtual_service = VirtualService {
             metadata: exposure.metadata(gateway_name),
             spec: VirtualServiceSpec {

@@ -69,7 +69,13 @@ impl<S: ServiceId> Clone for PortRef<S> {
 
 impl<S: ServiceId> std::fmt::Debug for PortRef<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PortRef({}/{}: {})", self.port.container, self.port.port_name(), self.port.number)
+        write!(
+            f,
+            "PortRef({}/{}: {})",
+            self.port.container,
+            self.port.port_name(),
+            self.port.number
+        )
     }
 }
 

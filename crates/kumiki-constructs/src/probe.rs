@@ -114,7 +114,11 @@ impl ProbeSpec {
     }
 
     pub(crate) fn tcp(port: &Port, declared_at: SourceLocation) -> Self {
-        ProbeSpec::new(port.container.clone(), Action::Tcp { port: port.port_name() }, declared_at)
+        ProbeSpec::new(
+            port.container.clone(),
+            Action::Tcp { port: port.port_name() },
+            declared_at,
+        )
     }
 
     fn grpc(port: &Port, declared_at: SourceLocation) -> Self {

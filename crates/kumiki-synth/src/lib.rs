@@ -22,5 +22,7 @@ pub use error::{SynthError, SynthErrors};
 pub use object::{Identity, Object, pod_template};
 pub use provided::{ProvidedService, ReleaseLayout};
 pub use release::Release;
-pub use render::{header, render_yaml, render_yaml_fast_path_only, render_yaml_into, render_yaml_with_serde_saphyr};
+pub use render::{header, render_yaml, render_yaml_into};
+#[cfg(feature = "test-hooks")]
+pub use render::{render_yaml_fast_path_only, render_yaml_with_serde_saphyr};
 pub use synth::synthesize;

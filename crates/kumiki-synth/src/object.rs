@@ -30,10 +30,12 @@ pub trait Object: Any + Send + Sync {
     /// Appends the object as YAML to `out`.
     fn render_into(&self, out: &mut String) -> Result<(), serde_saphyr::ser::Error>;
     /// The object as YAML, as serde-saphyr alone writes it: the reference `render_into` is
-    /// tested against.
+    /// tested against (feature `test-hooks`).
+    #[cfg(feature = "test-hooks")]
     fn to_yaml_with_serde_saphyr(&self) -> Result<String, serde_saphyr::ser::Error>;
     /// The object as YAML from kumiki's emitter alone; `None` if `render_into` hands this
-    /// object to serde-saphyr as a whole.
+    /// object to serde-saphyr as a whole (feature `test-hooks`).
+    #[cfg(feature = "test-hooks")]
     fn to_yaml_fast_path_only(&self) -> Option<String>;
     /// The object as `Any`, to downcast to its concrete type.
     fn as_any(&self) -> &dyn Any;
@@ -71,10 +73,12 @@ where
         crate::render::render_yaml_into(self, out)
     }
 
+    #[cfg(feature = "test-hooks")]
     fn to_yaml_with_serde_saphyr(&self) -> Result<String, serde_saphyr::ser::Error> {
         crate::render::render_yaml_with_serde_saphyr(self)
     }
 
+    #[cfg(feature = "test-hooks")]
     fn to_yaml_fast_path_only(&self) -> Option<String> {
         crate::render::render_yaml_fast_path_only(self)
     }

@@ -31,6 +31,7 @@ pub fn render_yaml_into<T: Serialize + ?Sized>(value: &T, out: &mut String) -> R
 /// kumiki's emitter alone, without handing anything to serde-saphyr as a whole: `None` for a
 /// value [`render_yaml`] leaves to serde-saphyr. Tests compare it with
 /// [`render_yaml_with_serde_saphyr`].
+#[cfg(feature = "test-hooks")]
 pub fn render_yaml_fast_path_only<T: Serialize + ?Sized>(value: &T) -> Option<String> {
     let mut out = String::new();
     emit::emit(value, &mut out).ok().map(|()| out)

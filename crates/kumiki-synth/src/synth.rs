@@ -9,9 +9,9 @@ use crate::app::{App, Declared};
 use crate::checks::{self, Entry, Index, Origin};
 use crate::error::{SynthError, SynthErrors};
 use crate::object::{Identity, Object};
+use crate::parallel;
 use crate::release::Release;
 use crate::render::header;
-use crate::parallel;
 
 /// Directory-name marker for cluster-scoped objects, in place of a namespace; `_` cannot
 /// start a namespace name, so it never collides with one.

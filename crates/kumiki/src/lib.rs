@@ -1,8 +1,17 @@
 //! kumiki: a Kubernetes platform written as typed Rust, synthesized to plain YAML.
 //!
-//! `platform/` and every crate under `services/` depend on this facade only, and usually
-//! only on its [`prelude`]. The Kubernetes API version is chosen once, in the workspace
-//! manifest, through the re-exported [`k8s_openapi`].
+//! The facade is arranged by audience:
+//! - [`prelude`]: what a service crate needs (the Microservice construct and its parts, the
+//!   validated values and their literal macros);
+//! - [`platform`]: what the platform team declares (environments and their policy, the mesh,
+//!   egress, databases, the Argo CD tree, charts, placement);
+//! - [`values`]: every validated value type and its error types;
+//! - [`model`]: apps and objects, for tools that read or extend the model;
+//! - [`synth`]: checking and rendering an environment, and the writer;
+//! - [`crds`]: the custom resource types; [`k8s_openapi`]: the Kubernetes types, whose API
+//!   version (`v1_35`) is chosen once in the workspace `Cargo.toml`;
+//! - [`typestate`]: the Microservice's probe typestate, for helper functions that pass a
+//!   builder around.
 //!
 //! A service crate exposes one function, `pub fn app(env: Env) -> App`, which `xtask` calls
 //! for every environment:
@@ -23,39 +32,64 @@
 //! ```
 
 pub use k8s_openapi;
-pub use kumiki_constructs::{
-    ChartVersion, GitOps, HelmChart, Project, RESOURCES_FINALIZER, SYNC_WAVE_ANNOTATION, Team, node_affinity,
-    toleration,
-};
-pub use kumiki_constructs::{
-    CircuitBreaker, Container, Database, DatabaseServer, DevCredentials, DisruptionBudget, Egress, Environment,
-    ExternalHost, GatewayListener, GatewayProxy, HasLiveness, HasReadiness, Image, InClusterMySql, Listener,
-    LivenessDeclared, MYSQL_PORT, ManagedMySql, Mesh, Microservice, NoLiveness, NoReadiness, Policy, PortRef, Probe,
-    Protocol, PullPolicy, REVISION_LABEL, ReadinessDeclared, Registry, Resources, Retries, RetryOn, Rollout, Seccomp,
-    SecurityPolicy, ServiceId, TrafficPolicy, VERSION_LABEL, Version, VolumeClaim,
-};
-pub use kumiki_core::{
-    AwsAccountId, AwsRegion, DevOnly, Env, ImageTag, Invalid, InvalidPort, Label, LabelKey, LabelValue,
-    NODE_GROUP_LABEL, Name, NodeGroup, NodePort, PortName, PortNumber, Repository, Rule, SourceLocation, Stage,
-    Subdomain, Taint, UnknownEnv, Violation, aws_account_id, aws_region, label, label_key, label_value, name,
-    node_port, port, port_name, repository, subdomain, tag,
-};
-pub use kumiki_crds::{self as crds, Duration, duration};
-pub use kumiki_synth::{
-    App, Declared, Identity, Object, ProvidedService, Release, ReleaseLayout, SynthError, SynthErrors, header,
-    parallel, pod_template, render_yaml, render_yaml_fast_path_only, render_yaml_with_serde_saphyr, synthesize, write,
-};
+pub use kumiki_crds as crds;
 pub use serde_json;
 
-/// Everything a platform or service crate usually needs.
+/// Everything a service crate usually needs.
 pub mod prelude {
-    pub use crate::{App, Env, Label, LabelKey, LabelValue, Name, NodeGroup, Object, PortNumber, Stage};
-    pub use crate::{
-        Container, DisruptionBudget, Image, Microservice, Probe, Protocol, Registry, Resources, ServiceId, VolumeClaim,
+    pub use kumiki_constructs::{
+        CircuitBreaker, Container, DisruptionBudget, ExternalHost, Image, Listener, Microservice, PortRef, Probe,
+        Protocol, Registry, Resources, Retries, RetryOn, ServiceId, TrafficPolicy, Version, VolumeClaim,
     };
-    pub use crate::{ExternalHost, Listener, RetryOn, TrafficPolicy, Version};
-    pub use crate::{
-        aws_account_id, aws_region, duration, label, label_key, label_value, name, node_port, port, port_name,
-        repository, subdomain, tag,
+    pub use kumiki_core::{
+        Env, Label, LabelKey, LabelValue, Name, NodeGroup, PortName, PortNumber, Stage, aws_account_id, aws_region,
+        label, label_key, label_value, name, node_port, port, port_name, repository, subdomain, tag,
     };
+    pub use kumiki_crds::{Duration, duration};
+    pub use kumiki_synth::{App, Object};
+}
+
+/// What the platform team declares: environments and the policy every workload gets, the
+/// mesh and its gateways, egress, databases, the Argo CD tree and charts, node placement.
+pub mod platform {
+    pub use kumiki_constructs::{
+        ChartVersion, Database, DatabaseServer, DevCredentials, Egress, Environment, GatewayListener, GatewayProxy,
+        GitOps, HelmChart, InClusterMySql, MYSQL_PORT, ManagedMySql, Mesh, Policy, Project, PullPolicy,
+        RESOURCES_FINALIZER, REVISION_LABEL, Rollout, SYNC_WAVE_ANNOTATION, Seccomp, SecurityPolicy, Team,
+        VERSION_LABEL, node_affinity, toleration,
+    };
+    pub use kumiki_core::{NODE_GROUP_LABEL, Taint};
+}
+
+/// Validated values: each type's only constructors check the value (literals at compile time
+/// through the macros of the [`prelude`](crate::prelude), others through `TryFrom`).
+pub mod values {
+    pub use kumiki_core::{
+        AwsAccountId, AwsRegion, DevOnly, Env, ImageTag, Invalid, InvalidPort, Label, LabelKey, LabelValue, Name,
+        NodeGroup, NodePort, PortName, PortNumber, Repository, Rule, SourceLocation, Stage, Subdomain, Taint,
+        UnknownEnv, Violation,
+    };
+}
+
+/// The model: apps of typed objects, each remembered with the line that declared it.
+pub mod model {
+    pub use kumiki_synth::{App, Declared, Identity, Object, ProvidedService, ReleaseLayout, pod_template};
+}
+
+/// Checking and rendering an environment, and writing it (the only IO in the SDK).
+pub mod synth {
+    pub use kumiki_synth::{Release, SynthError, SynthErrors, header, parallel, render_yaml, synthesize, write};
+}
+
+/// The Microservice's probe typestate: `build()` exists once readiness and liveness are declared.
+pub mod typestate {
+    pub use kumiki_constructs::{
+        HasLiveness, HasReadiness, LivenessDeclared, NoLiveness, NoReadiness, ReadinessDeclared,
+    };
+}
+
+/// Reference renderings the emitter is tested against (feature `test-hooks`).
+#[cfg(feature = "test-hooks")]
+pub mod test_hooks {
+    pub use kumiki_synth::{render_yaml_fast_path_only, render_yaml_with_serde_saphyr};
 }

@@ -25,8 +25,7 @@ pub fn app(env: Env) -> App {
         tag!("00690e9"),
     );
     // The seed's prd gunicorn had no --bind and listened on 127.0.0.1:8000 only.
-    let mut fastapi =
-        Container::<Orchestrator>::new(name!("fastapi"), image).with_args(&["--bind", "0.0.0.0:8000"]);
+    let mut fastapi = Container::<Orchestrator>::new(name!("fastapi"), image).with_args(&["--bind", "0.0.0.0:8000"]);
     let http = fastapi.port(Protocol::Http, port_name!("orchestr"), port!(8000));
 
     Microservice::<Orchestrator>::new(&platform::environment(env))

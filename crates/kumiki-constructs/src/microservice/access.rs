@@ -75,7 +75,10 @@ impl Lowering<'_> {
         let listener_targets = self.listener_targets();
         if !listener_targets.is_empty() {
             let gateway = &spec.environment.mesh.ingress;
-            rules.push(rule(principal(&gateway.namespace, &gateway.name), numbers(&listener_targets)));
+            rules.push(rule(
+                principal(&gateway.namespace, &gateway.name),
+                numbers(&listener_targets),
+            ));
         }
         (!rules.is_empty()).then(|| AuthorizationPolicy {
             metadata: self.metadata(self.name()),

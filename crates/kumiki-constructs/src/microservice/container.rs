@@ -100,7 +100,10 @@ impl ContainerSpec {
             protocol,
             number,
         };
-        self.ports.push(At { value: port.clone(), at });
+        self.ports.push(At {
+            value: port.clone(),
+            at,
+        });
         port
     }
 }

@@ -57,7 +57,10 @@ pub(crate) fn server(
     let mut server = MicroserviceSpec::new(name, &owner.environment, at);
     server.containers.push(container);
     server.probes.readiness.push(ProbeSpec::tcp(&sql, at));
-    server.probes.liveness.push(ProbeSpec::tcp(&sql, at).with_failure_threshold(6));
+    server
+        .probes
+        .liveness
+        .push(ProbeSpec::tcp(&sql, at).with_failure_threshold(6));
     server.service_ports.push(ServicePortSpec {
         port: MYSQL_PORT,
         target: sql.clone(),

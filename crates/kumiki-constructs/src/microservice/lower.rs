@@ -25,8 +25,14 @@ fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
     }
     let lowering = Lowering { spec };
     let new = spec.declared_at;
-    let connection = spec.database.as_ref().map(|database| database.value.connection(&spec.name));
-    let config_map = spec.config.as_ref().map(|config| (lowering.config_map(&config.value), config.at));
+    let connection = spec
+        .database
+        .as_ref()
+        .map(|database| database.value.connection(&spec.name));
+    let config_map = spec
+        .config
+        .as_ref()
+        .map(|config| (lowering.config_map(&config.value), config.at));
     let config_map_name = config_map.as_ref().and_then(|(map, _)| map.metadata.name.clone());
     let template = lowering.pod_template(config_map_name.as_deref(), connection.as_ref());
     app.add_at(lowering.service_account(), new);
@@ -75,8 +81,14 @@ fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
         let traffic_at = spec.traffic.as_ref().map(|traffic| traffic.at);
         let versions_at = spec.versions.as_ref().map(|versions| versions.at);
         app.add_at(lowering.service(), first.at);
-        app.add_at(routing.destination_rule, spec.first_of(&[versions_at, traffic_at, Some(first.at)]));
-        app.add_at(routing.virtual_service, spec.first_of(&[versions_at, traffic_at, Some(first.at)]));
+        app.add_at(
+            routing.destination_rule,
+            spec.first_of(&[versions_at, traffic_at, Some(first.at)]),
+        );
+        app.add_at(
+            routing.virtual_service,
+            spec.first_of(&[versions_at, traffic_at, Some(first.at)]),
+        );
         if let Some((gateway, virtual_service)) = routing.ingress {
             let listener_at = spec.first_of(&[spec.listeners.first().map(|binding| binding.at)]);
             app.add_at(gateway, listener_at);

@@ -18,6 +18,8 @@ mod spec;
 mod validate;
 mod workload;
 
-pub use builder::{HasLiveness, HasReadiness, LivenessDeclared, Microservice, NoLiveness, NoReadiness, ReadinessDeclared};
+pub use builder::{
+    HasLiveness, HasReadiness, LivenessDeclared, Microservice, NoLiveness, NoReadiness, ReadinessDeclared,
+};
 pub use container::Container;
 pub use spec::{DisruptionBudget, Version};

@@ -27,7 +27,10 @@ type Report<'a> = dyn FnMut(SourceLocation, String) + 'a;
 fn containers(spec: &MicroserviceSpec, report: &mut Report) {
     let environment = &spec.environment;
     if spec.containers.is_empty() {
-        report(spec.declared_at, "has no container: add one with `.container(..)`".to_owned());
+        report(
+            spec.declared_at,
+            "has no container: add one with `.container(..)`".to_owned(),
+        );
     }
     // Repeated container and port names are found by synth's pod checks; numbers here.
     let container_names: Vec<&Name> = spec.containers.iter().map(|c| &c.name).collect();
@@ -78,7 +81,10 @@ fn exposure(spec: &MicroserviceSpec, report: &mut Report) {
     let mut exposed = Vec::new();
     for service_port in &spec.service_ports {
         if exposed.contains(&service_port.port) {
-            report(service_port.at, format!("Service port {} is exposed twice", service_port.port));
+            report(
+                service_port.at,
+                format!("Service port {} is exposed twice", service_port.port),
+            );
         }
         exposed.push(service_port.port);
     }
@@ -209,7 +215,8 @@ fn rollout(spec: &MicroserviceSpec, report: &mut Report) {
             ),
             (Patch::StatefulSet(_), None) => report(
                 patch.at,
-                "patches a StatefulSet, but this Microservice runs a Deployment: use `.patch_deployment(..)`".to_owned(),
+                "patches a StatefulSet, but this Microservice runs a Deployment: use `.patch_deployment(..)`"
+                    .to_owned(),
             ),
             _ => {}
         }

@@ -111,8 +111,11 @@ impl Lowering<'_> {
         let spec = self.spec;
         let policy = &spec.environment.policy;
         let security = &policy.security;
-        let probe =
-            |probes: &[ProbeSpec]| (probes.iter()).find(|p| p.container == container.name).map(ProbeSpec::lower);
+        let probe = |probes: &[ProbeSpec]| {
+            (probes.iter())
+                .find(|p| p.container == container.name)
+                .map(ProbeSpec::lower)
+        };
         let resources = container.resources.unwrap_or(policy.default_resources);
         let quantities = |cpu: Option<u32>, memory: u32| {
             let mut map = BTreeMap::from([("memory".to_owned(), Quantity(format!("{memory}Mi")))]);

@@ -172,7 +172,10 @@ fn unopened_listeners<'a>(model: &Model<'_, 'a>, problems: &mut Problems<'a>) {
         let proxies: Vec<&&ProvidedService> = model.provided.iter().filter(|p| matches(&p.pod_labels)).collect();
         let in_model = (model.workloads.iter()).any(|w| w.pod_labels.is_some_and(&matches));
         if proxies.is_empty() && !in_model {
-            problems.report(*origin, format!("Gateway {name}: selector {selector:?} matches no gateway proxy"));
+            problems.report(
+                *origin,
+                format!("Gateway {name}: selector {selector:?} matches no gateway proxy"),
+            );
         }
         for proxy in proxies {
             for server in &gateway.spec.servers {
