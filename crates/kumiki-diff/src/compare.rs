@@ -6,32 +6,11 @@ use std::fmt;
 use serde_json::Value;
 use similar::TextDiff;
 
+use crate::key::ObjectKey;
 use crate::review::{self, ImageBump};
 
 /// One environment's files: path relative to `release/<env>/` → file text.
 pub type Tree = BTreeMap<String, String>;
-
-/// What identifies an object in a cluster, whichever file holds it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ObjectKey {
-    /// API group; empty for the core group.
-    pub group: String,
-    /// Kind.
-    pub kind: String,
-    /// Namespace; `None` for cluster-scoped objects.
-    pub namespace: Option<String>,
-    /// Name.
-    pub name: String,
-}
-
-impl fmt::Display for ObjectKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.namespace {
-            Some(namespace) => write!(f, "{} {namespace}/{}", self.kind, self.name),
-            None => write!(f, "{} {}", self.kind, self.name),
-        }
-    }
-}
 
 /// How an object differs between the two trees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -20,9 +20,11 @@
 //! ```
 
 mod compare;
+mod key;
 mod render;
 mod review;
 
-pub use compare::{ChangeKind, DiffError, EnvDiff, ObjectChange, ObjectKey, Tree, compare};
+pub use compare::{ChangeKind, DiffError, EnvDiff, ObjectChange, Tree, compare};
+pub use key::ObjectKey;
 pub use render::{render_markdown, render_text};
 pub use review::ImageBump;

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::compare::ObjectKey;
+use crate::key::ObjectKey;
 
 /// The order a reviewer reads kinds in: what decides where everything else goes first.
 pub(crate) fn importance(key: &ObjectKey) -> u8 {

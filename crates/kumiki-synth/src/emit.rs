@@ -13,8 +13,6 @@ use std::fmt::{self, Display, Write as _};
 
 use serde::ser::{self, Serialize};
 
-use crate::render::saphyr_options;
-
 /// Emits `value` as block YAML at the end of `out`. On `Err`, `out` may hold a partial
 /// document: the caller truncates it.
 pub(crate) fn emit<T: Serialize + ?Sized>(value: &T, out: &mut String) -> Result<(), Unsupported> {
@@ -524,4 +522,11 @@ impl ser::SerializeStruct for Block<'_> {
     fn end(self) -> Result<(), Unsupported> {
         Block::end(self, "{}")
     }
+}
+
+/// serde-saphyr's defaults, with folding turned off so long strings stay on one line.
+pub(crate) fn saphyr_options() -> serde_saphyr::SerializerOptions {
+    let mut options = serde_saphyr::SerializerOptions::default();
+    options.folded_wrap_chars = usize::MAX / 2;
+    options
 }

@@ -3,7 +3,7 @@
 use kumiki_core::Env;
 use serde::Serialize;
 
-use crate::emit;
+use crate::emit::{self, saphyr_options};
 
 /// Serializes one object. Strings a YAML 1.1 reader (kubectl, go-yaml v2) would take for a
 /// boolean, number, null or timestamp (`on`, `y`, `0775`, `12:30`, `00690e9`) are quoted;
@@ -41,13 +41,6 @@ pub fn render_yaml_fast_path_only<T: Serialize + ?Sized>(value: &T) -> Option<St
 /// produces the same bytes, faster.
 pub fn render_yaml_with_serde_saphyr<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_saphyr::ser::Error> {
     serde_saphyr::to_string_with_options(&value, saphyr_options())
-}
-
-/// serde-saphyr's defaults, with folding turned off so long strings stay on one line.
-pub(crate) fn saphyr_options() -> serde_saphyr::SerializerOptions {
-    let mut options = serde_saphyr::SerializerOptions::default();
-    options.folded_wrap_chars = usize::MAX / 2;
-    options
 }
 
 /// The comment that opens every synthesized file, naming the command that regenerates it.
