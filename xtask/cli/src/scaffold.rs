@@ -39,7 +39,7 @@ pub struct Created {
 /// Names a service crate may not take: workspace crates, xtask's own dependencies, and Rust
 /// keywords (the registry refers to the crate by name).
 const RESERVED: &[&str] = &[
-    "kumiki", "platform", "xtask", "tests", "clap", "anstream", "std", "core", "alloc", "crate", "self", "super", "as",
+    "kumiki", "platform", "xtask", "xtask-cli", "tests", "clap", "anstream", "std", "core", "alloc", "crate", "self", "super", "as",
     "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for", "if",
     "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct", "trait",
     "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "gen", "macro",

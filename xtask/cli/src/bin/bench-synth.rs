@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use xtask::bench::{self, Profile};
+use xtask_cli::bench::{self, Profile};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

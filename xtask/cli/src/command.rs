@@ -1,0 +1,389 @@
+//! The command line: parses arguments (clap) and dispatches to this library, printing what
+//! each command reports and exiting with its documented code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use kumiki::values::Env;
+
+/// Synthesizes the platform written in Rust into plain YAML under release/, checks it, and
+/// shows what a change does to it.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+#[command(
+    after_help = "Exit codes: 0 success (diff: no change), 1 the model has errors (nothing written), \
+2 usage error, 3 release/ is stale (check) or differs (diff), 4 a file or git ref could not be read \
+or written."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Synthesize release/<env>/ from platform/ and services/.
+    ///
+    /// Every environment is checked first and all errors are reported together, each with
+    /// the source location of its declaration; nothing is written while there is one. Each
+    /// environment directory is then replaced atomically (written beside it, then swapped
+    /// in), which also removes files the code no longer produces. An environment that is
+    /// already up to date is left untouched.
+    Synth {
+        /// Environment to synthesize.
+        #[arg(long, value_enum, default_value_t = EnvChoice::All)]
+        env: EnvChoice,
+        /// Output root; environments go to <OUT>/<env>/. Default: release/ in the workspace.
+        #[arg(long, value_name = "OUT")]
+        out: Option<PathBuf>,
+    },
+    /// Fail when release/ is not exactly what the code synthesizes (for CI).
+    ///
+    /// Lists every missing, stale and unexpected file. Writes nothing.
+    Check {
+        /// Environment to check.
+        #[arg(long, value_enum, default_value_t = EnvChoice::All)]
+        env: EnvChoice,
+        /// Output root to compare with. Default: release/ in the workspace.
+        #[arg(long, value_name = "OUT")]
+        out: Option<PathBuf>,
+    },
+    /// Show what the code synthesizes now against release/ (or release/ at a git ref).
+    ///
+    /// Per environment and app: objects added, removed, changed and moved (matched by kind,
+    /// namespace and name, not by file), most important kinds first; a unified diff of each
+    /// changed file; one line per image bump; and warnings for every deletion (Argo CD's prune
+    /// removes it) and every change Kubernetes rejects or that forces a replacement (workload
+    /// selectors, StatefulSet volumeClaimTemplates and serviceName, Service clusterIP and
+    /// type, Job templates, PVC storage class, immutable ConfigMaps). Writes nothing.
+    ///
+    /// Colour on a terminal; plain when piped or when NO_COLOR is set.
+    #[command(
+        after_help = "Exit codes: 0 no change, 3 changes, 1 the model has errors, 2 usage error, \
+4 release/ or the git ref could not be read."
+    )]
+    Diff {
+        /// Environment to diff.
+        #[arg(long, value_enum, default_value_t = EnvChoice::All)]
+        env: EnvChoice,
+        /// Compare with release/ at this git ref (branch, tag, commit), read through git
+        /// without touching the work tree. Default: release/ as it is on disk.
+        #[arg(long, value_name = "GIT_REF", conflicts_with = "out")]
+        base: Option<String>,
+        /// text for a terminal or a CI log, markdown for a pull-request comment.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Output root to compare with instead of release/ in the workspace.
+        #[arg(long, value_name = "OUT")]
+        out: Option<PathBuf>,
+    },
+    /// List every service's containers: image repository and tag, container ports, the
+    /// Service ports and ingress listeners that reach them, and the node group.
+    ///
+    /// Read from the model of the environment (what synth would write), so it always matches
+    /// release/. Writes nothing.
+    Catalog {
+        /// Environment to list.
+        #[arg(long, value_enum)]
+        env: SingleEnv,
+    },
+    /// Create a service crate under services/ and register it with xtask.
+    ///
+    /// The crate (services/<NAME>, Rust type in UpperCamelCase) holds one Microservice: the
+    /// image `<NAME>:latest` in dev and `<IMAGE_REPO>:0.1.0` from ECR in stg and prd, the
+    /// container port PORT exposed on Service port PORT to the services namespace, TCP probes,
+    /// pinned to the app node group. It compiles and synthesizes as created; set the image tag
+    /// and the probes, then synthesize. Refuses an invalid, reserved or existing name and
+    /// leaves nothing half-created.
+    NewService {
+        /// The service's name, kebab-case (`ledger`, `order-api`): crate, app and resource names.
+        name: String,
+        /// The port the container listens on.
+        #[arg(long)]
+        port: u16,
+        /// The ECR repository of stg/prd images. Default: <NAME>-repository.
+        #[arg(long, value_name = "IMAGE_REPO")]
+        image_repo: Option<String>,
+    },
+    /// Measure synthesis of N synthetic services with an optimized build; with --crates, the
+    /// compile cost of a workspace of N service crates instead.
+    ///
+    /// Builds the `bench-synth` binary in release mode, then per N runs it RUNS times (each run
+    /// builds the model through the Microservice construct, checks it, renders it and writes it
+    /// atomically) and copies its output as many times: the copy is the physical floor of
+    /// writing those files on this disk. Prints a table, then per N a machine-readable line
+    /// `services=N objects=… bytes=… wall_ms=… rss_kib=… copy_ms=…` (medians).
+    ///
+    /// With --crates N: copies the workspace to target/bench-crates/ (never touching this
+    /// one), scaffolds service crates with `new-service` until there are N, then measures a
+    /// clean debug build (`cargo build --workspace`), touch one service → `cargo xtask diff
+    /// --env prd` (whole processes, median of RUNS) and the debug sizes of that service's
+    /// rlib and of the xtask binary; per N a machine-readable line
+    /// `crates=N clean_build_s=… edit_to_diff_s=… service_rlib_kib=… xtask_kib=…`.
+    Bench {
+        /// Service crates of a compile-cost run (repeat the flag); replaces the synth benchmark.
+        #[arg(long = "crates", value_name = "N")]
+        crates: Vec<usize>,
+        /// Numbers of services (repeat the flag). Default: 10, 100, 1000, 10000.
+        #[arg(long = "services", value_name = "N")]
+        services: Vec<usize>,
+        /// peer-parity: ConfigMap, Deployment, Service, HPA and PDB per service in prd (the
+        /// peers' object set); full: everything the construct emits, in dev, stg and prd.
+        #[arg(long, value_enum, default_value_t = BenchProfile::PeerParity)]
+        profile: BenchProfile,
+        /// Where to write. Default: /dev/shm/kumiki-bench (tmpfs, as the peers use), else the
+        /// system temporary directory.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Runs per N; the medians are reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BenchProfile {
+    PeerParity,
+    Full,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SingleEnv {
+    Dev,
+    Stg,
+    Prd,
+}
+
+impl SingleEnv {
+    fn env(self) -> Env {
+        match self {
+            SingleEnv::Dev => Env::Dev,
+            SingleEnv::Stg => Env::Stg,
+            SingleEnv::Prd => Env::Prd,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EnvChoice {
+    Dev,
+    Stg,
+    Prd,
+    All,
+}
+
+impl EnvChoice {
+    fn envs(self) -> Vec<Env> {
+        match self {
+            EnvChoice::Dev => vec![Env::Dev],
+            EnvChoice::Stg => vec![Env::Stg],
+            EnvChoice::Prd => vec![Env::Prd],
+            EnvChoice::All => Env::ALL.to_vec(),
+        }
+    }
+}
+
+/// `path` relative to the current directory when it is below it, as a user would type it.
+fn shown(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    relative.unwrap_or_else(|| path.to_path_buf()).display().to_string()
+}
+
+/// Runs the command line over `workspace` and returns the exit code.
+pub fn run(workspace: &crate::Workspace) -> ExitCode {
+    let model = |env| workspace.model(env);
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Synth { env, out } => {
+            let root = out.unwrap_or_else(|| workspace.release_root());
+            crate::synth(&root, &env.envs(), model).map(|written| {
+                for w in written {
+                    let dir = shown(&root.join(w.env.as_str()));
+                    match w.changes {
+                        0 => println!("{dir}: up to date ({} files)", w.files),
+                        n => println!("{dir}: {} files, {n} added, changed or removed", w.files),
+                    }
+                }
+            })
+        }
+        Command::Check { env, out } => {
+            let root = out.unwrap_or_else(|| workspace.release_root());
+            crate::check(&root, &env.envs(), model)
+                .map(|files| println!("{}: up to date ({files} files)", shown(&root)))
+        }
+        Command::Diff { env, base, format, out } => {
+            let baseline = match base {
+                Some(reference) => crate::Baseline::GitRef {
+                    repo: workspace.root.clone(),
+                    reference,
+                },
+                None => crate::Baseline::Directory(out.unwrap_or_else(|| workspace.release_root())),
+            };
+            match crate::diff(&baseline, &env.envs(), model) {
+                Ok(diffs) => {
+                    let rendered = match format {
+                        Format::Text => kumiki_diff::render_text(&diffs, true),
+                        Format::Markdown => kumiki_diff::render_markdown(&diffs),
+                    };
+                    // anstream drops the colours when stdout is not a terminal or NO_COLOR is set.
+                    let _ = anstream::stdout().write_all(rendered.as_bytes());
+                    return ExitCode::from(crate::diff_exit_code(&diffs));
+                }
+                Err(failure) => Err(failure),
+            }
+        }
+        Command::NewService { name, port, image_repo } => {
+            let request = crate::scaffold::Request {
+                name: &name,
+                port,
+                image_repository: image_repo.as_deref(),
+            };
+            crate::scaffold::new_service(&workspace.root, &request).map(|created| {
+                println!(
+                    "created {} (crate {}, type {}) and registered it in xtask/Cargo.toml",
+                    shown(&created.dir),
+                    created.crate_name,
+                    created.type_name
+                );
+                println!(
+                    "next: set the image tag and the probes in {}, then `cargo xtask synth --env all`",
+                    shown(&created.dir.join("src/lib.rs"))
+                );
+            })
+        }
+        Command::Catalog { env } => crate::catalog(workspace, env.env()).map(|table| print!("{table}")),
+        Command::Bench {
+            crates,
+            services,
+            profile,
+            out,
+            runs,
+        } => {
+            return if crates.is_empty() {
+                bench(&workspace.root, services, profile, out, runs)
+            } else {
+                compile_bench(&workspace.root, crates, runs)
+            };
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{failure}");
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+/// `cargo xtask bench --crates N`: the compile cost of N service crates, each N in its own copy.
+fn compile_bench(root: &Path, crates: Vec<usize>, runs: usize) -> ExitCode {
+    let scratch = root.join("target").join("bench-crates");
+    println!("{runs} edit-to-diff runs per N, workspaces in {}", scratch.display());
+    for n in crates {
+        match crate::compile_bench::measure(root, &scratch, n, runs) {
+            Ok(figures) => {
+                println!(
+                    "{n} service crates: clean debug build {:.1} s, touch one service -> diff --env prd {:.2} s (median), \
+                     service rlib {} KiB, xtask binary {} KiB",
+                    figures.clean_build.as_secs_f64(),
+                    figures.edit_to_diff.as_secs_f64(),
+                    figures.service_rlib_bytes / 1024,
+                    figures.xtask_bytes / 1024
+                );
+                println!("{}", figures.line());
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                return ExitCode::from(4);
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// `cargo xtask bench`: builds `bench-synth` optimized and reports each N.
+fn bench(root: &Path, services: Vec<usize>, profile: BenchProfile, out: Option<PathBuf>, runs: usize) -> ExitCode {
+    use crate::bench::{self, Profile};
+    let profile = match profile {
+        BenchProfile::PeerParity => Profile::PeerParity,
+        BenchProfile::Full => Profile::Full,
+    };
+    let services = if services.is_empty() {
+        vec![10, 100, 1000, 10000]
+    } else {
+        services
+    };
+    let out = out.unwrap_or_else(|| {
+        let shm = Path::new("/dev/shm");
+        if shm.is_dir() {
+            shm.join("kumiki-bench")
+        } else {
+            std::env::temp_dir().join("kumiki-bench")
+        }
+    });
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    eprintln!("building bench-synth (release)...");
+    let built = std::process::Command::new(&cargo)
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--package",
+            "xtask-cli",
+            "--bin",
+            "bench-synth",
+        ])
+        .current_dir(root)
+        .status();
+    if !matches!(built, Ok(status) if status.success()) {
+        eprintln!("building bench-synth failed");
+        return ExitCode::from(4);
+    }
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let binary = target_dir.join("release").join("bench-synth");
+    println!(
+        "profile {}, {runs} runs per N, output in {}",
+        profile.as_str(),
+        out.display()
+    );
+    println!(
+        "{:>8} {:>9} {:>12} {:>10} {:>10} {:>9} {:>12}",
+        "services", "objects", "bytes", "wall ms", "RSS MiB", "copy ms", "wall / copy"
+    );
+    for n in services {
+        match bench::measure(&binary, n, profile, &out, runs) {
+            Ok(summary) => {
+                let wall = summary.wall.as_secs_f64() * 1000.0;
+                let copy = summary.copy.as_secs_f64() * 1000.0;
+                println!(
+                    "{:>8} {:>9} {:>12} {:>10.1} {:>10.1} {:>9.1} {:>12.2}",
+                    n,
+                    summary.objects,
+                    summary.bytes,
+                    wall,
+                    summary.rss_kib as f64 / 1024.0,
+                    copy,
+                    wall / copy
+                );
+                println!("{}", summary.line());
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                return ExitCode::from(4);
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,233 @@
+//! The logic behind `cargo xtask`: synthesizing a model into `release/`, checking that
+//! `release/` is up to date, diffing what the code synthesizes against `release/` or a git
+//! ref, the catalog, `new-service` and the benchmarks.
+//!
+//! It depends on no service crate: the `xtask` package (a registry of the services and a
+//! `main` that calls [`command::run`]) does. So a change to one service rebuilds that service
+//! and the few lines of `xtask`, never this library. `command` only parses arguments and
+//! calls into this library, so the tests exercise the same code paths the command line does.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use kumiki::prelude::App;
+use kumiki::synth::write::{self, Drift};
+use kumiki::synth::{Release, SynthErrors, parallel};
+use kumiki::values::Env;
+use kumiki_diff::{DiffError, EnvDiff};
+
+mod baseline;
+pub mod bench;
+pub mod catalog;
+pub mod command;
+pub mod compile_bench;
+pub mod scaffold;
+
+pub use baseline::Baseline;
+
+/// A service crate known to xtask.
+pub struct Service {
+    /// The crate (and directory) name.
+    pub name: &'static str,
+    /// Its entry point.
+    pub app: fn(Env) -> App,
+}
+
+/// The workspace the commands work on: where it is, and its registered services.
+#[derive(Clone)]
+pub struct Workspace {
+    /// The workspace root (holding `release/`, `services/`, `xtask/`).
+    pub root: PathBuf,
+    /// Every registered service crate.
+    pub services: &'static [Service],
+}
+
+impl Workspace {
+    /// The whole model of `env`: every service's app and the platform's apps (which derive
+    /// the gateways and the Argo CD tree from the services).
+    pub fn model(&self, env: Env) -> Vec<App> {
+        // Each service's app is independent of the others: built on every core.
+        let services = parallel::map(self.services, |service| (service.app)(env));
+        let mut apps = platform::apps(env, &services);
+        apps.extend(services);
+        apps
+    }
+
+    /// The default output root, `release/` in the workspace.
+    pub fn release_root(&self) -> PathBuf {
+        self.root.join("release")
+    }
+}
+
+/// Why a command failed; each kind has its own exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// The model has errors; nothing was written.
+    Model(Vec<(Env, SynthErrors)>),
+    /// `release/` differs from what the code synthesizes.
+    Stale(Vec<(Env, Drift)>),
+    /// Reading or writing files failed.
+    Io(PathBuf, io::Error),
+    /// git could not provide the release at a ref.
+    Git(String),
+    /// A release file to compare is not a Kubernetes object.
+    Unreadable(DiffError),
+    /// The request was refused before anything was touched (e.g. `new-service` with a name
+    /// that exists).
+    Refused(String),
+}
+
+impl Failure {
+    /// The process exit code: 1 model errors, 2 refused request (as clap's usage errors),
+    /// 3 stale release, 4 IO, git or unreadable release (`diff` also exits 3 when it finds
+    /// changes).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Model(_) => 1,
+            Failure::Refused(_) => 2,
+            Failure::Stale(_) => 3,
+            Failure::Io(..) | Failure::Git(_) | Failure::Unreadable(_) => 4,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Model(per_env) => {
+                let mut count = 0;
+                for (_, errors) in per_env {
+                    for error in &errors.0 {
+                        writeln!(f, "error: {error}")?;
+                        count += 1;
+                    }
+                }
+                write!(f, "{count} error{} in the model; nothing was written", plural(count))
+            }
+            Failure::Stale(drift) => {
+                for (env, drift) in drift {
+                    let (what, path) = match drift {
+                        Drift::Missing(path) => ("missing   ", path),
+                        Drift::Changed(path) => ("stale     ", path),
+                        Drift::Unexpected(path) => ("not synthesized", path),
+                    };
+                    writeln!(f, "{what} release/{env}/{path}")?;
+                }
+                write!(
+                    f,
+                    "{} file{} of release/ differ from what the code synthesizes; run `cargo xtask synth --env all` and commit release/",
+                    drift.len(),
+                    plural(drift.len())
+                )
+            }
+            Failure::Io(path, error) => write!(f, "cannot access {}: {error}", path.display()),
+            Failure::Git(message) => write!(f, "git: {message}"),
+            Failure::Unreadable(error) => write!(f, "cannot compare release files: {error}"),
+            Failure::Refused(message) => write!(f, "error: {message}; nothing was created"),
+        }
+    }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
+/// Synthesizes every environment of `envs` in memory, collecting the errors of all of them.
+pub fn synthesize(envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<Vec<Release>, Failure> {
+    let mut releases = Vec::new();
+    let mut errors = Vec::new();
+    for &env in envs {
+        match kumiki::synth::synthesize(env, model(env)) {
+            Ok(release) => releases.push(release),
+            Err(env_errors) => errors.push((env, env_errors)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(releases)
+    } else {
+        Err(Failure::Model(errors))
+    }
+}
+
+/// What `synth` did to one environment's directory.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Written {
+    /// The environment.
+    pub env: Env,
+    /// Files in the release.
+    pub files: usize,
+    /// Files added, changed or removed on disk; 0 means nothing was touched.
+    pub changes: usize,
+}
+
+/// `cargo xtask synth`: synthesizes `envs` and writes each into `root/<env>/` atomically.
+/// Nothing is written unless every environment synthesizes without error; an environment
+/// whose files are already up to date is not touched.
+pub fn synth(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<Vec<Written>, Failure> {
+    let releases = synthesize(envs, model)?;
+    let mut written = Vec::new();
+    for release in &releases {
+        let dir = write::env_dir(root, release);
+        let changes = write::compare(root, release)
+            .map_err(|error| Failure::Io(dir.clone(), error))?
+            .len();
+        if changes > 0 {
+            write::write_atomic(root, release).map_err(|error| Failure::Io(dir, error))?;
+        }
+        written.push(Written {
+            env: release.env,
+            files: release.files.len(),
+            changes,
+        });
+    }
+    Ok(written)
+}
+
+/// `cargo xtask check`: fails with [`Failure::Stale`] when `root/<env>/` differs from what
+/// the code synthesizes, for any of `envs`.
+pub fn check(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<usize, Failure> {
+    let releases = synthesize(envs, model)?;
+    let mut drift = Vec::new();
+    let mut files = 0;
+    for release in &releases {
+        let dir = write::env_dir(root, release);
+        let env_drift = write::compare(root, release).map_err(|error| Failure::Io(dir, error))?;
+        drift.extend(env_drift.into_iter().map(|d| (release.env, d)));
+        files += release.files.len();
+    }
+    if drift.is_empty() {
+        Ok(files)
+    } else {
+        Err(Failure::Stale(drift))
+    }
+}
+
+/// `cargo xtask catalog`: the table of every registered service's containers in `env`. The
+/// model must synthesize (its errors are reported as synth reports them), so the table
+/// describes exactly what `release/<env>/` holds.
+pub fn catalog(workspace: &Workspace, env: Env) -> Result<String, Failure> {
+    let model = |env| workspace.model(env);
+    synthesize(&[env], model)?;
+    let services: Vec<&str> = workspace.services.iter().map(|service| service.name).collect();
+    Ok(catalog::render(&catalog::rows(&model(env), &services)))
+}
+
+/// `cargo xtask diff`: what the code synthesizes now for each of `envs`, compared with
+/// `baseline`. Writes nothing.
+pub fn diff(baseline: &Baseline, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<Vec<EnvDiff>, Failure> {
+    let releases = synthesize(envs, model)?;
+    releases
+        .iter()
+        .map(|release| {
+            let old = baseline.tree(release.env)?;
+            kumiki_diff::compare(release.env.as_str(), &old, &release.files).map_err(Failure::Unreadable)
+        })
+        .collect()
+}
+
+/// The exit code of `cargo xtask diff`: 0 when no environment changes, 3 otherwise (the
+/// code of a stale release in `check`: the release differs from the code).
+pub fn diff_exit_code(diffs: &[EnvDiff]) -> u8 {
+    if diffs.iter().all(EnvDiff::is_empty) { 0 } else { 3 }
+}
