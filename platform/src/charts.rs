@@ -52,6 +52,7 @@ fn with(mut values: Value, extra: Value) -> Value {
     values
 }
 
+#[track_caller]
 fn istio_chart(name: Name, chart: &'static str, namespace: Name, values: Value) -> HelmChart {
     HelmChart::new(name, ISTIO_CHARTS, chart, ISTIO_VERSION, namespace, values)
 }

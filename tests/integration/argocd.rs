@@ -4,7 +4,7 @@
 use kumiki::crds::argocd::{AppProject, Application, ApplicationDestination, ApplicationSource, ApplicationSpec};
 use kumiki::k8s_openapi::api::rbac::v1::ClusterRole;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kumiki::platform::{HelmChart, Team};
+use kumiki::platform::{GatewayListener, HelmChart, Team};
 use kumiki::prelude::*;
 use kumiki_tests::{config_map, find};
 
@@ -135,10 +135,24 @@ fn the_gateway_chart_gets_the_listeners_ports() {
         .as_ref()
         .unwrap();
     assert_eq!(values["service"]["type"], "NodePort");
-    let ports: Vec<(u64, u64)> = (values["service"]["ports"].as_array().unwrap().iter())
-        .map(|p| (p["port"].as_u64().unwrap(), p["nodePort"].as_u64().unwrap()))
+    let ports: Vec<(u64, Option<u64>)> = (values["service"]["ports"].as_array().unwrap().iter())
+        .map(|p| (p["port"].as_u64().unwrap(), p["nodePort"].as_u64()))
         .collect();
-    assert_eq!(ports, [(50001, 30001), (50002, 30002), (50003, 30003), (50004, 30004)]);
+    // Whatever the services declare: every listener published on the ingress proxy, in port order.
+    let ingress = platform::mesh().ingress.name;
+    let mut declared: Vec<(u64, Option<u64>)> = (apps.iter())
+        .flat_map(|app| app.published::<GatewayListener>())
+        .filter(|published| published.proxy == ingress)
+        .map(|published| {
+            let listener = &published.listener;
+            let node_port = listener.node_port.map(|node_port| u64::from(node_port.get()));
+            (u64::from(listener.port.get()), node_port)
+        })
+        .collect();
+    declared.sort();
+    declared.dedup();
+    assert!(!declared.is_empty(), "the reference platform has ingress listeners");
+    assert_eq!(ports, declared);
 }
 
 /// A hand-written Application in the app team's parent directory.

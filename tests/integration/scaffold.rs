@@ -42,7 +42,7 @@ fn workspace_copy() -> (PathBuf, PathBuf) {
         fs::remove_dir_all(&root).unwrap();
     }
     fs::create_dir_all(&root).unwrap();
-    for file in ["Cargo.toml", "Cargo.lock", "rust-toolchain.toml"] {
+    for file in ["Cargo.toml", "Cargo.lock", "rust-toolchain.toml", "clippy.toml"] {
         fs::copy(workspace.join(file), root.join(file)).unwrap();
     }
     for dir in ["crates", "platform", "services", "xtask", "tests"] {
@@ -52,7 +52,7 @@ fn workspace_copy() -> (PathBuf, PathBuf) {
 }
 
 #[test]
-fn a_scaffolded_service_builds_and_synthesizes_in_every_environment() {
+fn a_scaffolded_service_builds_synthesizes_and_keeps_the_suite_green() {
     let (root, target) = workspace_copy();
     let created = new_service(
         &root,
@@ -106,6 +106,56 @@ fn a_scaffolded_service_builds_and_synthesizes_in_every_environment() {
     }
     let prd = fs::read_to_string(root.join("release/prd/order-api/services.deployment.order-api.yaml")).unwrap();
     assert!(prd.contains("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/order-api-repository:0.1.0"));
+
+    // Adding a well-formed service never breaks the suite: the new one opens an ingress
+    // listener, and the integration tests run in the copy (but these scaffold tests, and the
+    // one that reads this repository's git history, which the copy does not have).
+    let source = created.dir.join("src/lib.rs");
+    let text = fs::read_to_string(&source).unwrap();
+    let exposed = ".expose(port!(8080), &http)";
+    assert!(text.contains(exposed), "{text}");
+    let listener = ".expose_on_ingress(port!(8080), &http, \
+                    Listener::new(port_name!(\"order-api\"), port!(50099)).with_node_port(node_port!(30099)))";
+    fs::write(&source, text.replace(exposed, listener)).unwrap();
+    run_in(
+        &root,
+        &target,
+        &["run", "--quiet", "--package", "xtask", "--", "synth", "--env", "all"],
+    );
+    run_in(
+        &root,
+        &target,
+        &[
+            "test",
+            "--quiet",
+            "--test",
+            "integration",
+            "--",
+            "--skip",
+            "scaffold::",
+            "--skip",
+            "diff::base_reads_this_projects_own_history",
+        ],
+    );
+}
+
+/// Runs cargo with `args` in the workspace copy `root`; fails the test with cargo's output
+/// when it fails.
+fn run_in(root: &Path, target: &Path, args: &[&str]) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(args)
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "cargo {} in the scaffolded workspace failed:\n{}\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 /// A minimal workspace: what `new-service` reads and writes.

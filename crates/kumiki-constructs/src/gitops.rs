@@ -86,11 +86,15 @@ pub struct HelmChart {
     pub uses_api_groups: Vec<&'static str>,
     /// Charts of the same team it must follow (e.g. gateways after istiod, which injects them).
     pub after: Vec<Name>,
+    /// Where it was declared: its Application's errors point there.
+    pub declared_at: SourceLocation,
 }
 
 impl HelmChart {
     /// `chart` at `version` from `repository`, released as `name` in `namespace` with `values`;
-    /// no cluster-scoped kinds, CRD groups or ordering until set.
+    /// no cluster-scoped kinds, CRD groups or ordering until set. Problems with its
+    /// Application point at the caller.
+    #[track_caller]
     pub fn new(
         name: Name,
         repository: &'static str,
@@ -110,6 +114,7 @@ impl HelmChart {
             provides_api_groups: Vec::new(),
             uses_api_groups: Vec::new(),
             after: Vec::new(),
+            declared_at: SourceLocation::caller(),
         }
     }
 }
@@ -148,6 +153,7 @@ pub struct GitOps {
 /// What one child Application provides to and needs from the others, for sync waves.
 struct Child {
     name: String,
+    declared_at: SourceLocation,
     provides: BTreeSet<String>,
     needs: BTreeSet<String>,
 }
@@ -220,6 +226,7 @@ fn app_child(app: &App) -> Child {
     }
     Child {
         name: app.name().to_string(),
+        declared_at: app.declared_at(),
         provides,
         needs,
     }
@@ -232,6 +239,7 @@ fn chart_child(chart: &HelmChart) -> Child {
         .chain(chart.after.iter().map(|name| format!("chart/{name}")));
     Child {
         name: chart.name.to_string(),
+        declared_at: chart.declared_at,
         provides: provides.chain([format!("chart/{}", chart.name)]).collect(),
         needs: needs.collect(),
     }
@@ -372,7 +380,7 @@ impl GitOps {
             let singles: Vec<&[Child]> = children.iter().map(std::slice::from_ref).collect();
             let child_waves = waves(&dependencies(&singles)).unwrap_or_else(|node| {
                 root.report(
-                    at,
+                    children[node].declared_at,
                     format!(
                         "{} of project {} needs, through other apps, what it provides itself: sync waves cannot order them (move what the others need into an app of its own)",
                         children[node].name, team.project.name
@@ -405,21 +413,22 @@ impl GitOps {
                     Some(namespace) => namespace,
                     None if !app.objects().is_empty() => self.namespace.to_string(),
                     None => {
-                        parent.report(at, format!("app {} has no object to deploy", app.name()));
+                        parent.report(app.declared_at(), format!("app {} has no object to deploy", app.name()));
                         continue;
                     }
                 };
                 namespaces.insert(namespace.clone());
+                // The Application's problems come from what the app holds: they point at the app.
                 parent.add_at(
                     self.directory_application(app.name().as_str(), project, namespace, Some(*wave)),
-                    at,
+                    app.declared_at(),
                 );
             }
             for (chart, wave) in team.charts.iter().zip(&child_waves[team.apps.len()..]) {
                 repos.insert(chart.repository.to_owned());
                 namespaces.insert(chart.namespace.to_string());
                 kinds.extend(chart.cluster_kinds.iter().cloned());
-                parent.add_at(self.chart_application(chart, project, *wave), at);
+                parent.add_at(self.chart_application(chart, project, *wave), chart.declared_at);
             }
             root.add_at(self.project(team.project, repos, namespaces, kinds), at);
             team_apps.push(parent);

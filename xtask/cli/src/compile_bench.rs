@@ -171,5 +171,8 @@ fn newest_rlib(deps: &Path, module_name: &str) -> Result<u64, String> {
         })
         .filter_map(|entry| Some((entry.metadata().ok()?.modified().ok()?, entry.path())))
         .max()
-        .map_or_else(|| Err(format!("no {prefix}*.rlib in {}", deps.display())), |(_, path)| size(&path))
+        .map_or_else(
+            || Err(format!("no {prefix}*.rlib in {}", deps.display())),
+            |(_, path)| size(&path),
+        )
 }
