@@ -10,4 +10,5 @@ mod microservice;
 mod repository;
 mod scaffold;
 mod synth;
+mod write;
 mod yaml;

@@ -1,4 +1,20 @@
-//! The only IO of the SDK: writing a [`Release`] atomically, and comparing one with disk.
+//! The only IO of the SDK: writing a [`Release`] incrementally and safely, and comparing one
+//! with disk.
+//!
+//! [`write`] touches only what changed: it writes added and changed files and removes files
+//! the release no longer has; unchanged files keep their bytes and their inodes. It is safe
+//! against failure midway by staging and a journal:
+//!
+//! 1. the new contents of every added or changed file are written under `.<env>.staging/`;
+//!    a failure there removes the staging directory and leaves `<env>/` as it was;
+//! 2. the list of operations is written to `.<env>.journal` (a temporary file renamed into
+//!    place): from then on the write is committed;
+//! 3. each staged file is renamed into `<env>/` and each stale file removed, then the staging
+//!    directory and the journal are removed.
+//!
+//! A failure in step 3 leaves the journal: [`compare`] (so `cargo xtask check`) reports the
+//! environment as [`Drift::Interrupted`], never as current, and the next [`write`] first rolls
+//! the journal forward. Every step goes through a [`Disk`], so tests can inject failures.
 
 // The workspace clippy.toml keeps file-system calls out of the SDK; this module is where they live.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
@@ -20,20 +36,84 @@ pub enum Drift {
     Changed(String),
     /// The disk has a file the release does not (it would be pruned).
     Unexpected(String),
+    /// A write was interrupted after it committed (its journal, named here, remains): the
+    /// directory may hold old and new files; the next write completes it.
+    Interrupted(String),
 }
 
 impl Drift {
     /// The relative path concerned.
     pub fn path(&self) -> &str {
         match self {
-            Drift::Missing(path) | Drift::Changed(path) | Drift::Unexpected(path) => path,
+            Drift::Missing(path) | Drift::Changed(path) | Drift::Unexpected(path) | Drift::Interrupted(path) => path,
         }
+    }
+}
+
+/// What [`write`] did to an environment's directory.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Files the directory did not have.
+    pub added: usize,
+    /// Files whose bytes changed.
+    pub changed: usize,
+    /// Files removed because the release no longer has them.
+    pub removed: usize,
+}
+
+impl Written {
+    /// Files added, changed or removed; 0 when nothing was touched.
+    pub fn total(&self) -> usize {
+        self.added + self.changed + self.removed
+    }
+}
+
+/// The file-system operations a write performs, so that tests can make one fail (a full
+/// disk, a refused rename) and check what is left.
+pub trait Disk: Sync {
+    /// Creates `path` with `contents`, replacing a file there.
+    fn write(&self, path: &Path, contents: &[u8]) -> io::Result<()>;
+    /// Renames `from` to `to`, replacing a file at `to`.
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
+    /// Removes the file `path`.
+    fn remove_file(&self, path: &Path) -> io::Result<()>;
+    /// Creates the directory `path` and its parents.
+    fn create_dir_all(&self, path: &Path) -> io::Result<()>;
+}
+
+/// The real file system.
+pub struct RealDisk;
+
+impl Disk for RealDisk {
+    fn write(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        fs::write(path, contents)
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        fs::rename(from, to)
+    }
+
+    fn remove_file(&self, path: &Path) -> io::Result<()> {
+        fs::remove_file(path)
+    }
+
+    fn create_dir_all(&self, path: &Path) -> io::Result<()> {
+        fs::create_dir_all(path)
     }
 }
 
 /// The directory of `release`'s environment under `root`.
 pub fn env_dir(root: &Path, release: &Release) -> PathBuf {
     root.join(release.env.as_str())
+}
+
+/// The journal of an environment's committed, unfinished write.
+fn journal_path(root: &Path, env: &str) -> PathBuf {
+    root.join(format!(".{env}.journal"))
+}
+
+fn staging_path(root: &Path, env: &str) -> PathBuf {
+    root.join(format!(".{env}.staging"))
 }
 
 /// Every regular file below `dir`, keyed by its path relative to `dir` with `/` separators.
@@ -64,83 +144,217 @@ fn read_into(dir: &Path, prefix: &str, files: &mut BTreeMap<String, Vec<u8>>) ->
     Ok(())
 }
 
-/// Compares `release` with `root/<env>/`, sorted by path.
+/// Compares `release` with `root/<env>/`, sorted by path. An interrupted write is drift
+/// whatever the files hold.
 pub fn compare(root: &Path, release: &Release) -> io::Result<Vec<Drift>> {
-    let mut on_disk = read_tree(&env_dir(root, release))?;
-    let mut drift = Vec::new();
-    for (path, contents) in &release.files {
-        match on_disk.remove(path) {
-            None => drift.push(Drift::Missing(path.clone())),
-            Some(bytes) if bytes != contents.as_bytes() => drift.push(Drift::Changed(path.clone())),
-            Some(_) => {}
-        }
+    let env = release.env.as_str();
+    let mut drift = plan(&read_tree(&env_dir(root, release))?, release).drift();
+    let journal = journal_path(root, env);
+    if journal.exists() {
+        drift.push(Drift::Interrupted(format!(".{env}.journal")));
     }
-    drift.extend(on_disk.into_keys().map(Drift::Unexpected));
     drift.sort();
     Ok(drift)
 }
 
-/// Replaces `root/<env>/` with exactly the files of `release`.
-///
-/// The files are written into a staging directory beside the target, which is then swapped
-/// in with two renames; files that the release no longer has are gone with the old
-/// directory. If anything fails, the staging directory is removed and the old output is put
-/// back, so `root/<env>/` keeps its previous bytes.
-pub fn write_atomic(root: &Path, release: &Release) -> io::Result<()> {
-    let env = release.env.as_str();
-    let target = root.join(env);
-    let staging = root.join(format!(".{env}.staging"));
-    let retired = root.join(format!(".{env}.retired"));
-    fs::create_dir_all(root)?;
-    // Leftovers of an interrupted run.
-    remove_if_present(&staging)?;
-    if retired.exists() {
-        if target.exists() {
-            fs::remove_dir_all(&retired)?;
-        } else {
-            fs::rename(&retired, &target)?;
-        }
-    }
-
-    if let Err(error) = write_files(&staging, release) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(error);
-    }
-    let had_target = target.exists();
-    if had_target && let Err(error) = fs::rename(&target, &retired) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(error);
-    }
-    if let Err(error) = fs::rename(&staging, &target) {
-        if had_target {
-            let _ = fs::rename(&retired, &target);
-        }
-        let _ = fs::remove_dir_all(&staging);
-        return Err(error);
-    }
-    remove_if_present(&retired)
+/// What turns the files on disk into the release.
+struct Plan<'a> {
+    added: Vec<&'a str>,
+    changed: Vec<&'a str>,
+    removed: Vec<String>,
 }
 
-fn write_files(dir: &Path, release: &Release) -> io::Result<()> {
-    fs::create_dir_all(dir)?;
-    // Creating thousands of small files is mostly system-call time, which the cores share.
-    let files: Vec<(&String, &String)> = release.files.iter().collect();
-    let results = parallel::map_chunks(&files, |chunk| {
-        // The files are sorted, so an app's files are together: create its directory once.
+impl Plan<'_> {
+    fn drift(&self) -> Vec<Drift> {
+        let added = self.added.iter().map(|path| Drift::Missing((*path).to_owned()));
+        let changed = self.changed.iter().map(|path| Drift::Changed((*path).to_owned()));
+        let removed = self.removed.iter().map(|path| Drift::Unexpected(path.clone()));
+        added.chain(changed).chain(removed).collect()
+    }
+}
+
+fn plan<'a>(on_disk: &BTreeMap<String, Vec<u8>>, release: &'a Release) -> Plan<'a> {
+    let mut plan = Plan {
+        added: Vec::new(),
+        changed: Vec::new(),
+        removed: Vec::new(),
+    };
+    for (path, contents) in &release.files {
+        match on_disk.get(path) {
+            None => plan.added.push(path),
+            Some(bytes) if bytes != contents.as_bytes() => plan.changed.push(path),
+            Some(_) => {}
+        }
+    }
+    plan.removed = (on_disk.keys())
+        .filter(|path| !release.files.contains_key(*path))
+        .cloned()
+        .collect();
+    plan
+}
+
+/// Makes `root/<env>/` hold exactly the files of `release`, touching only what differs (see
+/// the module's documentation for the steps and the recovery rule).
+pub fn write(root: &Path, release: &Release) -> io::Result<Written> {
+    write_with(&RealDisk, root, release)
+}
+
+/// [`write`] through `disk`.
+pub fn write_with(disk: &dyn Disk, root: &Path, release: &Release) -> io::Result<Written> {
+    let env = release.env.as_str();
+    let target = env_dir(root, release);
+    disk.create_dir_all(root)?;
+    recover(disk, root, env)?;
+    let on_disk = read_tree(&target)?;
+    let plan = plan(&on_disk, release);
+    let written = Written {
+        added: plan.added.len(),
+        changed: plan.changed.len(),
+        removed: plan.removed.len(),
+    };
+    if written.total() == 0 {
+        return Ok(written);
+    }
+
+    // 1. Stage the new contents; `<env>/` is not touched yet.
+    let staging = staging_path(root, env);
+    let puts: Vec<&str> = plan.added.iter().chain(&plan.changed).copied().collect();
+    if let Err(error) = stage(disk, &staging, release, &puts) {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(error);
+    }
+    // 2. Commit: the journal names every operation.
+    let mut journal = String::new();
+    for path in &puts {
+        journal.push_str(&format!("put {path}\n"));
+    }
+    for path in &plan.removed {
+        journal.push_str(&format!("remove {path}\n"));
+    }
+    let journal_file = journal_path(root, env);
+    let pending = root.join(format!(".{env}.journal.new"));
+    let committed = disk
+        .write(&pending, journal.as_bytes())
+        .and_then(|()| disk.rename(&pending, &journal_file));
+    if let Err(error) = committed {
+        let _ = fs::remove_file(&pending);
+        let _ = fs::remove_dir_all(&staging);
+        return Err(error);
+    }
+    // 3. Apply; on failure the journal stays for the next write to finish.
+    apply(disk, root, env, &journal).map_err(|error| {
+        io::Error::new(
+            error.kind(),
+            format!(
+                "{error}; the write of {env} is committed but unfinished ({}): the next synth completes it",
+                journal_file.display()
+            ),
+        )
+    })?;
+    Ok(written)
+}
+
+/// Writes the contents of `paths` under `staging`, on every core.
+fn stage(disk: &dyn Disk, staging: &Path, release: &Release, paths: &[&str]) -> io::Result<()> {
+    if staging.exists() {
+        fs::remove_dir_all(staging)?;
+    }
+    disk.create_dir_all(staging)?;
+    // Creating many small files is mostly system-call time, which the cores share.
+    let results = parallel::map_chunks(paths, |chunk| {
+        // The paths are sorted, so an app's files are together: create its directory once.
         let mut created: Option<&str> = None;
-        for (relative, contents) in chunk {
+        for relative in chunk {
             if let Some((parent, _)) = relative.rsplit_once('/')
                 && created != Some(parent)
             {
                 // Tolerates the directory when another chunk of the app's files created it first.
-                fs::create_dir_all(dir.join(parent))?;
+                disk.create_dir_all(&staging.join(parent))?;
                 created = Some(parent);
             }
-            fs::write(dir.join(relative), contents)?;
+            disk.write(&staging.join(relative), release.files[*relative].as_bytes())?;
         }
         Ok(())
     });
     results.into_iter().collect()
+}
+
+/// Carries out `journal`: staged files renamed into place, stale files removed, then the
+/// staging directory, emptied directories and the journal removed. Operations already done
+/// (a staged file no longer there, a removed file already gone) are skipped, so it can run
+/// again after an interruption.
+fn apply(disk: &dyn Disk, root: &Path, env: &str, journal: &str) -> io::Result<()> {
+    let target = root.join(env);
+    let staging = staging_path(root, env);
+    let mut parents: Vec<&str> = Vec::new();
+    for line in journal.lines() {
+        let (operation, path) = line.split_once(' ').unwrap_or((line, ""));
+        if path.is_empty() || path.split('/').any(|part| part.is_empty() || part == "..") {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("journal of {env}: unreadable line {line:?}"),
+            ));
+        }
+        let parent = path.rsplit_once('/').map(|(parent, _)| parent);
+        match operation {
+            "put" => {
+                let staged = staging.join(path);
+                if staged.exists() {
+                    if let Some(parent) = parent
+                        && !parents.contains(&parent)
+                    {
+                        disk.create_dir_all(&target.join(parent))?;
+                        parents.push(parent);
+                    }
+                    disk.rename(&staged, &target.join(path))?;
+                }
+            }
+            "remove" => match disk.remove_file(&target.join(path)) {
+                Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+                _ => {
+                    if let Some(parent) = parent {
+                        remove_empty_dir(&target.join(parent))?;
+                    }
+                }
+            },
+            _ => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("journal of {env}: unknown operation in {line:?}"),
+                ));
+            }
+        }
+    }
+    remove_if_present(&staging)?;
+    fs::remove_file(journal_path(root, env))
+}
+
+/// Finishes or discards what an earlier write left: a journal is rolled forward (the write
+/// had committed), a staging directory without one is removed (it had not), and the retired
+/// directory of kumiki's earlier whole-directory swap is put back or removed.
+fn recover(disk: &dyn Disk, root: &Path, env: &str) -> io::Result<()> {
+    let journal = journal_path(root, env);
+    if journal.exists() {
+        let text = fs::read_to_string(&journal)?;
+        apply(disk, root, env, &text)?;
+    }
+    let _ = fs::remove_file(root.join(format!(".{env}.journal.new")));
+    remove_if_present(&staging_path(root, env))?;
+    let retired = root.join(format!(".{env}.retired"));
+    if retired.exists() {
+        if root.join(env).exists() {
+            fs::remove_dir_all(&retired)?;
+        } else {
+            disk.rename(&retired, &root.join(env))?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes `dir` if it is empty (an app directory whose last file was removed).
+fn remove_empty_dir(dir: &Path) -> io::Result<()> {
+    let empty = fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none());
+    if empty { fs::remove_dir(dir) } else { Ok(()) }
 }
 
 fn remove_if_present(dir: &Path) -> io::Result<()> {

@@ -104,7 +104,7 @@ pub struct RunFigures {
 }
 
 /// One run: builds the model, synthesizes every environment of `profile` and writes it under
-/// `out` (atomically, as `cargo xtask synth` does).
+/// `out` (as `cargo xtask synth` does: only what differs).
 pub fn run(services: usize, profile: Profile, out: &Path) -> Result<RunFigures, String> {
     let start = Instant::now();
     let mut objects = 0;
@@ -119,7 +119,7 @@ pub fn run(services: usize, profile: Profile, out: &Path) -> Result<RunFigures, 
         synth_time += phase.elapsed();
         objects += release.files.len();
         bytes += release.files.values().map(String::len).sum::<usize>();
-        write::write_atomic(out, &release).map_err(|error| format!("{}: {error}", out.display()))?;
+        write::write(out, &release).map_err(|error| format!("{}: {error}", out.display()))?;
     }
     Ok(RunFigures {
         objects,

@@ -111,6 +111,7 @@ impl fmt::Display for Failure {
                         Drift::Missing(path) => ("missing   ", path),
                         Drift::Changed(path) => ("stale     ", path),
                         Drift::Unexpected(path) => ("not synthesized", path),
+                        Drift::Interrupted(path) => ("interrupted write, journal", path),
                     };
                     writeln!(f, "{what} release/{env}/{path}")?;
                 }
@@ -161,7 +162,8 @@ pub struct Written {
     pub changes: usize,
 }
 
-/// `cargo xtask synth`: synthesizes `envs` and writes each into `root/<env>/` atomically.
+/// `cargo xtask synth`: synthesizes `envs` and writes each into `root/<env>/`, touching only
+/// the files that differ (staged, then committed by a journal: see `kumiki::synth::write`).
 /// Nothing is written unless every environment synthesizes without error; an environment
 /// whose files are already up to date is not touched.
 pub fn synth(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<Vec<Written>, Failure> {
@@ -169,16 +171,11 @@ pub fn synth(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Resu
     let mut written = Vec::new();
     for release in &releases {
         let dir = write::env_dir(root, release);
-        let changes = write::compare(root, release)
-            .map_err(|error| Failure::Io(dir.clone(), error))?
-            .len();
-        if changes > 0 {
-            write::write_atomic(root, release).map_err(|error| Failure::Io(dir, error))?;
-        }
+        let changes = write::write(root, release).map_err(|error| Failure::Io(dir, error))?;
         written.push(Written {
             env: release.env,
             files: release.files.len(),
-            changes,
+            changes: changes.total(),
         });
     }
     Ok(written)
