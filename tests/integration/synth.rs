@@ -310,7 +310,7 @@ fn check_names_missing_stale_and_unexpected_files() {
 #[test]
 fn the_benchmark_model_has_the_peers_object_set_and_synthesizes() {
     use xtask::bench::{Profile, model};
-    let release = kumiki::synth::synthesize(Env::Prd, model(Env::Prd, 3, Profile::PeerParity)).unwrap();
+    let release = kumiki::synth::synthesize(Env::Prd, model(Env::Prd, 3, Profile::PeerParity, 0)).unwrap();
     let mut kinds: Vec<&str> = (release.files.keys())
         .filter(|path| path.starts_with("svc-00001/"))
         .map(|path| path.split('.').nth(1).unwrap())
@@ -327,6 +327,16 @@ fn the_benchmark_model_has_the_peers_object_set_and_synthesizes() {
         ]
     );
     assert_eq!(release.files.len(), 15);
-    let full = kumiki::synth::synthesize(Env::Dev, model(Env::Dev, 3, Profile::Full)).unwrap();
+    let full = kumiki::synth::synthesize(Env::Dev, model(Env::Dev, 3, Profile::Full, 0)).unwrap();
     assert!(full.files.len() > 15);
+    // A variant edits one service, as the incremental runs need: only its files differ.
+    let edited = kumiki::synth::synthesize(Env::Prd, model(Env::Prd, 3, Profile::PeerParity, 1)).unwrap();
+    let differing: Vec<&String> = (release.files.keys().chain(edited.files.keys()))
+        .filter(|path| release.files.get(*path) != edited.files.get(*path))
+        .collect();
+    assert!(!differing.is_empty());
+    assert!(
+        differing.iter().all(|path| path.starts_with("svc-00000/")),
+        "{differing:?}"
+    );
 }

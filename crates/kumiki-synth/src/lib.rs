@@ -25,4 +25,4 @@ pub use release::Release;
 pub use render::{header, render_yaml, render_yaml_into};
 #[cfg(feature = "test-hooks")]
 pub use render::{render_yaml_fast_path_only, render_yaml_with_serde_saphyr};
-pub use synth::synthesize;
+pub use synth::{synthesize, synthesize_borrowed};

@@ -28,7 +28,14 @@ pub const CLUSTER_SCOPE_MARKER: &str = "_cluster";
 /// declared volumes and repeat no container, port or volume name), the mesh and Argo CD
 /// checks, and the secret checks (no Secret value outside dev; every `secretKeyRef` and
 /// ExternalSecret store resolves).
-pub fn synthesize(env: Env, mut apps: Vec<App>) -> Result<Release, SynthErrors> {
+pub fn synthesize(env: Env, apps: Vec<App>) -> Result<Release, SynthErrors> {
+    synthesize_borrowed(env, &apps)
+}
+
+/// [`synthesize`], leaving the apps to the caller: a command that exits right after writing
+/// can skip freeing a large model (the operating system reclaims it at once).
+pub fn synthesize_borrowed(env: Env, apps: &[App]) -> Result<Release, SynthErrors> {
+    let mut apps: Vec<&App> = apps.iter().collect();
     apps.sort_by(|a, b| a.name().cmp(b.name()).then(a.declared_at().cmp(&b.declared_at())));
     // Two apps with one name (two services with one name) would repeat every object of one in
     // the other and in the Argo CD tree: the root cause is reported alone.
@@ -197,7 +204,7 @@ impl<'a> IdentityKey<'a> {
 }
 
 /// One error per app whose name an earlier app already has, naming both declarations.
-fn duplicate_app_names(env: Env, apps: &[App]) -> Vec<SynthError> {
+fn duplicate_app_names(env: Env, apps: &[&App]) -> Vec<SynthError> {
     let mut first_of: BTreeMap<&str, SourceLocation> = BTreeMap::new();
     let mut errors = Vec::new();
     for app in apps {

@@ -12,7 +12,8 @@
 //! 3. each staged file is renamed into `<env>/` and each stale file removed, then the staging
 //!    directory and the journal are removed.
 //!
-//! A failure in step 3 leaves the journal: [`compare`] (so `cargo xtask check`) reports the
+//! A new environment (no directory yet) is staged whole and renamed into place: one rename is
+//! its commit. A failure in step 3 leaves the journal: [`compare`] (so `cargo xtask check`) reports the
 //! environment as [`Drift::Interrupted`], never as current, and the next [`write`] first rolls
 //! the journal forward. Every step goes through a [`Disk`], so tests can inject failures.
 
@@ -117,16 +118,29 @@ fn staging_path(root: &Path, env: &str) -> PathBuf {
 }
 
 /// Every regular file below `dir`, keyed by its path relative to `dir` with `/` separators.
-/// A missing directory reads as empty.
+/// A missing directory reads as empty. The directories are listed first, then the files read
+/// on every core.
 pub fn read_tree(dir: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
-    let mut files = BTreeMap::new();
+    let mut paths = Vec::new();
     if dir.exists() {
-        read_into(dir, "", &mut files)?;
+        list_into(dir, "", &mut paths)?;
+    }
+    let contents = parallel::map_chunks(&paths, |chunk| {
+        (chunk.iter())
+            .map(|relative| fs::read(dir.join(relative)))
+            .collect::<io::Result<Vec<Vec<u8>>>>()
+    });
+    let mut files = BTreeMap::new();
+    let mut paths = paths.into_iter();
+    for chunk in contents {
+        for bytes in chunk? {
+            files.insert(paths.next().expect("one path per file read"), bytes);
+        }
     }
     Ok(files)
 }
 
-fn read_into(dir: &Path, prefix: &str, files: &mut BTreeMap<String, Vec<u8>>) -> io::Result<()> {
+fn list_into(dir: &Path, prefix: &str, paths: &mut Vec<String>) -> io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -136,9 +150,9 @@ fn read_into(dir: &Path, prefix: &str, files: &mut BTreeMap<String, Vec<u8>>) ->
             format!("{prefix}/{name}")
         };
         if entry.file_type()?.is_dir() {
-            read_into(&entry.path(), &relative, files)?;
+            list_into(&entry.path(), &relative, paths)?;
         } else {
-            files.insert(relative, fs::read(entry.path())?);
+            paths.push(relative);
         }
     }
     Ok(())
@@ -222,6 +236,14 @@ pub fn write_with(disk: &dyn Disk, root: &Path, release: &Release) -> io::Result
     if let Err(error) = stage(disk, &staging, release, &puts) {
         let _ = fs::remove_dir_all(&staging);
         return Err(error);
+    }
+    // A new environment: the staged tree is the whole release, and one rename commits it.
+    if !target.exists() {
+        if let Err(error) = disk.rename(&staging, &target) {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(error);
+        }
+        return Ok(written);
     }
     // 2. Commit: the journal names every operation.
     let mut journal = String::new();

@@ -78,7 +78,9 @@ pub mod model {
 
 /// Checking and rendering an environment, and writing it (the only IO in the SDK).
 pub mod synth {
-    pub use kumiki_synth::{Release, SynthError, SynthErrors, header, parallel, render_yaml, synthesize, write};
+    pub use kumiki_synth::{
+        Release, SynthError, SynthErrors, header, parallel, render_yaml, synthesize, synthesize_borrowed, write,
+    };
 }
 
 /// The Microservice's probe typestate: `build()` exists once readiness and liveness are declared.

@@ -58,8 +58,9 @@ fn is_peer_kind(declared: &Declared) -> bool {
         || any.is::<PodDisruptionBudget>()
 }
 
-/// Service `index` of the benchmark, as a service crate would declare it.
-fn synthetic_service(env: Env, index: usize, profile: Profile) -> App {
+/// Service `index` of the benchmark, as a service crate would declare it. `variant` changes
+/// service 0's setting: an edit of one service, for the incremental runs.
+fn synthetic_service(env: Env, index: usize, profile: Profile, variant: u32) -> App {
     let name = Name::try_from(format!("svc-{index:05}").as_str()).expect("a valid name");
     let image = Image::new(Registry::DockerHub, repository!("acme/web"), tag!("1.0.0"));
     let mut web = Container::<Synthetic>::new(name!("web"), image);
@@ -72,7 +73,7 @@ fn synthetic_service(env: Env, index: usize, profile: Profile) -> App {
         .expose(port!(80), &http)
         .autoscale(2, 10, 70)
         .disruption_budget(DisruptionBudget::MinAvailable(1))
-        .config("GREETING", &format!("hello from {index}"))
+        .config("GREETING", &greeting(index, variant))
         .pin_to(&platform::node_groups::APP)
         .build();
     if profile == Profile::PeerParity {
@@ -81,11 +82,18 @@ fn synthetic_service(env: Env, index: usize, profile: Profile) -> App {
     app
 }
 
+fn greeting(index: usize, variant: u32) -> String {
+    match (index, variant) {
+        (0, 1..) => format!("hello from {index}, edit {variant}"),
+        _ => format!("hello from {index}"),
+    }
+}
+
 /// The benchmark model of `env`: `services` synthetic services, built on every core as
-/// `xtask::model` builds the registered ones.
-pub fn model(env: Env, services: usize, profile: Profile) -> Vec<App> {
+/// `xtask::model` builds the registered ones; `variant` edits service 0.
+pub fn model(env: Env, services: usize, profile: Profile, variant: u32) -> Vec<App> {
     let indexes: Vec<usize> = (0..services).collect();
-    parallel::map(&indexes, |&index| synthetic_service(env, index, profile))
+    parallel::map(&indexes, |&index| synthetic_service(env, index, profile, variant))
 }
 
 /// What one run produced.
@@ -105,29 +113,46 @@ pub struct RunFigures {
 
 /// One run: builds the model, synthesizes every environment of `profile` and writes it under
 /// `out` (as `cargo xtask synth` does: only what differs).
-pub fn run(services: usize, profile: Profile, out: &Path) -> Result<RunFigures, String> {
+///
+/// The models and releases are handed back rather than freed: the process that measures a run
+/// exits right after it, and freeing tens of thousands of small allocations is work that
+/// exiting does not need (`cargo xtask synth` does the same).
+pub fn run(services: usize, profile: Profile, out: &Path, variant: u32) -> Result<(RunFigures, Leftovers), String> {
     let start = Instant::now();
     let mut objects = 0;
     let mut bytes = 0;
     let (mut model_time, mut synth_time) = (Duration::ZERO, Duration::ZERO);
+    let mut leftovers = Leftovers::default();
     for &env in profile.envs() {
         let phase = Instant::now();
-        let apps = model(env, services, profile);
+        let apps = model(env, services, profile, variant);
         model_time += phase.elapsed();
         let phase = Instant::now();
-        let release = kumiki::synth::synthesize(env, apps).map_err(|errors| errors.to_string())?;
+        let release = kumiki::synth::synthesize_borrowed(env, &apps).map_err(|errors| errors.to_string())?;
         synth_time += phase.elapsed();
         objects += release.files.len();
         bytes += release.files.values().map(String::len).sum::<usize>();
         write::write(out, &release).map_err(|error| format!("{}: {error}", out.display()))?;
+        leftovers.models.push(apps);
+        leftovers.releases.push(release);
     }
-    Ok(RunFigures {
+    let figures = RunFigures {
         objects,
         bytes,
         wall: start.elapsed(),
         model: model_time,
         synth: synth_time,
-    })
+    };
+    Ok((figures, leftovers))
+}
+
+/// What a run built, for a process about to exit to leave unfreed (`std::mem::forget`).
+#[derive(Default)]
+pub struct Leftovers {
+    /// The models of each environment.
+    pub models: Vec<Vec<App>>,
+    /// The releases of each environment.
+    pub releases: Vec<kumiki::synth::Release>,
 }
 
 /// This process's peak resident set, in KiB (Linux; 0 elsewhere).
@@ -160,36 +185,28 @@ pub fn median<T: Ord + Copy>(values: &mut [T]) -> T {
     values[values.len() / 2]
 }
 
-/// Medians over the runs of one N.
+/// Medians over the runs of one N on one file system, each run a whole `bench-synth` process
+/// timed from exec to exit.
 #[derive(Clone, Copy, Debug)]
 pub struct Summary {
     /// Synthetic services.
     pub services: usize,
-    /// Objects written per run.
+    /// Objects written by a full run.
     pub objects: usize,
-    /// Bytes written per run.
+    /// Bytes written by a full run.
     pub bytes: usize,
-    /// Median wall time of a run.
-    pub wall: Duration,
-    /// Median peak RSS of a run, KiB.
+    /// A full synth into an empty directory.
+    pub full: Duration,
+    /// A synth after service 0 changed, into the previous run's output.
+    pub incremental: Duration,
+    /// Peak RSS of a full run, KiB.
     pub rss_kib: u64,
-    /// Median time to copy the output tree.
+    /// Copying a full run's output tree: the floor of writing those files there.
     pub copy: Duration,
-}
-
-impl Summary {
-    /// The machine-readable line.
-    pub fn line(&self) -> String {
-        format!(
-            "services={} objects={} bytes={} wall_ms={:.1} rss_kib={} copy_ms={:.1}",
-            self.services,
-            self.objects,
-            self.bytes,
-            self.wall.as_secs_f64() * 1000.0,
-            self.rss_kib,
-            self.copy.as_secs_f64() * 1000.0
-        )
-    }
+    /// In-process breakdown of a full run: building the model.
+    pub model: Duration,
+    /// In-process breakdown of a full run: checking and rendering.
+    pub synth: Duration,
 }
 
 fn field<T: std::str::FromStr>(line: &str, key: &str) -> Result<T, String> {
@@ -199,43 +216,69 @@ fn field<T: std::str::FromStr>(line: &str, key: &str) -> Result<T, String> {
         .ok_or_else(|| format!("bench-synth printed no {key}: {line}"))
 }
 
-/// Runs `binary` (`bench-synth`) `runs` times for `services` and copies its output as many
-/// times; everything is written under `out`.
+/// One `bench-synth` process: its wall time from exec to exit, and the line it printed.
+fn process(
+    binary: &Path,
+    services: usize,
+    profile: Profile,
+    target: &Path,
+    variant: u32,
+) -> Result<(Duration, String), String> {
+    let start = Instant::now();
+    let output = std::process::Command::new(binary)
+        .args([services.to_string(), profile.as_str().to_owned()])
+        .arg(target)
+        .arg(variant.to_string())
+        .output()
+        .map_err(|error| format!("{}: {error}", binary.display()))?;
+    let wall = start.elapsed();
+    if !output.status.success() {
+        return Err(format!(
+            "bench-synth failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok((wall, String::from_utf8_lossy(&output.stdout).trim().to_owned()))
+}
+
+/// Measures `services` under `out`: `runs` full synths into an empty directory, `runs`
+/// incremental synths (service 0 edited each time) into the previous output, and `runs`
+/// copies of the output tree; medians.
 pub fn measure(binary: &Path, services: usize, profile: Profile, out: &Path, runs: usize) -> Result<Summary, String> {
     let target = out.join(format!("kumiki-{}-{services}", profile.as_str()));
-    let (mut walls, mut rss, mut copies) = (Vec::new(), Vec::new(), Vec::new());
+    let copy = out.join(format!("copy-{}-{services}", profile.as_str()));
+    let (mut full, mut incremental, mut rss, mut copies) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut model_times, mut synth_times) = (Vec::new(), Vec::new());
     let mut produced = (0, 0);
     for _ in 0..runs.max(1) {
         let _ = fs::remove_dir_all(&target);
-        let output = std::process::Command::new(binary)
-            .args([services.to_string(), profile.as_str().to_owned()])
-            .arg(&target)
-            .output()
-            .map_err(|error| format!("{}: {error}", binary.display()))?;
-        let line = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-        if !output.status.success() {
-            return Err(format!(
-                "bench-synth failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
+        let (wall, line) = process(binary, services, profile, &target, 0)?;
+        full.push(wall);
         produced = (field(&line, "objects")?, field(&line, "bytes")?);
-        walls.push(Duration::from_micros(field(&line, "wall_us")?));
         rss.push(field::<u64>(&line, "rss_kib")?);
+        model_times.push(Duration::from_micros(field(&line, "model_us")?));
+        synth_times.push(Duration::from_micros(field(&line, "synth_us")?));
 
-        let copy = out.join(format!("copy-{}-{services}", profile.as_str()));
         let _ = fs::remove_dir_all(&copy);
         let start = Instant::now();
         copy_tree(&target, &copy).map_err(|error| format!("copying {}: {error}", target.display()))?;
         copies.push(start.elapsed());
         let _ = fs::remove_dir_all(&copy);
     }
+    for variant in 1..=runs.max(1) as u32 {
+        let (wall, _) = process(binary, services, profile, &target, variant)?;
+        incremental.push(wall);
+    }
+    let _ = fs::remove_dir_all(&target);
     Ok(Summary {
         services,
         objects: produced.0,
         bytes: produced.1,
-        wall: median(&mut walls),
+        full: median(&mut full),
+        incremental: median(&mut incremental),
         rss_kib: median(&mut rss),
         copy: median(&mut copies),
+        model: median(&mut model_times),
+        synth: median(&mut synth_times),
     })
 }

@@ -110,11 +110,14 @@ enum Command {
     /// Measure synthesis of N synthetic services with an optimized build; with --crates, the
     /// compile cost of a workspace of N service crates instead.
     ///
-    /// Builds the `bench-synth` binary in release mode, then per N runs it RUNS times (each run
-    /// builds the model through the Microservice construct, checks it, renders it and writes it
-    /// atomically) and copies its output as many times: the copy is the physical floor of
-    /// writing those files on this disk. Prints a table, then per N a machine-readable line
-    /// `services=N objects=… bytes=… wall_ms=… rss_kib=… copy_ms=…` (medians).
+    /// Builds the `bench-synth` binary in release mode, then per N and per file system (tmpfs
+    /// and the repository's disk, or --out) times whole processes from exec to exit: RUNS
+    /// full synths into an empty directory, RUNS incremental synths after one service changed
+    /// (into the previous output), and RUNS copies of the output (the physical floor of
+    /// writing those files there). Prints a table (with the in-process model and synth times
+    /// as a breakdown), then per N a machine-readable line `services=N full_tmpfs_ms=…
+    /// incr_tmpfs_ms=… full_disk_ms=… incr_disk_ms=… rss_kib=… copy_disk_ms=…` (medians; with
+    /// --out, `full_out_ms`, `incr_out_ms` and `copy_out_ms`).
     ///
     /// With --crates N: copies the workspace to target/bench-crates/ (never touching this
     /// one), scaffolds service crates with `new-service` until there are N, then measures a
@@ -133,8 +136,8 @@ enum Command {
         /// peers' object set); full: everything the construct emits, in dev, stg and prd.
         #[arg(long, value_enum, default_value_t = BenchProfile::PeerParity)]
         profile: BenchProfile,
-        /// Where to write. Default: /dev/shm/kumiki-bench (tmpfs, as the peers use), else the
-        /// system temporary directory.
+        /// Where to write. Default: both /dev/shm/kumiki-bench (tmpfs, as the peers' own
+        /// benchmarks use) and target/kumiki-bench (the repository's disk).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Runs per N; the medians are reported.
@@ -311,7 +314,7 @@ fn compile_bench(root: &Path, crates: Vec<usize>, runs: usize) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `cargo xtask bench`: builds `bench-synth` optimized and reports each N.
+/// `cargo xtask bench`: builds `bench-synth` optimized and reports each N on each file system.
 fn bench(root: &Path, services: Vec<usize>, profile: BenchProfile, out: Option<PathBuf>, runs: usize) -> ExitCode {
     use crate::bench::{self, Profile};
     let profile = match profile {
@@ -323,14 +326,21 @@ fn bench(root: &Path, services: Vec<usize>, profile: BenchProfile, out: Option<P
     } else {
         services
     };
-    let out = out.unwrap_or_else(|| {
-        let shm = Path::new("/dev/shm");
-        if shm.is_dir() {
-            shm.join("kumiki-bench")
-        } else {
-            std::env::temp_dir().join("kumiki-bench")
+    // tmpfs (as the peers' own benchmarks use) and the disk the repository lives on.
+    let places: Vec<(&str, PathBuf)> = match out {
+        Some(out) => vec![("out", out)],
+        None => {
+            let shm = Path::new("/dev/shm");
+            let mut places = Vec::new();
+            if shm.is_dir() {
+                places.push(("tmpfs", shm.join("kumiki-bench")));
+            } else {
+                eprintln!("/dev/shm is absent: measuring on disk only");
+            }
+            places.push(("disk", root.join("target").join("kumiki-bench")));
+            places
         }
-    });
+    };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     eprintln!("building bench-synth (release)...");
     let built = std::process::Command::new(&cargo)
@@ -354,36 +364,59 @@ fn bench(root: &Path, services: Vec<usize>, profile: BenchProfile, out: Option<P
         .unwrap_or_else(|| root.join("target"));
     let binary = target_dir.join("release").join("bench-synth");
     println!(
-        "profile {}, {runs} runs per N, output in {}",
-        profile.as_str(),
-        out.display()
+        "profile {}, {runs} runs per N and file system, whole processes (exec to exit), medians",
+        profile.as_str()
     );
+    for (name, dir) in &places {
+        println!("  {name}: {}", dir.display());
+    }
     println!(
-        "{:>8} {:>9} {:>12} {:>10} {:>10} {:>9} {:>12}",
-        "services", "objects", "bytes", "wall ms", "RSS MiB", "copy ms", "wall / copy"
+        "{:>8} {:>7} {:>9} {:>12} {:>10} {:>10} {:>9} {:>9} {:>10} {:>10}",
+        "services", "fs", "objects", "bytes", "full ms", "incr ms", "RSS MiB", "copy ms", "model ms", "synth ms"
     );
     for n in services {
-        match bench::measure(&binary, n, profile, &out, runs) {
-            Ok(summary) => {
-                let wall = summary.wall.as_secs_f64() * 1000.0;
-                let copy = summary.copy.as_secs_f64() * 1000.0;
-                println!(
-                    "{:>8} {:>9} {:>12} {:>10.1} {:>10.1} {:>9.1} {:>12.2}",
-                    n,
-                    summary.objects,
-                    summary.bytes,
-                    wall,
-                    summary.rss_kib as f64 / 1024.0,
-                    copy,
-                    wall / copy
-                );
-                println!("{}", summary.line());
-            }
-            Err(message) => {
-                eprintln!("{message}");
-                return ExitCode::from(4);
+        let mut fields = vec![format!("services={n}")];
+        let mut rss = 0;
+        let mut copy_disk = None;
+        for (name, dir) in &places {
+            let summary = match bench::measure(&binary, n, profile, dir, runs) {
+                Ok(summary) => summary,
+                Err(message) => {
+                    eprintln!("{message}");
+                    return ExitCode::from(4);
+                }
+            };
+            let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1000.0;
+            println!(
+                "{:>8} {:>7} {:>9} {:>12} {:>10.1} {:>10.1} {:>9.1} {:>9.1} {:>10.1} {:>10.1}",
+                n,
+                name,
+                summary.objects,
+                summary.bytes,
+                ms(summary.full),
+                ms(summary.incremental),
+                summary.rss_kib as f64 / 1024.0,
+                ms(summary.copy),
+                ms(summary.model),
+                ms(summary.synth)
+            );
+            fields.push(format!("full_{name}_ms={:.1}", ms(summary.full)));
+            fields.push(format!("incr_{name}_ms={:.1}", ms(summary.incremental)));
+            rss = rss.max(summary.rss_kib);
+            if *name != "tmpfs" {
+                copy_disk = Some(ms(summary.copy));
             }
         }
+        fields.push(format!("rss_kib={rss}"));
+        if let Some(copy) = copy_disk {
+            let label = if places.len() == 1 {
+                "copy_out_ms"
+            } else {
+                "copy_disk_ms"
+            };
+            fields.push(format!("{label}={copy:.1}"));
+        }
+        println!("{}", fields.join(" "));
     }
     ExitCode::SUCCESS
 }

@@ -38,13 +38,13 @@ pub(crate) struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    pub(crate) fn new(env: Env, apps: &'a [App], objects: Vec<Entry<'a>>) -> Index<'a> {
+    pub(crate) fn new(env: Env, apps: &[&'a App], objects: Vec<Entry<'a>>) -> Index<'a> {
         let workloads = Workloads::new(objects.iter().filter_map(|entry| workload(*entry)).collect());
         Index {
             env,
             workloads,
-            provided: apps.iter().flat_map(App::published::<ProvidedService>).collect(),
-            layouts: apps.iter().flat_map(App::published::<ReleaseLayout>).collect(),
+            provided: apps.iter().flat_map(|app| app.published::<ProvidedService>()).collect(),
+            layouts: apps.iter().flat_map(|app| app.published::<ReleaseLayout>()).collect(),
             apps: (apps.iter())
                 .map(|app| Origin {
                     app: app.name().as_str(),

@@ -1,5 +1,7 @@
 //! One measured benchmark run, started by `cargo xtask bench` as its own process so that its
-//! peak RSS is the run's: `bench-synth <services> <peer-parity|full> <out>`. Prints one line,
+//! peak RSS is the run's and its wall time is timed from exec to exit:
+//! `bench-synth <services> <peer-parity|full> <out> [<variant>]` (a variant above 0 edits one
+//! service, for incremental runs into the previous output). Prints one line,
 //! `objects=… bytes=… wall_us=… rss_kib=… model_us=… synth_us=…` (the last two: building the
 //! model, and checking + rendering; the rest of the wall time is writing).
 
@@ -10,8 +12,16 @@ use xtask_cli::bench::{self, Profile};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [services, profile, out] = args.as_slice() else {
-        eprintln!("usage: bench-synth <services> <peer-parity|full> <out>");
+    let (services, profile, out, variant) = match args.as_slice() {
+        [services, profile, out] => (services, profile, out, "0"),
+        [services, profile, out, variant] => (services, profile, out, variant.as_str()),
+        _ => {
+            eprintln!("usage: bench-synth <services> <peer-parity|full> <out> [<variant>]");
+            return ExitCode::from(2);
+        }
+    };
+    let Ok(variant) = variant.parse::<u32>() else {
+        eprintln!("variant: not a number: {variant}");
         return ExitCode::from(2);
     };
     let Ok(services) = services.parse::<usize>() else {
@@ -26,8 +36,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match bench::run(services, profile, Path::new(out)) {
-        Ok(figures) => {
+    match bench::run(services, profile, Path::new(out), variant) {
+        Ok((figures, leftovers)) => {
+            // The process ends here: the operating system reclaims the model at once.
+            std::mem::forget(leftovers);
             println!(
                 "objects={} bytes={} wall_us={} rss_kib={} model_us={} synth_us={}",
                 figures.objects,
