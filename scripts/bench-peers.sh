@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the peer generators of ../shared/bench (cdk8s and KCL) and kumiki on the same N in one
-# run, and prints each tool's median wall time and peak RSS and kumiki's ratios.
+# run, each on tmpfs and on the repository's disk, as whole processes (exec to exit), and
+# prints each tool's median wall time and peak RSS and kumiki's ratios: for a full synth, and
+# for the synth after a one-service change.
 # Usage: scripts/bench-peers.sh [N ...]   (default: 1000)   Env: RUNS (default 5)
 # KCL runs on kcl-lib from PyPI, installed once into a venv of ours ($TMPDIR/kumiki-kcl-venv;
 # KCL_PYTHON overrides it), not into ../shared; without it KCL is skipped with a message.
@@ -14,8 +16,11 @@ if [ ! -d "$peers" ]; then
 fi
 runs="${RUNS:-5}"
 ns=("$@"); [ ${#ns[@]} -gt 0 ] || ns=(1000)
-out=/tmp/kumiki-peer-bench; [ -d /dev/shm ] && out=/dev/shm/kumiki-peer-bench
-mkdir -p "$out"
+# Both file systems, as `cargo xtask bench` measures kumiki: tmpfs and the repository's disk.
+tmpfs=/tmp/kumiki-peer-bench; [ -d /dev/shm ] && tmpfs=/dev/shm/kumiki-peer-bench
+disk="$PWD/target/kumiki-peer-bench"
+mkdir -p "$tmpfs" "$disk"
+out="$tmpfs"
 tools=(cdk8s)
 if [ -z "${KCL_PYTHON:-}" ]; then
   kcl_venv="${TMPDIR:-/tmp}/kumiki-kcl-venv"
@@ -42,14 +47,24 @@ measure() {
     "$(printf '%s\n' "${rsss[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")"
 }
 
+# Every figure is a whole process timed from exec to exit, medians of RUNS. The peers
+# regenerate everything on every synth (their run.sh wipes OUTDIR first), so their synth after
+# a one-service change is the same as any of their runs into the existing directory; kumiki's
+# incremental figure is a synth after one service changed, into its previous output.
 for n in "${ns[@]}"; do
-  line=$(cargo xtask bench --services "$n" --runs "$runs" --out "$out" 2>/dev/null | grep "^services=")
-  k_wall=$(sed -E 's/.*wall_ms=([0-9.]+).*/\1/' <<<"$line"); k_rss=$(sed -E 's/.*rss_kib=([0-9]+).*/\1/' <<<"$line")
-  echo "N=$n kumiki: wall_ms=$k_wall rss_kib=$k_rss"
+  line=$(cargo xtask bench --services "$n" --runs "$runs" 2>/dev/null | grep "^services=")
+  value() { sed -E "s/.*[ ]$1=([0-9.]+).*/\1/" <<<"$line"; }
+  k_rss=$(value rss_kib)
+  echo "N=$n kumiki: $line"
   for tool in "${tools[@]}"; do
-    "$peers/$tool/run.sh" "$n" "$out/$tool-warm" >/dev/null 2>&1 # installs dependencies once
-    read -r wall rss < <(measure "$peers/$tool/run.sh" "$n" "$out/$tool-$n")
-    awk -v t="$tool" -v n="$n" -v w="$wall" -v r="$rss" -v kw="$k_wall" -v kr="$k_rss" \
-      'BEGIN { printf "N=%s %s: wall_ms=%s rss_kib=%s  kumiki is %.1fx faster, uses %.2f of its RSS\n", n, t, w, r, w / kw, kr / r }'
+    for fs in tmpfs disk; do
+      dir=$tmpfs; [ "$fs" = disk ] && dir=$disk
+      k_full=$(value "full_${fs}_ms"); k_incr=$(value "incr_${fs}_ms")
+      "$peers/$tool/run.sh" "$n" "$dir/$tool-$n" >/dev/null 2>&1 # installs dependencies once, leaves an output
+      read -r wall rss < <(measure "$peers/$tool/run.sh" "$n" "$dir/$tool-$n")
+      awk -v t="$tool" -v n="$n" -v fs="$fs" -v w="$wall" -v r="$rss" -v kf="$k_full" -v ki="$k_incr" -v kr="$k_rss" \
+        'BEGIN { printf "N=%s %s on %s: wall_ms=%s rss_kib=%s  kumiki full %.1fx faster, after a one-service change %.1fx faster, %.2f of its RSS\n", n, t, fs, w, r, w / kf, w / ki, kr / r }'
+      rm -rf "${dir:?}/$tool-$n"
+    done
   done
 done
