@@ -4,6 +4,7 @@ mod argocd;
 mod catalog;
 mod database;
 mod diff;
+mod guardrails;
 mod lowering;
 mod mesh;
 mod microservice;

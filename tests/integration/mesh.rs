@@ -333,6 +333,16 @@ fn weights_must_add_up_to_100() {
         ),
         "route weights add up to 110, not 100",
     );
+    // Weights near the top of their type are added without overflow: an error, not a crash.
+    expect_one(
+        route_errors(
+            &["mesh"],
+            &[],
+            HttpMatch::default(),
+            vec![to("shop", 80, None, Some(u32::MAX)), to("shop", 80, None, Some(1))],
+        ),
+        "route weights add up to 4294967296, not 100",
+    );
 }
 
 #[test]

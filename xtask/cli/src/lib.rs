@@ -22,6 +22,7 @@ pub mod bench;
 pub mod catalog;
 pub mod command;
 pub mod compile_bench;
+mod panics;
 pub mod scaffold;
 
 pub use baseline::Baseline;
@@ -46,9 +47,18 @@ pub struct Workspace {
 impl Workspace {
     /// The whole model of `env`: every service's app and the platform's apps (which derive
     /// the gateways and the Argo CD tree from the services).
+    ///
+    /// A service whose code panics makes the model that service's panic alone (an empty app
+    /// carrying the error at the panicking line): what the others would derive from an
+    /// incomplete model is not worth reporting.
     pub fn model(&self, env: Env) -> Vec<App> {
         // Each service's app is independent of the others: built on every core.
-        let services = parallel::map(self.services, |service| (service.app)(env));
+        let built = parallel::map(self.services, |service| panics::build(service, env));
+        let (services, panicked): (Vec<_>, Vec<_>) = built.into_iter().partition(Result::is_ok);
+        if !panicked.is_empty() {
+            return panicked.into_iter().filter_map(Result::err).collect();
+        }
+        let services: Vec<App> = services.into_iter().filter_map(Result::ok).collect();
         let mut apps = platform::apps(env, &services);
         apps.extend(services);
         apps
@@ -76,6 +86,9 @@ pub enum Failure {
     /// The request was refused before anything was touched (e.g. `new-service` with a name
     /// that exists).
     Refused(String),
+    /// Two synths of the same code gave different files: the model depends on something
+    /// other than the code (a `HashMap`'s order, say).
+    Nondeterministic(Vec<(Env, Vec<String>)>),
 }
 
 impl Failure {
@@ -84,7 +97,7 @@ impl Failure {
     /// changes).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Failure::Model(_) => 1,
+            Failure::Model(_) | Failure::Nondeterministic(_) => 1,
             Failure::Refused(_) => 2,
             Failure::Stale(_) => 3,
             Failure::Io(..) | Failure::Git(_) | Failure::Unreadable(_) => 4,
@@ -126,6 +139,21 @@ impl fmt::Display for Failure {
             Failure::Git(message) => write!(f, "git: {message}"),
             Failure::Unreadable(error) => write!(f, "cannot compare release files: {error}"),
             Failure::Refused(message) => write!(f, "error: {message}; nothing was created"),
+            Failure::Nondeterministic(per_env) => {
+                writeln!(
+                    f,
+                    "error: output is not deterministic: two synths of the same code differ in"
+                )?;
+                for (env, paths) in per_env {
+                    for path in paths {
+                        writeln!(f, "  release/{env}/{path}")?;
+                    }
+                }
+                write!(
+                    f,
+                    "the model depends on something other than the code (iterating a HashMap or HashSet? use a BTreeMap or sort)"
+                )
+            }
         }
     }
 }
@@ -183,8 +211,11 @@ pub fn synth(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Resu
 
 /// `cargo xtask check`: fails with [`Failure::Stale`] when `root/<env>/` differs from what
 /// the code synthesizes, for any of `envs`.
+///
+/// Before calling `release/` stale it synthesizes again: when the two synths differ, the
+/// failure is [`Failure::Nondeterministic`], naming the files, not a stale release.
 pub fn check(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<usize, Failure> {
-    let releases = synthesize(envs, model)?;
+    let releases = synthesize(envs, &model)?;
     let mut drift = Vec::new();
     let mut files = 0;
     for release in &releases {
@@ -194,9 +225,23 @@ pub fn check(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Resu
         files += release.files.len();
     }
     if drift.is_empty() {
-        Ok(files)
-    } else {
+        return Ok(files);
+    }
+    let again = synthesize(envs, &model)?;
+    let unstable: Vec<(Env, Vec<String>)> = (releases.iter().zip(&again))
+        .map(|(first, second)| {
+            let paths = (first.files.keys().chain(second.files.keys()))
+                .filter(|path| first.files.get(*path) != second.files.get(*path))
+                .cloned()
+                .collect::<std::collections::BTreeSet<String>>();
+            (first.env, paths.into_iter().collect::<Vec<String>>())
+        })
+        .filter(|(_, paths)| !paths.is_empty())
+        .collect();
+    if unstable.is_empty() {
         Err(Failure::Stale(drift))
+    } else {
+        Err(Failure::Nondeterministic(unstable))
     }
 }
 

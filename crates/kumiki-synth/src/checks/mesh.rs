@@ -250,7 +250,7 @@ fn route_problems(
         }
     }
     if route.len() > 1 {
-        let total: u32 = route.iter().map(|r| r.weight.unwrap_or(0)).sum();
+        let total: u64 = route.iter().map(|r| u64::from(r.weight.unwrap_or(0))).sum();
         if total != 100 {
             problems.push(format!("route weights add up to {total}, not 100"));
         }
