@@ -100,3 +100,136 @@ fn check_says_when_the_output_is_not_deterministic() {
     let failure = xtask::check(root.path(), &[Env::Dev], stable).unwrap_err();
     assert!(matches!(failure, Failure::Stale(_)), "{failure}");
 }
+
+/// A Secret written through a type of the service's own: the kind is what counts.
+#[derive(serde::Serialize)]
+struct PlainSecret {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: ObjectMeta,
+    #[serde(rename = "stringData")]
+    string_data: std::collections::BTreeMap<String, String>,
+}
+
+impl kumiki::k8s_openapi::Resource for PlainSecret {
+    const API_VERSION: &'static str = "v1";
+    const GROUP: &'static str = "";
+    const KIND: &'static str = "Secret";
+    const VERSION: &'static str = "v1";
+    const URL_PATH_SEGMENT: &'static str = "secrets";
+    type Scope = kumiki::k8s_openapi::NamespaceResourceScope;
+}
+
+impl kumiki::k8s_openapi::Metadata for PlainSecret {
+    type Ty = ObjectMeta;
+
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+
+    fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+fn meta(name: &str) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_owned()),
+        namespace: Some("services".to_owned()),
+        ..Default::default()
+    }
+}
+
+fn errors(env: Env, app: App) -> Vec<String> {
+    match kumiki::synth::synthesize(env, vec![app]) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn a_secret_value_is_refused_outside_dev_whatever_type_wrote_it() {
+    let secret = || PlainSecret {
+        api_version: "v1",
+        kind: "Secret",
+        metadata: meta("sneaky"),
+        string_data: [("password".to_owned(), "hunter2".to_owned())].into(),
+    };
+    let mut app = App::new(name!("sneaky"));
+    let line = line!() + 1;
+    app.add(secret());
+    assert_eq!(
+        errors(Env::Prd, app),
+        [format!(
+            "{}:{line}: prd/sneaky: Secret services/sneaky carries values (password) in prd: only dev may write a \
+             secret value; read it from a secret store with an ExternalSecret",
+            file!()
+        )]
+    );
+    let mut app = App::new(name!("sneaky"));
+    app.add(secret());
+    assert_eq!(errors(Env::Dev, app), Vec::<String>::new());
+}
+
+#[test]
+fn a_credential_in_a_config_map_is_refused_outside_dev() {
+    let config = || kumiki_tests::config_map(Some("services"), "settings", &[("API_TOKEN", "abc"), ("REGION", "eu")]);
+    let mut app = App::new(name!("leaky"));
+    let line = line!() + 1;
+    app.add(config());
+    assert_eq!(
+        errors(Env::Stg, app),
+        [format!(
+            "{}:{line}: stg/leaky: ConfigMap services/settings: key API_TOKEN looks like a credential and holds a \
+             literal value in stg: keep it in a secret store and read it through an ExternalSecret",
+            file!()
+        )]
+    );
+    let mut app = App::new(name!("leaky"));
+    app.add(config());
+    assert_eq!(errors(Env::Dev, app), Vec::<String>::new());
+}
+
+struct Shop;
+impl ServiceId for Shop {
+    const NAME: Name = name!("shop");
+}
+
+#[test]
+fn a_credential_in_a_plain_variable_is_refused_outside_dev_through_the_construct_and_a_patch() {
+    let image = Image::new(Registry::DockerHub, repository!("acme/shop"), tag!("1.0.0"));
+    let mut web = Container::<Shop>::new(name!("web"), image).with_env("DB_PASSWORD", "hunter2");
+    let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
+    let line = line!() + 1;
+    let service = Microservice::<Shop>::new(&platform::environment(Env::Prd))
+        .container(web)
+        .readiness(Probe::tcp(&http))
+        .liveness(Probe::tcp(&http));
+    let expected = |line: u32, variable: &str| {
+        format!(
+            "{}:{line}: prd/shop: Deployment services/shop: container \"web\": variable {variable} looks like a \
+             credential and holds a literal value in prd: read it from a Secret (`secretKeyRef`)",
+            file!()
+        )
+    };
+    assert_eq!(errors(Env::Prd, service.build()), [expected(line, "DB_PASSWORD")]);
+
+    let image = Image::new(Registry::DockerHub, repository!("acme/shop"), tag!("1.0.0"));
+    let mut web = Container::<Shop>::new(name!("web"), image);
+    let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
+    let service = Microservice::<Shop>::new(&platform::environment(Env::Prd))
+        .container(web)
+        .readiness(Probe::tcp(&http))
+        .liveness(Probe::tcp(&http));
+    let patch_line = line!() + 1;
+    let app = service.patch_deployment(|deployment| {
+        let pod = deployment.spec.as_mut().unwrap().template.spec.as_mut().unwrap();
+        pod.containers[0].env = Some(vec![kumiki::k8s_openapi::api::core::v1::EnvVar {
+            name: "STRIPE_API_KEY".to_owned(),
+            value: Some("sk_live_123".to_owned()),
+            ..Default::default()
+        }]);
+    });
+    assert_eq!(errors(Env::Prd, app.build()), [expected(patch_line, "STRIPE_API_KEY")]);
+}

@@ -39,6 +39,9 @@ pub trait Object: Any + Send + Sync {
     fn to_yaml_fast_path_only(&self) -> Option<String>;
     /// The object as `Any`, to downcast to its concrete type.
     fn as_any(&self) -> &dyn Any;
+    /// The object as JSON, for checks that go by kind rather than by Rust type (a Secret
+    /// written through a custom type is still a Secret).
+    fn to_json(&self) -> serde_json::Value;
 }
 
 impl<T> Object for T
@@ -85,6 +88,10 @@ where
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 }
 

@@ -3,11 +3,13 @@
 //! A pod reads a Secret key (`secretKeyRef`) that must exist: in a Secret of the model, or
 //! as a key an ExternalSecret writes into its target Secret; an ExternalSecret's store must
 //! exist. Outside dev a Secret may not carry values at all: credentials come from a secret
-//! store through an ExternalSecret.
+//! store through an ExternalSecret. Secrets and ConfigMaps are recognized by kind, whatever
+//! Rust type wrote them; outside dev a credential-looking key (`password`, `token`, ...) may
+//! not hold a literal value in a ConfigMap or a container's environment.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kumiki_core::Env;
 use kumiki_crds::external_secrets::{ExternalSecret, SecretStore};
 
@@ -18,7 +20,7 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
     let env = index.env;
     let objects = &index.objects;
     // (namespace, secret name) -> keys it will hold.
-    let mut secret_keys: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
+    let mut secret_keys: BTreeMap<(&str, &str), BTreeSet<String>> = BTreeMap::new();
     let stores: BTreeSet<(&str, &str)> = (objects.iter())
         .filter_map(|entry| entry.declared.object.as_any().downcast_ref::<SecretStore>())
         .filter_map(|store| Some((store.metadata.namespace.as_deref()?, store.metadata.name.as_deref()?)))
@@ -26,13 +28,19 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
     for entry in objects {
         let any = entry.declared.object.as_any();
         let origin = entry.origin;
-        if let Some(secret) = any.downcast_ref::<Secret>() {
-            let namespace = secret.metadata.namespace.as_deref().unwrap_or_default();
-            let name = secret.metadata.name.as_deref().unwrap_or_default();
-            let keys: Vec<&str> = (secret.data.iter().flat_map(|data| data.keys()))
-                .chain(secret.string_data.iter().flat_map(|data| data.keys()))
-                .map(String::as_str)
-                .collect();
+        let object = entry.declared.object.as_ref();
+        let metadata = object.metadata();
+        let core_kind = |kind: &str| object.group().is_empty() && object.kind() == kind;
+        if core_kind("Secret") {
+            let namespace = metadata.namespace.as_deref().unwrap_or_default();
+            let name = metadata.name.as_deref().unwrap_or_default();
+            let keys: Vec<String> = match any.downcast_ref::<Secret>() {
+                Some(secret) => (secret.data.iter().flat_map(|data| data.keys()))
+                    .chain(secret.string_data.iter().flat_map(|data| data.keys()))
+                    .cloned()
+                    .collect(),
+                None => json_keys(&object.to_json(), &["data", "stringData"]),
+            };
             if env != Env::Dev && !keys.is_empty() {
                 problems.report(
                     origin,
@@ -44,6 +52,25 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
                 );
             }
             secret_keys.entry((namespace, name)).or_default().extend(keys);
+        } else if core_kind("ConfigMap") && env != Env::Dev {
+            let keys: Vec<String> = match any.downcast_ref::<ConfigMap>() {
+                Some(config_map) => (config_map.data.iter().flat_map(|data| data.keys()))
+                    .chain(config_map.binary_data.iter().flat_map(|data| data.keys()))
+                    .cloned()
+                    .collect(),
+                None => json_keys(&object.to_json(), &["data", "binaryData"]),
+            };
+            for key in keys.iter().filter(|key| looks_like_a_credential(key)) {
+                problems.report(
+                    origin,
+                    format!(
+                        "ConfigMap {}/{}: key {key} looks like a credential and holds a literal value in {env}: \
+                         keep it in a secret store and read it through an ExternalSecret",
+                        metadata.namespace.as_deref().unwrap_or_default(),
+                        metadata.name.as_deref().unwrap_or_default()
+                    ),
+                );
+            }
         } else if let Some(external) = any.downcast_ref::<ExternalSecret>() {
             let namespace = external.metadata.namespace.as_deref().unwrap_or_default();
             let name = external.metadata.name.as_deref().unwrap_or_default();
@@ -57,7 +84,7 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
                     ),
                 );
             }
-            let keys = external.spec.data.iter().map(|data| data.secret_key.as_str());
+            let keys = external.spec.data.iter().map(|data| data.secret_key.clone());
             secret_keys
                 .entry((namespace, external.spec.target.name.as_str()))
                 .or_default()
@@ -77,7 +104,7 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
                     reference.name,
                     workload.namespace
                 ),
-                Some(keys) if !keys.contains(reference.key.as_str()) => format!(
+                Some(keys) if !keys.contains(&reference.key) => format!(
                     "{}: variable {variable} reads key \"{}\" of Secret \"{}\", which has only {:?}",
                     workload.describe(),
                     reference.key,
@@ -88,5 +115,51 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
             };
             problems.report(workload.origin, message);
         }
+        if env == Env::Dev {
+            continue;
+        }
+        let init = workload.pod.iter().flat_map(|pod| pod.init_containers.iter().flatten());
+        let containers = workload.pod.iter().flat_map(|pod| &pod.containers).chain(init);
+        for container in containers {
+            let literals =
+                (container.env.iter().flatten()).filter(|var| var.value.as_deref().is_some_and(|v| !v.is_empty()));
+            for variable in literals.filter(|var| looks_like_a_credential(&var.name)) {
+                problems.report(
+                    workload.origin,
+                    format!(
+                        "{}: container \"{}\": variable {} looks like a credential and holds a literal value in {env}: \
+                         read it from a Secret (`secretKeyRef`)",
+                        workload.describe(),
+                        container.name,
+                        variable.name
+                    ),
+                );
+            }
+        }
     }
+}
+
+/// Whether a key or variable name reads like it holds a credential.
+fn looks_like_a_credential(name: &str) -> bool {
+    const WORDS: [&str; 9] = [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "api-key",
+        "privatekey",
+        "private_key",
+    ];
+    let name = name.to_ascii_lowercase();
+    WORDS.iter().any(|word| name.contains(word)) || name.ends_with("credentials")
+}
+
+/// The keys of the maps at `fields` of an object read as JSON.
+fn json_keys(object: &serde_json::Value, fields: &[&str]) -> Vec<String> {
+    (fields.iter())
+        .filter_map(|field| object.get(*field)?.as_object())
+        .flat_map(|map| map.keys().cloned())
+        .collect()
 }
