@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kumiki::k8s_openapi::api::core::v1::ConfigMap;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kumiki::platform::{POD_RULES, PodExemption};
 use kumiki::prelude::App;
 
 /// A directory under the system temp dir, removed when dropped.
@@ -64,4 +65,19 @@ pub fn find<'a, T: 'static>(app: &'a App, name: &str) -> &'a T {
 /// Whether `app` holds any object of type `T`.
 pub fn has<T: 'static>(app: &App) -> bool {
     app.objects().iter().any(|declared| declared.object.as_any().is::<T>())
+}
+
+/// A platform app exempting `apps` from every pod rule, for fixtures about something else.
+pub fn exempt_from_pod_rules(apps: &[App], reason: &'static str) -> App {
+    let mut policy = App::new(kumiki::prelude::name!("fixture-policy"));
+    for app in apps {
+        for rule in POD_RULES {
+            policy.publish(PodExemption {
+                app: app.name().clone(),
+                rule,
+                reason,
+            });
+        }
+    }
+    policy
 }

@@ -8,7 +8,9 @@ use kumiki::k8s_openapi::api::batch::v1::Job;
 use kumiki::k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Service};
 use kumiki::prelude::*;
 use kumiki_diff::{Tree, render_markdown, render_text};
-use kumiki_tests::ScratchDir;
+use kumiki_tests::{ScratchDir, exempt_from_pod_rules};
+
+const REASON: &str = "diff fixtures exercise the review, not the pod rules";
 use xtask::{Baseline, Failure};
 
 /// Objects by app, written as the YAML a user would otherwise keep by hand.
@@ -33,6 +35,8 @@ fn release(objects: &Objects) -> Tree {
             other => panic!("no test support for {other}"),
         };
     }
+    // These fixtures are about review, not pod policy: a platform app exempts them.
+    apps.push(exempt_from_pod_rules(&apps, REASON));
     kumiki::synth::synthesize(Env::Prd, apps).unwrap().files
 }
 
@@ -420,7 +424,8 @@ fn model(replicas: u8) -> impl Fn(Env) -> Vec<App> {
         app.add(
             serde_saphyr::from_str::<Deployment>(&deployment("web", replicas, "docker.io/acme/web:1.0.0")).unwrap(),
         );
-        vec![app]
+        let policy = exempt_from_pod_rules(std::slice::from_ref(&app), REASON);
+        vec![app, policy]
     }
 }
 

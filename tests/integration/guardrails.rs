@@ -233,3 +233,233 @@ fn a_credential_in_a_plain_variable_is_refused_outside_dev_through_the_construct
     });
     assert_eq!(errors(Env::Prd, app.build()), [expected(patch_line, "STRIPE_API_KEY")]);
 }
+
+/// A raw Deployment of app `rogue` as a careless team would write it: every pod rule broken.
+const ROGUE: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: rogue, namespace: services}
+spec:
+  selector: {matchLabels: {app: rogue}}
+  template:
+    metadata: {labels: {app: rogue}}
+    spec:
+      hostNetwork: true
+      volumes:
+      - name: docker
+        hostPath: {path: /var/run/docker.sock}
+      containers:
+      - name: main
+        image: acme/rogue:latest
+        ports: [{containerPort: 80, hostPort: 80}]
+        securityContext:
+          privileged: true
+          capabilities: {add: [SYS_ADMIN]}
+          runAsUser: 0
+";
+
+fn rogue_errors(env: Env, with: impl FnOnce(&mut App)) -> (Vec<String>, u32) {
+    let mut app = App::new(name!("rogue"));
+    let line = line!() + 1;
+    app.add(serde_saphyr::from_str::<kumiki::k8s_openapi::api::apps::v1::Deployment>(ROGUE).unwrap());
+    with(&mut app);
+    (errors(env, app), line)
+}
+
+#[test]
+fn a_raw_workload_is_held_to_the_restricted_profile_and_the_platform_policy() {
+    let (errors, line) = rogue_errors(Env::Prd, |_| {});
+    let at = |message: &str| format!("{}:{line}: prd/rogue: Deployment services/rogue: {message}", file!());
+    let expected = [
+        at("shares the node's network namespace [rule: host-namespaces]"),
+        at("volume \"docker\" is of type hostPath, which the restricted profile forbids [rule: volume-types]"),
+        at("container \"main\": runs privileged [rule: privileged]"),
+        at("container \"main\": does not set allowPrivilegeEscalation: false [rule: privilege-escalation]"),
+        at("container \"main\": does not drop ALL capabilities [rule: capabilities]"),
+        at("container \"main\": adds capability SYS_ADMIN [rule: capabilities]"),
+        at("container \"main\": does not set runAsNonRoot: true [rule: run-as-non-root]"),
+        at("container \"main\": runs as user 0 (root) [rule: run-as-non-root]"),
+        at(
+            "container \"main\": has no seccompProfile RuntimeDefault or Localhost (on the pod or the container) [rule: seccomp]",
+        ),
+        at("container \"main\": binds host port 80 [rule: host-ports]"),
+        at("container \"main\": requests no cpu [rule: resources]"),
+        at("container \"main\": requests no memory [rule: resources]"),
+        at("container \"main\": has no memory limit [rule: resources]"),
+        at("container \"main\": has no readiness probe [rule: probes]"),
+        at("container \"main\": has no liveness probe [rule: probes]"),
+        at(
+            "container \"main\": image \"acme/rogue:latest\" is not pinned: prd needs a tag other than `latest`, or a digest [rule: image]",
+        ),
+        at("runs as the namespace's default ServiceAccount: give the workload its own [rule: service-account]"),
+    ];
+    for message in &expected {
+        assert!(errors.contains(message), "missing: {message}\nin: {errors:#?}");
+    }
+    assert_eq!(errors.len(), expected.len(), "{errors:#?}");
+}
+
+#[test]
+fn only_another_app_can_exempt_a_workload_and_only_from_a_known_rule() {
+    // The platform exempts the rogue app from every rule but one: that one still holds.
+    let mut platform_app = App::new(name!("platform-policy"));
+    for rule in kumiki::platform::POD_RULES
+        .into_iter()
+        .filter(|rule| *rule != "privileged")
+    {
+        platform_app.publish(kumiki::platform::PodExemption {
+            app: name!("rogue"),
+            rule,
+            reason: "a node agent, reviewed by the platform team",
+        });
+    }
+    let mut rogue = App::new(name!("rogue"));
+    let line = line!() + 1;
+    rogue.add(serde_saphyr::from_str::<kumiki::k8s_openapi::api::apps::v1::Deployment>(ROGUE).unwrap());
+    let errors = match kumiki::synth::synthesize(Env::Prd, vec![rogue, platform_app]) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
+    };
+    assert_eq!(
+        errors,
+        [format!(
+            "{}:{line}: prd/rogue: Deployment services/rogue: container \"main\": runs privileged [rule: privileged]",
+            file!()
+        )]
+    );
+
+    // An app exempting itself, or naming a rule that does not exist, is refused.
+    let (errors, app_line) = rogue_errors(Env::Dev, |app| {
+        app.publish(kumiki::platform::PodExemption {
+            app: name!("rogue"),
+            rule: "privileged",
+            reason: "trust me",
+        });
+    });
+    // The refusal points at the app's declaration (the helper's `App::new`, a line above the add).
+    let refusal = format!(
+        "{}:{}: dev/rogue: app rogue exempts its own workloads from rule privileged: only the platform may declare an exemption",
+        file!(),
+        app_line - 2
+    );
+    assert!(errors.contains(&refusal), "{refusal}\n{errors:#?}");
+    assert!(
+        errors.iter().any(|e| e.ends_with("runs privileged [rule: privileged]")),
+        "{errors:#?}"
+    );
+    let mut platform_app = App::new(name!("platform-policy"));
+    let typo_line = line!() - 1;
+    platform_app.publish(kumiki::platform::PodExemption {
+        app: name!("rogue"),
+        rule: "privilege",
+        reason: "a typo",
+    });
+    let errors = match kumiki::synth::synthesize(Env::Dev, vec![platform_app]) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
+    };
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].starts_with(&format!(
+            "{}:{typo_line}: dev/platform-policy: app platform-policy exempts app rogue from rule \"privilege\", which is not a pod rule",
+            file!()
+        )),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn a_patch_that_breaks_the_pod_rules_is_reported_at_the_patch() {
+    let image = Image::new(Registry::DockerHub, repository!("acme/shop"), tag!("1.0.0"));
+    let mut web = Container::<Shop>::new(name!("web"), image);
+    let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
+    let service = Microservice::<Shop>::new(&platform::environment(Env::Prd))
+        .container(web)
+        .readiness(Probe::tcp(&http))
+        .liveness(Probe::tcp(&http));
+    let line = line!() + 1;
+    let app = service.patch_deployment(|deployment| {
+        let pod = deployment.spec.as_mut().unwrap().template.spec.as_mut().unwrap();
+        pod.host_pid = Some(true);
+        pod.service_account_name = Some("payments".to_owned());
+        let security = pod.containers[0].security_context.as_mut().unwrap();
+        security.privileged = Some(true);
+    });
+    let at = |message: &str| format!("{}:{line}: prd/shop: Deployment services/shop: {message}", file!());
+    assert_eq!(
+        errors(Env::Prd, app.build()),
+        [
+            at("container \"web\": runs privileged [rule: privileged]"),
+            at(
+                "runs as ServiceAccount \"payments\", which its app shop does not declare in services: a workload runs \
+                as its own identity [rule: service-account]"
+            ),
+            at("shares the node's process namespace [rule: host-namespaces]"),
+        ]
+    );
+}
+
+/// A Job written through a type of the service's own: its pod template is still checked.
+#[derive(serde::Serialize)]
+struct PlainJob {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: ObjectMeta,
+    spec: serde_json::Value,
+}
+
+impl kumiki::k8s_openapi::Resource for PlainJob {
+    const API_VERSION: &'static str = "batch/v1";
+    const GROUP: &'static str = "batch";
+    const KIND: &'static str = "Job";
+    const VERSION: &'static str = "v1";
+    const URL_PATH_SEGMENT: &'static str = "jobs";
+    type Scope = kumiki::k8s_openapi::NamespaceResourceScope;
+}
+
+impl kumiki::k8s_openapi::Metadata for PlainJob {
+    type Ty = ObjectMeta;
+
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+
+    fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+#[test]
+fn a_pod_template_in_a_custom_type_is_checked_like_any_other() {
+    let mut app = App::new(name!("batch"));
+    app.add(kumiki::k8s_openapi::api::core::v1::ServiceAccount {
+        metadata: meta("migrate"),
+        ..Default::default()
+    });
+    let line = line!() + 1;
+    app.add(PlainJob {
+        api_version: "batch/v1",
+        kind: "Job",
+        metadata: meta("migrate"),
+        spec: serde_json::json!({"template": {"spec": {
+            "serviceAccountName": "migrate",
+            "restartPolicy": "Never",
+            "hostIPC": true,
+            "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [{
+                "name": "migrate",
+                "image": "acme/migrate:1.0.0",
+                "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"memory": "64Mi"}},
+                "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}
+            }]
+        }}}),
+    });
+    // A job's container needs no probes; sharing the node's IPC namespace is refused.
+    assert_eq!(
+        errors(Env::Prd, app),
+        [format!(
+            "{}:{line}: prd/batch: Job services/migrate: shares the node's IPC namespace [rule: host-namespaces]",
+            file!()
+        )]
+    );
+}

@@ -40,6 +40,7 @@ fn store(
         .readiness(Probe::grpc(&grpc))
         .readiness(Probe::exec(&name!("agent"), &["agent", "status"]))
         .liveness(Probe::http("/live", &http).with_period_seconds(20))
+        .liveness(Probe::exec(&name!("agent"), &["agent", "alive"]))
         .startup(Probe::http("/started", &http).with_failure_threshold(30))
         .expose(port!(50010), &grpc);
     (service, grpc, http)
@@ -76,7 +77,12 @@ fn probes_attach_to_the_container_that_declared_their_port() {
         exec.command.as_deref(),
         Some(&["agent".to_owned(), "status".to_owned()][..])
     );
-    assert!(agent.liveness_probe.is_none() && agent.startup_probe.is_none());
+    let alive = agent.liveness_probe.as_ref().unwrap().exec.as_ref().unwrap();
+    assert_eq!(
+        alive.command.as_deref(),
+        Some(&["agent".to_owned(), "alive".to_owned()][..])
+    );
+    assert!(agent.startup_probe.is_none());
     assert!(kumiki::synth::synthesize(Env::Prd, vec![app]).is_ok());
 }
 

@@ -71,7 +71,8 @@ fn a_floating_image_is_refused_outside_dev() {
         Env::Prd,
         service.build(),
         line,
-        "container \"web\": image docker.io/acme/shop:latest is not pinned; prd accepts only a tag other than `latest`",
+        "Deployment services/shop: container \"web\": image \"docker.io/acme/shop:latest\" is not pinned: prd needs a \
+         tag other than `latest`, or a digest [rule: image]",
     );
 }
 

@@ -9,6 +9,7 @@ mod app;
 mod checks;
 mod emit;
 mod error;
+mod exemption;
 mod object;
 pub mod parallel;
 mod provided;
@@ -19,6 +20,7 @@ pub mod write;
 
 pub use app::{App, Declared};
 pub use error::{SynthError, SynthErrors};
+pub use exemption::{POD_RULES, PodExemption};
 pub use object::{Identity, Object, pod_template};
 pub use provided::{ProvidedService, ReleaseLayout};
 pub use release::Release;

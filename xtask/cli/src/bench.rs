@@ -11,6 +11,7 @@ use kumiki::k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use kumiki::k8s_openapi::api::core::v1::{ConfigMap, Service};
 use kumiki::k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use kumiki::model::Declared;
+use kumiki::platform::PodExemption;
 use kumiki::prelude::*;
 use kumiki::synth::{parallel, write};
 
@@ -93,7 +94,20 @@ fn greeting(index: usize, variant: u32) -> String {
 /// `xtask::model` builds the registered ones; `variant` edits service 0.
 pub fn model(env: Env, services: usize, profile: Profile, variant: u32) -> Vec<App> {
     let indexes: Vec<usize> = (0..services).collect();
-    parallel::map(&indexes, |&index| synthetic_service(env, index, profile, variant))
+    let mut apps = parallel::map(&indexes, |&index| synthetic_service(env, index, profile, variant));
+    if profile == Profile::PeerParity {
+        // The peers' object set has no ServiceAccount; the benchmark's own platform app says so.
+        let mut policy = App::new(name!("bench-policy"));
+        for app in &apps {
+            policy.publish(PodExemption {
+                app: app.name().clone(),
+                rule: "service-account",
+                reason: "the peer-parity benchmark writes the peers' object set, which has no ServiceAccount",
+            });
+        }
+        apps.push(policy);
+    }
+    apps
 }
 
 /// What one run produced.

@@ -42,16 +42,8 @@ fn containers(spec: &MicroserviceSpec, report: &mut Report) {
             }
             port_numbers.push(port.value.number);
         }
+        // Whether the image is pinned is a pod rule, checked on the final objects.
         if environment.env != Env::Dev {
-            if !container.image.is_pinned() {
-                report(
-                    container.declared_at,
-                    format!(
-                        "container \"{}\": image {} is not pinned; {} accepts only a tag other than `latest`",
-                        container.name, container.image, environment.env
-                    ),
-                );
-            }
             if container.image.is_local() {
                 report(
                     container.declared_at,

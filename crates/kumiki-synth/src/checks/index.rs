@@ -2,14 +2,17 @@
 //! app that added it, the workloads (extracted once, indexed by pod label), the services
 //! provided outside kumiki and the release layouts apps published.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::PodSpec;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{Pod as K8sPod, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use kumiki_core::{Env, SourceLocation};
 
 use crate::app::{App, Declared};
+use crate::exemption::PodExemption;
 use crate::provided::{ProvidedService, ReleaseLayout};
 
 /// Who is answerable for an object: the app that added it, and the line that declared it.
@@ -31,6 +34,12 @@ pub(crate) struct Index<'a> {
     pub(crate) env: Env,
     pub(crate) objects: Vec<Entry<'a>>,
     pub(crate) workloads: Workloads<'a>,
+    /// Every pod template of the release: of workloads, jobs, cron jobs and bare pods.
+    pub(crate) pods: Vec<Pod<'a>>,
+    /// Every ServiceAccount: (app that declares it, namespace, name).
+    pub(crate) service_accounts: Vec<(&'a str, &'a str, &'a str)>,
+    /// Every pod exemption, with the app that published it.
+    pub(crate) exemptions: Vec<(&'a str, &'a PodExemption)>,
     pub(crate) provided: Vec<&'a ProvidedService>,
     pub(crate) layouts: Vec<&'a ReleaseLayout>,
     /// Every app, by name, with the line that created it.
@@ -40,9 +49,31 @@ pub(crate) struct Index<'a> {
 impl<'a> Index<'a> {
     pub(crate) fn new(env: Env, apps: &[&'a App], objects: Vec<Entry<'a>>) -> Index<'a> {
         let workloads = Workloads::new(objects.iter().filter_map(|entry| workload(*entry)).collect());
+        let service_accounts = (objects.iter())
+            .filter(|entry| {
+                entry.declared.object.group().is_empty() && entry.declared.object.kind() == "ServiceAccount"
+            })
+            .map(|entry| {
+                let metadata = entry.declared.object.metadata();
+                let namespace = metadata.namespace.as_deref().unwrap_or_default();
+                (
+                    entry.origin.app,
+                    namespace,
+                    metadata.name.as_deref().unwrap_or_default(),
+                )
+            })
+            .collect();
         Index {
             env,
             workloads,
+            pods: objects.iter().filter_map(|entry| pod(*entry)).collect(),
+            service_accounts,
+            exemptions: (apps.iter())
+                .flat_map(|app| {
+                    app.published::<PodExemption>()
+                        .map(|exemption| (app.name().as_str(), exemption))
+                })
+                .collect(),
             provided: apps.iter().flat_map(|app| app.published::<ProvidedService>()).collect(),
             layouts: apps.iter().flat_map(|app| app.published::<ReleaseLayout>()).collect(),
             apps: (apps.iter())
@@ -141,6 +172,74 @@ impl<'a> Workloads<'a> {
             .filter_map(|w| w.selector.match_labels.as_ref())
             .any(|own| !selector.is_empty() && selector.iter().all(|(k, v)| own.get(k) == Some(v)))
     }
+}
+
+/// A pod template, as the pod rules read it.
+pub(crate) struct Pod<'a> {
+    pub(crate) origin: Origin<'a>,
+    pub(crate) kind: &'static str,
+    pub(crate) namespace: &'a str,
+    pub(crate) name: &'a str,
+    /// Borrowed from a k8s-openapi object, or read from the JSON of another Rust type.
+    pub(crate) spec: Cow<'a, PodSpec>,
+    /// Whether its containers run until stopped (not a job's).
+    pub(crate) long_running: bool,
+}
+
+impl Pod<'_> {
+    pub(crate) fn describe(&self) -> String {
+        format!("{} {}/{}", self.kind, self.namespace, self.name)
+    }
+}
+
+/// The pod template of a workload, job, cron job or bare pod, whatever Rust type wrote it.
+fn pod(entry: Entry<'_>) -> Option<Pod<'_>> {
+    let object = entry.declared.object.as_ref();
+    let any = object.as_any();
+    let (pointer, long_running) = match (object.group(), object.kind()) {
+        ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") => ("/spec/template/spec", true),
+        ("batch", "Job") => ("/spec/template/spec", false),
+        ("batch", "CronJob") => ("/spec/jobTemplate/spec/template/spec", false),
+        ("", "Pod") => ("/spec", true),
+        _ => return None,
+    };
+    let typed: Option<&PodSpec> = if let Some(d) = any.downcast_ref::<Deployment>() {
+        d.spec.as_ref().and_then(|s| s.template.spec.as_ref())
+    } else if let Some(s) = any.downcast_ref::<StatefulSet>() {
+        s.spec.as_ref().and_then(|s| s.template.spec.as_ref())
+    } else if let Some(d) = any.downcast_ref::<DaemonSet>() {
+        d.spec.as_ref().and_then(|s| s.template.spec.as_ref())
+    } else if let Some(r) = any.downcast_ref::<ReplicaSet>() {
+        r.spec.as_ref().and_then(|s| s.template.as_ref()?.spec.as_ref())
+    } else if let Some(j) = any.downcast_ref::<Job>() {
+        j.spec.as_ref().and_then(|s| s.template.spec.as_ref())
+    } else if let Some(c) = any.downcast_ref::<CronJob>() {
+        c.spec
+            .as_ref()
+            .and_then(|s| s.job_template.spec.as_ref()?.template.spec.as_ref())
+    } else if let Some(p) = any.downcast_ref::<K8sPod>() {
+        p.spec.as_ref()
+    } else {
+        None
+    };
+    let spec = match typed {
+        Some(spec) => Cow::Borrowed(spec),
+        None => {
+            // Another Rust type for a pod-bearing kind: read its template as Kubernetes would.
+            let json = object.to_json();
+            let template = json.pointer(pointer)?.clone();
+            Cow::Owned(serde_json::from_value::<PodSpec>(template).ok()?)
+        }
+    };
+    let metadata = object.metadata();
+    Some(Pod {
+        origin: entry.origin,
+        kind: object.kind(),
+        namespace: metadata.namespace.as_deref().unwrap_or_default(),
+        name: metadata.name.as_deref().unwrap_or_default(),
+        spec,
+        long_running,
+    })
 }
 
 fn workload(entry: Entry<'_>) -> Option<Workload<'_>> {

@@ -8,6 +8,7 @@
 mod argocd;
 mod index;
 mod mesh;
+mod pods;
 mod secrets;
 mod workloads;
 
@@ -47,10 +48,14 @@ struct RuleGroup {
 }
 
 /// Every rule group, in the order their problems are gathered (they are sorted afterwards).
-const RULE_GROUPS: [RuleGroup; 4] = [
+const RULE_GROUPS: [RuleGroup; 5] = [
     RuleGroup {
         name: "workloads",
         check: workloads::check,
+    },
+    RuleGroup {
+        name: "pods",
+        check: pods::check,
     },
     RuleGroup {
         name: "mesh",

@@ -1,0 +1,304 @@
+//! Pod rules on every pod template of the release, after every patch, however the workload
+//! was built (construct, patch, raw object, custom type): the Kubernetes Pod Security
+//! Standards' *restricted* profile, and what the platform's policy requires of every pod —
+//! resources on every container, readiness and liveness on long-running containers, the
+//! workload's own ServiceAccount, valid images, pinned outside dev.
+//!
+//! Each error names its rule (`[rule: …]`); a [`PodExemption`](crate::PodExemption) published
+//! by another app lifts one rule for one app's workloads.
+
+use k8s_openapi::api::core::v1::{Container, PodSpec, SecurityContext};
+use kumiki_core::Env;
+
+use super::index::Pod;
+use super::{Index, Problems};
+use crate::exemption::{POD_RULES, PodExemption};
+
+/// The volume types the restricted profile allows.
+const ALLOWED_VOLUMES: [&str; 8] = [
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+];
+
+/// Every pod problem of the environment.
+pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
+    let exemptions: Vec<(&str, &PodExemption)> = (index.exemptions.iter())
+        .map(|(publisher, exemption)| (*publisher, *exemption))
+        .collect();
+    // The rules each app is exempted from, by apps other than itself.
+    let mut exempted: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    for (publisher, exemption) in &exemptions {
+        let origin = index.apps.iter().find(|app| app.app == *publisher);
+        let refusal = if *publisher == exemption.app.as_str() {
+            Some(format!(
+                "app {publisher} exempts its own workloads from rule {}: only the platform may declare an exemption",
+                exemption.rule
+            ))
+        } else if !POD_RULES.contains(&exemption.rule) {
+            Some(format!(
+                "app {publisher} exempts app {} from rule \"{}\", which is not a pod rule ({})",
+                exemption.app,
+                exemption.rule,
+                POD_RULES.join(", ")
+            ))
+        } else {
+            exempted.entry(exemption.app.as_str()).or_default().push(exemption.rule);
+            None
+        };
+        if let (Some(message), Some(origin)) = (refusal, origin) {
+            problems.report(*origin, message);
+        }
+    }
+    for pod in &index.pods {
+        let exempt = |rule: &str| exempted.get(pod.origin.app).is_some_and(|rules| rules.contains(&rule));
+        for (rule, message) in pod_problems(index, pod) {
+            if !exempt(rule) {
+                problems.report(pod.origin, format!("{}: {message} [rule: {rule}]", pod.describe()));
+            }
+        }
+    }
+}
+
+/// `(rule, message)` for each problem of one pod.
+fn pod_problems(index: &Index, pod: &Pod) -> Vec<(&'static str, String)> {
+    let spec: &PodSpec = &pod.spec;
+    let mut found = Vec::new();
+    let mut problem = |rule: &'static str, message: String| found.push((rule, message));
+    for (flag, namespace) in [
+        (spec.host_network, "network"),
+        (spec.host_pid, "process"),
+        (spec.host_ipc, "IPC"),
+    ] {
+        if flag == Some(true) {
+            problem("host-namespaces", format!("shares the node's {namespace} namespace"));
+        }
+    }
+    for volume in spec.volumes.iter().flatten() {
+        let source = serde_json::to_value(volume).unwrap_or_default();
+        let kinds = source.as_object().into_iter().flatten().map(|(key, _)| key.as_str());
+        for kind in kinds.filter(|kind| *kind != "name" && !ALLOWED_VOLUMES.contains(kind)) {
+            problem(
+                "volume-types",
+                format!(
+                    "volume \"{}\" is of type {kind}, which the restricted profile forbids",
+                    volume.name
+                ),
+            );
+        }
+    }
+    let pod_security = spec.security_context.as_ref();
+    let pod_non_root = pod_security.and_then(|s| s.run_as_non_root) == Some(true);
+    let pod_seccomp = pod_security
+        .and_then(|s| s.seccomp_profile.as_ref())
+        .map(|profile| profile.type_.as_str());
+    if pod_security.and_then(|s| s.run_as_user) == Some(0) {
+        problem("run-as-non-root", "runs as user 0 (root)".to_owned());
+    }
+    if pod_seccomp == Some("Unconfined") {
+        problem("seccomp", "seccompProfile is Unconfined".to_owned());
+    }
+    let init = spec.init_containers.iter().flatten().map(|c| (c, false));
+    for (container, long_running) in init.chain(spec.containers.iter().map(|c| (c, pod.long_running))) {
+        let name = &container.name;
+        let security = container.security_context.as_ref();
+        let mut container_problem =
+            |rule: &'static str, message: String| problem(rule, format!("container \"{name}\": {message}"));
+        security_problems(security, pod_non_root, pod_seccomp, &mut container_problem);
+        for port in container.ports.iter().flatten() {
+            if port.host_port.is_some_and(|port| port != 0) {
+                container_problem(
+                    "host-ports",
+                    format!("binds host port {}", port.host_port.unwrap_or_default()),
+                );
+            }
+        }
+        resource_problems(container, &mut container_problem);
+        if long_running {
+            if container.readiness_probe.is_none() {
+                container_problem("probes", "has no readiness probe".to_owned());
+            }
+            if container.liveness_probe.is_none() {
+                container_problem("probes", "has no liveness probe".to_owned());
+            }
+        }
+        match container.image.as_deref() {
+            None => container_problem("image", "has no image".to_owned()),
+            Some(image) => {
+                if let Err(message) = image_problem(image, index.env) {
+                    container_problem("image", message);
+                }
+            }
+        }
+    }
+    match spec.service_account_name.as_deref() {
+        None | Some("default") => problem(
+            "service-account",
+            "runs as the namespace's default ServiceAccount: give the workload its own".to_owned(),
+        ),
+        Some(account) => {
+            let own = (index.service_accounts.iter()).any(|(app, namespace, name)| {
+                *app == pod.origin.app && *namespace == pod.namespace && *name == account
+            });
+            if !own {
+                problem(
+                    "service-account",
+                    format!(
+                        "runs as ServiceAccount \"{account}\", which its app {} does not declare in {}: a workload runs as its own identity",
+                        pod.origin.app, pod.namespace
+                    ),
+                );
+            }
+        }
+    }
+    found
+}
+
+/// The restricted profile's container rules, given what the pod sets for all containers.
+fn security_problems(
+    security: Option<&SecurityContext>,
+    pod_non_root: bool,
+    pod_seccomp: Option<&str>,
+    problem: &mut dyn FnMut(&'static str, String),
+) {
+    if security.and_then(|s| s.privileged) == Some(true) {
+        problem("privileged", "runs privileged".to_owned());
+    }
+    if security.and_then(|s| s.allow_privilege_escalation) != Some(false) {
+        problem(
+            "privilege-escalation",
+            "does not set allowPrivilegeEscalation: false".to_owned(),
+        );
+    }
+    let capabilities = security.and_then(|s| s.capabilities.as_ref());
+    let drops_all = (capabilities.and_then(|c| c.drop.as_ref())).is_some_and(|drop| drop.iter().any(|c| c == "ALL"));
+    if !drops_all {
+        problem("capabilities", "does not drop ALL capabilities".to_owned());
+    }
+    for added in capabilities.and_then(|c| c.add.as_ref()).into_iter().flatten() {
+        if added != "NET_BIND_SERVICE" {
+            problem("capabilities", format!("adds capability {added}"));
+        }
+    }
+    let non_root = security.and_then(|s| s.run_as_non_root).unwrap_or(pod_non_root);
+    if !non_root {
+        problem("run-as-non-root", "does not set runAsNonRoot: true".to_owned());
+    }
+    if security.and_then(|s| s.run_as_user) == Some(0) {
+        problem("run-as-non-root", "runs as user 0 (root)".to_owned());
+    }
+    let seccomp = (security.and_then(|s| s.seccomp_profile.as_ref()))
+        .map(|profile| profile.type_.as_str())
+        .or(pod_seccomp);
+    if !matches!(seccomp, Some("RuntimeDefault" | "Localhost")) {
+        problem(
+            "seccomp",
+            "has no seccompProfile RuntimeDefault or Localhost (on the pod or the container)".to_owned(),
+        );
+    }
+}
+
+/// Requests for CPU and memory and a memory limit on every container.
+fn resource_problems(container: &Container, problem: &mut dyn FnMut(&'static str, String)) {
+    let resources = container.resources.as_ref();
+    let requests = resources.and_then(|r| r.requests.as_ref());
+    let limits = resources.and_then(|r| r.limits.as_ref());
+    for resource in ["cpu", "memory"] {
+        if !requests.is_some_and(|requests| requests.contains_key(resource)) {
+            problem("resources", format!("requests no {resource}"));
+        }
+    }
+    if !limits.is_some_and(|limits| limits.contains_key("memory")) {
+        problem("resources", "has no memory limit".to_owned());
+    }
+}
+
+/// Whether `image` is a valid reference (`[registry/]repository[:tag][@digest]`) and, outside
+/// dev, pinned (a digest, or a tag other than `latest`).
+fn image_problem(image: &str, env: Env) -> Result<(), String> {
+    let (name, digest) = match image.split_once('@') {
+        Some((name, digest)) => (name, Some(digest)),
+        None => (image, None),
+    };
+    // A tag follows the last `:` after the last `/` (a registry may have a port).
+    let last_part = name.rsplit('/').next().unwrap_or_default();
+    let (repository, tag) = match last_part.rsplit_once(':') {
+        Some((_, tag)) => (&name[..name.len() - tag.len() - 1], Some(tag)),
+        None => (name, None),
+    };
+    let valid_path = !repository.is_empty()
+        && (repository.split('/').enumerate()).all(|(index, part)| {
+            // The first part may be a registry host (with a port, dots, upper case).
+            let registry = index == 0 && repository.contains('/') && (part.contains('.') || part.contains(':'));
+            !part.is_empty()
+                && (registry
+                    || part
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c)))
+        });
+    let valid_tag = tag.is_none_or(|tag| {
+        !tag.is_empty()
+            && tag.len() <= 128
+            && !tag.starts_with(['.', '-'])
+            && tag.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    });
+    let valid_digest = digest.is_none_or(|digest| {
+        digest
+            .strip_prefix("sha256:")
+            .is_some_and(|hex| hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()))
+    });
+    if !(valid_path && valid_tag && valid_digest) {
+        return Err(format!("image \"{image}\" is not a valid image reference"));
+    }
+    let pinned = digest.is_some() || tag.is_some_and(|tag| tag != "latest");
+    if env != Env::Dev && !pinned {
+        return Err(format!(
+            "image \"{image}\" is not pinned: {env} needs a tag other than `latest`, or a digest"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::image_problem;
+    use kumiki_core::Env;
+
+    #[test]
+    fn image_references() {
+        let digest = format!("sha256:{}", "a".repeat(64));
+        for valid in [
+            "nginx:1.27".to_owned(),
+            "docker.io/library/nginx:1.27".to_owned(),
+            "localhost:5000/team/app:v1".to_owned(),
+            "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/account:d74ac1c".to_owned(),
+            format!("ghcr.io/acme/web@{digest}"),
+            format!("ghcr.io/acme/web:1.4.3@{digest}"),
+        ] {
+            assert_eq!(image_problem(&valid, Env::Prd), Ok(()), "{valid}");
+        }
+        for invalid in [
+            "",
+            "Acme/Web:1",
+            "web:",
+            "web:-x",
+            "web@sha256:xyz",
+            "web@md5:abc",
+            "a//b:1",
+        ] {
+            assert!(image_problem(invalid, Env::Dev).is_err(), "{invalid}");
+        }
+        assert!(image_problem("web", Env::Prd).unwrap_err().contains("not pinned"));
+        assert!(
+            image_problem("web:latest", Env::Stg)
+                .unwrap_err()
+                .contains("not pinned")
+        );
+        assert_eq!(image_problem("web:latest", Env::Dev), Ok(()));
+    }
+}
