@@ -43,16 +43,14 @@ fn containers(spec: &MicroserviceSpec, report: &mut Report) {
             port_numbers.push(port.value.number);
         }
         // Whether the image is pinned is a pod rule, checked on the final objects.
-        if environment.env != Env::Dev {
-            if container.image.is_local() {
-                report(
-                    container.declared_at,
-                    format!(
-                        "container \"{}\": image {} comes from the local registry, which only dev has",
-                        container.name, container.image
-                    ),
-                );
-            }
+        if environment.env != Env::Dev && container.image.is_local() {
+            report(
+                container.declared_at,
+                format!(
+                    "container \"{}\": image {} comes from the local registry, which only dev has",
+                    container.name, container.image
+                ),
+            );
         }
     }
     let probes = spec.probes.all().map(|probe| (&probe.container, probe.declared_at));
