@@ -6,25 +6,65 @@ use kumiki::prelude::*;
 
 use crate::namespaces;
 
-/// The Argo CD projects. An Application can only be given one of these constants.
+/// The Argo CD projects and what each team may write. An Application can only be given one
+/// of these constants; each AppProject is generated from its `boundary`, so a team cannot
+/// widen its own permissions by emitting more.
 pub mod projects {
-    use kumiki::platform::Project;
+    use kumiki::platform::{Boundary, Kind, Project};
     use kumiki::prelude::*;
 
-    /// The root and parent Applications (Argo CD's own plumbing).
+    use crate::namespaces;
+
+    /// The root and parent Applications (Argo CD's own plumbing), in Argo CD's namespace.
     pub const ROOT: Project = Project {
         name: name!("root"),
         description: "The root of the app-of-apps tree and the team parents",
+        boundary: Boundary {
+            namespaces: &[namespaces::ARGOCD],
+            namespaced_kinds: Some(&[
+                Kind::new("argoproj.io", "AppProject"),
+                Kind::new("argoproj.io", "Application"),
+            ]),
+            cluster_kinds: &[],
+        },
     };
-    /// The app team: the services.
+    /// The app team: the services, in the services namespace, with the kinds a service needs.
     pub const APP: Project = Project {
         name: name!("app"),
         description: "The app team's services",
+        boundary: Boundary::services(SERVICE_NAMESPACES),
     };
-    /// The infra team: namespaces, the mesh, egress and the third-party charts.
+
+    /// Where the services run.
+    const SERVICE_NAMESPACES: &[Name] = &[namespaces::SERVICES];
+    /// The infra team: namespaces, the mesh, egress, secrets and the third-party charts. It
+    /// runs the platform, so any namespaced kind, and the cluster-scoped kinds its charts and
+    /// apps install.
     pub const INFRA: Project = Project {
         name: name!("infra"),
         description: "The infra team's namespaces, mesh configuration and charts",
+        boundary: Boundary {
+            namespaces: &[
+                namespaces::ARGOCD,
+                namespaces::EXTERNAL_SECRETS,
+                namespaces::FLUENT_BIT,
+                namespaces::ISTIO_EGRESS,
+                namespaces::ISTIO_INGRESS,
+                namespaces::ISTIO_SYSTEM,
+                namespaces::JAEGER,
+                namespaces::PROMETHEUS,
+                namespaces::SERVICES,
+            ],
+            namespaced_kinds: None,
+            cluster_kinds: &[
+                Kind::new("", "Namespace"),
+                Kind::new("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+                Kind::new("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+                Kind::new("apiextensions.k8s.io", "CustomResourceDefinition"),
+                Kind::new("rbac.authorization.k8s.io", "ClusterRole"),
+                Kind::new("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+            ],
+        },
     };
 }
 

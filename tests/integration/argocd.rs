@@ -241,11 +241,18 @@ fn a_destination_must_be_a_namespace_of_the_model() {
 }
 
 #[test]
-fn a_project_forbids_namespaces_and_cluster_kinds_its_apps_were_not_derived_with() {
-    // Objects added after the tree was derived: the app project never granted them.
-    let mut apps = model_with(Env::Prd, Vec::new());
-    let account = app_mut(&mut apps, "account");
+fn a_team_cannot_widen_its_project_by_writing_more() {
+    // A service crate writes into a system namespace, a cluster-scoped kind and a mesh-wide
+    // security kind: each is an error at the line that added it, and the project stays as the
+    // platform declared it.
+    let mut services: Vec<App> = xtask::SERVICES.iter().map(|service| (service.app)(Env::Prd)).collect();
+    let account = services
+        .iter_mut()
+        .find(|app| app.name().as_str() == "account")
+        .unwrap();
+    let config_line = line!() + 1;
     account.add(config_map(Some("prometheus"), "scrape", &[]));
+    let role_line = line!() + 1;
     account.add(ClusterRole {
         metadata: ObjectMeta {
             name: Some("account-reader".to_owned()),
@@ -253,11 +260,43 @@ fn a_project_forbids_namespaces_and_cluster_kinds_its_apps_were_not_derived_with
         },
         ..Default::default()
     });
+    let peer_line = line!() + 1;
+    account.add(kumiki::crds::istio::PeerAuthentication {
+        metadata: ObjectMeta {
+            name: Some("permissive".to_owned()),
+            namespace: Some("services".to_owned()),
+            ..Default::default()
+        },
+        spec: kumiki::crds::istio::PeerAuthenticationSpec {
+            mtls: kumiki::crds::istio::Mtls {
+                mode: kumiki::crds::istio::MtlsMode::Permissive,
+            },
+            extra: Default::default(),
+        },
+    });
+    let mut apps = platform::apps(Env::Prd, &services);
+    apps.extend(services);
+    let project = (apps.iter())
+        .find(|app| app.name().as_str() == "root")
+        .map(|root| find::<AppProject>(root, "app").clone())
+        .unwrap();
+    let namespaces: Vec<&str> = project.spec.destinations.iter().map(|d| d.namespace.as_str()).collect();
+    assert_eq!(namespaces, ["services"]);
+    assert!(project.spec.cluster_resource_whitelist.is_empty());
+    let file = file!();
+    let outside = "outside the boundary project \"app\" declares (Application argocd/account)";
     assert_eq!(
-        messages(&errors(apps)),
+        errors(apps),
         [
-            "Application argocd/account: project \"app\" does not allow cluster-scoped kind ClusterRole (group \"rbac.authorization.k8s.io\"), which account-reader is",
-            "Application argocd/account: project \"app\" does not allow namespace \"prometheus\", which ConfigMap scrape is in",
+            format!("{file}:{config_line}: prd/account: ConfigMap scrape is in namespace \"prometheus\", {outside}"),
+            format!(
+                "{file}:{role_line}: prd/account: ClusterRole account-reader is cluster-scoped, of kind ClusterRole \
+                 (group \"rbac.authorization.k8s.io\"), {outside}"
+            ),
+            format!(
+                "{file}:{peer_line}: prd/account: PeerAuthentication permissive is of kind PeerAuthentication \
+                 (group \"security.istio.io\"), {outside}"
+            ),
         ]
     );
 }
@@ -304,6 +343,7 @@ fn a_project_whose_parent_name_would_be_too_long_is_reported_not_renamed() {
     let long = kumiki::platform::Project {
         name: name!("a-project-name-of-sixty-characters-which-is-valid-on-its-own"),
         description: "too long once prefixed with team-",
+        boundary: kumiki::platform::Boundary::services(&[]),
     };
     let apps = platform::gitops::gitops(Env::Prd).tree(&[Team {
         project: &long,
@@ -318,4 +358,42 @@ fn a_project_whose_parent_name_would_be_too_long_is_reported_not_renamed() {
         ]
     );
     assert!(!apps.iter().any(|app| app.name().as_str().starts_with("team")));
+}
+
+#[test]
+fn a_chart_outside_its_teams_boundary_is_reported_at_its_declaration() {
+    let line = line!() + 1;
+    let mut chart = HelmChart::new(
+        name!("operator"),
+        "https://charts.example.com",
+        "operator",
+        platform::charts::ISTIO_VERSION,
+        name!("payments"),
+        kumiki::serde_json::json!({}),
+    );
+    chart.cluster_kinds = vec![kumiki::crds::argocd::GroupKind {
+        group: "rbac.authorization.k8s.io".to_owned(),
+        kind: "ClusterRole".to_owned(),
+    }];
+    let apps = platform::gitops::gitops(Env::Prd).tree(&[Team {
+        project: &platform::gitops::projects::APP,
+        apps: Vec::new(),
+        charts: vec![chart],
+    }]);
+    let problems: Vec<String> = (app(&apps, "team-app").problems().iter())
+        .map(|(at, message)| format!("{at}: {message}"))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            format!(
+                "{}:{line}: chart operator installs into namespace payments, outside project app's boundary",
+                file!()
+            ),
+            format!(
+                "{}:{line}: chart operator installs cluster-scoped kind ClusterRole (group \"rbac.authorization.k8s.io\"), outside project app's boundary",
+                file!()
+            ),
+        ]
+    );
 }

@@ -33,6 +33,84 @@ pub struct Project {
     pub name: Name,
     /// What it is for.
     pub description: &'static str,
+    /// What its apps may write: the AppProject is generated from it, and an object outside it
+    /// is a synth error at the line that added the object.
+    pub boundary: Boundary,
+}
+
+/// An API group and kind, as a boundary names it (the core group is `""`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Kind {
+    /// The API group.
+    pub group: &'static str,
+    /// The kind.
+    pub kind: &'static str,
+}
+
+impl Kind {
+    /// `kind` of API group `group`.
+    pub const fn new(group: &'static str, kind: &'static str) -> Kind {
+        Kind { group, kind }
+    }
+}
+
+/// What a team's apps may write, declared by the platform (never derived from what the apps
+/// emit, so a team cannot widen its own permissions by writing more).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Boundary {
+    /// The namespaces its apps may write into.
+    pub namespaces: &'static [Name],
+    /// The namespaced kinds its apps may write; `None` for any (a platform team's).
+    pub namespaced_kinds: Option<&'static [Kind]>,
+    /// The cluster-scoped kinds its apps (and charts) may write.
+    pub cluster_kinds: &'static [Kind],
+}
+
+/// What a service needs and no more: its workload, Service, configuration and credentials
+/// (Secret in dev, ExternalSecret elsewhere), autoscaling, disruption budget, network policy,
+/// ServiceAccount, claims, and the mesh kinds it owns (routes, destination rules, its
+/// ingress Gateway, authorization of its callers, the ServiceEntry of its managed database).
+/// Mesh-wide security (PeerAuthentication, Sidecar, EnvoyFilter) is not among them.
+pub const SERVICE_KINDS: &[Kind] = &[
+    Kind::new("", "ConfigMap"),
+    Kind::new("", "PersistentVolumeClaim"),
+    Kind::new("", "Secret"),
+    Kind::new("", "Service"),
+    Kind::new("", "ServiceAccount"),
+    Kind::new("apps", "Deployment"),
+    Kind::new("apps", "StatefulSet"),
+    Kind::new("autoscaling", "HorizontalPodAutoscaler"),
+    Kind::new("external-secrets.io", "ExternalSecret"),
+    Kind::new("networking.istio.io", "DestinationRule"),
+    Kind::new("networking.istio.io", "Gateway"),
+    Kind::new("networking.istio.io", "ServiceEntry"),
+    Kind::new("networking.istio.io", "VirtualService"),
+    Kind::new("networking.k8s.io", "NetworkPolicy"),
+    Kind::new("policy", "PodDisruptionBudget"),
+    Kind::new("security.istio.io", "AuthorizationPolicy"),
+];
+
+impl Boundary {
+    /// A service team's: `namespaces`, the [`SERVICE_KINDS`], nothing cluster-scoped.
+    pub const fn services(namespaces: &'static [Name]) -> Boundary {
+        Boundary {
+            namespaces,
+            namespaced_kinds: Some(SERVICE_KINDS),
+            cluster_kinds: &[],
+        }
+    }
+
+    fn group_kinds(kinds: &[Kind]) -> Vec<GroupKind> {
+        let mut kinds: Vec<GroupKind> = (kinds.iter())
+            .map(|kind| GroupKind {
+                group: kind.group.to_owned(),
+                kind: kind.kind.to_owned(),
+            })
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
 }
 
 /// A pinned Helm chart version (`major.minor.patch`): a range cannot be written.
@@ -334,21 +412,26 @@ impl GitOps {
         }
     }
 
-    fn project(
-        &self,
-        project: &Project,
-        repos: BTreeSet<String>,
-        namespaces: BTreeSet<String>,
-        kinds: BTreeSet<GroupKind>,
-    ) -> AppProject {
+    /// The AppProject of `project`, generated from its boundary.
+    fn project(&self, project: &Project, repos: BTreeSet<String>) -> AppProject {
+        let boundary = &project.boundary;
+        let namespaces: BTreeSet<String> = boundary.namespaces.iter().map(Name::to_string).collect();
+        let mut extra = kumiki_crds::Extra::new();
+        if let Some(kinds) = boundary.namespaced_kinds {
+            let kinds = Boundary::group_kinds(kinds);
+            extra.insert(
+                "namespaceResourceWhitelist".to_owned(),
+                serde_json::to_value(kinds).unwrap_or_default(),
+            );
+        }
         AppProject {
             metadata: self.metadata(project.name.as_str(), None, false),
             spec: AppProjectSpec {
                 description: project.description.to_owned(),
                 source_repos: repos.into_iter().collect(),
                 destinations: namespaces.into_iter().map(|ns| self.destination(ns)).collect(),
-                cluster_resource_whitelist: kinds.into_iter().collect(),
-                extra: Default::default(),
+                cluster_resource_whitelist: Boundary::group_kinds(boundary.cluster_kinds),
+                extra,
             },
         }
     }
@@ -391,23 +474,8 @@ impl GitOps {
             let mut parent = App::new(parent_name);
             let project = &team.project.name;
             let mut repos = BTreeSet::from([self.repository.to_owned()]);
-            let mut namespaces = BTreeSet::new();
-            let mut kinds = BTreeSet::new();
+            let boundary = &team.project.boundary;
             for (app, wave) in team.apps.iter().zip(&child_waves) {
-                for declared in app.objects() {
-                    let object = declared.object.as_ref();
-                    match &object.metadata().namespace {
-                        Some(namespace) => {
-                            namespaces.insert(namespace.clone());
-                        }
-                        None => {
-                            kinds.insert(GroupKind {
-                                group: object.group().to_owned(),
-                                kind: object.kind().to_owned(),
-                            });
-                        }
-                    }
-                }
                 // Cluster-scoped objects ignore the destination namespace: Argo CD's own will do.
                 let namespace = match destination_namespace(app) {
                     Some(namespace) => namespace,
@@ -417,7 +485,6 @@ impl GitOps {
                         continue;
                     }
                 };
-                namespaces.insert(namespace.clone());
                 // The Application's problems come from what the app holds: they point at the app.
                 parent.add_at(
                     self.directory_application(app.name().as_str(), project, namespace, Some(*wave)),
@@ -426,11 +493,28 @@ impl GitOps {
             }
             for (chart, wave) in team.charts.iter().zip(&child_waves[team.apps.len()..]) {
                 repos.insert(chart.repository.to_owned());
-                namespaces.insert(chart.namespace.to_string());
-                kinds.extend(chart.cluster_kinds.iter().cloned());
+                if !boundary.namespaces.contains(&chart.namespace) {
+                    parent.report(
+                        chart.declared_at,
+                        format!(
+                            "chart {} installs into namespace {}, outside project {}'s boundary",
+                            chart.name, chart.namespace, project
+                        ),
+                    );
+                }
+                let allowed = Boundary::group_kinds(boundary.cluster_kinds);
+                for kind in chart.cluster_kinds.iter().filter(|kind| !allowed.contains(kind)) {
+                    parent.report(
+                        chart.declared_at,
+                        format!(
+                            "chart {} installs cluster-scoped kind {} (group \"{}\"), outside project {}'s boundary",
+                            chart.name, kind.kind, kind.group, project
+                        ),
+                    );
+                }
                 parent.add_at(self.chart_application(chart, project, *wave), chart.declared_at);
             }
-            root.add_at(self.project(team.project, repos, namespaces, kinds), at);
+            root.add_at(self.project(team.project, repos), at);
             team_apps.push(parent);
             team_children.push(children);
         }
@@ -460,8 +544,7 @@ impl GitOps {
 
         let mut bootstrap = App::new(name!("bootstrap"));
         let repos = BTreeSet::from([self.repository.to_owned()]);
-        let argocd = BTreeSet::from([self.namespace.to_string()]);
-        bootstrap.add_at(self.project(&self.root_project, repos, argocd, BTreeSet::new()), at);
+        bootstrap.add_at(self.project(&self.root_project, repos), at);
         let mut root_application =
             self.directory_application("root", &self.root_project.name, self.namespace.to_string(), None);
         // Deleting the root by hand must not cascade through the whole platform.

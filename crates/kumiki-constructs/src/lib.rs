@@ -23,7 +23,10 @@ mod storage;
 pub use database::{Database, DatabaseServer, DevCredentials, InClusterMySql, MYSQL_PORT, ManagedMySql};
 pub use egress::{Egress, ExternalHost};
 pub use environment::Environment;
-pub use gitops::{ChartVersion, GitOps, HelmChart, Project, RESOURCES_FINALIZER, SYNC_WAVE_ANNOTATION, Team};
+pub use gitops::{
+    Boundary, ChartVersion, GitOps, HelmChart, Kind, Project, RESOURCES_FINALIZER, SERVICE_KINDS, SYNC_WAVE_ANNOTATION,
+    Team,
+};
 pub use image::{Image, Registry};
 pub use mesh::{
     CircuitBreaker, GatewayListener, GatewayProxy, Listener, Mesh, REVISION_LABEL, Retries, RetryOn, TrafficPolicy,

@@ -53,10 +53,10 @@ pub mod prelude {
 /// mesh and its gateways, egress, databases, the Argo CD tree and charts, node placement.
 pub mod platform {
     pub use kumiki_constructs::{
-        ChartVersion, Database, DatabaseServer, DevCredentials, Egress, Environment, GatewayListener, GatewayProxy,
-        GitOps, HelmChart, InClusterMySql, MYSQL_PORT, ManagedMySql, Mesh, Policy, Project, PullPolicy,
-        RESOURCES_FINALIZER, REVISION_LABEL, Rollout, SYNC_WAVE_ANNOTATION, Seccomp, SecurityPolicy, Team,
-        VERSION_LABEL, node_affinity, toleration,
+        Boundary, ChartVersion, Database, DatabaseServer, DevCredentials, Egress, Environment, GatewayListener,
+        GatewayProxy, GitOps, HelmChart, InClusterMySql, Kind, MYSQL_PORT, ManagedMySql, Mesh, Policy, Project,
+        PullPolicy, RESOURCES_FINALIZER, REVISION_LABEL, Rollout, SERVICE_KINDS, SYNC_WAVE_ANNOTATION, Seccomp,
+        SecurityPolicy, Team, VERSION_LABEL, node_affinity, toleration,
     };
     pub use kumiki_core::{NODE_GROUP_LABEL, Taint};
     pub use kumiki_synth::{POD_RULES, PodExemption};

@@ -105,26 +105,58 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
                 "project \"{project_name}\" does not allow namespace \"{destination}\""
             ));
         }
+        // What the app writes must lie inside its team's declared boundary: each object outside
+        // it is reported at the line that added it.
+        let namespaced_kinds: Option<Vec<(String, String)>> = (allowed.extra.get("namespaceResourceWhitelist"))
+            .and_then(|kinds| kinds.as_array())
+            .map(|kinds| {
+                (kinds.iter())
+                    .map(|kind| {
+                        let field = |name: &str| kind.get(name).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+                        (field("group"), field("kind"))
+                    })
+                    .collect()
+            });
         let deployed = directory.and_then(|app| by_app.get(app)).into_iter().flatten();
         for entry in deployed {
             let object = entry.declared.object.as_ref();
-            match &object.metadata().namespace {
-                Some(namespace) if !allows_namespace(namespace) => problem(format!(
-                    "project \"{project_name}\" does not allow namespace \"{namespace}\", which {} {} is in",
+            let name = object.metadata().name.as_deref().unwrap_or_default();
+            let outside = |what: String| {
+                format!(
+                    "{} {name} {what}, outside the boundary project \"{project_name}\" declares (Application {}/{})",
                     object.kind(),
-                    object.metadata().name.as_deref().unwrap_or_default()
-                )),
+                    application.metadata.namespace.as_deref().unwrap_or_default(),
+                    application.metadata.name.as_deref().unwrap_or_default()
+                )
+            };
+            match &object.metadata().namespace {
+                Some(namespace) => {
+                    if !allows_namespace(namespace) {
+                        problems.report(entry.origin, outside(format!("is in namespace \"{namespace}\"")));
+                    }
+                    let kind_allowed = namespaced_kinds.as_ref().is_none_or(|kinds| {
+                        (kinds.iter()).any(|(group, kind)| admits(group, object.group()) && admits(kind, object.kind()))
+                    });
+                    if !kind_allowed {
+                        problems.report(
+                            entry.origin,
+                            outside(format!("is of kind {} (group \"{}\")", object.kind(), object.group())),
+                        );
+                    }
+                }
                 None if !(allowed.cluster_resource_whitelist.iter())
                     .any(|gk| admits(&gk.group, object.group()) && admits(&gk.kind, object.kind())) =>
                 {
-                    problem(format!(
-                        "project \"{project_name}\" does not allow cluster-scoped kind {} (group \"{}\"), which {} is",
-                        object.kind(),
-                        object.group(),
-                        object.metadata().name.as_deref().unwrap_or_default()
-                    ))
+                    problems.report(
+                        entry.origin,
+                        outside(format!(
+                            "is cluster-scoped, of kind {} (group \"{}\")",
+                            object.kind(),
+                            object.group()
+                        )),
+                    );
                 }
-                _ => {}
+                None => {}
             }
         }
     }
