@@ -463,3 +463,105 @@ fn a_pod_template_in_a_custom_type_is_checked_like_any_other() {
         )]
     );
 }
+
+/// The reference platform in prd with one more service app, `intruder`, holding `objects`.
+fn platform_with_intruder(add: impl FnOnce(&mut App) -> u32) -> (Vec<String>, u32) {
+    let mut services: Vec<App> = xtask::SERVICES.iter().map(|service| (service.app)(Env::Prd)).collect();
+    let mut intruder = App::new(name!("intruder"));
+    let line = add(&mut intruder);
+    services.push(intruder);
+    let mut apps = platform::apps(Env::Prd, &services);
+    apps.extend(services);
+    let errors = match kumiki::synth::synthesize(Env::Prd, apps) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
+    };
+    (errors, line)
+}
+
+#[test]
+fn only_the_app_that_owns_a_service_routes_it() {
+    use kumiki::crds::istio::{Destination, HttpRoute, RouteDestination, VirtualService, VirtualServiceSpec};
+    let (errors, line) = platform_with_intruder(|app| {
+        let line = line!() + 1;
+        app.add(VirtualService {
+            metadata: meta("steal-account"),
+            spec: VirtualServiceSpec {
+                hosts: vec!["account".to_owned()],
+                http: vec![HttpRoute {
+                    route: vec![RouteDestination {
+                        destination: Destination {
+                            host: "account".to_owned(),
+                            ..Default::default()
+                        },
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                }],
+                export_to: vec![".".to_owned()],
+                ..Default::default()
+            },
+        });
+        line
+    });
+    assert_eq!(
+        errors,
+        [format!(
+            "{}:{line}: prd/intruder: VirtualService services/steal-account governs host \"account\", the Service of app \
+             account: only the app that owns a Service routes it",
+            file!()
+        )]
+    );
+}
+
+#[test]
+fn an_authorization_policy_selects_its_own_pods_and_names_its_sources() {
+    use kumiki::crds::istio::{AuthorizationPolicy, AuthorizationPolicySpec, Rule, WorkloadSelector};
+    let (errors, line) = platform_with_intruder(|app| {
+        let line = line!() + 1;
+        app.add(AuthorizationPolicy {
+            metadata: meta("open-account"),
+            spec: AuthorizationPolicySpec {
+                selector: Some(WorkloadSelector {
+                    match_labels: [("app.kubernetes.io/name".to_owned(), "account".to_owned())].into(),
+                }),
+                action: "ALLOW".to_owned(),
+                rules: vec![Rule::default()],
+                extra: Default::default(),
+            },
+        });
+        app.add(AuthorizationPolicy {
+            metadata: meta("open-everything"),
+            spec: AuthorizationPolicySpec {
+                selector: None,
+                action: "ALLOW".to_owned(),
+                rules: Vec::new(),
+                extra: Default::default(),
+            },
+        });
+        line
+    });
+    let at = |line: u32, message: &str| {
+        format!(
+            "{}:{line}: prd/intruder: AuthorizationPolicy services/{message}",
+            file!()
+        )
+    };
+    assert_eq!(
+        errors,
+        [
+            at(
+                line,
+                "open-account: ALLOW rule 1 names no source, so it allows any caller: name the principals"
+            ),
+            at(
+                line,
+                "open-account: selects pods of app account: only the app that owns a workload authorizes calls to it"
+            ),
+            at(
+                line + 11,
+                "open-everything: an ALLOW policy without a selector opens every workload of services: select the app's own pods"
+            ),
+        ]
+    );
+}

@@ -6,7 +6,7 @@
 //! Services rendered outside kumiki (the gateway proxies of Istio's charts) take part as
 //! [`ProvidedService`]s.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Service, ServiceAccount};
 use kumiki_crds::istio::{AuthorizationPolicy, DestinationRule, Gateway, Server, ServiceEntry, VirtualService};
@@ -132,6 +132,94 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
     }
     listener_conflicts(&model, problems);
     unopened_listeners(&model, problems);
+    ownership(index, problems);
+}
+
+/// Only the app that owns a Service routes its host or authorizes calls to its pods, and an
+/// ALLOW rule names who it allows: another team's routes and policies cannot be hijacked or
+/// opened up, and a rule without a source cannot open a workload to everyone.
+fn ownership<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
+    let mut owners: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    for entry in &index.objects {
+        let object = entry.declared.object.as_ref();
+        if object.group().is_empty() && object.kind() == "Service" {
+            let metadata = object.metadata();
+            let key = (
+                metadata.namespace.as_deref().unwrap_or_default(),
+                metadata.name.as_deref().unwrap_or_default(),
+            );
+            owners.insert(key, entry.origin.app);
+        }
+    }
+    for entry in &index.objects {
+        let any = entry.declared.object.as_any();
+        let metadata = entry.declared.object.metadata();
+        let namespace = metadata.namespace.as_deref().unwrap_or_default();
+        let name = metadata.name.as_deref().unwrap_or_default();
+        let app = entry.origin.app;
+        let hosts: Vec<(&str, &str)> = if let Some(virtual_service) = any.downcast_ref::<VirtualService>() {
+            virtual_service
+                .spec
+                .hosts
+                .iter()
+                .map(|host| ("VirtualService", host.as_str()))
+                .collect()
+        } else if let Some(rule) = any.downcast_ref::<DestinationRule>() {
+            vec![("DestinationRule", rule.spec.host.as_str())]
+        } else {
+            Vec::new()
+        };
+        for (kind, host) in hosts {
+            let owner = Model::service_name(host, namespace)
+                .and_then(|(ns, service)| owners.get(&(ns.as_str(), service.as_str())).copied());
+            if let Some(owner) = owner.filter(|owner| *owner != app) {
+                problems.report(
+                    entry.origin,
+                    format!(
+                        "{kind} {namespace}/{name} governs host \"{host}\", the Service of app {owner}: only the app that owns a Service routes it"
+                    ),
+                );
+            }
+        }
+        if let Some(policy) = any.downcast_ref::<AuthorizationPolicy>() {
+            let describe = format!("AuthorizationPolicy {namespace}/{name}");
+            let allows = matches!(policy.spec.action.as_str(), "" | "ALLOW");
+            match &policy.spec.selector {
+                None if allows => problems.report(
+                    entry.origin,
+                    format!("{describe}: an ALLOW policy without a selector opens every workload of {namespace}: select the app's own pods"),
+                ),
+                None => {}
+                Some(selector) => {
+                    let others: BTreeSet<&str> = (index.workloads.all.iter())
+                        .filter(|workload| workload.selected_by(namespace, &selector.match_labels))
+                        .map(|workload| workload.origin.app)
+                        .filter(|owner| *owner != app)
+                        .collect();
+                    for owner in others {
+                        problems.report(
+                            entry.origin,
+                            format!("{describe}: selects pods of app {owner}: only the app that owns a workload authorizes calls to it"),
+                        );
+                    }
+                }
+            }
+            if allows {
+                for (index, rule) in policy.spec.rules.iter().enumerate() {
+                    let sourceless = rule.from.is_empty()
+                        || (rule.from.iter()).any(|from| {
+                            serde_json::to_value(&from.source).is_ok_and(|v| v.as_object().is_none_or(|o| o.is_empty()))
+                        });
+                    if sourceless {
+                        problems.report(
+                            entry.origin,
+                            format!("{describe}: ALLOW rule {} names no source, so it allows any caller: name the principals", index + 1),
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Every principal an ALLOW or DENY rule names must be the identity of a ServiceAccount in
