@@ -565,3 +565,30 @@ fn an_authorization_policy_selects_its_own_pods_and_names_its_sources() {
         ]
     );
 }
+
+#[test]
+fn a_key_written_twice_in_one_mapping_is_refused() {
+    use kumiki::crds::istio::{ServiceEntry, ServiceEntrySpec};
+    let mut app = App::new(name!("egress-twice"));
+    let line = line!() + 1;
+    app.add(ServiceEntry {
+        metadata: meta("twice"),
+        spec: ServiceEntrySpec {
+            hosts: vec!["api.example.com".to_owned()],
+            ports: Vec::new(),
+            location: "MESH_EXTERNAL".to_owned(),
+            resolution: "DNS".to_owned(),
+            export_to: vec![".".to_owned()],
+            // The typed field already writes `location`: the map repeats it.
+            extra: [("location".to_owned(), serde_json::json!("MESH_INTERNAL"))].into(),
+        },
+    });
+    assert_eq!(
+        errors(Env::Dev, app),
+        [format!(
+            "{}:{line}: dev/egress-twice: ServiceEntry.networking.istio.io services/twice: writes key `location` twice \
+             in one mapping (a typed field and an `extra` entry?); the API server would keep only one of them",
+            file!()
+        )]
+    );
+}

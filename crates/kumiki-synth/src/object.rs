@@ -42,6 +42,9 @@ pub trait Object: Any + Send + Sync {
     /// The object as JSON, for checks that go by kind rather than by Rust type (a Secret
     /// written through a custom type is still a Secret).
     fn to_json(&self) -> serde_json::Value;
+    /// The Rust type's name: k8s-openapi's own types are written by a serializer that cannot
+    /// repeat a key; any other may (a typed field and a flattened map naming it too).
+    fn type_name(&self) -> &'static str;
 }
 
 impl<T> Object for T
@@ -92,6 +95,10 @@ where
 
     fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<T>()
     }
 }
 

@@ -153,6 +153,18 @@ pub fn synthesize_borrowed(env: Env, apps: &[App]) -> Result<Release, SynthError
     for (output, file) in outputs.into_iter().zip(rendered) {
         match file {
             Ok(file) => {
+                if let Some(key) = repeated_key(output.declared.object.as_ref(), &file) {
+                    errors.push(SynthError {
+                        location: output.declared.location,
+                        path: format!("{env}/{}", output.app),
+                        message: format!(
+                            "{}: writes key `{key}` twice in one mapping (a typed field and an `extra` entry?); \
+                             the API server would keep only one of them",
+                            Identity::of(output.declared.object.as_ref())
+                        ),
+                        rule: "render",
+                    });
+                }
                 files.insert(output.path, file);
             }
             Err(cause) => errors.push(SynthError {
@@ -201,6 +213,19 @@ impl<'a> IdentityKey<'a> {
             name: metadata.name.as_deref().unwrap_or_default(),
         }
     }
+}
+
+/// The key a rendered object repeats within one mapping, if any. Only types other than
+/// k8s-openapi's can (a flattened map beside typed fields); they are read back to find out.
+fn repeated_key(object: &dyn Object, rendered: &str) -> Option<String> {
+    if object.type_name().starts_with("k8s_openapi::") {
+        return None;
+    }
+    let error = serde_saphyr::from_str::<serde::de::IgnoredAny>(rendered)
+        .err()?
+        .to_string();
+    let (_, rest) = error.split_once("duplicate mapping key: ")?;
+    Some(rest.split([',', '\n', ' ']).next().unwrap_or_default().to_owned())
 }
 
 /// One error per app whose name an earlier app already has, naming both declarations.
