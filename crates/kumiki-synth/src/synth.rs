@@ -17,6 +17,11 @@ use crate::render::header;
 /// start a namespace name, so it never collides with one.
 pub const CLUSTER_SCOPE_MARKER: &str = "_cluster";
 
+/// The largest object Argo CD can apply: client-side apply stores the object in the
+/// `kubectl.kubernetes.io/last-applied-configuration` annotation, and all annotations of an
+/// object together may hold 256 KiB.
+const MAX_OBJECT_BYTES: usize = 262_144;
+
 /// Checks every app of `env` together and renders them, or returns every error found.
 ///
 /// The result does not depend on the order of `apps`. Checks: app names are unique; every
@@ -160,6 +165,19 @@ pub fn synthesize_borrowed(env: Env, apps: &[App]) -> Result<Release, SynthError
                         message: format!(
                             "{}: writes key `{key}` twice in one mapping (a typed field and an `extra` entry?); \
                              the API server would keep only one of them",
+                            Identity::of(output.declared.object.as_ref())
+                        ),
+                        rule: "render",
+                    });
+                }
+                let size = file.len() - header.len();
+                if size > MAX_OBJECT_BYTES {
+                    errors.push(SynthError {
+                        location: output.declared.location,
+                        path: format!("{env}/{}", output.app),
+                        message: format!(
+                            "{}: is {size} bytes of YAML; Argo CD's apply keeps a copy in an annotation limited to \
+                             {MAX_OBJECT_BYTES} bytes: split it (a ConfigMap per file, say)",
                             Identity::of(output.declared.object.as_ref())
                         ),
                         rule: "render",

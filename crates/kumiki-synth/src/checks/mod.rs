@@ -10,6 +10,7 @@ mod index;
 mod mesh;
 mod pods;
 mod secrets;
+mod structure;
 mod workloads;
 
 pub(crate) use index::{Entry, Index, Origin};
@@ -48,7 +49,7 @@ struct RuleGroup {
 }
 
 /// Every rule group, in the order their problems are gathered (they are sorted afterwards).
-const RULE_GROUPS: [RuleGroup; 5] = [
+const RULE_GROUPS: [RuleGroup; 6] = [
     RuleGroup {
         name: "workloads",
         check: workloads::check,
@@ -68,6 +69,10 @@ const RULE_GROUPS: [RuleGroup; 5] = [
     RuleGroup {
         name: "secrets",
         check: secrets::check,
+    },
+    RuleGroup {
+        name: "structure",
+        check: structure::check,
     },
 ];
 
