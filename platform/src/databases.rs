@@ -38,14 +38,26 @@ pub fn database(env: Env, name: Name) -> Database {
             storage_gib: 5,
             credentials: DevCredentials::new(dev, "dev_user", "dev_password"),
         }),
-        Stage::Stg => aurora(subdomain!(
-            "microservices-stg.cluster-c0ffee000001.ap-northeast-1.rds.amazonaws.com"
-        )),
-        Stage::Prd => aurora(subdomain!(
-            "microservices-prd.cluster-c0ffee000002.ap-northeast-1.rds.amazonaws.com"
-        )),
+        Stage::Stg => aurora(STG_AURORA),
+        Stage::Prd => aurora(PRD_AURORA),
     };
     Database::new(name, server)
+}
+
+/// The Aurora cluster endpoint of stg.
+const STG_AURORA: Subdomain = subdomain!("microservices-stg.cluster-c0ffee000001.ap-northeast-1.rds.amazonaws.com");
+/// The Aurora cluster endpoint of prd.
+const PRD_AURORA: Subdomain = subdomain!("microservices-prd.cluster-c0ffee000002.ap-northeast-1.rds.amazonaws.com");
+
+/// The Aurora cluster endpoint of `env` (none in dev): the one host outside the cluster a
+/// service registers with the mesh itself (its database's ServiceEntry); the platform declares
+/// it ([`kumiki::platform::RegisteredHosts`]), so no service can register another.
+pub fn aurora_endpoint(env: Env) -> Option<Subdomain> {
+    match env {
+        Env::Dev => None,
+        Env::Stg => Some(STG_AURORA),
+        Env::Prd => Some(PRD_AURORA),
+    }
 }
 
 /// The services namespace's SecretStore in `env`, where credentials are kept outside the cluster: AWS

@@ -7,6 +7,7 @@
 use kumiki::crds::external_secrets;
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kumiki::platform::RegisteredHosts;
 use kumiki::platform::{
     Egress, Environment, GatewayProxy, Mesh, Policy, PullPolicy, Rollout, Seccomp, SecurityPolicy, Team,
 };
@@ -243,9 +244,16 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
         secrets.add(store);
         infra_apps.extend([definitions, secrets]);
     }
-    let egress = Egress::new(&environment(env))
+    let mut egress = Egress::new(&environment(env))
         .route(external_hosts::HTTPBIN_ORG)
         .build();
+    // The only hosts a service may register itself: its managed database's endpoint.
+    egress.publish(RegisteredHosts {
+        hosts: databases::aurora_endpoint(env)
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+    });
     let mut mesh_app = App::new(name!("mesh"));
     mesh_app
         .add(mesh.strict_mtls())

@@ -694,3 +694,38 @@ fn invalid_variable_names_quantities_and_labels_are_refused_through_a_patch() {
         ]
     );
 }
+
+#[test]
+fn a_service_registers_only_the_hosts_the_platform_declares_and_only_for_itself() {
+    use kumiki::crds::istio::{ServiceEntry, ServiceEntrySpec};
+    let (errors, line) = platform_with_intruder(|app| {
+        let line = line!() + 1;
+        app.add(ServiceEntry {
+            metadata: meta("stripe"),
+            spec: ServiceEntrySpec {
+                hosts: vec!["api.stripe.com".to_owned()],
+                ports: Vec::new(),
+                location: "MESH_EXTERNAL".to_owned(),
+                resolution: "DNS".to_owned(),
+                export_to: vec!["*".to_owned()],
+                extra: Default::default(),
+            },
+        });
+        line
+    });
+    let at = |message: &str| {
+        format!(
+            "{}:{line}: prd/intruder: ServiceEntry services/stripe {message}",
+            file!()
+        )
+    };
+    assert_eq!(
+        errors,
+        [
+            at("is exported to [\"*\"]: a service's ServiceEntry is exported only to its own namespace (\".\")"),
+            at(
+                "registers host \"api.stripe.com\", which the platform does not declare: calls out of the cluster go through the platform's egress"
+            ),
+        ]
+    );
+}

@@ -36,3 +36,13 @@ pub struct ReleaseLayout {
     /// App directories applied by hand rather than by an Application (`bootstrap`).
     pub applied_by_hand: Vec<String>,
 }
+
+/// The hosts outside the cluster that other apps may register with the mesh (a ServiceEntry
+/// in their own namespace, such as a service's managed database), declared by the platform.
+/// Once an app publishes it, a ServiceEntry of any other app must name only these hosts and
+/// be exported only to its own namespace: egress goes through the platform.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisteredHosts {
+    /// The host names.
+    pub hosts: Vec<String>,
+}

@@ -13,7 +13,7 @@ use kumiki_core::{Env, SourceLocation};
 
 use crate::app::{App, Declared};
 use crate::exemption::PodExemption;
-use crate::provided::{ProvidedService, ReleaseLayout};
+use crate::provided::{ProvidedService, RegisteredHosts, ReleaseLayout};
 
 /// Who is answerable for an object: the app that added it, and the line that declared it.
 #[derive(Clone, Copy, Debug)]
@@ -41,6 +41,8 @@ pub(crate) struct Index<'a> {
     /// Every pod exemption, with the app that published it.
     pub(crate) exemptions: Vec<(&'a str, &'a PodExemption)>,
     pub(crate) provided: Vec<&'a ProvidedService>,
+    /// The hosts the platform lets other apps register, with the app that declared them.
+    pub(crate) registered_hosts: Vec<(&'a str, &'a RegisteredHosts)>,
     pub(crate) layouts: Vec<&'a ReleaseLayout>,
     /// Every app, by name, with the line that created it.
     pub(crate) apps: Vec<Origin<'a>>,
@@ -75,6 +77,12 @@ impl<'a> Index<'a> {
                 })
                 .collect(),
             provided: apps.iter().flat_map(|app| app.published::<ProvidedService>()).collect(),
+            registered_hosts: (apps.iter())
+                .flat_map(|app| {
+                    app.published::<RegisteredHosts>()
+                        .map(|hosts| (app.name().as_str(), hosts))
+                })
+                .collect(),
             layouts: apps.iter().flat_map(|app| app.published::<ReleaseLayout>()).collect(),
             apps: (apps.iter())
                 .map(|app| Origin {

@@ -181,6 +181,30 @@ fn ownership<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
                 );
             }
         }
+        if let Some(entry_object) = any.downcast_ref::<ServiceEntry>()
+            && !index.registered_hosts.is_empty()
+            && !index.registered_hosts.iter().any(|(publisher, _)| *publisher == app)
+        {
+            let declared = |host: &String| (index.registered_hosts.iter()).any(|(_, hosts)| hosts.hosts.contains(host));
+            for host in entry_object.spec.hosts.iter().filter(|host| !declared(host)) {
+                problems.report(
+                    entry.origin,
+                    format!(
+                        "ServiceEntry {namespace}/{name} registers host \"{host}\", which the platform does not declare: \
+                         calls out of the cluster go through the platform's egress"
+                    ),
+                );
+            }
+            if entry_object.spec.export_to != ["."] {
+                problems.report(
+                    entry.origin,
+                    format!(
+                        "ServiceEntry {namespace}/{name} is exported to {:?}: a service's ServiceEntry is exported only to its own namespace (\".\")",
+                        entry_object.spec.export_to
+                    ),
+                );
+            }
+        }
         if let Some(policy) = any.downcast_ref::<AuthorizationPolicy>() {
             let describe = format!("AuthorizationPolicy {namespace}/{name}");
             let allows = matches!(policy.spec.action.as_str(), "" | "ALLOW");
