@@ -7,7 +7,7 @@
 use kumiki::crds::external_secrets;
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kumiki::platform::RegisteredHosts;
+use kumiki::platform::{ClusterNodeGroups, RegisteredHosts};
 use kumiki::platform::{
     Egress, Environment, GatewayProxy, Mesh, Policy, PullPolicy, Rollout, Seccomp, SecurityPolicy, Team,
 };
@@ -233,6 +233,10 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
     ] {
         namespaces_app.add(namespace(env, &name, in_mesh));
     }
+    // Every pod's placement is checked against the cluster's node groups.
+    namespaces_app.publish(ClusterNodeGroups {
+        groups: environment(env).node_groups,
+    });
     let mut infra_apps = Vec::new();
     if let Some(store) = databases::secret_store(env) {
         namespaces_app.add(namespace(env, &namespaces::EXTERNAL_SECRETS, false));

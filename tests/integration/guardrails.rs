@@ -729,3 +729,41 @@ fn a_service_registers_only_the_hosts_the_platform_declares_and_only_for_itself(
         ]
     );
 }
+
+#[test]
+fn a_patch_cannot_pin_pods_outside_the_clusters_node_groups() {
+    let (errors, line) = platform_with_intruder(|app| {
+        let image = Image::new(Registry::DockerHub, repository!("acme/shop"), tag!("1.0.0"));
+        let mut web = Container::<Shop>::new(name!("web"), image);
+        let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
+        let line = line!() + 6;
+        let service = Microservice::<Shop>::new(&platform::environment(Env::Prd))
+            .named(name!("intruder"))
+            .container(web)
+            .readiness(Probe::tcp(&http))
+            .liveness(Probe::tcp(&http))
+            .patch_deployment(|deployment| {
+                let pod = deployment.spec.as_mut().unwrap().template.spec.as_mut().unwrap();
+                pod.node_selector = Some([(kumiki::platform::NODE_GROUP_LABEL.to_owned(), "gpu".to_owned())].into());
+                pod.tolerations = Some(vec![kumiki::k8s_openapi::api::core::v1::Toleration {
+                    operator: Some("Exists".to_owned()),
+                    ..Default::default()
+                }]);
+            });
+        app.absorb(service.build());
+        line
+    });
+    let at = |message: &str| {
+        format!(
+            "{}:{line}: prd/intruder: Deployment services/intruder: {message}",
+            file!()
+        )
+    };
+    assert_eq!(
+        errors,
+        [
+            at("is pinned to node group \"gpu\", which prd does not have [rule: placement]"),
+            at("tolerates every taint [rule: placement]"),
+        ]
+    );
+}

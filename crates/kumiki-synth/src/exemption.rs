@@ -3,7 +3,7 @@
 use kumiki_core::Name;
 
 /// The pod rules, as their errors name them (`[rule: …]`) and exemptions refer to them.
-pub const POD_RULES: [&str; 12] = [
+pub const POD_RULES: [&str; 13] = [
     "host-namespaces",
     "volume-types",
     "run-as-non-root",
@@ -16,6 +16,7 @@ pub const POD_RULES: [&str; 12] = [
     "probes",
     "image",
     "service-account",
+    "placement",
 ];
 
 /// An exception to one pod rule for the workloads of one app, with the reason it is

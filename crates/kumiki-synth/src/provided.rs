@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use kumiki_core::{Name, PortNumber};
+use kumiki_core::{Name, NodeGroup, PortNumber};
 
 /// A Service whose objects kumiki does not render, such as an Istio gateway proxy installed by
 /// Istio's `gateway` chart. An app publishes it with [`App::publish`](crate::App::publish);
@@ -45,4 +45,13 @@ pub struct ReleaseLayout {
 pub struct RegisteredHosts {
     /// The host names.
     pub hosts: Vec<String>,
+}
+
+/// The node groups of the environment's cluster, declared by the platform. Once an app
+/// publishes them, every pod's node-group affinity and tolerations must name these groups
+/// and their taints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterNodeGroups {
+    /// The groups.
+    pub groups: Vec<NodeGroup>,
 }

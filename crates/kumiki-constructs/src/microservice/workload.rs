@@ -18,7 +18,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kumiki_core::{Name, Rule};
+use kumiki_core::{Name, NodeGroup, Rule};
 
 use crate::database::Connection;
 use crate::env_var::{EnvValue, SecretEnv};
@@ -90,15 +90,20 @@ impl Lowering<'_> {
                     }),
                     ..Default::default()
                 }),
-                affinity: spec.node_group.as_ref().map(|group| node_affinity(&group.value)),
-                tolerations: (spec.node_group.as_ref())
-                    .and_then(|group| toleration(&group.value))
-                    .map(|t| vec![t]),
+                affinity: self.node_group().map(node_affinity),
+                tolerations: self.node_group().and_then(toleration).map(|t| vec![t]),
                 containers,
                 volumes: Some(self.volumes()),
                 ..Default::default()
             }),
         }
+    }
+
+    /// The node group the pods are pinned to; one the environment lacks is reported where
+    /// `pin_to` was called and not written into the pods (it would be reported again there).
+    fn node_group(&self) -> Option<&NodeGroup> {
+        let group = &self.spec.node_group.as_ref()?.value;
+        self.spec.environment.node_groups.contains(group).then_some(group)
     }
 
     fn container(

@@ -13,7 +13,7 @@ use kumiki_core::{Env, SourceLocation};
 
 use crate::app::{App, Declared};
 use crate::exemption::PodExemption;
-use crate::provided::{ProvidedService, RegisteredHosts, ReleaseLayout};
+use crate::provided::{ClusterNodeGroups, ProvidedService, RegisteredHosts, ReleaseLayout};
 
 /// Who is answerable for an object: the app that added it, and the line that declared it.
 #[derive(Clone, Copy, Debug)]
@@ -41,6 +41,8 @@ pub(crate) struct Index<'a> {
     /// Every pod exemption, with the app that published it.
     pub(crate) exemptions: Vec<(&'a str, &'a PodExemption)>,
     pub(crate) provided: Vec<&'a ProvidedService>,
+    /// The node groups the platform declared for the cluster; none when it declared none.
+    pub(crate) node_groups: Vec<&'a kumiki_core::NodeGroup>,
     /// The hosts the platform lets other apps register, with the app that declared them.
     pub(crate) registered_hosts: Vec<(&'a str, &'a RegisteredHosts)>,
     pub(crate) layouts: Vec<&'a ReleaseLayout>,
@@ -77,6 +79,10 @@ impl<'a> Index<'a> {
                 })
                 .collect(),
             provided: apps.iter().flat_map(|app| app.published::<ProvidedService>()).collect(),
+            node_groups: (apps.iter())
+                .flat_map(|app| app.published::<ClusterNodeGroups>())
+                .flat_map(|declared| &declared.groups)
+                .collect(),
             registered_hosts: (apps.iter())
                 .flat_map(|app| {
                     app.published::<RegisteredHosts>()

@@ -8,7 +8,7 @@
 //! by another app lifts one rule for one app's workloads.
 
 use k8s_openapi::api::core::v1::{Container, PodSpec, SecurityContext};
-use kumiki_core::Env;
+use kumiki_core::{Env, NODE_GROUP_LABEL};
 
 use super::index::Pod;
 use super::{Index, Problems};
@@ -136,6 +136,9 @@ fn pod_problems(index: &Index, pod: &Pod) -> Vec<(&'static str, String)> {
             }
         }
     }
+    if !index.node_groups.is_empty() {
+        placement_problems(index, spec, &mut problem);
+    }
     match spec.service_account_name.as_deref() {
         None | Some("default") => problem(
             "service-account",
@@ -157,6 +160,50 @@ fn pod_problems(index: &Index, pod: &Pod) -> Vec<(&'static str, String)> {
         }
     }
     found
+}
+
+/// Node-group affinity and tolerations must name the environment's node groups and taints.
+fn placement_problems(index: &Index, spec: &PodSpec, problem: &mut dyn FnMut(&'static str, String)) {
+    let env = index.env;
+    let known = |name: &str| index.node_groups.iter().any(|group| group.name.as_str() == name);
+    let required = (spec.affinity.as_ref())
+        .and_then(|affinity| affinity.node_affinity.as_ref())
+        .and_then(|node| node.required_during_scheduling_ignored_during_execution.as_ref());
+    let expressions = (required.into_iter())
+        .flat_map(|selector| &selector.node_selector_terms)
+        .flat_map(|term| term.match_expressions.iter().flatten())
+        .filter(|expression| expression.key == NODE_GROUP_LABEL && expression.operator == "In");
+    let selected = (expressions.flat_map(|expression| expression.values.iter().flatten())).chain(
+        spec.node_selector
+            .iter()
+            .flatten()
+            .filter(|(key, _)| *key == NODE_GROUP_LABEL)
+            .map(|(_, value)| value),
+    );
+    for group in selected.filter(|group| !known(group)) {
+        problem(
+            "placement",
+            format!("is pinned to node group \"{group}\", which {env} does not have"),
+        );
+    }
+    for toleration in spec.tolerations.iter().flatten() {
+        let key = toleration.key.as_deref().unwrap_or_default();
+        if key.is_empty() && toleration.operator.as_deref() == Some("Exists") {
+            problem("placement", "tolerates every taint".to_owned());
+            continue;
+        }
+        let value = toleration.value.as_deref().unwrap_or_default();
+        let matches = (index.node_groups.iter().filter_map(|group| group.taint.as_ref())).any(|taint| {
+            taint.key.as_str() == key
+                && (taint.value.as_str() == value || toleration.operator.as_deref() == Some("Exists"))
+        });
+        if !matches {
+            problem(
+                "placement",
+                format!("tolerates taint {key}={value}, which no node group of {env} has"),
+            );
+        }
+    }
 }
 
 /// The restricted profile's container rules, given what the pod sets for all containers.
@@ -267,7 +314,7 @@ fn image_problem(image: &str, env: Env) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::image_problem;
-    use kumiki_core::Env;
+    use kumiki_core::{Env, NODE_GROUP_LABEL};
 
     #[test]
     fn image_references() {
