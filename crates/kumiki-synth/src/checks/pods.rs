@@ -314,7 +314,7 @@ fn image_problem(image: &str, env: Env) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::image_problem;
-    use kumiki_core::{Env, NODE_GROUP_LABEL};
+    use kumiki_core::Env;
 
     #[test]
     fn image_references() {
