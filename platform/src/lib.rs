@@ -265,6 +265,9 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
     let gateway_openers: Vec<&App> = services.iter().chain([&egress]).collect();
     for proxy in [&mesh.ingress, &mesh.egress] {
         mesh_app.publish(proxy.provided_service(gateway_openers.iter().copied()));
+        for (location, message) in proxy.node_port_conflicts(gateway_openers.iter().copied()) {
+            mesh_app.report(location, message);
+        }
     }
     let charts = charts::all(env, &gateway_openers);
     let tree = gitops::gitops(env).tree(&[

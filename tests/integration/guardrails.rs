@@ -767,3 +767,29 @@ fn a_patch_cannot_pin_pods_outside_the_clusters_node_groups() {
         ]
     );
 }
+
+#[test]
+fn two_listeners_cannot_claim_one_node_port() {
+    let (errors, line) = platform_with_intruder(|app| {
+        let image = Image::new(Registry::DockerHub, repository!("acme/shop"), tag!("1.0.0"));
+        let mut web = Container::<Shop>::new(name!("web"), image);
+        let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
+        // helloworld's listener already claims NodePort 30002 (on port 50002).
+        let listener = Listener::new(port_name!("intruder"), port!(50099)).with_node_port(node_port!(30002));
+        let line = line!() + 6;
+        let service = Microservice::<Shop>::new(&platform::environment(Env::Prd))
+            .named(name!("intruder"))
+            .container(web)
+            .readiness(Probe::tcp(&http))
+            .liveness(Probe::tcp(&http))
+            .expose_on_ingress(port!(50099), &http, listener);
+        app.absorb(service.build());
+        line
+    });
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let expected = format!(
+        "{}:{line}: prd/mesh: listener intruder (port 50099) claims NodePort 30002 of istio-ingressgateway, which listener helloworld (port 50002) declared at services/helloworld/src/lib.rs:",
+        file!()
+    );
+    assert!(errors[0].starts_with(&expected), "{}", errors[0]);
+}

@@ -91,6 +91,7 @@ impl Egress {
             app.publish(GatewayListener {
                 proxy: self.environment.mesh.egress.name.clone(),
                 listener: host.listener(),
+                declared_at: at,
             });
         }
         app

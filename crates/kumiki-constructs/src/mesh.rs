@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::ServicePort;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kumiki_core::{Label, LabelValue, Name, NodePort, PortName, PortNumber};
+use kumiki_core::{Label, LabelValue, Name, NodePort, PortName, PortNumber, SourceLocation};
 use kumiki_crds::Duration;
 use kumiki_crds::istio::{
     ClientTls, ClientTlsMode, ConnectionPool, Destination, DestinationRule, DestinationRuleSpec, Gateway, GatewaySpec,
@@ -439,6 +439,8 @@ pub struct GatewayListener {
     pub proxy: Name,
     /// The listener.
     pub listener: Listener,
+    /// Where it was declared: a conflict with another app's listener is reported there.
+    pub declared_at: SourceLocation,
 }
 
 impl GatewayProxy {
@@ -468,6 +470,32 @@ impl GatewayProxy {
                 ..Default::default()
             })
             .collect()
+    }
+
+    /// Listeners of different ports that claim one NodePort: the gateway's Service could not
+    /// be created. Each conflict is reported at the later declaration, naming the earlier.
+    pub fn node_port_conflicts<'a>(&self, apps: impl IntoIterator<Item = &'a App>) -> Vec<(SourceLocation, String)> {
+        let mut opened: Vec<&GatewayListener> = (apps.into_iter())
+            .flat_map(|app| app.published::<GatewayListener>())
+            .filter(|opened| opened.proxy == self.name && opened.listener.node_port.is_some())
+            .collect();
+        opened.sort_by_key(|opened| (opened.declared_at, opened.listener.port));
+        let mut conflicts = Vec::new();
+        for (index, later) in opened.iter().enumerate() {
+            let earlier = (opened[..index].iter()).find(|earlier| {
+                earlier.listener.node_port == later.listener.node_port && earlier.listener.port != later.listener.port
+            });
+            if let (Some(earlier), Some(node_port)) = (earlier, later.listener.node_port) {
+                conflicts.push((
+                    later.declared_at,
+                    format!(
+                        "listener {} (port {}) claims NodePort {node_port} of {}, which listener {} (port {}) declared at {} already uses",
+                        later.listener.name, later.listener.port, self.name, earlier.listener.name, earlier.listener.port, earlier.declared_at
+                    ),
+                ));
+            }
+        }
+        conflicts
     }
 
     /// The pod labels Istio's `gateway` chart gives the proxy: `app: <release>` and the selector.

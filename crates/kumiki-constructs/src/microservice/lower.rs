@@ -98,6 +98,7 @@ fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
             app.publish(GatewayListener {
                 proxy: spec.environment.mesh.ingress.name.clone(),
                 listener: binding.listener.clone(),
+                declared_at: binding.at,
             });
         }
     }
