@@ -770,26 +770,45 @@ fn a_patch_cannot_pin_pods_outside_the_clusters_node_groups() {
 
 #[test]
 fn two_listeners_cannot_claim_one_node_port() {
+    // Whatever the platform's services are: claim the NodePort of the first listener that has
+    // one, on a port no listener uses.
+    let listeners: Vec<kumiki::platform::GatewayListener> = (xtask::SERVICES.iter())
+        .flat_map(|service| {
+            (service.app)(Env::Prd)
+                .published::<kumiki::platform::GatewayListener>()
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let taken = listeners
+        .iter()
+        .find(|opened| opened.listener.node_port.is_some())
+        .expect("a listener with a NodePort");
+    let free_port = listeners.iter().map(|opened| opened.listener.port.get()).max().unwrap() + 1;
     let (errors, line) = platform_with_intruder(|app| {
         let image = Image::new(Registry::DockerHub, repository!("acme/shop"), tag!("1.0.0"));
         let mut web = Container::<Shop>::new(name!("web"), image);
         let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
-        // helloworld's listener already claims NodePort 30002 (on port 50002).
-        let listener = Listener::new(port_name!("intruder"), port!(50099)).with_node_port(node_port!(30002));
+        let port = PortNumber::try_from(i64::from(free_port)).unwrap();
+        let listener = Listener::new(port_name!("intruder"), port).with_node_port(taken.listener.node_port.unwrap());
         let line = line!() + 6;
         let service = Microservice::<Shop>::new(&platform::environment(Env::Prd))
             .named(name!("intruder"))
             .container(web)
             .readiness(Probe::tcp(&http))
             .liveness(Probe::tcp(&http))
-            .expose_on_ingress(port!(50099), &http, listener);
+            .expose_on_ingress(port, &http, listener);
         app.absorb(service.build());
         line
     });
     assert_eq!(errors.len(), 1, "{errors:#?}");
     let expected = format!(
-        "{}:{line}: prd/mesh: listener intruder (port 50099) claims NodePort 30002 of istio-ingressgateway, which listener helloworld (port 50002) declared at services/helloworld/src/lib.rs:",
-        file!()
+        "{}:{line}: prd/mesh: listener intruder (port {free_port}) claims NodePort {} of istio-ingressgateway, which listener {} (port {}) declared at {} already uses",
+        file!(),
+        taken.listener.node_port.unwrap(),
+        taken.listener.name,
+        taken.listener.port,
+        taken.declared_at
     );
-    assert!(errors[0].starts_with(&expected), "{}", errors[0]);
+    assert_eq!(errors[0], expected);
 }
