@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kumiki::k8s_openapi::api::core::v1::ConfigMap;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kumiki::platform::{POD_RULES, PodExemption};
+use kumiki::platform::{PodExemption, PodRule};
 use kumiki::prelude::App;
 
 /// A directory under the system temp dir, removed when dropped.
@@ -71,7 +71,7 @@ pub fn has<T: 'static>(app: &App) -> bool {
 pub fn exempt_from_pod_rules(apps: &[App], reason: &'static str) -> App {
     let mut policy = App::new(kumiki::prelude::name!("fixture-policy"));
     for app in apps {
-        for rule in POD_RULES {
+        for rule in PodRule::ALL {
             policy.publish(PodExemption {
                 app: app.name().clone(),
                 rule,

@@ -20,7 +20,7 @@ pub mod write;
 
 pub use app::{App, Declared};
 pub use error::{SynthError, SynthErrors};
-pub use exemption::{POD_RULES, PodExemption};
+pub use exemption::{PodExemption, PodRule};
 pub use object::{Identity, Object, pod_template};
 pub use provided::{ClusterNodeGroups, ProvidedService, RegisteredHosts, ReleaseLayout};
 pub use release::Release;

@@ -59,7 +59,7 @@ pub mod platform {
         SecurityPolicy, Team, VERSION_LABEL, node_affinity, toleration,
     };
     pub use kumiki_core::{NODE_GROUP_LABEL, Taint};
-    pub use kumiki_synth::{ClusterNodeGroups, POD_RULES, PodExemption, RegisteredHosts};
+    pub use kumiki_synth::{ClusterNodeGroups, PodExemption, PodRule, RegisteredHosts};
 }
 
 /// Validated values: each type's only constructors check the value (literals at compile time

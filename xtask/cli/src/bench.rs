@@ -11,7 +11,7 @@ use kumiki::k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use kumiki::k8s_openapi::api::core::v1::{ConfigMap, Service};
 use kumiki::k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use kumiki::model::Declared;
-use kumiki::platform::PodExemption;
+use kumiki::platform::{PodExemption, PodRule};
 use kumiki::prelude::*;
 use kumiki::synth::{parallel, write};
 
@@ -101,7 +101,7 @@ pub fn model(env: Env, services: usize, profile: Profile, variant: u32) -> Vec<A
         for app in &apps {
             policy.publish(PodExemption {
                 app: app.name().clone(),
-                rule: "service-account",
+                rule: PodRule::ServiceAccount,
                 reason: "the peer-parity benchmark writes the peers' object set, which has no ServiceAccount",
             });
         }

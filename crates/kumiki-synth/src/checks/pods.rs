@@ -12,7 +12,7 @@ use kumiki_core::{Env, NODE_GROUP_LABEL};
 
 use super::index::Pod;
 use super::{Index, Problems};
-use crate::exemption::{POD_RULES, PodExemption};
+use crate::exemption::{PodExemption, PodRule};
 
 /// The volume types the restricted profile allows.
 const ALLOWED_VOLUMES: [&str; 8] = [
@@ -32,20 +32,13 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
         .map(|(publisher, exemption)| (*publisher, *exemption))
         .collect();
     // The rules each app is exempted from, by apps other than itself.
-    let mut exempted: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    let mut exempted: std::collections::HashMap<&str, Vec<PodRule>> = std::collections::HashMap::new();
     for (publisher, exemption) in &exemptions {
         let origin = index.apps.iter().find(|app| app.app == *publisher);
         let refusal = if *publisher == exemption.app.as_str() {
             Some(format!(
                 "app {publisher} exempts its own workloads from rule {}: only the platform may declare an exemption",
-                exemption.rule
-            ))
-        } else if !POD_RULES.contains(&exemption.rule) {
-            Some(format!(
-                "app {publisher} exempts app {} from rule \"{}\", which is not a pod rule ({})",
-                exemption.app,
-                exemption.rule,
-                POD_RULES.join(", ")
+                exemption.rule.as_str()
             ))
         } else {
             exempted.entry(exemption.app.as_str()).or_default().push(exemption.rule);
@@ -56,27 +49,33 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
         }
     }
     for pod in &index.pods {
-        let exempt = |rule: &str| exempted.get(pod.origin.app).is_some_and(|rules| rules.contains(&rule));
+        let exempt = |rule: PodRule| exempted.get(pod.origin.app).is_some_and(|rules| rules.contains(&rule));
         for (rule, message) in pod_problems(index, pod) {
             if !exempt(rule) {
-                problems.report(pod.origin, format!("{}: {message} [rule: {rule}]", pod.describe()));
+                problems.report(
+                    pod.origin,
+                    format!("{}: {message} [rule: {}]", pod.describe(), rule.as_str()),
+                );
             }
         }
     }
 }
 
 /// `(rule, message)` for each problem of one pod.
-fn pod_problems(index: &Index, pod: &Pod) -> Vec<(&'static str, String)> {
+fn pod_problems(index: &Index, pod: &Pod) -> Vec<(PodRule, String)> {
     let spec: &PodSpec = &pod.spec;
     let mut found = Vec::new();
-    let mut problem = |rule: &'static str, message: String| found.push((rule, message));
+    let mut problem = |rule: PodRule, message: String| found.push((rule, message));
     for (flag, namespace) in [
         (spec.host_network, "network"),
         (spec.host_pid, "process"),
         (spec.host_ipc, "IPC"),
     ] {
         if flag == Some(true) {
-            problem("host-namespaces", format!("shares the node's {namespace} namespace"));
+            problem(
+                PodRule::HostNamespaces,
+                format!("shares the node's {namespace} namespace"),
+            );
         }
     }
     for volume in spec.volumes.iter().flatten() {
@@ -84,7 +83,7 @@ fn pod_problems(index: &Index, pod: &Pod) -> Vec<(&'static str, String)> {
         let kinds = source.as_object().into_iter().flatten().map(|(key, _)| key.as_str());
         for kind in kinds.filter(|kind| *kind != "name" && !ALLOWED_VOLUMES.contains(kind)) {
             problem(
-                "volume-types",
+                PodRule::VolumeTypes,
                 format!(
                     "volume \"{}\" is of type {kind}, which the restricted profile forbids",
                     volume.name
@@ -98,22 +97,22 @@ fn pod_problems(index: &Index, pod: &Pod) -> Vec<(&'static str, String)> {
         .and_then(|s| s.seccomp_profile.as_ref())
         .map(|profile| profile.type_.as_str());
     if pod_security.and_then(|s| s.run_as_user) == Some(0) {
-        problem("run-as-non-root", "runs as user 0 (root)".to_owned());
+        problem(PodRule::RunAsNonRoot, "runs as user 0 (root)".to_owned());
     }
     if pod_seccomp == Some("Unconfined") {
-        problem("seccomp", "seccompProfile is Unconfined".to_owned());
+        problem(PodRule::Seccomp, "seccompProfile is Unconfined".to_owned());
     }
     let init = spec.init_containers.iter().flatten().map(|c| (c, false));
     for (container, long_running) in init.chain(spec.containers.iter().map(|c| (c, pod.long_running))) {
         let name = &container.name;
         let security = container.security_context.as_ref();
         let mut container_problem =
-            |rule: &'static str, message: String| problem(rule, format!("container \"{name}\": {message}"));
+            |rule: PodRule, message: String| problem(rule, format!("container \"{name}\": {message}"));
         security_problems(security, pod_non_root, pod_seccomp, &mut container_problem);
         for port in container.ports.iter().flatten() {
             if port.host_port.is_some_and(|port| port != 0) {
                 container_problem(
-                    "host-ports",
+                    PodRule::HostPorts,
                     format!("binds host port {}", port.host_port.unwrap_or_default()),
                 );
             }
@@ -121,17 +120,17 @@ fn pod_problems(index: &Index, pod: &Pod) -> Vec<(&'static str, String)> {
         resource_problems(container, &mut container_problem);
         if long_running {
             if container.readiness_probe.is_none() {
-                container_problem("probes", "has no readiness probe".to_owned());
+                container_problem(PodRule::Probes, "has no readiness probe".to_owned());
             }
             if container.liveness_probe.is_none() {
-                container_problem("probes", "has no liveness probe".to_owned());
+                container_problem(PodRule::Probes, "has no liveness probe".to_owned());
             }
         }
         match container.image.as_deref() {
-            None => container_problem("image", "has no image".to_owned()),
+            None => container_problem(PodRule::Image, "has no image".to_owned()),
             Some(image) => {
                 if let Err(message) = image_problem(image, index.env) {
-                    container_problem("image", message);
+                    container_problem(PodRule::Image, message);
                 }
             }
         }
@@ -141,7 +140,7 @@ fn pod_problems(index: &Index, pod: &Pod) -> Vec<(&'static str, String)> {
     }
     match spec.service_account_name.as_deref() {
         None | Some("default") => problem(
-            "service-account",
+            PodRule::ServiceAccount,
             "runs as the namespace's default ServiceAccount: give the workload its own".to_owned(),
         ),
         Some(account) => {
@@ -150,7 +149,7 @@ fn pod_problems(index: &Index, pod: &Pod) -> Vec<(&'static str, String)> {
             });
             if !own {
                 problem(
-                    "service-account",
+                    PodRule::ServiceAccount,
                     format!(
                         "runs as ServiceAccount \"{account}\", which its app {} does not declare in {}: a workload runs as its own identity",
                         pod.origin.app, pod.namespace
@@ -163,7 +162,7 @@ fn pod_problems(index: &Index, pod: &Pod) -> Vec<(&'static str, String)> {
 }
 
 /// Node-group affinity and tolerations must name the environment's node groups and taints.
-fn placement_problems(index: &Index, spec: &PodSpec, problem: &mut dyn FnMut(&'static str, String)) {
+fn placement_problems(index: &Index, spec: &PodSpec, problem: &mut dyn FnMut(PodRule, String)) {
     let env = index.env;
     let known = |name: &str| index.node_groups.iter().any(|group| group.name.as_str() == name);
     let required = (spec.affinity.as_ref())
@@ -182,14 +181,14 @@ fn placement_problems(index: &Index, spec: &PodSpec, problem: &mut dyn FnMut(&'s
     );
     for group in selected.filter(|group| !known(group)) {
         problem(
-            "placement",
+            PodRule::Placement,
             format!("is pinned to node group \"{group}\", which {env} does not have"),
         );
     }
     for toleration in spec.tolerations.iter().flatten() {
         let key = toleration.key.as_deref().unwrap_or_default();
         if key.is_empty() && toleration.operator.as_deref() == Some("Exists") {
-            problem("placement", "tolerates every taint".to_owned());
+            problem(PodRule::Placement, "tolerates every taint".to_owned());
             continue;
         }
         let value = toleration.value.as_deref().unwrap_or_default();
@@ -199,7 +198,7 @@ fn placement_problems(index: &Index, spec: &PodSpec, problem: &mut dyn FnMut(&'s
         });
         if !matches {
             problem(
-                "placement",
+                PodRule::Placement,
                 format!("tolerates taint {key}={value}, which no node group of {env} has"),
             );
         }
@@ -211,57 +210,57 @@ fn security_problems(
     security: Option<&SecurityContext>,
     pod_non_root: bool,
     pod_seccomp: Option<&str>,
-    problem: &mut dyn FnMut(&'static str, String),
+    problem: &mut dyn FnMut(PodRule, String),
 ) {
     if security.and_then(|s| s.privileged) == Some(true) {
-        problem("privileged", "runs privileged".to_owned());
+        problem(PodRule::Privileged, "runs privileged".to_owned());
     }
     if security.and_then(|s| s.allow_privilege_escalation) != Some(false) {
         problem(
-            "privilege-escalation",
+            PodRule::PrivilegeEscalation,
             "does not set allowPrivilegeEscalation: false".to_owned(),
         );
     }
     let capabilities = security.and_then(|s| s.capabilities.as_ref());
     let drops_all = (capabilities.and_then(|c| c.drop.as_ref())).is_some_and(|drop| drop.iter().any(|c| c == "ALL"));
     if !drops_all {
-        problem("capabilities", "does not drop ALL capabilities".to_owned());
+        problem(PodRule::Capabilities, "does not drop ALL capabilities".to_owned());
     }
     for added in capabilities.and_then(|c| c.add.as_ref()).into_iter().flatten() {
         if added != "NET_BIND_SERVICE" {
-            problem("capabilities", format!("adds capability {added}"));
+            problem(PodRule::Capabilities, format!("adds capability {added}"));
         }
     }
     let non_root = security.and_then(|s| s.run_as_non_root).unwrap_or(pod_non_root);
     if !non_root {
-        problem("run-as-non-root", "does not set runAsNonRoot: true".to_owned());
+        problem(PodRule::RunAsNonRoot, "does not set runAsNonRoot: true".to_owned());
     }
     if security.and_then(|s| s.run_as_user) == Some(0) {
-        problem("run-as-non-root", "runs as user 0 (root)".to_owned());
+        problem(PodRule::RunAsNonRoot, "runs as user 0 (root)".to_owned());
     }
     let seccomp = (security.and_then(|s| s.seccomp_profile.as_ref()))
         .map(|profile| profile.type_.as_str())
         .or(pod_seccomp);
     if !matches!(seccomp, Some("RuntimeDefault" | "Localhost")) {
         problem(
-            "seccomp",
+            PodRule::Seccomp,
             "has no seccompProfile RuntimeDefault or Localhost (on the pod or the container)".to_owned(),
         );
     }
 }
 
 /// Requests for CPU and memory and a memory limit on every container.
-fn resource_problems(container: &Container, problem: &mut dyn FnMut(&'static str, String)) {
+fn resource_problems(container: &Container, problem: &mut dyn FnMut(PodRule, String)) {
     let resources = container.resources.as_ref();
     let requests = resources.and_then(|r| r.requests.as_ref());
     let limits = resources.and_then(|r| r.limits.as_ref());
     for resource in ["cpu", "memory"] {
         if !requests.is_some_and(|requests| requests.contains_key(resource)) {
-            problem("resources", format!("requests no {resource}"));
+            problem(PodRule::Resources, format!("requests no {resource}"));
         }
     }
     if !limits.is_some_and(|limits| limits.contains_key("memory")) {
-        problem("resources", "has no memory limit".to_owned());
+        problem(PodRule::Resources, "has no memory limit".to_owned());
     }
 }
 
