@@ -112,26 +112,34 @@ struct PlainSecret {
     string_data: std::collections::BTreeMap<String, String>,
 }
 
-impl kumiki::k8s_openapi::Resource for PlainSecret {
-    const API_VERSION: &'static str = "v1";
-    const GROUP: &'static str = "";
-    const KIND: &'static str = "Secret";
-    const VERSION: &'static str = "v1";
-    const URL_PATH_SEGMENT: &'static str = "secrets";
-    type Scope = kumiki::k8s_openapi::NamespaceResourceScope;
+/// Makes `$type` (a struct with a `metadata` field) a Kubernetes kind of a service's own
+/// Rust type: `$kind` of `$api_version` in group `$group`, namespaced.
+macro_rules! own_kind {
+    ($type:ident, $group:literal, $api_version:literal, $kind:literal, $plural:literal) => {
+        impl kumiki::k8s_openapi::Resource for $type {
+            const API_VERSION: &'static str = $api_version;
+            const GROUP: &'static str = $group;
+            const KIND: &'static str = $kind;
+            const VERSION: &'static str = "v1";
+            const URL_PATH_SEGMENT: &'static str = $plural;
+            type Scope = kumiki::k8s_openapi::NamespaceResourceScope;
+        }
+
+        impl kumiki::k8s_openapi::Metadata for $type {
+            type Ty = ObjectMeta;
+
+            fn metadata(&self) -> &ObjectMeta {
+                &self.metadata
+            }
+
+            fn metadata_mut(&mut self) -> &mut ObjectMeta {
+                &mut self.metadata
+            }
+        }
+    };
 }
 
-impl kumiki::k8s_openapi::Metadata for PlainSecret {
-    type Ty = ObjectMeta;
-
-    fn metadata(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-
-    fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
+own_kind!(PlainSecret, "", "v1", "Secret", "secrets");
 
 fn meta(name: &str) -> ObjectMeta {
     ObjectMeta {
@@ -142,7 +150,12 @@ fn meta(name: &str) -> ObjectMeta {
 }
 
 fn errors(env: Env, app: App) -> Vec<String> {
-    match kumiki::synth::synthesize(env, vec![app]) {
+    errors_of_apps(env, vec![app])
+}
+
+/// The errors of synthesizing `apps` in `env`; none when it synthesizes.
+fn errors_of_apps(env: Env, apps: Vec<App>) -> Vec<String> {
+    match kumiki::synth::synthesize(env, apps) {
         Ok(_) => Vec::new(),
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
     }
@@ -196,6 +209,17 @@ impl ServiceId for Shop {
     const NAME: Name = name!("shop");
 }
 
+/// A valid shop service in `env`, ready to build; each test breaks it in one way.
+fn shop(env: Env) -> Microservice<Shop, kumiki::typestate::HasReadiness, kumiki::typestate::HasLiveness> {
+    let image = Image::new(Registry::DockerHub, repository!("acme/shop"), tag!("1.0.0"));
+    let mut web = Container::<Shop>::new(name!("web"), image);
+    let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
+    Microservice::<Shop>::new(&platform::environment(env))
+        .container(web)
+        .readiness(Probe::tcp(&http))
+        .liveness(Probe::tcp(&http))
+}
+
 #[test]
 fn a_credential_in_a_plain_variable_is_refused_outside_dev_through_the_construct_and_a_patch() {
     let image = Image::new(Registry::DockerHub, repository!("acme/shop"), tag!("1.0.0"));
@@ -215,13 +239,7 @@ fn a_credential_in_a_plain_variable_is_refused_outside_dev_through_the_construct
     };
     assert_eq!(errors(Env::Prd, service.build()), [expected(line, "DB_PASSWORD")]);
 
-    let image = Image::new(Registry::DockerHub, repository!("acme/shop"), tag!("1.0.0"));
-    let mut web = Container::<Shop>::new(name!("web"), image);
-    let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
-    let service = Microservice::<Shop>::new(&platform::environment(Env::Prd))
-        .container(web)
-        .readiness(Probe::tcp(&http))
-        .liveness(Probe::tcp(&http));
+    let service = shop(Env::Prd);
     let patch_line = line!() + 1;
     let app = service.patch_deployment(|deployment| {
         let pod = deployment.spec.as_mut().unwrap().template.spec.as_mut().unwrap();
@@ -313,10 +331,7 @@ fn only_another_app_can_exempt_a_workload() {
     let mut rogue = App::new(name!("rogue"));
     let line = line!() + 1;
     rogue.add(serde_saphyr::from_str::<kumiki::k8s_openapi::api::apps::v1::Deployment>(ROGUE).unwrap());
-    let errors = match kumiki::synth::synthesize(Env::Prd, vec![rogue, platform_app]) {
-        Ok(_) => Vec::new(),
-        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
-    };
+    let errors = errors_of_apps(Env::Prd, vec![rogue, platform_app]);
     assert_eq!(
         errors,
         [format!(
@@ -349,13 +364,7 @@ fn only_another_app_can_exempt_a_workload() {
 
 #[test]
 fn a_patch_that_breaks_the_pod_rules_is_reported_at_the_patch() {
-    let image = Image::new(Registry::DockerHub, repository!("acme/shop"), tag!("1.0.0"));
-    let mut web = Container::<Shop>::new(name!("web"), image);
-    let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
-    let service = Microservice::<Shop>::new(&platform::environment(Env::Prd))
-        .container(web)
-        .readiness(Probe::tcp(&http))
-        .liveness(Probe::tcp(&http));
+    let service = shop(Env::Prd);
     let line = line!() + 1;
     let app = service.patch_deployment(|deployment| {
         let pod = deployment.spec.as_mut().unwrap().template.spec.as_mut().unwrap();
@@ -388,26 +397,7 @@ struct PlainJob {
     spec: serde_json::Value,
 }
 
-impl kumiki::k8s_openapi::Resource for PlainJob {
-    const API_VERSION: &'static str = "batch/v1";
-    const GROUP: &'static str = "batch";
-    const KIND: &'static str = "Job";
-    const VERSION: &'static str = "v1";
-    const URL_PATH_SEGMENT: &'static str = "jobs";
-    type Scope = kumiki::k8s_openapi::NamespaceResourceScope;
-}
-
-impl kumiki::k8s_openapi::Metadata for PlainJob {
-    type Ty = ObjectMeta;
-
-    fn metadata(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-
-    fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
+own_kind!(PlainJob, "batch", "batch/v1", "Job", "jobs");
 
 #[test]
 fn a_pod_template_in_a_custom_type_is_checked_like_any_other() {
@@ -452,10 +442,7 @@ fn platform_with_intruder(add: impl FnOnce(&mut App) -> u32) -> (Vec<String>, u3
     services.push(intruder);
     let mut apps = platform::apps(Env::Prd, &services);
     apps.extend(services);
-    let errors = match kumiki::synth::synthesize(Env::Prd, apps) {
-        Ok(_) => Vec::new(),
-        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
-    };
+    let errors = errors_of_apps(Env::Prd, apps);
     (errors, line)
 }
 
@@ -636,13 +623,7 @@ fn what_the_api_server_would_reject_is_refused() {
 
 #[test]
 fn invalid_variable_names_quantities_and_labels_are_refused_through_a_patch() {
-    let image = Image::new(Registry::DockerHub, repository!("acme/shop"), tag!("1.0.0"));
-    let mut web = Container::<Shop>::new(name!("web"), image);
-    let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
-    let service = Microservice::<Shop>::new(&platform::environment(Env::Dev))
-        .container(web)
-        .readiness(Probe::tcp(&http))
-        .liveness(Probe::tcp(&http));
+    let service = shop(Env::Dev);
     let line = line!() + 1;
     let app = service.patch_deployment(|deployment| {
         let template = &mut deployment.spec.as_mut().unwrap().template;
