@@ -79,6 +79,18 @@ fn pod_problems(index: &Index, pod: &Pod) -> Vec<(PodRule, String)> {
         }
     }
     for volume in spec.volumes.iter().flatten() {
+        // The API server takes exactly one source per volume: one of the allowed ones settles it.
+        let allowed = volume.config_map.is_some()
+            || volume.csi.is_some()
+            || volume.downward_api.is_some()
+            || volume.empty_dir.is_some()
+            || volume.ephemeral.is_some()
+            || volume.persistent_volume_claim.is_some()
+            || volume.projected.is_some()
+            || volume.secret.is_some();
+        if allowed {
+            continue;
+        }
         let source = serde_json::to_value(volume).unwrap_or_default();
         let kinds = source.as_object().into_iter().flatten().map(|(key, _)| key.as_str());
         for kind in kinds.filter(|kind| *kind != "name" && !ALLOWED_VOLUMES.contains(kind)) {
