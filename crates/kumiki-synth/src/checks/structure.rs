@@ -15,16 +15,16 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
         let any = object.as_any();
         let metadata = object.metadata();
         let name = metadata.name.as_deref().unwrap_or_default();
-        let describe = format!(
-            "{} {}{name}",
-            object.kind(),
-            metadata
+        // Named only when something is wrong: most objects are fine, and this runs for each.
+        let describe = || {
+            let namespace = metadata
                 .namespace
                 .as_deref()
                 .map(|ns| format!("{ns}/"))
-                .unwrap_or_default()
-        );
-        let mut problem = |message: String| problems.report(entry.origin, format!("{describe}: {message}"));
+                .unwrap_or_default();
+            format!("{} {namespace}{name}", object.kind())
+        };
+        let mut problem = |message: String| problems.report(entry.origin, format!("{}: {message}", describe()));
         match (object.group(), object.kind()) {
             // Their names become DNS labels (a Service's host name, a namespace's).
             ("", "Service" | "Namespace") => {
