@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use kumiki_core::{AwsAccountId, AwsRegion, ImageTag, Repository};
+use kumiki_core::{AwsAccountId, AwsRegion, ImageTag, RegistryHost, Repository};
 
 /// Where images are pulled from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +20,10 @@ pub enum Registry {
         /// The region.
         region: AwsRegion,
     },
+    /// Any other OCI registry: a validated host with an optional port and path prefix
+    /// (`Registry::Host(registry!("ghcr.io/acme"))`). A repository literal that starts with a
+    /// host does not compile, so a registry is never taken for part of a path.
+    Host(RegistryHost),
 }
 
 /// A container image: registry, repository and tag. A pinned tag is an [`ImageTag`] (never
@@ -31,6 +35,9 @@ pub enum Registry {
 /// let ecr = Registry::Ecr { account: aws_account_id!("123456789012"), region: aws_region!("ap-northeast-1") };
 /// let image = Image::new(ecr, repository!("orchestrator-fastapi-repository"), tag!("00690e9"));
 /// assert_eq!(image.to_string(), "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/orchestrator-fastapi-repository:00690e9");
+///
+/// let ghcr = Registry::Host(kumiki_core::registry!("ghcr.io/acme"));
+/// assert_eq!(Image::new(ghcr, repository!("web"), tag!("1.4.3")).to_string(), "ghcr.io/acme/web:1.4.3");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Image {
@@ -88,6 +95,7 @@ impl fmt::Display for Image {
             Registry::Local => {}
             Registry::DockerHub => f.write_str("docker.io/")?,
             Registry::Ecr { account, region } => write!(f, "{account}.dkr.ecr.{region}.amazonaws.com/")?,
+            Registry::Host(host) => write!(f, "{host}/")?,
         }
         write!(f, "{}:{}", self.repository, self.tag())
     }

@@ -22,4 +22,4 @@ pub use name::Name;
 pub use node_group::{NODE_GROUP_LABEL, NodeGroup, Taint};
 pub use port::{InvalidPort, NodePort, PortNumber};
 pub use rule::{Invalid, Rule, Violation};
-pub use validated::{AwsAccountId, AwsRegion, ImageTag, PortName, Repository, Subdomain};
+pub use validated::{AwsAccountId, AwsRegion, ImageTag, PortName, RegistryHost, Repository, Subdomain};

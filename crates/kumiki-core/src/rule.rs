@@ -22,6 +22,9 @@ pub enum Rule {
     ImageTag,
     /// An image repository path, e.g. `account-gin-repository` or `paulbouwer/hello-kubernetes`.
     Repository,
+    /// A container registry: a host (`ghcr.io`, `localhost:5000`, with an optional port) and
+    /// an optional path prefix (`ghcr.io/acme`).
+    RegistryHost,
     /// A 12-digit AWS account id.
     AwsAccountId,
     /// An AWS region, e.g. `ap-northeast-1`.
@@ -39,6 +42,7 @@ impl Rule {
             Rule::PortName => "port name",
             Rule::ImageTag => "image tag",
             Rule::Repository => "image repository",
+            Rule::RegistryHost => "registry",
             Rule::AwsAccountId => "AWS account id",
             Rule::AwsRegion => "AWS region",
         }
@@ -80,6 +84,10 @@ pub enum Invalid {
     FloatingTag,
     /// Not an image repository path.
     NotRepository,
+    /// A repository path whose first part is a registry host.
+    RepositoryWithRegistry,
+    /// Not a registry host with an optional port and path prefix.
+    NotRegistryHost,
     /// Not 12 digits.
     NotAwsAccountId,
     /// Not shaped like an AWS region.
@@ -109,6 +117,12 @@ impl Invalid {
                 "`latest` is not pinned: use a version or commit tag (only dev may use Image::latest)"
             }
             Invalid::NotRepository => "must be lowercase a-z, 0-9 parts joined by '.', '_', '-' or '/'",
+            Invalid::RepositoryWithRegistry => {
+                "starts with a registry host: give the host to `Registry::Host(registry!(..))` and keep the path here"
+            }
+            Invalid::NotRegistryHost => {
+                "must be a host name with a dot (or localhost), an optional :port, and an optional /path of lowercase parts"
+            }
             Invalid::NotAwsAccountId => "must be exactly 12 digits",
             Invalid::NotAwsRegion => "must look like ap-northeast-1: letters, dashes, a final digit",
         }
@@ -136,6 +150,8 @@ macro_rules! __reject {
             $crate::Invalid::NotTag => panic!(concat!("invalid ", $noun, " \"", $value, "\": must be 1 to 128 of A-Z, a-z, 0-9, '_', '.', '-', not starting with '.' or '-'")),
             $crate::Invalid::FloatingTag => panic!(concat!("invalid ", $noun, " \"", $value, "\": `latest` is not pinned: use a version or commit tag (only dev may use Image::latest)")),
             $crate::Invalid::NotRepository => panic!(concat!("invalid ", $noun, " \"", $value, "\": must be lowercase a-z, 0-9 parts joined by '.', '_', '-' or '/'")),
+            $crate::Invalid::RepositoryWithRegistry => panic!(concat!("invalid ", $noun, " \"", $value, "\": starts with a registry host: give the host to `Registry::Host(registry!(..))` and keep the path here")),
+            $crate::Invalid::NotRegistryHost => panic!(concat!("invalid ", $noun, " \"", $value, "\": must be a host name with a dot (or localhost), an optional :port, and an optional /path of lowercase parts")),
             $crate::Invalid::NotAwsAccountId => panic!(concat!("invalid ", $noun, " \"", $value, "\": must be exactly 12 digits")),
             $crate::Invalid::NotAwsRegion => panic!(concat!("invalid ", $noun, " \"", $value, "\": must look like ap-northeast-1: letters, dashes, a final digit")),
         }
@@ -178,7 +194,11 @@ impl Rule {
             Rule::LabelValue => check_label_value(bytes),
             Rule::PortName => check_port_name(bytes),
             Rule::ImageTag => check_image_tag(bytes),
-            Rule::Repository => check_repository(bytes),
+            Rule::Repository => match check_repository(bytes) {
+                Ok(()) if starts_with_registry_host(bytes) => Err(Invalid::RepositoryWithRegistry),
+                result => result,
+            },
+            Rule::RegistryHost => check_registry_host(bytes),
             Rule::AwsAccountId => check_aws_account_id(bytes),
             Rule::AwsRegion => check_aws_region(bytes),
         }
@@ -378,6 +398,98 @@ const fn check_repository(bytes: &[u8]) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// Whether the part before the first `/` is a registry host (has a `.` or `:`, or is
+/// `localhost`), as container tools read an image reference; a path without `/` is a
+/// repository of the default registry.
+const fn starts_with_registry_host(bytes: &[u8]) -> bool {
+    let mut end = 0;
+    while end < bytes.len() && bytes[end] != b'/' {
+        end += 1;
+    }
+    if end == bytes.len() {
+        return false;
+    }
+    let localhost = b"localhost";
+    let mut is_localhost = end == localhost.len();
+    let mut i = 0;
+    while i < end {
+        if bytes[i] == b'.' || bytes[i] == b':' {
+            return true;
+        }
+        if is_localhost && bytes[i] != localhost[i] {
+            is_localhost = false;
+        }
+        i += 1;
+    }
+    is_localhost
+}
+
+/// `host[:port][/path]`: a host of lowercase DNS labels with at least one dot, or
+/// `localhost`; a port of 1 to 5 digits up to 65535; a path as a repository's.
+const fn check_registry_host(bytes: &[u8]) -> Result<(), Invalid> {
+    let mut end = 0;
+    while end < bytes.len() && bytes[end] != b'/' {
+        end += 1;
+    }
+    let mut host_end = 0;
+    while host_end < end && bytes[host_end] != b':' {
+        host_end += 1;
+    }
+    // The host: labels of a-z, 0-9 and '-', not starting or ending with '-'.
+    if host_end == 0 || host_end > 253 {
+        return Err(Invalid::NotRegistryHost);
+    }
+    let localhost = b"localhost";
+    let mut is_localhost = host_end == localhost.len();
+    let mut dots = 0;
+    let mut i = 0;
+    while i < host_end {
+        let b = bytes[i];
+        if is_localhost && b != localhost[i] {
+            is_localhost = false;
+        }
+        if b == b'.' {
+            dots += 1;
+            if i == 0 || i + 1 == host_end || bytes[i - 1] == b'.' || bytes[i - 1] == b'-' || bytes[i + 1] == b'-' {
+                return Err(Invalid::NotRegistryHost);
+            }
+        } else if !(is_lower_alphanumeric(b) || b == b'-') || (b == b'-' && (i == 0 || i + 1 == host_end)) {
+            return Err(Invalid::NotRegistryHost);
+        }
+        i += 1;
+    }
+    if dots == 0 && !is_localhost {
+        return Err(Invalid::NotRegistryHost);
+    }
+    // The port.
+    if host_end < end {
+        let digits = end - host_end - 1;
+        if digits == 0 || digits > 5 {
+            return Err(Invalid::NotRegistryHost);
+        }
+        let mut port: u32 = 0;
+        let mut j = host_end + 1;
+        while j < end {
+            if !bytes[j].is_ascii_digit() {
+                return Err(Invalid::NotRegistryHost);
+            }
+            port = port * 10 + (bytes[j] - b'0') as u32;
+            j += 1;
+        }
+        if port == 0 || port > 65535 {
+            return Err(Invalid::NotRegistryHost);
+        }
+    }
+    // The path prefix.
+    if end < bytes.len() {
+        let (_, path) = bytes.split_at(end + 1);
+        if check_repository(path).is_err() {
+            return Err(Invalid::NotRegistryHost);
+        }
+    }
+    Ok(())
+}
+
 const fn check_aws_account_id(bytes: &[u8]) -> Result<(), Invalid> {
     if bytes.len() != 12 {
         return Err(Invalid::NotAwsAccountId);
@@ -487,6 +599,23 @@ mod tests {
         check(Rule::Repository, "Account", Err(Invalid::NotRepository));
         check(Rule::Repository, "/x", Err(Invalid::NotRepository));
         check(Rule::Repository, "a/-x", Err(Invalid::NotRepository));
+        check(Rule::Repository, "my.app", Ok(()));
+        check(
+            Rule::Repository,
+            "ghcr.io/acme/web",
+            Err(Invalid::RepositoryWithRegistry),
+        );
+        check(Rule::Repository, "localhost/web", Err(Invalid::RepositoryWithRegistry));
+        check(Rule::RegistryHost, "ghcr.io", Ok(()));
+        check(Rule::RegistryHost, "ghcr.io/acme", Ok(()));
+        check(Rule::RegistryHost, "localhost:5000", Ok(()));
+        check(Rule::RegistryHost, "registry.example.com:443/team/sub", Ok(()));
+        check(Rule::RegistryHost, "ghcr", Err(Invalid::NotRegistryHost));
+        check(Rule::RegistryHost, "ghcr.io:0", Err(Invalid::NotRegistryHost));
+        check(Rule::RegistryHost, "ghcr.io:65536", Err(Invalid::NotRegistryHost));
+        check(Rule::RegistryHost, "GHCR.io", Err(Invalid::NotRegistryHost));
+        check(Rule::RegistryHost, "ghcr.io/Acme", Err(Invalid::NotRegistryHost));
+        check(Rule::RegistryHost, "-x.io", Err(Invalid::NotRegistryHost));
         check(Rule::AwsAccountId, "123456789012", Ok(()));
         check(Rule::AwsAccountId, "", Err(Invalid::NotAwsAccountId));
         check(Rule::AwsAccountId, "12345678901a", Err(Invalid::NotAwsAccountId));
@@ -527,6 +656,8 @@ mod tests {
             Invalid::NotTag,
             Invalid::FloatingTag,
             Invalid::NotRepository,
+            Invalid::RepositoryWithRegistry,
+            Invalid::NotRegistryHost,
             Invalid::NotAwsAccountId,
             Invalid::NotAwsRegion,
         ];

@@ -84,6 +84,13 @@ validated_string!(
 );
 
 validated_string!(
+    /// A container registry: a host (`ghcr.io`, `localhost:5000`) with an optional path prefix
+    /// (`ghcr.io/acme`), per the OCI distribution rules. Literals: [`registry!`](crate::registry!).
+    RegistryHost,
+    Rule::RegistryHost
+);
+
+validated_string!(
     /// A 12-digit AWS account id. Literals: [`aws_account_id!`](crate::aws_account_id!).
     AwsAccountId,
     Rule::AwsAccountId
@@ -131,6 +138,18 @@ macro_rules! tag {
 macro_rules! repository {
     ($value:literal) => {
         $crate::__validated_literal!(Repository, "image repository", $value)
+    };
+}
+
+/// A [`RegistryHost`] from a literal, checked at compile time: `registry!("ghcr.io/acme")`.
+///
+/// ```compile_fail
+/// let registry = kumiki_core::registry!("ghcr"); // not a host name: no dot
+/// ```
+#[macro_export]
+macro_rules! registry {
+    ($value:literal) => {
+        $crate::__validated_literal!(RegistryHost, "registry", $value)
     };
 }
 

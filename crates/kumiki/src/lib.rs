@@ -43,7 +43,7 @@ pub mod prelude {
     };
     pub use kumiki_core::{
         Env, Label, LabelKey, LabelValue, Name, NodeGroup, PortName, PortNumber, Stage, aws_account_id, aws_region,
-        label, label_key, label_value, name, node_port, port, port_name, repository, subdomain, tag,
+        label, label_key, label_value, name, node_port, port, port_name, registry, repository, subdomain, tag,
     };
     pub use kumiki_crds::{Duration, duration};
     pub use kumiki_synth::{App, Object};
@@ -67,8 +67,8 @@ pub mod platform {
 pub mod values {
     pub use kumiki_core::{
         AwsAccountId, AwsRegion, DevOnly, Env, ImageTag, Invalid, InvalidPort, Label, LabelKey, LabelValue, Name,
-        NodeGroup, NodePort, PortName, PortNumber, Repository, Rule, SourceLocation, Stage, Subdomain, Taint,
-        UnknownEnv, Violation,
+        NodeGroup, NodePort, PortName, PortNumber, RegistryHost, Repository, Rule, SourceLocation, Stage, Subdomain,
+        Taint, UnknownEnv, Violation,
     };
 }
 
