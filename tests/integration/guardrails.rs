@@ -209,15 +209,25 @@ impl ServiceId for Shop {
     const NAME: Name = name!("shop");
 }
 
-/// A valid shop service in `env`, ready to build; each test breaks it in one way.
-fn shop(env: Env) -> Microservice<Shop, kumiki::typestate::HasReadiness, kumiki::typestate::HasLiveness> {
+type ReadyShop = Microservice<Shop, kumiki::typestate::HasReadiness, kumiki::typestate::HasLiveness>;
+
+/// A valid shop service in `env`, ready to build, and its HTTP port; each test breaks it in
+/// one way. Errors of the lowered objects point at the caller's line.
+#[track_caller]
+fn shop_and_port(env: Env) -> (ReadyShop, PortRef<Shop>) {
     let image = Image::new(Registry::DockerHub, repository!("acme/shop"), tag!("1.0.0"));
     let mut web = Container::<Shop>::new(name!("web"), image);
     let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
-    Microservice::<Shop>::new(&platform::environment(env))
+    let service = Microservice::<Shop>::new(&platform::environment(env))
         .container(web)
         .readiness(Probe::tcp(&http))
-        .liveness(Probe::tcp(&http))
+        .liveness(Probe::tcp(&http));
+    (service, http)
+}
+
+#[track_caller]
+fn shop(env: Env) -> ReadyShop {
+    shop_and_port(env).0
 }
 
 #[test]
@@ -481,6 +491,46 @@ fn only_the_app_that_owns_a_service_routes_it() {
     );
 }
 
+/// A VirtualService written through a type of the service's own.
+#[derive(serde::Serialize)]
+struct PlainVirtualService {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: ObjectMeta,
+    spec: serde_json::Value,
+}
+
+own_kind!(
+    PlainVirtualService,
+    "networking.istio.io",
+    "networking.istio.io/v1",
+    "VirtualService",
+    "virtualservices"
+);
+
+#[test]
+fn a_route_of_a_custom_type_is_held_to_ownership_too() {
+    let (errors, line) = platform_with_intruder(|app| {
+        let line = line!() + 1;
+        app.add(PlainVirtualService {
+            api_version: "networking.istio.io/v1",
+            kind: "VirtualService",
+            metadata: meta("steal-order"),
+            spec: serde_json::json!({"hosts": ["order.services.svc.cluster.local"], "exportTo": ["."]}),
+        });
+        line
+    });
+    assert_eq!(
+        errors,
+        [format!(
+            "{}:{line}: prd/intruder: VirtualService services/steal-order governs host \"order.services.svc.cluster.local\", \
+             the Service of app order: only the app that owns a Service routes it",
+            file!()
+        )]
+    );
+}
+
 #[test]
 fn an_authorization_policy_selects_its_own_pods_and_names_its_sources() {
     use kumiki::crds::istio::{AuthorizationPolicy, AuthorizationPolicySpec, Rule, WorkloadSelector};
@@ -694,23 +744,15 @@ fn a_service_registers_only_the_hosts_the_platform_declares_and_only_for_itself(
 #[test]
 fn a_patch_cannot_pin_pods_outside_the_clusters_node_groups() {
     let (errors, line) = platform_with_intruder(|app| {
-        let image = Image::new(Registry::DockerHub, repository!("acme/shop"), tag!("1.0.0"));
-        let mut web = Container::<Shop>::new(name!("web"), image);
-        let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
-        let line = line!() + 6;
-        let service = Microservice::<Shop>::new(&platform::environment(Env::Prd))
-            .named(name!("intruder"))
-            .container(web)
-            .readiness(Probe::tcp(&http))
-            .liveness(Probe::tcp(&http))
-            .patch_deployment(|deployment| {
-                let pod = deployment.spec.as_mut().unwrap().template.spec.as_mut().unwrap();
-                pod.node_selector = Some([(kumiki::platform::NODE_GROUP_LABEL.to_owned(), "gpu".to_owned())].into());
-                pod.tolerations = Some(vec![kumiki::k8s_openapi::api::core::v1::Toleration {
-                    operator: Some("Exists".to_owned()),
-                    ..Default::default()
-                }]);
-            });
+        let line = line!() + 1;
+        let service = shop(Env::Prd).named(name!("intruder")).patch_deployment(|deployment| {
+            let pod = deployment.spec.as_mut().unwrap().template.spec.as_mut().unwrap();
+            pod.node_selector = Some([(kumiki::platform::NODE_GROUP_LABEL.to_owned(), "gpu".to_owned())].into());
+            pod.tolerations = Some(vec![kumiki::k8s_openapi::api::core::v1::Toleration {
+                operator: Some("Exists".to_owned()),
+                ..Default::default()
+            }]);
+        });
         app.absorb(service.build());
         line
     });
@@ -747,18 +789,12 @@ fn two_listeners_cannot_claim_one_node_port() {
         .expect("a listener with a NodePort");
     let free_port = listeners.iter().map(|opened| opened.listener.port.get()).max().unwrap() + 1;
     let (errors, line) = platform_with_intruder(|app| {
-        let image = Image::new(Registry::DockerHub, repository!("acme/shop"), tag!("1.0.0"));
-        let mut web = Container::<Shop>::new(name!("web"), image);
-        let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
         let port = PortNumber::try_from(i64::from(free_port)).unwrap();
         let listener = Listener::new(port_name!("intruder"), port).with_node_port(taken.listener.node_port.unwrap());
-        let line = line!() + 6;
-        let service = Microservice::<Shop>::new(&platform::environment(Env::Prd))
-            .named(name!("intruder"))
-            .container(web)
-            .readiness(Probe::tcp(&http))
-            .liveness(Probe::tcp(&http))
-            .expose_on_ingress(port, &http, listener);
+        let (service, http) = shop_and_port(Env::Prd);
+        let service = service.named(name!("intruder"));
+        let line = line!() + 1;
+        let service = service.expose_on_ingress(port, &http, listener);
         app.absorb(service.build());
         line
     });

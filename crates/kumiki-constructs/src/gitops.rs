@@ -1,5 +1,6 @@
-//! Argo CD from the model: the app-of-apps tree, least-privilege AppProjects, Helm charts as
-//! Applications, sync policy and sync waves, all derived from the apps of an environment.
+//! Argo CD from the model: the app-of-apps tree, AppProjects generated from the boundaries the
+//! platform declares, Helm charts as Applications, sync policy and sync waves derived from the
+//! apps of an environment.
 //!
 //! The tree for environment `env` under `release/<env>/`:
 //! - `bootstrap/` — the `root` AppProject and the `root` Application, applied once by hand

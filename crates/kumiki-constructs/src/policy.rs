@@ -40,7 +40,7 @@ pub struct SecurityPolicy {
     pub seccomp: Seccomp,
     /// `readOnlyRootFilesystem`; when set, each pod gets a writable `/tmp` (an `emptyDir`).
     pub read_only_root_filesystem: bool,
-    /// `allowPrivilegeEscalation` (and `privileged`) of every container.
+    /// `allowPrivilegeEscalation` of every container (no container is ever `privileged`).
     pub allow_privilege_escalation: bool,
     /// Linux capabilities dropped from every container (`ALL` for none left).
     pub drop_capabilities: &'static [&'static str],

@@ -398,56 +398,59 @@ const fn check_repository(bytes: &[u8]) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// The index of the first `byte` in `bytes` at or after `from`, or the length.
+const fn position(bytes: &[u8], from: usize, byte: u8) -> usize {
+    let mut i = from;
+    while i < bytes.len() && bytes[i] != byte {
+        i += 1;
+    }
+    i
+}
+
+/// Whether `bytes[..end]` is `localhost`.
+const fn is_localhost(bytes: &[u8], end: usize) -> bool {
+    let localhost = b"localhost";
+    if end != localhost.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < end {
+        if bytes[i] != localhost[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// Whether the part before the first `/` is a registry host (has a `.` or `:`, or is
 /// `localhost`), as container tools read an image reference; a path without `/` is a
 /// repository of the default registry.
 const fn starts_with_registry_host(bytes: &[u8]) -> bool {
-    let mut end = 0;
-    while end < bytes.len() && bytes[end] != b'/' {
-        end += 1;
-    }
+    let end = position(bytes, 0, b'/');
     if end == bytes.len() {
         return false;
     }
-    let localhost = b"localhost";
-    let mut is_localhost = end == localhost.len();
-    let mut i = 0;
-    while i < end {
-        if bytes[i] == b'.' || bytes[i] == b':' {
-            return true;
-        }
-        if is_localhost && bytes[i] != localhost[i] {
-            is_localhost = false;
-        }
-        i += 1;
-    }
-    is_localhost
+    position(bytes, 0, b'.') < end || position(bytes, 0, b':') < end || is_localhost(bytes, end)
 }
 
 /// `host[:port][/path]`: a host of lowercase DNS labels with at least one dot, or
 /// `localhost`; a port of 1 to 5 digits up to 65535; a path as a repository's.
 const fn check_registry_host(bytes: &[u8]) -> Result<(), Invalid> {
-    let mut end = 0;
-    while end < bytes.len() && bytes[end] != b'/' {
-        end += 1;
-    }
-    let mut host_end = 0;
-    while host_end < end && bytes[host_end] != b':' {
-        host_end += 1;
-    }
+    let end = position(bytes, 0, b'/');
+    let host_end = if position(bytes, 0, b':') < end {
+        position(bytes, 0, b':')
+    } else {
+        end
+    };
     // The host: labels of a-z, 0-9 and '-', not starting or ending with '-'.
     if host_end == 0 || host_end > 253 {
         return Err(Invalid::NotRegistryHost);
     }
-    let localhost = b"localhost";
-    let mut is_localhost = host_end == localhost.len();
     let mut dots = 0;
     let mut i = 0;
     while i < host_end {
         let b = bytes[i];
-        if is_localhost && b != localhost[i] {
-            is_localhost = false;
-        }
         if b == b'.' {
             dots += 1;
             if i == 0 || i + 1 == host_end || bytes[i - 1] == b'.' || bytes[i - 1] == b'-' || bytes[i + 1] == b'-' {
@@ -458,7 +461,7 @@ const fn check_registry_host(bytes: &[u8]) -> Result<(), Invalid> {
         }
         i += 1;
     }
-    if dots == 0 && !is_localhost {
+    if dots == 0 && !is_localhost(bytes, host_end) {
         return Err(Invalid::NotRegistryHost);
     }
     // The port.

@@ -2,6 +2,7 @@
 //! service. Each object points at the call that shaped it (a patched workload at the patch,
 //! the Service at `expose`, the autoscaler at `autoscale`), the rest at `Microservice::new`.
 
+use kumiki_core::SourceLocation;
 use kumiki_synth::App;
 
 use crate::database::Owner;
@@ -44,14 +45,11 @@ fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
         None => {
             for (name, template) in lowering.versioned_templates(template) {
                 let mut deployment = lowering.deployment(name.clone(), template);
-                let mut at = new;
-                for patch in &spec.patches {
-                    if let Patch::Deployment(edit) = &patch.value {
-                        edit(&mut deployment);
-                        at = patch.at;
-                    }
-                }
-                app.add_at(deployment, at);
+                let patched_at = apply_patches(spec, &mut deployment, |patch| match patch {
+                    Patch::Deployment(edit) => Some(edit.as_ref()),
+                    Patch::StatefulSet(_) => None,
+                });
+                app.add_at(deployment, patched_at.unwrap_or(new));
                 if let Some(autoscaler) = lowering.autoscaler(name) {
                     app.add_at(autoscaler, autoscale_at.unwrap_or(new));
                 }
@@ -59,14 +57,11 @@ fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
         }
         Some(storage) => {
             let mut stateful_set = lowering.stateful_set(template, &storage.value);
-            let mut at = new;
-            for patch in &spec.patches {
-                if let Patch::StatefulSet(edit) = &patch.value {
-                    edit(&mut stateful_set);
-                    at = patch.at;
-                }
-            }
-            app.add_at(stateful_set, at);
+            let patched_at = apply_patches(spec, &mut stateful_set, |patch| match patch {
+                Patch::StatefulSet(edit) => Some(edit.as_ref()),
+                Patch::Deployment(_) => None,
+            });
+            app.add_at(stateful_set, patched_at.unwrap_or(new));
             if let Some(claim) = lowering.single_claim() {
                 app.add_at(lowering.claim(claim), storage.at);
             }
@@ -90,7 +85,7 @@ fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
             spec.first_of(&[versions_at, traffic_at, Some(first.at)]),
         );
         if let Some((gateway, virtual_service)) = routing.ingress {
-            let listener_at = spec.first_of(&[spec.listeners.first().map(|binding| binding.at)]);
+            let listener_at = spec.listeners.first().map_or(new, |binding| binding.at);
             app.add_at(gateway, listener_at);
             app.add_at(virtual_service, listener_at);
         }
@@ -103,7 +98,7 @@ fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
         }
     }
     let budget_at = spec.disruption_budget.as_ref().map(|budget| budget.at);
-    app.add_at(lowering.disruption_budget(), spec.first_of(&[budget_at]));
+    app.add_at(lowering.disruption_budget(), budget_at.unwrap_or(new));
     let first_source = spec.ingress_from.first().map(|source| source.at);
     let first_caller = spec.callers.first().map(|caller| caller.at);
     let first_listener = spec.listeners.first().map(|binding| binding.at);
@@ -125,4 +120,21 @@ fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
         }
         database.value.lower(&owner, app);
     }
+}
+
+/// Applies the patches of one workload kind to `workload`, in order; the line of the last one
+/// (the workload's errors point there), if any applied.
+fn apply_patches<T>(
+    spec: &MicroserviceSpec,
+    workload: &mut T,
+    edit_of: impl Fn(&Patch) -> Option<&dyn Fn(&mut T)>,
+) -> Option<SourceLocation> {
+    let mut patched_at = None;
+    for patch in &spec.patches {
+        if let Some(edit) = edit_of(&patch.value) {
+            edit(workload);
+            patched_at = Some(patch.at);
+        }
+    }
+    patched_at
 }

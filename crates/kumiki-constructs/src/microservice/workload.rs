@@ -179,7 +179,8 @@ impl Lowering<'_> {
             }),
             security_context: Some(SecurityContext {
                 allow_privilege_escalation: Some(security.allow_privilege_escalation),
-                privileged: Some(security.allow_privilege_escalation),
+                // Never privileged, whatever the policy allows: the pod rules refuse it.
+                privileged: Some(false),
                 read_only_root_filesystem: Some(security.read_only_root_filesystem),
                 run_as_non_root: Some(security.run_as_non_root),
                 capabilities: Some(Capabilities {

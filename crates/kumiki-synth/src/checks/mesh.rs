@@ -152,88 +152,106 @@ fn ownership<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
         }
     }
     for entry in &index.objects {
-        let any = entry.declared.object.as_any();
-        let metadata = entry.declared.object.metadata();
+        let object = entry.declared.object.as_ref();
+        let kind = object.kind();
+        let mesh_kind = matches!(
+            (object.group(), kind),
+            (
+                "networking.istio.io",
+                "VirtualService" | "DestinationRule" | "ServiceEntry"
+            ) | ("security.istio.io", "AuthorizationPolicy")
+        );
+        if !mesh_kind {
+            continue;
+        }
+        // Read by kind, through JSON: a mesh object of a service's own Rust type is held to
+        // the same rules as kumiki's.
+        let json = object.to_json();
+        let spec = &json["spec"];
+        let strings = |value: &serde_json::Value| -> Vec<String> {
+            (value.as_array().into_iter().flatten())
+                .filter_map(|item| item.as_str().map(str::to_owned))
+                .collect()
+        };
+        let metadata = object.metadata();
         let namespace = metadata.namespace.as_deref().unwrap_or_default();
         let name = metadata.name.as_deref().unwrap_or_default();
         let app = entry.origin.app;
-        let hosts: Vec<(&str, &str)> = if let Some(virtual_service) = any.downcast_ref::<VirtualService>() {
-            virtual_service
-                .spec
-                .hosts
-                .iter()
-                .map(|host| ("VirtualService", host.as_str()))
-                .collect()
-        } else if let Some(rule) = any.downcast_ref::<DestinationRule>() {
-            vec![("DestinationRule", rule.spec.host.as_str())]
-        } else {
-            Vec::new()
+        let describe = format!("{kind} {namespace}/{name}");
+        let hosts = match kind {
+            "VirtualService" => strings(&spec["hosts"]),
+            "DestinationRule" => spec["host"].as_str().map(str::to_owned).into_iter().collect(),
+            _ => Vec::new(),
         };
-        for (kind, host) in hosts {
-            let owner = Model::service_name(host, namespace)
+        for host in hosts {
+            let owner = Model::service_name(&host, namespace)
                 .and_then(|(ns, service)| owners.get(&(ns.as_str(), service.as_str())).copied());
             if let Some(owner) = owner.filter(|owner| *owner != app) {
                 problems.report(
                     entry.origin,
                     format!(
-                        "{kind} {namespace}/{name} governs host \"{host}\", the Service of app {owner}: only the app that owns a Service routes it"
+                        "{describe} governs host \"{host}\", the Service of app {owner}: only the app that owns a Service routes it"
                     ),
                 );
             }
         }
-        if let Some(entry_object) = any.downcast_ref::<ServiceEntry>()
+        if kind == "ServiceEntry"
             && !index.registered_hosts.is_empty()
             && !index.registered_hosts.iter().any(|(publisher, _)| *publisher == app)
         {
             let declared = |host: &String| (index.registered_hosts.iter()).any(|(_, hosts)| hosts.hosts.contains(host));
-            for host in entry_object.spec.hosts.iter().filter(|host| !declared(host)) {
+            for host in strings(&spec["hosts"]).iter().filter(|host| !declared(host)) {
                 problems.report(
                     entry.origin,
                     format!(
-                        "ServiceEntry {namespace}/{name} registers host \"{host}\", which the platform does not declare: \
+                        "{describe} registers host \"{host}\", which the platform does not declare: \
                          calls out of the cluster go through the platform's egress"
                     ),
                 );
             }
-            if entry_object.spec.export_to != ["."] {
+            let export_to = strings(&spec["exportTo"]);
+            if export_to != ["."] {
                 problems.report(
                     entry.origin,
                     format!(
-                        "ServiceEntry {namespace}/{name} is exported to {:?}: a service's ServiceEntry is exported only to its own namespace (\".\")",
-                        entry_object.spec.export_to
+                        "{describe} is exported to {export_to:?}: a service's ServiceEntry is exported only to its own namespace (\".\")"
                     ),
                 );
             }
         }
-        if let Some(policy) = any.downcast_ref::<AuthorizationPolicy>() {
-            let describe = format!("AuthorizationPolicy {namespace}/{name}");
-            let allows = matches!(policy.spec.action.as_str(), "" | "ALLOW");
-            match &policy.spec.selector {
-                None if allows => problems.report(
-                    entry.origin,
-                    format!("{describe}: an ALLOW policy without a selector opens every workload of {namespace}: select the app's own pods"),
-                ),
-                None => {}
-                Some(selector) => {
-                    let others: BTreeSet<&str> = (index.workloads.all.iter())
-                        .filter(|workload| workload.selected_by(namespace, &selector.match_labels))
-                        .map(|workload| workload.origin.app)
-                        .filter(|owner| *owner != app)
-                        .collect();
-                    for owner in others {
-                        problems.report(
-                            entry.origin,
-                            format!("{describe}: selects pods of app {owner}: only the app that owns a workload authorizes calls to it"),
-                        );
-                    }
+        if kind == "AuthorizationPolicy" {
+            let allows = matches!(spec["action"].as_str().unwrap_or_default(), "" | "ALLOW");
+            let selector: BTreeMap<String, String> =
+                (spec["selector"]["matchLabels"].as_object().into_iter().flatten())
+                    .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
+                    .collect();
+            if selector.is_empty() {
+                if allows {
+                    problems.report(
+                        entry.origin,
+                        format!("{describe}: an ALLOW policy without a selector opens every workload of {namespace}: select the app's own pods"),
+                    );
+                }
+            } else {
+                let others: BTreeSet<&str> = (index.workloads.all.iter())
+                    .filter(|workload| workload.selected_by(namespace, &selector))
+                    .map(|workload| workload.origin.app)
+                    .filter(|owner| *owner != app)
+                    .collect();
+                for owner in others {
+                    problems.report(
+                        entry.origin,
+                        format!("{describe}: selects pods of app {owner}: only the app that owns a workload authorizes calls to it"),
+                    );
                 }
             }
             if allows {
-                for (index, rule) in policy.spec.rules.iter().enumerate() {
-                    let sourceless = rule.from.is_empty()
-                        || (rule.from.iter()).any(|from| {
-                            serde_json::to_value(&from.source).is_ok_and(|v| v.as_object().is_none_or(|o| o.is_empty()))
-                        });
+                for (index, rule) in spec["rules"].as_array().into_iter().flatten().enumerate() {
+                    let sources: Vec<&serde_json::Value> = rule["from"].as_array().into_iter().flatten().collect();
+                    let sourceless = sources.is_empty()
+                        || sources
+                            .iter()
+                            .any(|from| from["source"].as_object().is_none_or(|source| source.is_empty()));
                     if sourceless {
                         problems.report(
                             entry.origin,

@@ -8,7 +8,7 @@
 //! by another app lifts one rule for one app's workloads.
 
 use k8s_openapi::api::core::v1::{Container, PodSpec, SecurityContext};
-use kumiki_core::{Env, NODE_GROUP_LABEL};
+use kumiki_core::{Env, NODE_GROUP_LABEL, Rule};
 
 use super::index::Pod;
 use super::{Index, Problems};
@@ -289,22 +289,17 @@ fn image_problem(image: &str, env: Env) -> Result<(), String> {
         Some((_, tag)) => (&name[..name.len() - tag.len() - 1], Some(tag)),
         None => (name, None),
     };
-    let valid_path = !repository.is_empty()
-        && (repository.split('/').enumerate()).all(|(index, part)| {
-            // The first part may be a registry host (with a port, dots, upper case).
-            let registry = index == 0 && repository.contains('/') && (part.contains('.') || part.contains(':'));
-            !part.is_empty()
-                && (registry
-                    || part
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c)))
-        });
-    let valid_tag = tag.is_none_or(|tag| {
-        !tag.is_empty()
-            && tag.len() <= 128
-            && !tag.starts_with(['.', '-'])
-            && tag.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-    });
+    // The repository path and the tag follow the same rules as kumiki's own literals; a
+    // first part that is a registry host (a `.` or `:`, or `localhost`) follows the registry's.
+    let registry_host = |part: &str| part.contains(['.', ':']) || part == "localhost";
+    let valid_path = match repository.split_once('/') {
+        Some((registry, path)) if registry_host(registry) => {
+            Rule::RegistryHost.check(registry).is_ok() && Rule::Repository.check(path).is_ok()
+        }
+        _ => Rule::Repository.check(repository).is_ok(),
+    };
+    // `latest` is a valid tag, only not a pinned one.
+    let valid_tag = tag.is_none_or(|tag| tag == "latest" || Rule::ImageTag.check(tag).is_ok());
     let valid_digest = digest.is_none_or(|digest| {
         digest
             .strip_prefix("sha256:")
