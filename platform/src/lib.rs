@@ -12,7 +12,7 @@ use kumiki::platform::{
     Egress, Environment, GatewayProxy, Mesh, Policy, PullPolicy, Rollout, Seccomp, SecurityPolicy, Team,
 };
 use kumiki::prelude::*;
-use kumiki::values::{AwsAccountId, AwsRegion, ImageTag, Repository};
+use kumiki::values::{AwsAccountId, AwsRegion, Repository};
 
 pub mod charts;
 pub mod databases;
@@ -180,13 +180,15 @@ pub fn registry(env: Env) -> Registry {
     }
 }
 
-/// The image of a service built by the team: `local` (`<svc>-<vendor>:latest`, built on the
-/// developer's machine) in dev, `ecr` pinned to `tag` in stg and prd (the tag CI writes).
-pub fn team_image(env: Env, local: Repository, ecr: Repository, tag: ImageTag) -> Image {
-    match env {
-        Env::Dev => Image::latest(registry(env), local),
-        Env::Stg | Env::Prd => Image::new(registry(env), ecr, tag),
-    }
+/// The image of a service built by the team at `version` (read from the service's
+/// `images.yaml`): `local` (built on the developer's machine, usually `latest`) in dev, `ecr`
+/// in stg and prd.
+pub fn team_image(env: Env, local: Repository, ecr: Repository, version: ImageVersion) -> Image {
+    let repository = match env {
+        Env::Dev => local,
+        Env::Stg | Env::Prd => ecr,
+    };
+    Image::at(registry(env), repository, version)
 }
 
 /// A namespace; `in_mesh` enrols its pods in the mesh.

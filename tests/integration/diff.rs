@@ -188,7 +188,7 @@ fn cases() -> Vec<Case> {
             exit: 3,
             expect: vec![
                 "prd: 1 removed",
-                "warning: prd/web: ConfigMap shop/settings is deleted: Argo CD's prune removes it from the cluster",
+                "warning: prd/web: ConfigMap shop/settings is deleted from release/; no Application in this release syncs web, so whether the cluster loses it depends on the one that does",
                 "- removed ConfigMap shop/settings  web/shop.configmap.settings.yaml",
             ],
         },
@@ -363,6 +363,36 @@ fn kinds_are_ordered_by_importance_within_an_app() {
             "ConfigMap shop/settings"
         ]
     );
+}
+
+/// An Argo CD Application syncing `release/prd/web`, pruning or not.
+fn with_application(mut tree: Tree, prune: bool) -> Tree {
+    let application = format!(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web\n  namespace: argocd\nspec:\n  source:\n    path: release/prd/web\n  syncPolicy:\n    automated:\n      prune: {prune}\n"
+    );
+    tree.insert("team-app/argocd.application.web.yaml".to_owned(), application);
+    tree
+}
+
+#[test]
+fn a_deletion_warning_says_what_the_application_syncing_it_does() {
+    let old = with(web(), &[("web", config_map("settings", "info", false))]);
+    for (prune, expected) in [
+        (
+            true,
+            "warning: prd/web: ConfigMap shop/settings is deleted: Application web prunes, so Argo CD removes it from the cluster",
+        ),
+        (
+            false,
+            "warning: prd/web: ConfigMap shop/settings is deleted from release/ but stays in the cluster: Application web does not prune; delete it by hand or sync once with prune",
+        ),
+    ] {
+        let before = with_application(release(&old), prune);
+        let after = with_application(release(&web()), prune);
+        let diff = kumiki_diff::compare("prd", &before, &after).unwrap();
+        let text = render_text(&[diff], false);
+        assert!(text.contains(expected), "prune {prune}:\n{text}");
+    }
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod env_var;
 mod environment;
 mod gitops;
 mod image;
+mod image_versions;
 mod mesh;
 mod microservice;
 mod placement;
@@ -27,7 +28,10 @@ pub use gitops::{
     Boundary, ChartVersion, GitOps, HelmChart, Kind, Project, RESOURCES_FINALIZER, SERVICE_KINDS, SYNC_WAVE_ANNOTATION,
     Team,
 };
-pub use image::{Image, Registry};
+pub use image::{Image, ImageVersion, Registry};
+pub use image_versions::{
+    FileProblem, ImageVersions, SCHEMA_FILE_NAME, VersionsDocument, check_value, json_schema, set_version,
+};
 pub use mesh::{
     CircuitBreaker, GatewayListener, GatewayProxy, Listener, Mesh, REVISION_LABEL, Retries, RetryOn, TrafficPolicy,
     VERSION_LABEL,

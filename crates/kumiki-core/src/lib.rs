@@ -21,5 +21,5 @@ pub use location::SourceLocation;
 pub use name::Name;
 pub use node_group::{NODE_GROUP_LABEL, NodeGroup, Taint};
 pub use port::{InvalidPort, NodePort, PortNumber};
-pub use rule::{Invalid, Rule, Violation};
-pub use validated::{AwsAccountId, AwsRegion, ImageTag, PortName, RegistryHost, Repository, Subdomain};
+pub use rule::{FLOATING_TAGS, Invalid, Rule, Violation};
+pub use validated::{AwsAccountId, AwsRegion, ImageDigest, ImageTag, PortName, RegistryHost, Repository, Subdomain};

@@ -18,8 +18,10 @@ pub enum Rule {
     LabelValue,
     /// A port name before its protocol prefix: IANA_SVC_NAME with room for `http-`.
     PortName,
-    /// An image tag other than `latest`.
+    /// An image tag that is not floating (see [`FLOATING_TAGS`]).
     ImageTag,
+    /// An image digest: `sha256:` and 64 lowercase hex digits.
+    ImageDigest,
     /// An image repository path, e.g. `account-gin-repository` or `paulbouwer/hello-kubernetes`.
     Repository,
     /// A container registry: a host (`ghcr.io`, `localhost:5000`, with an optional port) and
@@ -41,6 +43,7 @@ impl Rule {
             Rule::LabelValue => "label value",
             Rule::PortName => "port name",
             Rule::ImageTag => "image tag",
+            Rule::ImageDigest => "image digest",
             Rule::Repository => "image repository",
             Rule::RegistryHost => "registry",
             Rule::AwsAccountId => "AWS account id",
@@ -80,8 +83,10 @@ pub enum Invalid {
     NoLetter,
     /// Not an image tag.
     NotTag,
-    /// The floating tag `latest`.
+    /// A floating tag such as `latest` (see [`FLOATING_TAGS`]).
     FloatingTag,
+    /// Not `sha256:` and 64 lowercase hex digits.
+    NotDigest,
     /// Not an image repository path.
     NotRepository,
     /// A repository path whose first part is a registry host.
@@ -114,8 +119,9 @@ impl Invalid {
             Invalid::NoLetter => "must contain a letter",
             Invalid::NotTag => "must be 1 to 128 of A-Z, a-z, 0-9, '_', '.', '-', not starting with '.' or '-'",
             Invalid::FloatingTag => {
-                "`latest` is not pinned: use a version or commit tag (only dev may use Image::latest)"
+                "is a floating tag (latest, stable, edge, nightly, main, master): use a version or commit tag, or a digest (only dev may float, with `latest`)"
             }
+            Invalid::NotDigest => "must be `sha256:` followed by 64 lowercase hex digits",
             Invalid::NotRepository => "must be lowercase a-z, 0-9 parts joined by '.', '_', '-' or '/'",
             Invalid::RepositoryWithRegistry => {
                 "starts with a registry host: give the host to `Registry::Host(registry!(..))` and keep the path here"
@@ -148,7 +154,8 @@ macro_rules! __reject {
             $crate::Invalid::ConsecutiveDashes => panic!(concat!("invalid ", $noun, " \"", $value, "\": must not contain '--'")),
             $crate::Invalid::NoLetter => panic!(concat!("invalid ", $noun, " \"", $value, "\": must contain a letter")),
             $crate::Invalid::NotTag => panic!(concat!("invalid ", $noun, " \"", $value, "\": must be 1 to 128 of A-Z, a-z, 0-9, '_', '.', '-', not starting with '.' or '-'")),
-            $crate::Invalid::FloatingTag => panic!(concat!("invalid ", $noun, " \"", $value, "\": `latest` is not pinned: use a version or commit tag (only dev may use Image::latest)")),
+            $crate::Invalid::FloatingTag => panic!(concat!("invalid ", $noun, " \"", $value, "\": is a floating tag (latest, stable, edge, nightly, main, master): use a version or commit tag, or a digest (only dev may float, with `latest`)")),
+            $crate::Invalid::NotDigest => panic!(concat!("invalid ", $noun, " \"", $value, "\": must be `sha256:` followed by 64 lowercase hex digits")),
             $crate::Invalid::NotRepository => panic!(concat!("invalid ", $noun, " \"", $value, "\": must be lowercase a-z, 0-9 parts joined by '.', '_', '-' or '/'")),
             $crate::Invalid::RepositoryWithRegistry => panic!(concat!("invalid ", $noun, " \"", $value, "\": starts with a registry host: give the host to `Registry::Host(registry!(..))` and keep the path here")),
             $crate::Invalid::NotRegistryHost => panic!(concat!("invalid ", $noun, " \"", $value, "\": must be a host name with a dot (or localhost), an optional :port, and an optional /path of lowercase parts")),
@@ -194,6 +201,7 @@ impl Rule {
             Rule::LabelValue => check_label_value(bytes),
             Rule::PortName => check_port_name(bytes),
             Rule::ImageTag => check_image_tag(bytes),
+            Rule::ImageDigest => check_image_digest(bytes),
             Rule::Repository => match check_repository(bytes) {
                 Ok(()) if starts_with_registry_host(bytes) => Err(Invalid::RepositoryWithRegistry),
                 result => result,
@@ -350,7 +358,11 @@ const fn check_port_name(bytes: &[u8]) -> Result<(), Invalid> {
     Ok(())
 }
 
-/// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`, and not `latest`.
+/// Tags that name whatever was pushed last rather than one build: an image at one of them
+/// can change under a running Deployment, so only dev may use one (`latest`).
+pub const FLOATING_TAGS: [&str; 6] = ["latest", "stable", "edge", "nightly", "main", "master"];
+
+/// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}` (the OCI distribution rule), and not floating.
 const fn check_image_tag(bytes: &[u8]) -> Result<(), Invalid> {
     if bytes.is_empty() || bytes.len() > 128 || bytes[0] == b'.' || bytes[0] == b'-' {
         return Err(Invalid::NotTag);
@@ -363,17 +375,50 @@ const fn check_image_tag(bytes: &[u8]) -> Result<(), Invalid> {
         }
         i += 1;
     }
-    if bytes.len() == 6
-        && bytes[0] == b'l'
-        && bytes[1] == b'a'
-        && bytes[2] == b't'
-        && bytes[3] == b'e'
-        && bytes[4] == b's'
-        && bytes[5] == b't'
-    {
-        return Err(Invalid::FloatingTag);
+    let mut floating = 0;
+    while floating < FLOATING_TAGS.len() {
+        if equal(bytes, FLOATING_TAGS[floating].as_bytes()) {
+            return Err(Invalid::FloatingTag);
+        }
+        floating += 1;
     }
     Ok(())
+}
+
+/// `sha256:` and 64 lowercase hex digits.
+const fn check_image_digest(bytes: &[u8]) -> Result<(), Invalid> {
+    const PREFIX: &[u8] = b"sha256:";
+    if bytes.len() != PREFIX.len() + 64 {
+        return Err(Invalid::NotDigest);
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let valid = if i < PREFIX.len() {
+            b == PREFIX[i]
+        } else {
+            b.is_ascii_digit() || matches!(b, b'a'..=b'f')
+        };
+        if !valid {
+            return Err(Invalid::NotDigest);
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+const fn equal(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Lowercase alphanumeric parts joined by single `.`, `_`, `-` or `/` (also `__`), at most 255.
@@ -597,6 +642,21 @@ mod tests {
         check(Rule::ImageTag, "", Err(Invalid::NotTag));
         check(Rule::ImageTag, "-rc", Err(Invalid::NotTag));
         check(Rule::ImageTag, "1.0+b", Err(Invalid::NotTag));
+        check(Rule::ImageTag, "main", Err(Invalid::FloatingTag));
+        check(Rule::ImageTag, "mainline", Ok(()));
+        let hex = "0123456789abcdef".repeat(4);
+        check(Rule::ImageDigest, &format!("sha256:{hex}"), Ok(()));
+        check(
+            Rule::ImageDigest,
+            &format!("sha256:{}", hex.to_uppercase()),
+            Err(Invalid::NotDigest),
+        );
+        check(Rule::ImageDigest, &format!("sha512:{hex}"), Err(Invalid::NotDigest));
+        check(
+            Rule::ImageDigest,
+            &format!("sha256:{}", &hex[1..]),
+            Err(Invalid::NotDigest),
+        );
         check(Rule::Repository, "paulbouwer/hello-kubernetes", Ok(()));
         check(Rule::Repository, "account-gin-repository", Ok(()));
         check(Rule::Repository, "Account", Err(Invalid::NotRepository));
@@ -658,6 +718,7 @@ mod tests {
             Invalid::NoLetter,
             Invalid::NotTag,
             Invalid::FloatingTag,
+            Invalid::NotDigest,
             Invalid::NotRepository,
             Invalid::RepositoryWithRegistry,
             Invalid::NotRegistryHost,

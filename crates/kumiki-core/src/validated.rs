@@ -72,9 +72,17 @@ validated_string!(
 );
 
 validated_string!(
-    /// An image tag that pins a build: not `latest`. Literals: [`tag!`](crate::tag!).
+    /// An image tag that pins a build: not floating (`latest`, `main`, ... see
+    /// [`FLOATING_TAGS`](crate::FLOATING_TAGS)). Literals: [`tag!`](crate::tag!).
     ImageTag,
     Rule::ImageTag
+);
+
+validated_string!(
+    /// An image digest, `sha256:` and 64 lowercase hex digits: the content address of one
+    /// build, read from data (an image versions file), never written in code.
+    ImageDigest,
+    Rule::ImageDigest
 );
 
 validated_string!(

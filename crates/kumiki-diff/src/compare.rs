@@ -124,14 +124,20 @@ struct Parsed<'a> {
 /// A file with the same bytes at the same path on both sides holds the same object,
 /// unchanged: it is not parsed, so the work follows the size of the change, not of the tree.
 pub fn compare(env: &str, old: &Tree, new: &Tree) -> Result<EnvDiff, DiffError> {
+    let (old_tree, new_tree) = (old, new);
     let old_files = old.iter().filter(|(path, text)| new.get(*path) != Some(*text));
     let new_files = new.iter().filter(|(path, text)| old.get(*path) != Some(*text));
     let old = parse_tree("old", old_files)?;
     let mut new = parse_tree("new", new_files)?;
     let mut changes = Vec::new();
+    let mut pruning = None;
     for (key, before) in old {
         match new.remove(&key) {
-            None => changes.push(removed(key, before)),
+            None => {
+                // Read only when something is deleted: the Applications say what a deletion does.
+                let pruning = pruning.get_or_insert_with(|| Pruning::read(env, new_tree, old_tree));
+                changes.push(removed(key, before, pruning));
+            }
             Some(after) => changes.extend(changed(key, before, after)),
         }
     }
@@ -207,16 +213,68 @@ fn added(key: ObjectKey, after: Parsed) -> ObjectChange {
     }
 }
 
-fn removed(key: ObjectKey, before: Parsed) -> ObjectChange {
+fn removed(key: ObjectKey, before: Parsed, pruning: &Pruning) -> ObjectChange {
+    let app = app_of(before.path);
+    let warning = match pruning.of(&app) {
+        Some((application, true)) => {
+            format!("{key} is deleted: Application {application} prunes, so Argo CD removes it from the cluster")
+        }
+        Some((application, false)) => format!(
+            "{key} is deleted from release/ but stays in the cluster: Application {application} does not prune; delete it by hand or sync once with prune"
+        ),
+        None => format!(
+            "{key} is deleted from release/; no Application in this release syncs {app}, so whether the cluster loses it depends on the one that does"
+        ),
+    };
     ObjectChange {
         kind: ChangeKind::Removed,
-        app: app_of(before.path),
+        app,
         path: before.path.to_owned(),
         from_path: None,
         diff: None,
-        warnings: vec![format!("{key} is deleted: Argo CD's prune removes it from the cluster")],
+        warnings: vec![warning],
         image_bumps: Vec::new(),
         key,
+    }
+}
+
+/// Which Application syncs each app directory of an environment, and whether it prunes.
+struct Pruning(BTreeMap<String, (String, bool)>);
+
+impl Pruning {
+    /// Reads the Argo CD Applications of `new` (those of `old` where `new` has none, as when
+    /// a whole app goes) whose source path is `…/<env>/<app>`.
+    fn read(env: &str, new: &Tree, old: &Tree) -> Pruning {
+        let mut apps = BTreeMap::new();
+        for tree in [new, old] {
+            for (path, text) in tree.iter().filter(|(path, _)| path.contains(".application.")) {
+                let Ok(value) = serde_saphyr::from_str::<Value>(text) else {
+                    continue;
+                };
+                let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str);
+                if text("/kind") != Some("Application") || !path.ends_with(".yaml") {
+                    continue;
+                }
+                let (Some(name), Some(source)) = (text("/metadata/name"), text("/spec/source/path")) else {
+                    continue;
+                };
+                let Some((_, app)) = source.trim_end_matches('/').rsplit_once(&format!("{env}/")) else {
+                    continue;
+                };
+                let prune = value
+                    .pointer("/spec/syncPolicy/automated/prune")
+                    .and_then(Value::as_bool);
+                apps.entry(app.to_owned())
+                    .or_insert((name.to_owned(), prune == Some(true)));
+            }
+        }
+        Pruning(apps)
+    }
+
+    fn of(&self, app: &str) -> Option<(&str, bool)> {
+        self.0
+            .get(app)
+            .map(|(application, prune)| (application.as_str(), *prune))
     }
 }
 

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use anstyle::{AnsiColor, Style};
 
 use crate::compare::{ChangeKind, EnvDiff, ObjectChange};
+use crate::review::ImageBump;
 
 /// GitHub refuses comments over 65,536 characters; above this the diff bodies are left out.
 const MARKDOWN_LIMIT: usize = 60_000;
@@ -98,7 +99,10 @@ pub fn render_text(diffs: &[EnvDiff], color: bool) -> String {
             }
         }
         for bump in diff.changes.iter().flat_map(|c| &c.image_bumps) {
-            let _ = writeln!(out, "image: {}/{bump}", diff.env);
+            let _ = match &bump.promoted_from {
+                Some(from) => writeln!(out, "promoted: {from} → {}/{bump}", diff.env),
+                None => writeln!(out, "image: {}/{bump}", diff.env),
+            };
         }
         for (app, changes) in &apps {
             let _ = writeln!(out, "\n{}", painter.paint(bold, &format!("── {}/{app} ──", diff.env)));
@@ -168,10 +172,16 @@ fn markdown(diffs: &[EnvDiff], bodies: bool) -> String {
                 let _ = writeln!(out, "> - `{app}`: {text}");
             }
         }
-        let bumps: Vec<String> = (diff.changes.iter())
+        let (promotions, bumps): (Vec<&ImageBump>, Vec<&ImageBump>) = (diff.changes.iter())
             .flat_map(|c| &c.image_bumps)
-            .map(ToString::to_string)
-            .collect();
+            .partition(|bump| bump.promoted_from.is_some());
+        if !promotions.is_empty() {
+            let _ = writeln!(out, "\n**Promotions** (builds an earlier environment already runs)\n");
+            for bump in promotions {
+                let from = bump.promoted_from.as_deref().unwrap_or_default();
+                let _ = writeln!(out, "- from {from}: {bump}");
+            }
+        }
         if !bumps.is_empty() {
             let _ = writeln!(out, "\n**Image bumps**\n");
             for bump in bumps {

@@ -1,6 +1,7 @@
 //! What a reviewer must see first: kind importance, changes Kubernetes rejects or that force a
 //! replacement, and image bumps.
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use serde_json::Value;
@@ -161,6 +162,37 @@ pub struct ImageBump {
     pub from: String,
     /// The image after.
     pub to: String,
+    /// The earlier environment that already runs `to`, when the bump is a promotion of the
+    /// same build (set by [`mark_promotions`]).
+    pub promoted_from: Option<String>,
+}
+
+/// The images an environment's release runs: every `image:` value in its files. Read from
+/// the text kumiki writes (one `image: <ref>` line per container), without parsing.
+pub fn running_images(tree: &crate::Tree) -> BTreeSet<String> {
+    (tree.values().flat_map(|text| text.lines()))
+        .filter_map(|line| {
+            let line = line.trim_start();
+            let line = line.strip_prefix("- ").unwrap_or(line);
+            let image = line.strip_prefix("image: ")?.trim();
+            Some(image.trim_matches(|c| c == '\'' || c == '"').to_owned())
+        })
+        .collect()
+}
+
+/// Marks each image bump of `diffs` whose new image an earlier environment already runs
+/// (the nearest one, in `running`'s order, which is the promotion order) as promoted from it.
+pub fn mark_promotions(diffs: &mut [crate::EnvDiff], running: &[(String, BTreeSet<String>)]) {
+    for diff in diffs {
+        let Some(position) = running.iter().position(|(env, _)| *env == diff.env) else {
+            continue;
+        };
+        for bump in diff.changes.iter_mut().flat_map(|change| &mut change.image_bumps) {
+            bump.promoted_from = (running[..position].iter().rev())
+                .find(|(_, images)| images.contains(&bump.to))
+                .map(|(env, _)| env.clone());
+        }
+    }
 }
 
 impl fmt::Display for ImageBump {
@@ -240,6 +272,7 @@ pub(crate) fn image_bumps(app: &str, before: &Value, after: &Value) -> Vec<Image
                 container: container.to_owned(),
                 from: (*from).to_owned(),
                 to: to.to_owned(),
+                promoted_from: None,
             })
         })
         .collect()

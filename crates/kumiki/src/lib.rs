@@ -11,24 +11,27 @@
 //! - [`crds`]: the custom resource types; [`k8s_openapi`]: the Kubernetes types, whose API
 //!   version (`v1_35`) is chosen once in the workspace `Cargo.toml`;
 //! - [`typestate`]: the Microservice's probe typestate, for helper functions that pass a
-//!   builder around.
+//!   builder around;
+//! - [`images`]: the image versions file each service keeps (reading, editing, its schema).
 //!
-//! A service crate exposes one function, `pub fn app(env: Env) -> App`, which `xtask` calls
-//! for every environment:
+//! A service crate exposes one function, `pub fn app(env: Env, images: &ImageVersions) -> App`,
+//! which `xtask` calls for every environment with the versions its `images.yaml` holds there:
 //!
 //! ```
 //! use kumiki::prelude::*;
 //!
-//! pub fn app(env: Env) -> App {
+//! pub fn app(env: Env, images: &ImageVersions) -> App {
 //!     let mut app = App::new(name!("hello"));
+//!     let image = Image::at(Registry::DockerHub, repository!("acme/hello"), images.of(&name!("hello")));
 //!     let replicas = match env {
 //!         Env::Dev => 1,
 //!         Env::Stg | Env::Prd => 2,
 //!     };
-//!     let _ = replicas; // a real service adds its objects here
+//!     let _ = (image, replicas); // a real service adds its objects here
 //!     app
 //! }
-//! assert_eq!(app(Env::Prd).name().as_str(), "hello");
+//! let images = ImageVersions::read("images.yaml", Some("hello:\n  prd: \"1.10\"\n"), Env::Prd);
+//! assert_eq!(app(Env::Prd, &images).name().as_str(), "hello");
 //! ```
 
 pub use k8s_openapi;
@@ -38,8 +41,9 @@ pub use serde_json;
 /// Everything a service crate usually needs.
 pub mod prelude {
     pub use kumiki_constructs::{
-        CircuitBreaker, Container, DisruptionBudget, ExternalHost, Image, Listener, Microservice, PortRef, Probe,
-        Protocol, Registry, Resources, Retries, RetryOn, ServiceId, TrafficPolicy, Version, VolumeClaim,
+        CircuitBreaker, Container, DisruptionBudget, ExternalHost, Image, ImageVersion, ImageVersions, Listener,
+        Microservice, PortRef, Probe, Protocol, Registry, Resources, Retries, RetryOn, ServiceId, TrafficPolicy,
+        Version, VolumeClaim,
     };
     pub use kumiki_core::{
         Env, Label, LabelKey, LabelValue, Name, NodeGroup, PortName, PortNumber, Stage, aws_account_id, aws_region,
@@ -66,9 +70,9 @@ pub mod platform {
 /// through the macros of the [`prelude`](crate::prelude), others through `TryFrom`).
 pub mod values {
     pub use kumiki_core::{
-        AwsAccountId, AwsRegion, DevOnly, Env, ImageTag, Invalid, InvalidPort, Label, LabelKey, LabelValue, Name,
-        NodeGroup, NodePort, PortName, PortNumber, RegistryHost, Repository, Rule, SourceLocation, Stage, Subdomain,
-        Taint, UnknownEnv, Violation,
+        AwsAccountId, AwsRegion, DevOnly, Env, FLOATING_TAGS, ImageDigest, ImageTag, Invalid, InvalidPort, Label,
+        LabelKey, LabelValue, Name, NodeGroup, NodePort, PortName, PortNumber, RegistryHost, Repository, Rule,
+        SourceLocation, Stage, Subdomain, Taint, UnknownEnv, Violation,
     };
 }
 
@@ -88,6 +92,18 @@ pub mod synth {
 pub mod typestate {
     pub use kumiki_constructs::{
         HasLiveness, HasReadiness, LivenessDeclared, NoLiveness, NoReadiness, ReadinessDeclared,
+    };
+}
+
+/// Image versions as data: each service's versions file, read into [`ImageVersions`] when
+/// the model is built, edited one value at a time by tools (`set-image`, `promote`, bots), and
+/// described by a JSON Schema for editors.
+///
+/// [`ImageVersions`]: kumiki_constructs::ImageVersions
+pub mod images {
+    pub use kumiki_constructs::{
+        FileProblem, ImageVersion, ImageVersions, SCHEMA_FILE_NAME, VersionsDocument, check_value, json_schema,
+        set_version,
     };
 }
 

@@ -13,12 +13,12 @@ impl ServiceId for Account {
 }
 
 /// The account app of `env`.
-pub fn app(env: Env) -> App {
+pub fn app(env: Env, images: &ImageVersions) -> App {
     let image = platform::team_image(
         env,
         repository!("account-gin"),
         repository!("account-gin-repository"),
-        tag!("d74ac1c"),
+        images.of(&name!("gin")),
     );
     let mut gin = Container::<Account>::new(name!("gin"), image);
     let http = gin.port(Protocol::Http, port_name!("account"), port!(8080));

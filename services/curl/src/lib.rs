@@ -13,9 +13,13 @@ impl ServiceId for Curl {
 }
 
 /// The curl app of `env`.
-pub fn app(env: Env) -> App {
+pub fn app(env: Env, images: &ImageVersions) -> App {
     let container_name = name!("curl");
-    let image = Image::new(Registry::DockerHub, repository!("curlimages/curl"), tag!("8.5.0"));
+    let image = Image::at(
+        Registry::DockerHub,
+        repository!("curlimages/curl"),
+        images.of(&container_name),
+    );
     let curl = Container::<Curl>::new(container_name.clone(), image).with_command(&["sleep", "infinity"]);
     let httpbin = platform::external_hosts::HTTPBIN_ORG;
     let status_url = format!("http://{}:{}/status/200", httpbin.host, httpbin.port);

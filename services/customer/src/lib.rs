@@ -15,12 +15,12 @@ impl ServiceId for Customer {
 pub const LISTENER: Listener = Listener::new(port_name!("customer"), port!(50001)).with_node_port(node_port!(30001));
 
 /// The customer app of `env`.
-pub fn app(env: Env) -> App {
+pub fn app(env: Env, images: &ImageVersions) -> App {
     let image = platform::team_image(
         env,
         repository!("customer-fastapi"),
         repository!("customer-fastapi-repository"),
-        tag!("cad5c87"),
+        images.of(&name!("fastapi")),
     );
     let mut fastapi = Container::<Customer>::new(name!("fastapi"), image);
     let http = fastapi.port(Protocol::Http, port_name!("customer"), port!(8000));

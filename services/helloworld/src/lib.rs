@@ -15,13 +15,14 @@ impl ServiceId for Helloworld {
 pub const LISTENER: Listener = Listener::new(port_name!("helloworld"), port!(50002)).with_node_port(node_port!(30002));
 
 /// The helloworld app of `env`.
-pub fn app(env: Env) -> App {
-    let image = Image::new(
+pub fn app(env: Env, images: &ImageVersions) -> App {
+    let container = name!("helloworld");
+    let image = Image::at(
         Registry::DockerHub,
         repository!("paulbouwer/hello-kubernetes"),
-        tag!("1.10"),
+        images.of(&container),
     );
-    let mut helloworld = Container::<Helloworld>::new(name!("helloworld"), image).with_env("PORT", "8080");
+    let mut helloworld = Container::<Helloworld>::new(container, image).with_env("PORT", "8080");
     let http = helloworld.port(Protocol::Http, port_name!("helloworld"), port!(8080));
 
     Microservice::<Helloworld>::new(&platform::environment(env))

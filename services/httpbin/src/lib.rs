@@ -19,13 +19,14 @@ impl ServiceId for Httpbin {
 pub const LISTENER: Listener = Listener::new(port_name!("httpbin"), port!(50003)).with_node_port(node_port!(30003));
 
 /// The httpbin app of `env`.
-pub fn app(env: Env) -> App {
-    let image = Image::new(
+pub fn app(env: Env, images: &ImageVersions) -> App {
+    let container = name!("httpbin");
+    let image = Image::at(
         Registry::DockerHub,
         repository!("mccutchen/go-httpbin"),
-        tag!("v2.15.0"),
+        images.of(&container),
     );
-    let mut httpbin = Container::<Httpbin>::new(name!("httpbin"), image);
+    let mut httpbin = Container::<Httpbin>::new(container, image);
     let http = httpbin.port(Protocol::Http, port_name!("httpbin"), port!(8080));
 
     Microservice::<Httpbin>::new(&platform::environment(env))

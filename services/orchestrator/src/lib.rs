@@ -1,6 +1,7 @@
 //! The orchestrator service: Python / FastAPI on 8000, Service port 50004, reached from
-//! outside through the ingress gateway listener 50004 (NodePort 30004). Its prd tag
-//! `00690e9` is a string here; the seed's YAML read it as the float `6.9e+11`.
+//! outside through the ingress gateway listener 50004 (NodePort 30004). Its tag
+//! `00690e9` is quoted in `images.yaml`: unquoted, YAML reads it as the float `6.9e+11`
+//! (the seed's did), and kumiki refuses it.
 
 use kumiki::prelude::*;
 use platform::node_groups;
@@ -17,12 +18,12 @@ impl ServiceId for Orchestrator {
 pub const LISTENER: Listener = Listener::new(port_name!("orchestr"), port!(50004)).with_node_port(node_port!(30004));
 
 /// The orchestrator app of `env`.
-pub fn app(env: Env) -> App {
+pub fn app(env: Env, images: &ImageVersions) -> App {
     let image = platform::team_image(
         env,
         repository!("orchestrator-fastapi"),
         repository!("orchestrator-fastapi-repository"),
-        tag!("00690e9"),
+        images.of(&name!("fastapi")),
     );
     // The seed's prd gunicorn had no --bind and listened on 127.0.0.1:8000 only.
     let mut fastapi = Container::<Orchestrator>::new(name!("fastapi"), image).with_args(&["--bind", "0.0.0.0:8000"]);

@@ -25,16 +25,26 @@ impl ServiceId for Order {
 }
 
 /// The order app of `env`.
-pub fn app(env: Env) -> App {
-    let image = |local, ecr| platform::team_image(env, local, ecr, tag!("b5d0574"));
+pub fn app(env: Env, images: &ImageVersions) -> App {
+    let image = |container: &Name, local, ecr| platform::team_image(env, local, ecr, images.of(container));
+    let nginx_name = name!("nginx");
     let mut nginx = Container::<Order>::new(
-        name!("nginx"),
-        image(repository!("order-nginx"), repository!("order-nginx-repository")),
+        nginx_name.clone(),
+        image(
+            &nginx_name,
+            repository!("order-nginx"),
+            repository!("order-nginx-repository"),
+        ),
     );
     let http = nginx.port(Protocol::Http, port_name!("order"), port!(8080));
+    let lumen_name = name!("lumen");
     let mut lumen = Container::<Order>::new(
-        name!("lumen"),
-        image(repository!("order-lumen"), repository!("order-lumen-repository")),
+        lumen_name.clone(),
+        image(
+            &lumen_name,
+            repository!("order-lumen"),
+            repository!("order-lumen-repository"),
+        ),
     );
     let fastcgi = lumen.port(Protocol::Tcp, port_name!("fastcgi"), port!(9000));
 

@@ -89,10 +89,77 @@ enum Command {
         #[arg(long, value_enum)]
         env: SingleEnv,
     },
+    /// Set one image version in a service's images.yaml, then synthesize that environment.
+    ///
+    /// Edits only that value (comments and layout kept; a missing environment line is added
+    /// under the entry). An invalid version, an unknown service or container, or a floating
+    /// tag (`latest`, `main`, …) outside dev is refused with exit 2 and the file left
+    /// byte-identical. Then synthesizes --env (unless --no-synth); when synth finds errors the
+    /// file is put back as it was. prd is reached by `promote`: setting it directly warns,
+    /// unless --force.
+    #[command(
+        after_help = "VERSION is `tag`, `tag@sha256:<64 hex>` or `@sha256:<64 hex>` (`latest` in dev only).
+
+Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 refused (file untouched), 4 a file could not be read or written."
+    )]
+    SetImage {
+        /// The service (its directory under services/).
+        service: String,
+        /// The container. Default: the service's only container.
+        #[arg(long)]
+        container: Option<String>,
+        /// A canary version of the container (the entry `<container>@<version>`).
+        #[arg(long, value_name = "NAME")]
+        version: Option<String>,
+        /// The environment to set.
+        #[arg(long, value_enum)]
+        env: SingleEnv,
+        /// The version.
+        #[arg(value_name = "VERSION")]
+        image_version: String,
+        /// Set prd directly without the warning that prd is reached by promotion.
+        #[arg(long)]
+        force: bool,
+        /// Only edit the file; do not synthesize.
+        #[arg(long)]
+        no_synth: bool,
+    },
+    /// Copy the exact image versions (digests included) of services from one environment to
+    /// another, then synthesize the target.
+    ///
+    /// Prints each version that moves (`account/gin: d74ac1c → e5f6a7b`). Refuses, touching
+    /// nothing, when a version to promote is not pinned (`latest`). When synth finds errors
+    /// the files are put back as they were.
+    #[command(
+        after_help = "Exit codes: 0 promoted (or nothing to promote), 1 the model has errors (files restored), 2 refused (files untouched), 4 a file could not be read or written."
+    )]
+    Promote {
+        /// The environment whose versions are promoted.
+        #[arg(long, value_enum)]
+        from: SingleEnv,
+        /// The environment that receives them.
+        #[arg(long, value_enum)]
+        to: SingleEnv,
+        /// Services to promote.
+        #[arg(value_name = "SERVICE", required_unless_present = "all", conflicts_with = "all")]
+        services: Vec<String>,
+        /// Promote every service.
+        #[arg(long)]
+        all: bool,
+        /// Only edit the files; do not synthesize.
+        #[arg(long)]
+        no_synth: bool,
+    },
+    /// Write the JSON Schemas of kumiki's data files (image versions) to schemas/.
+    ///
+    /// The files' first line points editors at them (`# yaml-language-server: $schema=…`); a
+    /// test fails when the checked-in schema is not what this writes.
+    Schemas,
     /// Create a service crate under services/ and register it with xtask.
     ///
     /// The crate (services/<NAME>, Rust type in UpperCamelCase) holds one Microservice: the
-    /// image `<NAME>:latest` in dev and `<IMAGE_REPO>:0.1.0` from ECR in stg and prd, the
+    /// image `<NAME>:latest` in dev and `<IMAGE_REPO>:0.1.0` from ECR in stg and prd (the
+    /// versions in its images.yaml), the
     /// container port PORT exposed on Service port PORT to the services namespace, TCP probes,
     /// pinned to the app node group. It compiles and synthesizes as created; set the image tag
     /// and the probes, then synthesize. Refuses an invalid, reserved or existing name and
@@ -264,6 +331,50 @@ pub fn run(workspace: &crate::Workspace) -> ExitCode {
                 );
             })
         }
+        Command::SetImage {
+            service,
+            container,
+            version,
+            env,
+            image_version,
+            force,
+            no_synth,
+        } => {
+            let env = env.env();
+            let request = crate::images::SetImage {
+                service: &service,
+                container: container.as_deref(),
+                canary: version.as_deref(),
+                env,
+                version: &image_version,
+            };
+            let last = Env::ALL[Env::ALL.len() - 1];
+            if env == last && !force {
+                eprintln!(
+                    "warning: {last} is reached by promotion (`cargo xtask promote --from {} --to {last} {service}`); setting it directly skips what {} ran (--force to silence)",
+                    Env::ALL[Env::ALL.len() - 2],
+                    Env::ALL[Env::ALL.len() - 2]
+                );
+            }
+            report_images(workspace, crate::images::set_image(workspace, &request, !no_synth))
+        }
+        Command::Promote {
+            from,
+            to,
+            services,
+            all: _,
+            no_synth,
+        } => report_images(
+            workspace,
+            crate::images::promote(workspace, from.env(), to.env(), &services, !no_synth),
+        ),
+        Command::Schemas => {
+            let path = workspace.root.join("schemas").join(kumiki::images::SCHEMA_FILE_NAME);
+            std::fs::create_dir_all(path.parent().unwrap_or(&workspace.root))
+                .and_then(|()| std::fs::write(&path, kumiki::images::json_schema()))
+                .map(|()| println!("wrote {}", shown(&path)))
+                .map_err(|error| crate::Failure::Io(path, error))
+        }
         Command::Catalog { env } => crate::catalog(workspace, env.env()).map(|table| print!("{table}")),
         Command::Bench {
             crates,
@@ -285,6 +396,36 @@ pub fn run(workspace: &crate::Workspace) -> ExitCode {
             eprintln!("{failure}");
             ExitCode::from(failure.exit_code())
         }
+    }
+}
+
+/// Prints what `set-image` or `promote` moved and wrote.
+fn report_images(
+    workspace: &crate::Workspace,
+    outcome: Result<crate::images::Outcome, crate::Failure>,
+) -> Result<(), crate::Failure> {
+    match outcome {
+        Ok(outcome) => {
+            if outcome.moved.is_empty() {
+                println!("nothing to change: the versions already are as asked");
+            }
+            for moved in &outcome.moved {
+                println!("{moved}");
+            }
+            if let Some(written) = outcome.written {
+                let dir = shown(&workspace.release_root().join(written.env.as_str()));
+                println!(
+                    "{dir}: {} files, {} added, changed or removed",
+                    written.files, written.changes
+                );
+            }
+            Ok(())
+        }
+        Err(failure @ crate::Failure::Model(_)) => {
+            eprintln!("synth found errors, so the image versions files were put back as they were:");
+            Err(failure)
+        }
+        Err(failure) => Err(failure),
     }
 }
 

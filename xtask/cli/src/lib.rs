@@ -7,10 +7,12 @@
 //! and the few lines of `xtask`, never this library. `command` only parses arguments and
 //! calls into this library, so the tests exercise the same code paths the command line does.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use kumiki::images::ImageVersions;
 use kumiki::prelude::App;
 use kumiki::synth::write::{self, Drift};
 use kumiki::synth::{Release, SynthErrors, parallel};
@@ -22,6 +24,7 @@ pub mod bench;
 pub mod catalog;
 pub mod command;
 pub mod compile_bench;
+pub mod images;
 mod panics;
 pub mod scaffold;
 
@@ -31,9 +34,13 @@ pub use baseline::Baseline;
 pub struct Service {
     /// The crate (and directory) name.
     pub name: &'static str,
-    /// Its entry point.
-    pub app: fn(Env) -> App,
+    /// Its entry point: the app of an environment, given the image versions its
+    /// [`IMAGES_FILE`] holds there.
+    pub app: fn(Env, &ImageVersions) -> App,
 }
+
+/// Each service's image versions file, in its directory (`services/<name>/images.yaml`).
+pub const IMAGES_FILE: &str = "images.yaml";
 
 /// The workspace the commands work on: where it is, and its registered services.
 #[derive(Clone)]
@@ -53,7 +60,10 @@ impl Workspace {
     /// incomplete model is not worth reporting.
     pub fn model(&self, env: Env) -> Vec<App> {
         // Each service's app is independent of the others: built on every core.
-        let built = parallel::map(self.services, |service| panics::build(service, env));
+        let built = parallel::map(self.services, |service| {
+            let images = self.image_versions(service.name, env);
+            panics::build(service, env, images)
+        });
         let (services, panicked): (Vec<_>, Vec<_>) = built.into_iter().partition(Result::is_ok);
         if !panicked.is_empty() {
             return panicked.into_iter().filter_map(Result::err).collect();
@@ -62,6 +72,35 @@ impl Workspace {
         let mut apps = platform::apps(env, &services);
         apps.extend(services);
         apps
+    }
+
+    /// The services' apps alone, as [`Workspace::model`] builds them (a panicking service
+    /// becomes an app carrying the panic).
+    pub fn service_apps(&self, env: Env) -> Vec<App> {
+        let built = parallel::map(self.services, |service| {
+            panics::build(service, env, self.image_versions(service.name, env))
+        });
+        built
+            .into_iter()
+            .map(|app| app.unwrap_or_else(|panicked| panicked))
+            .collect()
+    }
+
+    /// The path of `service`'s image versions file, relative to the workspace root (as
+    /// errors name it).
+    pub fn images_file(service: &str) -> String {
+        format!("services/{service}/{IMAGES_FILE}")
+    }
+
+    /// `service`'s image versions in `env`, read from its file (absent: every request for
+    /// a version is an error naming the file to create).
+    pub fn image_versions(&self, service: &str, env: Env) -> ImageVersions {
+        let file = Workspace::images_file(service);
+        match std::fs::read_to_string(self.root.join(&file)) {
+            Ok(text) => ImageVersions::read(&file, Some(&text), env),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => ImageVersions::read(&file, None, env),
+            Err(error) => ImageVersions::unreadable(&file, &error.to_string(), env),
+        }
     }
 
     /// The default output root, `release/` in the workspace.
@@ -84,7 +123,7 @@ pub enum Failure {
     /// A release file to compare is not a Kubernetes object.
     Unreadable(DiffError),
     /// The request was refused before anything was touched (e.g. `new-service` with a name
-    /// that exists).
+    /// that exists, `set-image` with an invalid version).
     Refused(String),
     /// Two synths of the same code gave different files: the model depends on something
     /// other than the code (a `HashMap`'s order, say).
@@ -138,7 +177,7 @@ impl fmt::Display for Failure {
             Failure::Io(path, error) => write!(f, "cannot access {}: {error}", path.display()),
             Failure::Git(message) => write!(f, "git: {message}"),
             Failure::Unreadable(error) => write!(f, "cannot compare release files: {error}"),
-            Failure::Refused(message) => write!(f, "error: {message}; nothing was created"),
+            Failure::Refused(message) => write!(f, "error: {message}; nothing was changed"),
             Failure::Nondeterministic(per_env) => {
                 writeln!(
                     f,
@@ -257,15 +296,34 @@ pub fn catalog(workspace: &Workspace, env: Env) -> Result<String, Failure> {
 
 /// `cargo xtask diff`: what the code synthesizes now for each of `envs`, compared with
 /// `baseline`. Writes nothing.
+///
+/// An image bump to a build an earlier environment already runs (in the code's release when
+/// that environment is diffed too, in the baseline otherwise) reads as a promotion.
 pub fn diff(baseline: &Baseline, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<Vec<EnvDiff>, Failure> {
     let releases = synthesize(envs, model)?;
-    releases
-        .iter()
+    let mut diffs = (releases.iter())
         .map(|release| {
             let old = baseline.tree(release.env)?;
             kumiki_diff::compare(release.env.as_str(), &old, &release.files).map_err(Failure::Unreadable)
         })
-        .collect()
+        .collect::<Result<Vec<EnvDiff>, Failure>>()?;
+    if diffs
+        .iter()
+        .any(|diff| diff.changes.iter().any(|change| !change.image_bumps.is_empty()))
+    {
+        let running: Vec<(String, BTreeSet<String>)> = (Env::ALL.iter())
+            .filter_map(|&env| {
+                let images = match releases.iter().find(|release| release.env == env) {
+                    Some(release) => kumiki_diff::running_images(&release.files),
+                    // An environment the baseline lacks runs nothing yet.
+                    None => kumiki_diff::running_images(&baseline.tree(env).ok()?),
+                };
+                Some((env.as_str().to_owned(), images))
+            })
+            .collect();
+        kumiki_diff::mark_promotions(&mut diffs, &running);
+    }
+    Ok(diffs)
 }
 
 /// The exit code of `cargo xtask diff`: 0 when no environment changes, 3 otherwise (the

@@ -6,6 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
+use kumiki::images::ImageVersions;
 use kumiki::prelude::App;
 use kumiki::values::{Env, Name, SourceLocation};
 
@@ -39,15 +40,19 @@ fn record_panic_locations() {
     });
 }
 
-/// The app of `service` in `env`, or, when its code panics, an empty app of the same name
-/// carrying the panic as a problem at the panicking line.
-pub(crate) fn build(service: &Service, env: Env) -> Result<App, App> {
+/// The app of `service` in `env` given its image versions (whose problems it carries), or,
+/// when its code panics, an empty app of the same name carrying the panic as a problem at the
+/// panicking line.
+pub(crate) fn build(service: &Service, env: Env, images: ImageVersions) -> Result<App, App> {
     record_panic_locations();
     BUILDING.with(|building| building.set(true));
-    let built = panic::catch_unwind(AssertUnwindSafe(|| (service.app)(env)));
+    let built = panic::catch_unwind(AssertUnwindSafe(|| (service.app)(env, &images)));
     BUILDING.with(|building| building.set(false));
     match built {
-        Ok(app) => Ok(app),
+        Ok(mut app) => {
+            images.report_into(&mut app);
+            Ok(app)
+        }
         Err(payload) => {
             let location = LAST_PANIC
                 .with(|last| last.borrow_mut().take())

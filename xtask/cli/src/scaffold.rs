@@ -162,6 +162,7 @@ pub fn new_service(root: &Path, request: &Request<'_>) -> Result<Created, Failur
     let files = [
         ("Cargo.toml", cargo_toml(&crate_name)),
         ("src/lib.rs", lib_rs(&crate_name, &type_name, port, &repository)),
+        (crate::IMAGES_FILE, images_yaml(&crate_name)),
     ];
     let manifest = registered(&manifest, &dependency);
 
@@ -260,8 +261,9 @@ fn lib_rs(crate_name: &str, type_name: &str, port: PortNumber, repository: &str)
     };
     format!(
         r#"//! The {crate_name} service: listens on {port}, reached in the mesh on Service port {port}.
-//! Scaffolded by `cargo xtask new-service`: set the image tag CI pushes and the probes of
-//! the service's health endpoint, then `cargo xtask synth`.
+//! Scaffolded by `cargo xtask new-service`: set the image tag CI pushes in `images.yaml`
+//! (`cargo xtask set-image {crate_name} --env stg <tag>`) and the probes of the service's
+//! health endpoint, then `cargo xtask synth`.
 
 use kumiki::prelude::*;
 use platform::{{namespaces, node_groups}};
@@ -274,16 +276,17 @@ impl ServiceId for {type_name} {{
 }}
 
 /// The {crate_name} app of `env`.
-pub fn app(env: Env) -> App {{
+pub fn app(env: Env, images: &ImageVersions) -> App {{
     // dev runs the image built on the developer's machine (`{crate_name}:latest`); stg and prd
-    // the tag CI pushes to ECR.
+    // the version CI pushes to ECR. The versions are in images.yaml.
+    let container = name!("{crate_name}");
     let image = platform::team_image(
         env,
         repository!("{crate_name}"),
         repository!("{repository}"),
-        tag!("0.1.0"),
+        images.of(&container),
     );
-    let mut main = Container::<{type_name}>::new(name!("{crate_name}"), image);
+    let mut main = Container::<{type_name}>::new(container, image);
     let http = main.port(Protocol::Http, port_name!("{port_name}"), port!({port}));
 
     Microservice::<{type_name}>::new(&platform::environment(env))
@@ -297,6 +300,20 @@ pub fn app(env: Env) -> App {{
         .build()
 }}
 "#
+    )
+}
+
+/// The new service's image versions: its local build in dev, a first release elsewhere.
+fn images_yaml(crate_name: &str) -> String {
+    format!(
+        r#"# yaml-language-server: $schema=../../schemas/{schema}
+# The image version of each container, per environment (`cargo xtask set-image`, `cargo xtask promote`).
+{crate_name}:
+  dev: latest
+  stg: 0.1.0
+  prd: 0.1.0
+"#,
+        schema = kumiki::images::SCHEMA_FILE_NAME
     )
 }
 

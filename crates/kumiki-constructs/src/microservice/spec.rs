@@ -9,7 +9,7 @@ use kumiki_core::{ImageTag, LabelValue, Name, NodeGroup, PortNumber, SourceLocat
 use crate::database::Database;
 use crate::env_var::{EnvValue, SecretEnv};
 use crate::environment::Environment;
-use crate::image::Image;
+use crate::image::{Image, ImageVersion};
 use crate::mesh::{Listener, TrafficPolicy};
 use crate::policy::Resources;
 use crate::port::Port;
@@ -221,8 +221,8 @@ pub struct Version {
     pub name: LabelValue,
     /// Percent of the traffic; the versions' weights add up to 100.
     pub weight: u8,
-    /// The main container's image tag in this version (default: the declared image's).
-    pub tag: Option<ImageTag>,
+    /// The main container's image version in this version (default: the declared image's).
+    pub image_version: Option<ImageVersion>,
 }
 
 impl Version {
@@ -231,13 +231,19 @@ impl Version {
         Version {
             name,
             weight,
-            tag: None,
+            image_version: None,
         }
     }
 
     /// Runs the main container's image at `tag` in this version.
-    pub fn with_tag(mut self, tag: ImageTag) -> Version {
-        self.tag = Some(tag);
+    pub fn with_tag(self, tag: ImageTag) -> Version {
+        self.with_image_version(ImageVersion::tagged(tag))
+    }
+
+    /// Runs the main container's image at `version` in this version (usually read with
+    /// [`ImageVersions::canary`](crate::ImageVersions::canary)).
+    pub fn with_image_version(mut self, version: ImageVersion) -> Version {
+        self.image_version = Some(version);
         self
     }
 }

@@ -62,6 +62,7 @@ impl Lowering<'_> {
         let security = &policy.security;
         let mut labels = self.labels();
         if let Some(main) = spec.containers.first()
+            && !main.image.tag().is_empty()
             && Rule::LabelValue.check(main.image.tag()).is_ok()
         {
             labels.insert("app.kubernetes.io/version".to_owned(), main.image.tag().to_owned());
@@ -255,9 +256,12 @@ impl Lowering<'_> {
                 let mut template = template.clone();
                 let labels = template.metadata.get_or_insert_default().labels.get_or_insert_default();
                 labels.insert(VERSION_LABEL.to_owned(), version.name.to_string());
-                if let (Some(main), Some(tag)) = (main, &version.tag) {
-                    let image = main.image.with_tag(tag.clone());
-                    labels.insert("app.kubernetes.io/version".to_owned(), tag.to_string());
+                if let (Some(main), Some(image_version)) = (main, &version.image_version) {
+                    let image = main.image.with_version(image_version.clone());
+                    match image_version.tag() {
+                        Some(tag) => labels.insert("app.kubernetes.io/version".to_owned(), tag.to_string()),
+                        None => labels.remove("app.kubernetes.io/version"),
+                    };
                     if let Some(container) = template.spec.as_mut().and_then(|spec| spec.containers.first_mut()) {
                         container.image = Some(image.to_string());
                     }
