@@ -30,7 +30,7 @@ fn ledger(env: Env) -> App {
 
 /// The registered services plus `extra`, with the platform built around them.
 fn model_with(env: Env, extra: Vec<App>) -> Vec<App> {
-    let mut services: Vec<App> = xtask::SERVICES.iter().map(|service| (service.app)(env)).collect();
+    let mut services: Vec<App> = xtask::workspace().service_apps(env);
     services.extend(extra);
     let mut apps = platform::apps(env, &services);
     apps.extend(services);
@@ -245,7 +245,7 @@ fn a_team_cannot_widen_its_project_by_writing_more() {
     // A service crate writes into a system namespace, a cluster-scoped kind and a mesh-wide
     // security kind: each is an error at the line that added it, and the project stays as the
     // platform declared it.
-    let mut services: Vec<App> = xtask::SERVICES.iter().map(|service| (service.app)(Env::Prd)).collect();
+    let mut services: Vec<App> = xtask::workspace().service_apps(Env::Prd);
     let account = services
         .iter_mut()
         .find(|app| app.name().as_str() == "account")

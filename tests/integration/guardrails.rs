@@ -11,7 +11,7 @@ use xtask::{Failure, Service, Workspace};
 
 static PANIC_LINE: AtomicUsize = AtomicUsize::new(0);
 
-fn panicking_app(env: Env) -> App {
+fn panicking_app(env: Env, _: &ImageVersions) -> App {
     let replicas: Option<u16> = None.filter(|_| env == Env::Prd);
     PANIC_LINE.store(line!() as usize + 1, Ordering::SeqCst);
     App::new(Name::try_from(format!("x{}", replicas.expect("replicas are configured")).as_str()).unwrap())
@@ -446,7 +446,7 @@ fn a_pod_template_in_a_custom_type_is_checked_like_any_other() {
 
 /// The reference platform in prd with one more service app, `intruder`, holding `objects`.
 fn platform_with_intruder(add: impl FnOnce(&mut App) -> u32) -> (Vec<String>, u32) {
-    let mut services: Vec<App> = xtask::SERVICES.iter().map(|service| (service.app)(Env::Prd)).collect();
+    let mut services: Vec<App> = xtask::workspace().service_apps(Env::Prd);
     let mut intruder = App::new(name!("intruder"));
     let line = add(&mut intruder);
     services.push(intruder);
@@ -775,10 +775,9 @@ fn a_patch_cannot_pin_pods_outside_the_clusters_node_groups() {
 fn two_listeners_cannot_claim_one_node_port() {
     // Whatever the platform's services are: claim the NodePort of the first listener that has
     // one, on a port no listener uses.
-    let listeners: Vec<kumiki::platform::GatewayListener> = (xtask::SERVICES.iter())
-        .flat_map(|service| {
-            (service.app)(Env::Prd)
-                .published::<kumiki::platform::GatewayListener>()
+    let listeners: Vec<kumiki::platform::GatewayListener> = (xtask::workspace().service_apps(Env::Prd).iter())
+        .flat_map(|app| {
+            app.published::<kumiki::platform::GatewayListener>()
                 .cloned()
                 .collect::<Vec<_>>()
         })

@@ -5,6 +5,7 @@ mod catalog;
 mod database;
 mod diff;
 mod guardrails;
+mod images;
 mod lowering;
 mod mesh;
 mod microservice;

@@ -166,7 +166,7 @@ fn a_duplicated_service_name_is_reported_once_at_the_offending_service() {
         .liveness(Probe::tcp(&http))
         .expose(port!(80), &http)
         .build();
-    let mut services: Vec<App> = xtask::SERVICES.iter().map(|service| (service.app)(Env::Dev)).collect();
+    let mut services: Vec<App> = xtask::workspace().service_apps(Env::Dev);
     services.push(impostor);
     let mut apps = platform::apps(Env::Dev, &services);
     apps.extend(services);

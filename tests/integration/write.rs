@@ -15,7 +15,7 @@ use kumiki_tests::{ScratchDir, config_map, snapshot};
 /// The reference platform, with a ConfigMap `notes` (holding `note`) added to the account
 /// service and, when `with_budget` is false, its disruption budget taken out.
 fn model(env: Env, note: &str, with_budget: bool) -> Vec<App> {
-    let mut services: Vec<App> = xtask::SERVICES.iter().map(|service| (service.app)(env)).collect();
+    let mut services: Vec<App> = xtask::workspace().service_apps(env);
     let account = services
         .iter_mut()
         .find(|app| app.name().as_str() == "account")
