@@ -1,5 +1,18 @@
-//! Which crates under `services/` are not dependencies of xtask. Shared by `build.rs` (which
-//! fails the build naming the line to add) and by xtask's unit tests.
+//! Which service crates xtask depends on, and which crates under `services/` it does not.
+//! Shared by `build.rs` (which generates the registry) and by xtask's library (which refuses
+//! to run, naming the line to add, while a crate is unregistered).
+
+/// The service crates (directory names, sorted) that `xtask_manifest` depends on.
+pub fn registered(xtask_manifest: &str) -> Vec<String> {
+    let mut services: Vec<String> = (xtask_manifest.lines())
+        .filter_map(|line| {
+            let (_, path) = line.split_once("path = \"../services/")?;
+            Some(path.split_once('"')?.0.to_owned())
+        })
+        .collect();
+    services.sort();
+    services
+}
 
 /// The service crates (directory names, sorted) that `xtask_manifest` does not depend on.
 pub fn unregistered(service_dirs: &[String], xtask_manifest: &str) -> Vec<String> {
@@ -18,7 +31,7 @@ pub fn unregistered_message(unregistered: &[String]) -> String {
         .collect();
     format!(
         "service crate(s) {unregistered:?} exist under services/ but xtask does not depend on them.\n\
-         Add to the [dependencies] of xtask/Cargo.toml:\n{}",
+         Add to the [dependencies] of xtask/Cargo.toml (`cargo xtask new-service` does it for you):\n{}",
         lines.join("\n")
     )
 }

@@ -14,6 +14,20 @@ pub use xtask_cli::*;
 #[allow(dead_code)] // build.rs uses the rest of the module
 mod registration;
 
+/// The message naming the crates under `services/` that xtask does not depend on (their
+/// services would be missing from every release), with the lines to add; `None` when every
+/// crate is registered.
+pub fn unregistered_services() -> Option<String> {
+    let services = workspace_root().join("services");
+    let mut dirs: Vec<String> = (std::fs::read_dir(&services).ok()?.flatten())
+        .filter(|entry| entry.path().join("Cargo.toml").is_file())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    let unregistered = registration::unregistered(&dirs, include_str!("../Cargo.toml"));
+    (!unregistered.is_empty()).then(|| registration::unregistered_message(&unregistered))
+}
+
 include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 
 /// The workspace root (the parent of `xtask/`).
@@ -44,7 +58,7 @@ pub fn default_release_root() -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use super::registration::{registry_source, unregistered, unregistered_message};
+    use super::registration::{registered, registry_source, unregistered, unregistered_message};
 
     #[test]
     fn every_service_crate_must_be_a_dependency() {
@@ -54,6 +68,9 @@ mod tests {
         assert_eq!(missing, vec!["order-api".to_owned()]);
         assert!(unregistered_message(&missing).contains("    order-api = { path = \"../services/order-api\" }"));
         assert!(registry_source(&dirs).contains("Service { name: \"order-api\", app: order_api::app }"));
+        let manifest = format!("{manifest}order-api = {{ path = \"../services/order-api\" }}\n");
+        assert_eq!(registered(&manifest), ["account", "order-api"]);
+        assert_eq!(super::unregistered_services(), None);
     }
 
     #[test]

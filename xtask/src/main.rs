@@ -3,5 +3,9 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    if let Some(message) = xtask::unregistered_services() {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
     xtask_cli::command::run(&xtask::workspace())
 }

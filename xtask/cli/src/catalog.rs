@@ -91,7 +91,7 @@ pub fn rows(apps: &[App], services: &[&str]) -> Vec<Row> {
                     workload: workload.clone(),
                     container: container.name.clone(),
                     repository: repository.to_owned(),
-                    tag: tag.to_owned(),
+                    tag,
                     ports: (container_ports.iter())
                         .map(|(number, name)| format!("{number}/{name}"))
                         .collect(),
@@ -121,14 +121,26 @@ fn workloads(app: &App) -> Vec<(String, BTreeMap<String, String>, &PodSpec)> {
         .collect()
 }
 
-/// `registry/repository:tag` split at the tag's colon (a registry's port colon comes before the
+/// `registry/repository[:tag][@digest]` split into the repository and the version (the tag,
+/// `tag@digest` or `@digest`), at the tag's colon (a registry's port colon comes before the
 /// last `/`).
-fn split_image(image: &str) -> (&str, &str) {
-    let name_start = image.rfind('/').map_or(0, |slash| slash + 1);
-    match image[name_start..].rfind(':') {
-        Some(colon) => (&image[..name_start + colon], &image[name_start + colon + 1..]),
-        None => (image, "latest"),
-    }
+fn split_image(image: &str) -> (&str, String) {
+    let (name, digest) = match image.split_once('@') {
+        Some((name, digest)) => (name, Some(digest)),
+        None => (image, None),
+    };
+    let name_start = name.rfind('/').map_or(0, |slash| slash + 1);
+    let (repository, tag) = match name[name_start..].rfind(':') {
+        Some(colon) => (&name[..name_start + colon], Some(&name[name_start + colon + 1..])),
+        None => (name, None),
+    };
+    let version = match (tag, digest) {
+        (Some(tag), Some(digest)) => format!("{tag}@{digest}"),
+        (None, Some(digest)) => format!("@{digest}"),
+        (Some(tag), None) => tag.to_owned(),
+        (None, None) => "latest".to_owned(),
+    };
+    (repository, version)
 }
 
 /// The node group of a required node affinity on [`NODE_GROUP_LABEL`].
@@ -217,13 +229,22 @@ mod tests {
             split_image("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/account-gin-repository:d74ac1c"),
             (
                 "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/account-gin-repository",
-                "d74ac1c"
+                "d74ac1c".to_owned()
             )
         );
         assert_eq!(
             split_image("localhost:5000/shop/web"),
-            ("localhost:5000/shop/web", "latest")
+            ("localhost:5000/shop/web", "latest".to_owned())
         );
-        assert_eq!(split_image("account-gin:latest"), ("account-gin", "latest"));
+        assert_eq!(split_image("account-gin:latest"), ("account-gin", "latest".to_owned()));
+        let digest = format!("sha256:{}", "ab".repeat(32));
+        assert_eq!(
+            split_image(&format!("ghcr.io/acme/web:1.5.0@{digest}")),
+            ("ghcr.io/acme/web", format!("1.5.0@{digest}"))
+        );
+        assert_eq!(
+            split_image(&format!("ghcr.io/acme/web@{digest}")),
+            ("ghcr.io/acme/web", format!("@{digest}"))
+        );
     }
 }

@@ -189,9 +189,10 @@ Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 ref
     /// With --crates N: copies the workspace to target/bench-crates/ (never touching this
     /// one), scaffolds service crates with `new-service` until there are N, then measures a
     /// clean debug build (`cargo build --workspace`), touch one service → `cargo xtask diff
-    /// --env prd` (whole processes, median of RUNS) and the debug sizes of that service's
-    /// rlib and of the xtask binary; per N a machine-readable line
-    /// `crates=N clean_build_s=… edit_to_diff_s=… service_rlib_kib=… xtask_kib=…`.
+    /// --env prd`, a version bump in its images.yaml → the same diff, and `set-image` alone,
+    /// whole processes, medians of RUNS, and the debug sizes of that service's rlib and of the
+    /// xtask binary; per N a machine-readable line `crates=N clean_build_s=… edit_to_diff_s=…
+    /// bump_to_diff_s=… set_image_s=… service_rlib_kib=… xtask_kib=…`.
     Bench {
         /// Service crates of a compile-cost run (repeat the flag); replaces the synth benchmark.
         #[arg(long = "crates", value_name = "N")]
@@ -437,10 +438,13 @@ fn compile_bench(root: &Path, crates: Vec<usize>, runs: usize) -> ExitCode {
         match crate::compile_bench::measure(root, &scratch, n, runs) {
             Ok(figures) => {
                 println!(
-                    "{n} service crates: clean debug build {:.1} s, touch one service -> diff --env prd {:.2} s (median), \
+                    "{n} service crates: clean debug build {:.1} s, touch one service -> diff --env prd {:.2} s, \
+                     bump its images.yaml -> diff --env prd {:.2} s, set-image alone {:.2} s (medians), \
                      service rlib {} KiB, xtask binary {} KiB",
                     figures.clean_build.as_secs_f64(),
                     figures.edit_to_diff.as_secs_f64(),
+                    figures.bump_to_diff.as_secs_f64(),
+                    figures.set_image.as_secs_f64(),
                     figures.service_rlib_bytes / 1024,
                     figures.xtask_bytes / 1024
                 );

@@ -1,8 +1,9 @@
 //! `cargo xtask bench --crates N`: what a platform team waits for as it grows, measured the
 //! way a user meets it. In a scratch copy of the workspace (never the real one) with N service
 //! crates (the reference platform's and scaffolds from `new-service`), it measures a clean debug
-//! build, touch-one-service → `cargo xtask diff --env prd` as whole processes, and the size of
-//! one service's rlib and of the xtask binary.
+//! build, touch-one-service → `cargo xtask diff --env prd`, an image version bump in the
+//! service's `images.yaml` → the same diff, and `cargo xtask set-image` alone, as whole
+//! processes, and the size of one service's rlib and of the xtask binary.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ const COPIED: &[&str] = &[
     "xtask",
     "tests",
     "release",
+    "schemas",
 ];
 
 /// The figures of one N.
@@ -38,6 +40,11 @@ pub struct CompileFigures {
     pub clean_build: Duration,
     /// Median of touch one service's `src/lib.rs`, then `cargo xtask diff --env prd`.
     pub edit_to_diff: Duration,
+    /// Median of rewriting the prd version in that service's `images.yaml` (as a bot with
+    /// `yq` does), then `cargo xtask diff --env prd`: a version bump, which rebuilds nothing.
+    pub bump_to_diff: Duration,
+    /// Median of `cargo xtask set-image <service> --env stg <tag> --no-synth` alone.
+    pub set_image: Duration,
     /// The touched service's debug rlib.
     pub service_rlib_bytes: u64,
     /// The debug `xtask` binary.
@@ -48,10 +55,12 @@ impl CompileFigures {
     /// The machine-readable line.
     pub fn line(&self) -> String {
         format!(
-            "crates={} clean_build_s={:.1} edit_to_diff_s={:.2} service_rlib_kib={} xtask_kib={}",
+            "crates={} clean_build_s={:.1} edit_to_diff_s={:.2} bump_to_diff_s={:.2} set_image_s={:.2} service_rlib_kib={} xtask_kib={}",
             self.crates,
             self.clean_build.as_secs_f64(),
             self.edit_to_diff.as_secs_f64(),
+            self.bump_to_diff.as_secs_f64(),
+            self.set_image.as_secs_f64(),
             self.service_rlib_bytes / 1024,
             self.xtask_bytes / 1024
         )
@@ -118,8 +127,16 @@ pub fn measure(root: &Path, scratch: &Path, crates: usize, runs: usize) -> Resul
     run(&["xtask", "synth", "--env", "all"])?;
     // Edits go to a scaffolded service when there is one (the common case at scale).
     let edited = match scaffolded.last() {
-        Some(created) => (created.dir.clone(), created.module_name.clone()),
-        None => (workspace.join("services/account"), "account".to_owned()),
+        Some(created) => (
+            created.dir.clone(),
+            created.module_name.clone(),
+            created.crate_name.clone(),
+        ),
+        None => (
+            workspace.join("services/account"),
+            "account".to_owned(),
+            "account".to_owned(),
+        ),
     };
     let source = edited.0.join("src/lib.rs");
     let mut edits = Vec::new();
@@ -127,10 +144,29 @@ pub fn measure(root: &Path, scratch: &Path, crates: usize, runs: usize) -> Resul
         touch(&source)?;
         edits.push(run(&["xtask", "diff", "--env", "prd"])?);
     }
+    let images = edited.0.join(crate::IMAGES_FILE);
+    let mut bumps = Vec::new();
+    let mut set_images = Vec::new();
+    for run_index in 0..runs.max(1) {
+        bump_prd_version(&images, &format!("0.2.{run_index}"))?;
+        bumps.push(run(&["xtask", "diff", "--env", "prd"])?);
+        let tag = format!("0.3.{run_index}");
+        set_images.push(run(&[
+            "xtask",
+            "set-image",
+            &edited.2,
+            "--env",
+            "stg",
+            &tag,
+            "--no-synth",
+        ])?);
+    }
     Ok(CompileFigures {
         crates,
         clean_build,
         edit_to_diff: median(&mut edits),
+        bump_to_diff: median(&mut bumps),
+        set_image: median(&mut set_images),
         service_rlib_bytes: newest_rlib(&target.join("debug/deps"), &edited.1)?,
         xtask_bytes: size(&target.join("debug/xtask"))?,
     })
@@ -144,6 +180,18 @@ fn service_dirs(workspace: &Path) -> Result<Vec<PathBuf>, String> {
         .map(|entry| entry.path())
         .filter(|path| path.join("Cargo.toml").is_file())
         .collect())
+}
+
+/// Sets the `prd:` line of a scaffolded versions file to `version`, as a text edit.
+fn bump_prd_version(file: &Path, version: &str) -> Result<(), String> {
+    let text = fs::read_to_string(file).map_err(|error| format!("{}: {error}", file.display()))?;
+    let bumped: Vec<String> = (text.lines())
+        .map(|line| match line.trim_start().strip_prefix("prd: ") {
+            Some(_) => format!("  prd: {version}"),
+            None => line.to_owned(),
+        })
+        .collect();
+    fs::write(file, bumped.join("\n") + "\n").map_err(|error| format!("{}: {error}", file.display()))
 }
 
 /// Rewrites `file` unchanged: a new modification time, as an editor's save gives it.

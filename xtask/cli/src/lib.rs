@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use kumiki::images::ImageVersions;
 use kumiki::prelude::App;
 use kumiki::synth::write::{self, Drift};
-use kumiki::synth::{Release, SynthErrors, parallel};
+use kumiki::synth::{Release, SynthError, SynthErrors, parallel};
 use kumiki::values::Env;
 use kumiki_diff::{DiffError, EnvDiff};
 
@@ -148,13 +148,11 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Failure::Model(per_env) => {
-                let mut count = 0;
-                for (_, errors) in per_env {
-                    for error in &errors.0 {
-                        writeln!(f, "error: {error}")?;
-                        count += 1;
-                    }
+                let errors = merged_across_environments(per_env);
+                for error in &errors {
+                    writeln!(f, "error: {error}")?;
                 }
+                let count = errors.len();
                 write!(f, "{count} error{} in the model; nothing was written", plural(count))
             }
             Failure::Stale(drift) => {
@@ -195,6 +193,30 @@ impl fmt::Display for Failure {
             }
         }
     }
+}
+
+/// The errors of every environment, one line per cause: an error found the same way (same
+/// location, app and message) in several environments is one line naming them all,
+/// `{dev,stg,prd}/account`, in the order of the first.
+fn merged_across_environments(per_env: &[(Env, SynthErrors)]) -> Vec<String> {
+    let mut merged: Vec<(&SynthError, Vec<&str>, &str)> = Vec::new();
+    for (env, errors) in per_env {
+        for error in &errors.0 {
+            let app = error.path.split_once('/').map_or(error.path.as_str(), |(_, app)| app);
+            match merged.iter_mut().find(|(first, _, first_app)| {
+                first.location == error.location && first.message == error.message && *first_app == app
+            }) {
+                Some((_, envs, _)) => envs.push(env.as_str()),
+                None => merged.push((error, vec![env.as_str()], app)),
+            }
+        }
+    }
+    (merged.into_iter())
+        .map(|(error, envs, app)| match envs.as_slice() {
+            [_] => error.to_string(),
+            _ => format!("{}: {{{}}}/{app}: {}", error.location, envs.join(","), error.message),
+        })
+        .collect()
 }
 
 fn plural(count: usize) -> &'static str {
