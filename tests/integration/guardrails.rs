@@ -31,8 +31,8 @@ fn with_broken_service() -> Workspace {
         app: panicking_app,
     });
     Workspace {
-        root: xtask::workspace_root(),
         services: Box::leak(services.into_boxed_slice()),
+        ..xtask::workspace()
     }
 }
 

@@ -28,7 +28,7 @@ fn scratch_workspace(label: &str) -> (ScratchDir, Workspace) {
     }
     let workspace = Workspace {
         root: scratch.path().to_path_buf(),
-        services: xtask::SERVICES,
+        ..xtask::workspace()
     };
     (scratch, workspace)
 }

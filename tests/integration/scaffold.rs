@@ -54,8 +54,12 @@ fn workspace_copy() -> (PathBuf, PathBuf) {
 #[test]
 fn a_scaffolded_service_builds_synthesizes_and_keeps_the_suite_green() {
     let (root, target) = workspace_copy();
+    let copy = xtask::Workspace {
+        root: root.clone(),
+        ..xtask::workspace()
+    };
     let created = new_service(
-        &root,
+        &copy,
         &Request {
             name: "order-api",
             port: 8080,
@@ -158,8 +162,8 @@ fn run_in(root: &Path, target: &Path, args: &[&str]) {
     );
 }
 
-/// A minimal workspace: what `new-service` reads and writes.
-fn small_workspace(scratch: &ScratchDir) -> PathBuf {
+/// A minimal workspace: what `new-service` reads and writes, with this repository's platform.
+fn small_workspace(scratch: &ScratchDir) -> xtask::Workspace {
     let root = scratch.path().to_path_buf();
     fs::create_dir_all(root.join("services/account/src")).unwrap();
     fs::write(
@@ -173,13 +177,17 @@ fn small_workspace(scratch: &ScratchDir) -> PathBuf {
         "[dependencies]\naccount = { path = \"../services/account\" }\n",
     )
     .unwrap();
-    root
+    xtask::Workspace {
+        root,
+        ..xtask::workspace()
+    }
 }
 
 #[test]
 fn refusals_name_the_problem_and_touch_nothing() {
     let scratch = ScratchDir::new("scaffold-refusals");
-    let root = small_workspace(&scratch);
+    let workspace = small_workspace(&scratch);
+    let root = workspace.root.clone();
     let before = snapshot(&root);
     let cases: [(&str, u16, Option<&str>, &str); 7] = [
         ("account", 8080, None, "services/account already exists"),
@@ -211,7 +219,7 @@ fn refusals_name_the_problem_and_touch_nothing() {
             port,
             image_repository,
         };
-        match new_service(&root, &request) {
+        match new_service(&workspace, &request) {
             Err(Failure::Refused(message)) => {
                 assert!(message.starts_with(expected), "{name}: {message}");
                 assert_eq!(Failure::Refused(message).exit_code(), 2);
@@ -223,9 +231,40 @@ fn refusals_name_the_problem_and_touch_nothing() {
 }
 
 #[test]
+fn every_name_the_platform_uses_is_refused() {
+    let scratch = ScratchDir::new("scaffold-platform-names");
+    let workspace = small_workspace(&scratch);
+    let before = snapshot(&workspace.root);
+    let names = xtask::scaffold::platform_names(&workspace);
+    // Derived from the model: its apps and its Argo CD Applications and projects, charts' too.
+    for expected in ["namespaces", "root", "istiod", "external-secrets-crds"] {
+        assert!(names.contains(expected), "{expected} not in {names:?}");
+    }
+    for name in &names {
+        let request = Request {
+            name,
+            port: 8080,
+            image_repository: None,
+        };
+        match new_service(&workspace, &request) {
+            Err(Failure::Refused(message)) => {
+                // Either this rule, or an earlier one (`team-app` is also too generic a prefix).
+                assert!(
+                    message.contains("is one the platform uses") || message.contains("is reserved"),
+                    "{name}: {message}"
+                );
+            }
+            other => panic!("{name}: expected a refusal, got {other:?}"),
+        }
+    }
+    assert_eq!(snapshot(&workspace.root), before);
+}
+
+#[test]
 fn a_failure_midway_takes_the_new_crate_back_out() {
     let scratch = ScratchDir::new("scaffold-rollback");
-    let root = small_workspace(&scratch);
+    let workspace = small_workspace(&scratch);
+    let root = workspace.root.clone();
     // The manifest cannot be replaced: a directory sits where its temporary file goes.
     fs::create_dir_all(root.join("xtask/Cargo.toml.new/blocker")).unwrap();
     let before = snapshot(&root);
@@ -234,7 +273,7 @@ fn a_failure_midway_takes_the_new_crate_back_out() {
         port: 8080,
         image_repository: None,
     };
-    match new_service(&root, &request) {
+    match new_service(&workspace, &request) {
         Err(Failure::Io(path, _)) => assert_eq!(path, root.join("xtask/Cargo.toml")),
         other => panic!("expected an IO failure, got {other:?}"),
     }

@@ -59,7 +59,10 @@ fn registration_order_does_not_change_a_byte() {
 fn every_file_has_the_header_and_a_trailing_newline() {
     for release in xtask::synthesize(&Env::ALL, xtask::model).unwrap() {
         for (path, contents) in &release.files {
-            assert!(contents.starts_with(&kumiki::synth::header(release.env)), "{path}");
+            assert!(
+                contents.starts_with(&kumiki::synth::header(release.env, Some("cargo xtask"))),
+                "{path}"
+            );
             assert!(contents.ends_with('\n') && !contents.ends_with("\n\n"), "{path}");
         }
     }
@@ -303,14 +306,14 @@ fn check_names_missing_stale_and_unexpected_files() {
         ]
     );
     assert!(
-        failure.to_string().contains("run `cargo xtask synth --env all`"),
+        failure.to_string().contains("differ from what the code synthesizes"),
         "{failure}"
     );
 }
 
 #[test]
 fn the_benchmark_model_has_the_peers_object_set_and_synthesizes() {
-    use xtask::bench::{Profile, model};
+    use xtask_bench::bench::{Profile, model};
     let release = kumiki::synth::synthesize(Env::Prd, model(Env::Prd, 3, Profile::PeerParity, 0)).unwrap();
     let mut kinds: Vec<&str> = (release.files.keys())
         .filter(|path| path.starts_with("svc-00001/"))

@@ -1,14 +1,17 @@
 //! The registry of this workspace's service crates, and the model they make with `platform`.
 //!
 //! This crate is deliberately small: it depends on every service crate, so it is rebuilt
-//! whenever one changes. Everything else (`synth`, `check`, `diff`, `catalog`, `new-service`,
-//! the benchmarks) is in `xtask-cli`, which depends on no service and is re-exported here.
+//! whenever one changes. The commands are kumiki-cli's (re-exported here), the benchmarks
+//! xtask-bench's; neither depends on a service. What is this repository's own: the registry,
+//! the workspace (`platform::apps`, `cargo xtask`) and the `new-service` template.
 
 use std::path::{Path, PathBuf};
 
 use kumiki::prelude::App;
 use kumiki::values::Env;
-pub use xtask_cli::*;
+pub use kumiki_cli::*;
+
+mod template;
 
 #[path = "../registration.rs"]
 #[allow(dead_code)] // build.rs uses the rest of the module
@@ -43,6 +46,9 @@ pub fn workspace() -> Workspace {
     Workspace {
         root: workspace_root(),
         services: SERVICES,
+        platform: platform::apps,
+        command: "cargo xtask",
+        scaffold: Some(template::SCAFFOLD),
     }
 }
 

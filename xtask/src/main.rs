@@ -1,4 +1,5 @@
-//! `cargo xtask`: the command line of `xtask-cli`, over this workspace's services.
+//! `cargo xtask`: kumiki's command line over this workspace's services, with this
+//! repository's benchmarks beside it.
 
 use std::process::ExitCode;
 
@@ -7,5 +8,5 @@ fn main() -> ExitCode {
         eprintln!("error: {message}");
         return ExitCode::from(2);
     }
-    xtask_cli::command::run(&xtask::workspace())
+    kumiki_cli::command::main_with(&xtask::workspace(), xtask_bench::run)
 }

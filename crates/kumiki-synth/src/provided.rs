@@ -37,6 +37,15 @@ pub struct ReleaseLayout {
     pub applied_by_hand: Vec<String>,
 }
 
+/// The command line that synthesizes this model (`cargo xtask`), published by the tool that
+/// builds the model: every file's header names `<command> synth --env <env>`, so whoever
+/// reads a file knows what regenerates it. Without one, the header names kumiki alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GeneratedBy {
+    /// How users run the command line, e.g. `cargo xtask`.
+    pub command: &'static str,
+}
+
 /// The hosts outside the cluster that other apps may register with the mesh (a ServiceEntry
 /// in their own namespace, such as a service's managed database), declared by the platform.
 /// Once an app publishes it, a ServiceEntry of any other app must name only these hosts and

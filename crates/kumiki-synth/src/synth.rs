@@ -10,6 +10,7 @@ use crate::checks::{self, Entry, Index, Origin};
 use crate::error::{SynthError, SynthErrors};
 use crate::object::{Identity, Object};
 use crate::parallel;
+use crate::provided::GeneratedBy;
 use crate::release::Release;
 use crate::render::header;
 
@@ -132,7 +133,11 @@ pub fn synthesize_borrowed(env: Env, apps: &[App]) -> Result<Release, SynthError
 
     // Rendering is independent per object and the largest part of the work: it runs on every
     // core, while this thread first runs the checks across objects, which read the same model.
-    let header = header(env);
+    let command = apps
+        .iter()
+        .find_map(|app| app.published::<GeneratedBy>().next())
+        .map(|generated| generated.command);
+    let header = header(env, command);
     let render = |output: &Output| -> Result<String, serde_saphyr::ser::Error> {
         // Room for most objects up front, the rest given back after: no reallocation copies,
         // and the release holds no spare capacity.

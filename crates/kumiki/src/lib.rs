@@ -78,7 +78,9 @@ pub mod values {
 
 /// The model: apps of typed objects, each remembered with the line that declared it.
 pub mod model {
-    pub use kumiki_synth::{App, Declared, Identity, Object, ProvidedService, ReleaseLayout, pod_template};
+    pub use kumiki_synth::{
+        App, Declared, GeneratedBy, Identity, Object, ProvidedService, ReleaseLayout, pod_template,
+    };
 }
 
 /// Checking and rendering an environment, and writing it (the only IO in the SDK).

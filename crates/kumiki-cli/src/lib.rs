@@ -1,11 +1,35 @@
-//! The logic behind `cargo xtask`: synthesizing a model into `release/`, checking that
-//! `release/` is up to date, diffing what the code synthesizes against `release/` or a git
-//! ref, the catalog, `new-service` and the benchmarks.
+//! kumiki's command line as a library: synthesizing a platform's model into `release/`,
+//! checking that `release/` is up to date, diffing what the code synthesizes against
+//! `release/` or a git ref, the catalog, image versions (`set-image`, `promote`) and
+//! `new-service`.
 //!
-//! It depends on no service crate: the `xtask` package (a registry of the services and a
-//! `main` that calls [`command::run`]) does. So a change to one service rebuilds that service
-//! and the few lines of `xtask`, never this library. `command` only parses arguments and
-//! calls into this library, so the tests exercise the same code paths the command line does.
+//! A platform repository gives it a [`Workspace`] (its root, its service crates, the function
+//! that builds the platform's own apps around them, the name users run it by, and a scaffold
+//! for new services) from a small binary of its own, usually a `cargo xtask` alias:
+//!
+//! ```no_run
+//! # use kumiki::prelude::*;
+//! # fn platform_apps(_: Env, _: &[App]) -> Vec<App> { Vec::new() }
+//! # fn shop(_: Env, _: &ImageVersions) -> App { App::new(name!("shop")) }
+//! use kumiki_cli::{Service, Workspace};
+//!
+//! static SERVICES: &[Service] = &[Service { name: "shop", app: shop }];
+//!
+//! fn main() -> std::process::ExitCode {
+//!     kumiki_cli::command::main(&Workspace {
+//!         root: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."),
+//!         services: SERVICES,
+//!         platform: platform_apps,
+//!         command: "cargo xtask",
+//!         scaffold: None,
+//!     })
+//! }
+//! ```
+//!
+//! The crate that lists the service crates depends on all of them, so keep it tiny and this
+//! library apart: editing a service then rebuilds that service and a few lines, never the
+//! command line. `command` only parses arguments and calls into this library, so tests
+//! exercise the same code paths the command line does.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -20,17 +44,15 @@ use kumiki::values::Env;
 use kumiki_diff::{DiffError, EnvDiff};
 
 mod baseline;
-pub mod bench;
 pub mod catalog;
 pub mod command;
-pub mod compile_bench;
 pub mod images;
 mod panics;
 pub mod scaffold;
 
 pub use baseline::Baseline;
 
-/// A service crate known to xtask.
+/// A service crate of the platform.
 pub struct Service {
     /// The crate (and directory) name.
     pub name: &'static str,
@@ -42,13 +64,21 @@ pub struct Service {
 /// Each service's image versions file, in its directory (`services/<name>/images.yaml`).
 pub const IMAGES_FILE: &str = "images.yaml";
 
-/// The workspace the commands work on: where it is, and its registered services.
+/// The workspace the commands work on: where it is, its services, and its platform.
 #[derive(Clone)]
 pub struct Workspace {
-    /// The workspace root (holding `release/`, `services/`, `xtask/`).
+    /// The workspace root (holding `release/` and `services/`).
     pub root: PathBuf,
     /// Every registered service crate.
     pub services: &'static [Service],
+    /// The platform's own apps of an environment, built around the services' apps (the
+    /// gateways and the Argo CD tree derive from what the services declare).
+    pub platform: fn(Env, &[App]) -> Vec<App>,
+    /// How users run this command line (`cargo xtask`): the synthesized files' header and the
+    /// messages name it.
+    pub command: &'static str,
+    /// What `new-service` creates; `None` and the command refuses.
+    pub scaffold: Option<scaffold::Scaffold>,
 }
 
 impl Workspace {
@@ -69,8 +99,11 @@ impl Workspace {
             return panicked.into_iter().filter_map(Result::err).collect();
         }
         let services: Vec<App> = services.into_iter().filter_map(Result::ok).collect();
-        let mut apps = platform::apps(env, &services);
+        let mut apps = (self.platform)(env, &services);
         apps.extend(services);
+        if let Some(first) = apps.first_mut() {
+            first.publish(kumiki::model::GeneratedBy { command: self.command });
+        }
         apps
     }
 
@@ -167,7 +200,7 @@ impl fmt::Display for Failure {
                 }
                 write!(
                     f,
-                    "{} file{} of release/ differ from what the code synthesizes; run `cargo xtask synth --env all` and commit release/",
+                    "{} file{} of release/ differ from what the code synthesizes",
                     drift.len(),
                     plural(drift.len())
                 )

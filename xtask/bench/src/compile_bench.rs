@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use kumiki_cli::Workspace;
+use kumiki_cli::scaffold::{self, Request};
+
 use crate::bench::{copy_tree, median};
-use crate::scaffold::{self, Request};
 
 /// What the workspace copy takes from the repository: sources, manifests, configuration and
 /// the committed release (so `diff` compares with a real baseline). Never `target/` or `.git`.
@@ -69,8 +71,14 @@ impl CompileFigures {
 
 /// Builds a workspace of `crates` service crates under `scratch` (emptied first) from the
 /// workspace at `root`, and measures it; `runs` edit-to-diff runs give the median.
-pub fn measure(root: &Path, scratch: &Path, crates: usize, runs: usize) -> Result<CompileFigures, String> {
+pub fn measure(this: &Workspace, scratch: &Path, crates: usize, runs: usize) -> Result<CompileFigures, String> {
+    let root = this.root.as_path();
     let workspace = scratch.join(format!("workspace-{crates}"));
+    // Scaffolds go into the copy, checked against this build's platform.
+    let copy = Workspace {
+        root: workspace.clone(),
+        ..this.clone()
+    };
     if workspace.exists() {
         fs::remove_dir_all(&workspace).map_err(|error| format!("{}: {error}", workspace.display()))?;
     }
@@ -98,7 +106,7 @@ pub fn measure(root: &Path, scratch: &Path, crates: usize, runs: usize) -> Resul
             port: 8080,
             image_repository: None,
         };
-        let created = scaffold::new_service(&workspace, &request).map_err(|failure| failure.to_string())?;
+        let created = scaffold::new_service(&copy, &request).map_err(|failure| failure.to_string())?;
         scaffolded.push(created);
     }
     let target = workspace.join("target");
@@ -144,7 +152,7 @@ pub fn measure(root: &Path, scratch: &Path, crates: usize, runs: usize) -> Resul
         touch(&source)?;
         edits.push(run(&["xtask", "diff", "--env", "prd"])?);
     }
-    let images = edited.0.join(crate::IMAGES_FILE);
+    let images = edited.0.join(kumiki_cli::IMAGES_FILE);
     let mut bumps = Vec::new();
     let mut set_images = Vec::new();
     for run_index in 0..runs.max(1) {

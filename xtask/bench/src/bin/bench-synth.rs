@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use xtask_cli::bench::{self, Profile};
+use xtask_bench::bench::{self, Profile};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,29 +1,33 @@
 //! The command line: parses arguments (clap) and dispatches to this library, printing what
-//! each command reports and exiting with its documented code.
+//! each command reports and exiting with its documented code. [`main`] runs kumiki's commands;
+//! [`main_with`] adds a platform's own (a benchmark, a release helper) beside them.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use kumiki::values::Env;
 
 /// Synthesizes the platform written in Rust into plain YAML under release/, checks it, and
 /// shows what a change does to it.
 #[derive(Parser)]
-#[command(name = "cargo xtask", bin_name = "cargo xtask")]
 #[command(
     after_help = "Exit codes: 0 success (diff: no change), 1 the model has errors (nothing written), \
 2 usage error, 3 release/ is stale (check) or differs (diff), 4 a file or git ref could not be read \
 or written."
 )]
-struct Cli {
+struct Cli<E: Subcommand> {
     #[command(subcommand)]
-    command: Command,
+    command: Command<E>,
 }
 
+/// No commands beyond kumiki's.
 #[derive(Subcommand)]
-enum Command {
+pub enum NoExtra {}
+
+#[derive(Subcommand)]
+enum Command<E: Subcommand> {
     /// Synthesize release/<env>/ from platform/ and services/.
     ///
     /// Every environment is checked first and all errors are reported together, each with
@@ -150,6 +154,8 @@ Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 ref
         #[arg(long)]
         no_synth: bool,
     },
+    #[command(flatten)]
+    Extra(E),
     /// Write the JSON Schemas of kumiki's data files (image versions) to schemas/.
     ///
     /// The files' first line points editors at them (`# yaml-language-server: $schema=…`); a
@@ -174,50 +180,6 @@ Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 ref
         #[arg(long, value_name = "IMAGE_REPO")]
         image_repo: Option<String>,
     },
-    /// Measure synthesis of N synthetic services with an optimized build; with --crates, the
-    /// compile cost of a workspace of N service crates instead.
-    ///
-    /// Builds the `bench-synth` binary in release mode, then per N and per file system (tmpfs
-    /// and the repository's disk, or --out) times whole processes from exec to exit: RUNS
-    /// full synths into an empty directory, RUNS incremental synths after one service changed
-    /// (into the previous output), and RUNS copies of the output (the physical floor of
-    /// writing those files there). Prints a table (with the in-process model and synth times
-    /// as a breakdown), then per N a machine-readable line `services=N full_tmpfs_ms=…
-    /// incr_tmpfs_ms=… full_disk_ms=… incr_disk_ms=… rss_kib=… copy_disk_ms=…` (medians; with
-    /// --out, `full_out_ms`, `incr_out_ms` and `copy_out_ms`).
-    ///
-    /// With --crates N: copies the workspace to target/bench-crates/ (never touching this
-    /// one), scaffolds service crates with `new-service` until there are N, then measures a
-    /// clean debug build (`cargo build --workspace`), touch one service → `cargo xtask diff
-    /// --env prd`, a version bump in its images.yaml → the same diff, and `set-image` alone,
-    /// whole processes, medians of RUNS, and the debug sizes of that service's rlib and of the
-    /// xtask binary; per N a machine-readable line `crates=N clean_build_s=… edit_to_diff_s=…
-    /// bump_to_diff_s=… set_image_s=… service_rlib_kib=… xtask_kib=…`.
-    Bench {
-        /// Service crates of a compile-cost run (repeat the flag); replaces the synth benchmark.
-        #[arg(long = "crates", value_name = "N")]
-        crates: Vec<usize>,
-        /// Numbers of services (repeat the flag). Default: 10, 100, 1000, 10000.
-        #[arg(long = "services", value_name = "N")]
-        services: Vec<usize>,
-        /// peer-parity: ConfigMap, Deployment, Service, HPA and PDB per service in prd (the
-        /// peers' object set); full: everything the construct emits, in dev, stg and prd.
-        #[arg(long, value_enum, default_value_t = BenchProfile::PeerParity)]
-        profile: BenchProfile,
-        /// Where to write. Default: both /dev/shm/kumiki-bench (tmpfs, as the peers' own
-        /// benchmarks use) and target/kumiki-bench (the repository's disk).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Runs per N; the medians are reported.
-        #[arg(long, default_value_t = 5)]
-        runs: usize,
-    },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum BenchProfile {
-    PeerParity,
-    Full,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -270,11 +232,33 @@ fn shown(path: &Path) -> String {
     relative.unwrap_or_else(|| path.to_path_buf()).display().to_string()
 }
 
-/// Runs the command line over `workspace` and returns the exit code.
-pub fn run(workspace: &crate::Workspace) -> ExitCode {
+/// Runs kumiki's command line over `workspace` and returns the exit code.
+pub fn main(workspace: &crate::Workspace) -> ExitCode {
+    main_with(workspace, |extra: NoExtra, _| match extra {})
+}
+
+/// Runs kumiki's command line over `workspace` with the platform's own subcommands `E`
+/// beside kumiki's, each handled by `extra`.
+pub fn main_with<E: Subcommand>(
+    workspace: &crate::Workspace,
+    extra: impl FnOnce(E, &crate::Workspace) -> ExitCode,
+) -> ExitCode {
+    let command = Cli::<E>::command().name(workspace.command).bin_name(workspace.command);
+    let cli = match Cli::<E>::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    run(workspace, cli.command, extra)
+}
+
+fn run<E: Subcommand>(
+    workspace: &crate::Workspace,
+    command: Command<E>,
+    extra: impl FnOnce(E, &crate::Workspace) -> ExitCode,
+) -> ExitCode {
     let model = |env| workspace.model(env);
-    let cli = Cli::parse();
-    let result = match cli.command {
+    let result = match command {
+        Command::Extra(command) => return extra(command, workspace),
         Command::Synth { env, out } => {
             let root = out.unwrap_or_else(|| workspace.release_root());
             crate::synth(&root, &env.envs(), model).map(|written| {
@@ -319,16 +303,19 @@ pub fn run(workspace: &crate::Workspace) -> ExitCode {
                 port,
                 image_repository: image_repo.as_deref(),
             };
-            crate::scaffold::new_service(&workspace.root, &request).map(|created| {
+            crate::scaffold::new_service(workspace, &request).map(|created| {
+                let registry = workspace.scaffold.map_or("", |scaffold| scaffold.registry_manifest);
                 println!(
-                    "created {} (crate {}, type {}) and registered it in xtask/Cargo.toml",
+                    "created {} (crate {}, type {}) and registered it in {registry}",
                     shown(&created.dir),
                     created.crate_name,
                     created.type_name
                 );
                 println!(
-                    "next: set the image tag and the probes in {}, then `cargo xtask synth --env all`",
-                    shown(&created.dir.join("src/lib.rs"))
+                    "next: set the image versions in {} and the probes in {}, then `{} synth --env all`",
+                    shown(&created.dir.join(crate::IMAGES_FILE)),
+                    shown(&created.dir.join("src/lib.rs")),
+                    workspace.command
                 );
             })
         }
@@ -351,10 +338,10 @@ pub fn run(workspace: &crate::Workspace) -> ExitCode {
             };
             let last = Env::ALL[Env::ALL.len() - 1];
             if env == last && !force {
+                let before = Env::ALL[Env::ALL.len() - 2];
                 eprintln!(
-                    "warning: {last} is reached by promotion (`cargo xtask promote --from {} --to {last} {service}`); setting it directly skips what {} ran (--force to silence)",
-                    Env::ALL[Env::ALL.len() - 2],
-                    Env::ALL[Env::ALL.len() - 2]
+                    "warning: {last} is reached by promotion (`{} promote --from {before} --to {last} {service}`); setting it directly skips what {before} ran (--force to silence)",
+                    workspace.command
                 );
             }
             report_images(workspace, crate::images::set_image(workspace, &request, !no_synth))
@@ -377,24 +364,14 @@ pub fn run(workspace: &crate::Workspace) -> ExitCode {
                 .map_err(|error| crate::Failure::Io(path, error))
         }
         Command::Catalog { env } => crate::catalog(workspace, env.env()).map(|table| print!("{table}")),
-        Command::Bench {
-            crates,
-            services,
-            profile,
-            out,
-            runs,
-        } => {
-            return if crates.is_empty() {
-                bench(&workspace.root, services, profile, out, runs)
-            } else {
-                compile_bench(&workspace.root, crates, runs)
-            };
-        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("{failure}");
+            if let crate::Failure::Stale(_) = failure {
+                eprintln!("run `{} synth --env all` and commit release/", workspace.command);
+            }
             ExitCode::from(failure.exit_code())
         }
     }
@@ -428,140 +405,4 @@ fn report_images(
         }
         Err(failure) => Err(failure),
     }
-}
-
-/// `cargo xtask bench --crates N`: the compile cost of N service crates, each N in its own copy.
-fn compile_bench(root: &Path, crates: Vec<usize>, runs: usize) -> ExitCode {
-    let scratch = root.join("target").join("bench-crates");
-    println!("{runs} edit-to-diff runs per N, workspaces in {}", scratch.display());
-    for n in crates {
-        match crate::compile_bench::measure(root, &scratch, n, runs) {
-            Ok(figures) => {
-                println!(
-                    "{n} service crates: clean debug build {:.1} s, touch one service -> diff --env prd {:.2} s, \
-                     bump its images.yaml -> diff --env prd {:.2} s, set-image alone {:.2} s (medians), \
-                     service rlib {} KiB, xtask binary {} KiB",
-                    figures.clean_build.as_secs_f64(),
-                    figures.edit_to_diff.as_secs_f64(),
-                    figures.bump_to_diff.as_secs_f64(),
-                    figures.set_image.as_secs_f64(),
-                    figures.service_rlib_bytes / 1024,
-                    figures.xtask_bytes / 1024
-                );
-                println!("{}", figures.line());
-            }
-            Err(message) => {
-                eprintln!("{message}");
-                return ExitCode::from(4);
-            }
-        }
-    }
-    ExitCode::SUCCESS
-}
-
-/// `cargo xtask bench`: builds `bench-synth` optimized and reports each N on each file system.
-fn bench(root: &Path, services: Vec<usize>, profile: BenchProfile, out: Option<PathBuf>, runs: usize) -> ExitCode {
-    use crate::bench::{self, Profile};
-    let profile = match profile {
-        BenchProfile::PeerParity => Profile::PeerParity,
-        BenchProfile::Full => Profile::Full,
-    };
-    let services = if services.is_empty() {
-        vec![10, 100, 1000, 10000]
-    } else {
-        services
-    };
-    // tmpfs (as the peers' own benchmarks use) and the disk the repository lives on.
-    let places: Vec<(&str, PathBuf)> = match out {
-        Some(out) => vec![("out", out)],
-        None => {
-            let shm = Path::new("/dev/shm");
-            let mut places = Vec::new();
-            if shm.is_dir() {
-                places.push(("tmpfs", shm.join("kumiki-bench")));
-            } else {
-                eprintln!("/dev/shm is absent: measuring on disk only");
-            }
-            places.push(("disk", root.join("target").join("kumiki-bench")));
-            places
-        }
-    };
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    eprintln!("building bench-synth (release)...");
-    let built = std::process::Command::new(&cargo)
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "--package",
-            "xtask-cli",
-            "--bin",
-            "bench-synth",
-        ])
-        .current_dir(root)
-        .status();
-    if !matches!(built, Ok(status) if status.success()) {
-        eprintln!("building bench-synth failed");
-        return ExitCode::from(4);
-    }
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let binary = target_dir.join("release").join("bench-synth");
-    println!(
-        "profile {}, {runs} runs per N and file system, whole processes (exec to exit), medians",
-        profile.as_str()
-    );
-    for (name, dir) in &places {
-        println!("  {name}: {}", dir.display());
-    }
-    println!(
-        "{:>8} {:>7} {:>9} {:>12} {:>10} {:>10} {:>9} {:>9} {:>10} {:>10}",
-        "services", "fs", "objects", "bytes", "full ms", "incr ms", "RSS MiB", "copy ms", "model ms", "synth ms"
-    );
-    for n in services {
-        let mut fields = vec![format!("services={n}")];
-        let mut rss = 0;
-        let mut copy_disk = None;
-        for (name, dir) in &places {
-            let summary = match bench::measure(&binary, n, profile, dir, runs) {
-                Ok(summary) => summary,
-                Err(message) => {
-                    eprintln!("{message}");
-                    return ExitCode::from(4);
-                }
-            };
-            let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1000.0;
-            println!(
-                "{:>8} {:>7} {:>9} {:>12} {:>10.1} {:>10.1} {:>9.1} {:>9.1} {:>10.1} {:>10.1}",
-                n,
-                name,
-                summary.objects,
-                summary.bytes,
-                ms(summary.full),
-                ms(summary.incremental),
-                summary.rss_kib as f64 / 1024.0,
-                ms(summary.copy),
-                ms(summary.model),
-                ms(summary.synth)
-            );
-            fields.push(format!("full_{name}_ms={:.1}", ms(summary.full)));
-            fields.push(format!("incr_{name}_ms={:.1}", ms(summary.incremental)));
-            rss = rss.max(summary.rss_kib);
-            if *name != "tmpfs" {
-                copy_disk = Some(ms(summary.copy));
-            }
-        }
-        fields.push(format!("rss_kib={rss}"));
-        if let Some(copy) = copy_disk {
-            let label = if places.len() == 1 {
-                "copy_out_ms"
-            } else {
-                "copy_disk_ms"
-            };
-            fields.push(format!("{label}={copy:.1}"));
-        }
-        println!("{}", fields.join(" "));
-    }
-    ExitCode::SUCCESS
 }

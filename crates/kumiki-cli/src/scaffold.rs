@@ -1,17 +1,49 @@
-//! `cargo xtask new-service`: a new service crate under `services/`, registered with xtask.
+//! `new-service`: a new service crate under `services/`, registered with the platform's
+//! command line. The files come from the platform's [`Scaffold`] (its template knows the
+//! platform's helpers); this module checks the name, writes the crate and registers it.
 //!
 //! Everything is checked and rendered in memory first; the crate is written to a staging
-//! directory beside the workspace members and renamed into `services/`, then xtask's manifest
-//! is replaced the same way. A refusal or a failure leaves the workspace as it was.
+//! directory beside the workspace members and renamed into `services/`, then the registry's
+//! manifest is replaced the same way. A refusal or a failure leaves the workspace as it was.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
-use kumiki::values::{Name, PortName, PortNumber, Repository};
+use kumiki::model::Identity;
+use kumiki::values::{Env, Name, PortName, PortNumber, Repository};
 
-use crate::Failure;
+use crate::{Failure, Workspace};
+
+/// What a platform's `new-service` creates.
+#[derive(Clone, Copy)]
+pub struct Scaffold {
+    /// The manifest, relative to the workspace root, that registers service crates: the new
+    /// crate's dependency line (`<name> = { path = "../services/<name>" }`) is added to it.
+    pub registry_manifest: &'static str,
+    /// Crate names the new crate may not take beyond Rust's keywords: the crates its files
+    /// and the registry refer to by name (`kumiki`, `platform`, ...).
+    pub reserved_crates: &'static [&'static str],
+    /// The files of the new crate, paths relative to its directory (`Cargo.toml`,
+    /// `src/lib.rs`, `images.yaml`, ...).
+    pub files: fn(&NewService<'_>) -> Vec<(String, String)>,
+}
+
+/// The names and values a scaffold's template fills in.
+pub struct NewService<'a> {
+    /// The crate, app and resource name, kebab-case (`order-api`).
+    pub crate_name: &'a str,
+    /// The Rust type marking the service, UpperCamelCase (`OrderApi`).
+    pub type_name: &'a str,
+    /// A port name for the container port (the crate name when it fits, else `app`).
+    pub port_name: &'a str,
+    /// The port the container listens on.
+    pub port: PortNumber,
+    /// The image repository of the environments that pull from a registry.
+    pub image_repository: &'a str,
+}
 
 /// What `new-service` was asked for.
 pub struct Request<'a> {
@@ -19,7 +51,7 @@ pub struct Request<'a> {
     pub name: &'a str,
     /// The port the container listens on, exposed on the same Service port.
     pub port: u16,
-    /// The ECR repository of stg/prd images; default `<name>-repository`.
+    /// The image repository of stg/prd images; default `<name>-repository`.
     pub image_repository: Option<&'a str>,
 }
 
@@ -36,78 +68,43 @@ pub struct Created {
     pub type_name: String,
 }
 
-/// Names a service crate may not take: workspace crates, xtask's own dependencies, and Rust
-/// keywords (the registry refers to the crate by name).
-const RESERVED: &[&str] = &[
-    "kumiki",
-    "platform",
-    "xtask",
-    "xtask-cli",
-    "tests",
-    "clap",
-    "anstream",
-    "std",
-    "core",
-    "alloc",
-    "crate",
-    "self",
-    "super",
-    "as",
-    "async",
-    "await",
-    "break",
-    "const",
-    "continue",
-    "dyn",
-    "else",
-    "enum",
-    "extern",
-    "false",
-    "fn",
-    "for",
-    "if",
-    "impl",
-    "in",
-    "let",
-    "loop",
-    "match",
-    "mod",
-    "move",
-    "mut",
-    "pub",
-    "ref",
-    "return",
-    "static",
-    "struct",
-    "trait",
-    "true",
-    "type",
-    "unsafe",
-    "use",
-    "where",
-    "while",
-    "abstract",
-    "become",
-    "box",
-    "do",
-    "final",
-    "gen",
-    "macro",
-    "override",
-    "priv",
-    "try",
-    "typeof",
-    "unsized",
-    "virtual",
-    "yield",
+/// Rust's keywords and the standard crates: the registry refers to the crate by name.
+const KEYWORDS: &[&str] = &[
+    "std", "core", "alloc", "crate", "self", "super", "as", "async", "await", "break", "const", "continue", "dyn",
+    "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract",
+    "become", "box", "do", "final", "gen", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
-/// App names the platform already uses in every environment's `release/<env>/`.
-const PLATFORM_APPS: &[&str] = &["bootstrap", "root", "namespaces", "mesh", "egress", "secrets"];
+/// The names the platform itself uses in some environment: its apps (each an output
+/// directory `release/<env>/<app>/`) and its Argo CD Applications and AppProjects (a service
+/// gets an Application of its own name). Derived from the model, never kept by hand.
+pub fn platform_names(workspace: &Workspace) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for env in Env::ALL {
+        let services = workspace.service_apps(env);
+        let service_names: BTreeSet<&str> = services.iter().map(|app| app.name().as_str()).collect();
+        for app in (workspace.platform)(env, &services) {
+            names.insert(app.name().to_string());
+            for declared in app.objects() {
+                let identity = Identity::of(declared.object.as_ref());
+                let argocd = identity.group == "argoproj.io" && matches!(identity.kind, "Application" | "AppProject");
+                if argocd && !service_names.contains(identity.name.as_str()) {
+                    names.insert(identity.name);
+                }
+            }
+        }
+    }
+    names
+}
 
-/// Checks `request` against the workspace at `root`, then creates and registers the crate.
-pub fn new_service(root: &Path, request: &Request<'_>) -> Result<Created, Failure> {
+/// Checks `request` against `workspace`, then creates and registers the crate.
+pub fn new_service(workspace: &Workspace, request: &Request<'_>) -> Result<Created, Failure> {
     let refuse = |message: String| Err(Failure::Refused(message));
+    let Some(scaffold) = workspace.scaffold else {
+        return refuse("this platform's command line has no scaffold for new services".to_owned());
+    };
+    let root = workspace.root.as_path();
     let crate_name = request.name.to_kebab_case();
     if crate_name != request.name {
         return refuse(format!(
@@ -124,13 +121,17 @@ pub fn new_service(root: &Path, request: &Request<'_>) -> Result<Created, Failur
             crate_name.len()
         ));
     }
-    if RESERVED.contains(&crate_name.as_str())
+    if KEYWORDS.contains(&crate_name.as_str())
+        || scaffold.reserved_crates.contains(&crate_name.as_str())
         || crate_name.starts_with("kumiki")
-        || crate_name.starts_with("team-")
-        || PLATFORM_APPS.contains(&crate_name.as_str())
     {
         return refuse(format!(
-            "service name \"{crate_name}\" is reserved (a workspace crate, a platform app, a Rust keyword or an xtask dependency)"
+            "service name \"{crate_name}\" is reserved (a crate the workspace refers to by name, or a Rust keyword)"
+        ));
+    }
+    if platform_names(workspace).contains(&crate_name) {
+        return refuse(format!(
+            "service name \"{crate_name}\" is one the platform uses (an app, an output directory or an Argo CD Application or project)"
         ));
     }
     let dir = root.join("services").join(&crate_name);
@@ -147,7 +148,7 @@ pub fn new_service(root: &Path, request: &Request<'_>) -> Result<Created, Failur
     if let Err(invalid) = Repository::try_from(repository.as_str()) {
         return refuse(format!("--image-repo: {invalid}"));
     }
-    let manifest_path = root.join("xtask").join("Cargo.toml");
+    let manifest_path = root.join(scaffold.registry_manifest);
     let manifest = fs::read_to_string(&manifest_path).map_err(|error| Failure::Io(manifest_path.clone(), error))?;
     let dependency = format!("{crate_name} = {{ path = \"../services/{crate_name}\" }}");
     if manifest
@@ -155,15 +156,24 @@ pub fn new_service(root: &Path, request: &Request<'_>) -> Result<Created, Failur
         .any(|line| line.starts_with(&format!("{crate_name} =")))
     {
         return refuse(format!(
-            "xtask/Cargo.toml already has a dependency named \"{crate_name}\""
+            "{} already has a dependency named \"{crate_name}\"",
+            scaffold.registry_manifest
         ));
     }
     let type_name = crate_name.to_upper_camel_case();
-    let files = [
-        ("Cargo.toml", cargo_toml(&crate_name)),
-        ("src/lib.rs", lib_rs(&crate_name, &type_name, port, &repository)),
-        (crate::IMAGES_FILE, images_yaml(&crate_name)),
-    ];
+    // `http-<name>` is at most 15 characters: long names get a generic port name.
+    let port_name = if PortName::try_from(crate_name.as_str()).is_ok() {
+        crate_name.as_str()
+    } else {
+        "app"
+    };
+    let files = (scaffold.files)(&NewService {
+        crate_name: &crate_name,
+        type_name: &type_name,
+        port_name,
+        port,
+        image_repository: &repository,
+    });
     let manifest = registered(&manifest, &dependency);
 
     let staging = root.join(format!(".new-service-{crate_name}"));
@@ -188,7 +198,7 @@ pub fn new_service(root: &Path, request: &Request<'_>) -> Result<Created, Failur
     })
 }
 
-fn write_crate(staging: &Path, files: &[(&str, String)]) -> Result<(), (PathBuf, io::Error)> {
+fn write_crate(staging: &Path, files: &[(String, String)]) -> Result<(), (PathBuf, io::Error)> {
     if staging.exists() {
         // A previous run that was killed midway.
         fs::remove_dir_all(staging).map_err(|error| (staging.to_path_buf(), error))?;
@@ -229,92 +239,6 @@ fn registered(manifest: &str, dependency: &str) -> String {
     let mut manifest = lines.join("\n");
     manifest.push('\n');
     manifest
-}
-
-fn cargo_toml(crate_name: &str) -> String {
-    format!(
-        r#"[package]
-name = "{crate_name}"
-version = "0.1.0"
-description = "The {crate_name} service."
-edition.workspace = true
-rust-version.workspace = true
-license.workspace = true
-publish = false
-
-[dependencies]
-kumiki.workspace = true
-platform.workspace = true
-
-[lints]
-workspace = true
-"#
-    )
-}
-
-fn lib_rs(crate_name: &str, type_name: &str, port: PortNumber, repository: &str) -> String {
-    // `http-<name>` is at most 15 characters: long names get a generic port name.
-    let port_name = if PortName::try_from(crate_name).is_ok() {
-        crate_name.to_owned()
-    } else {
-        "app".to_owned()
-    };
-    format!(
-        r#"//! The {crate_name} service: listens on {port}, reached in the mesh on Service port {port}.
-//! Scaffolded by `cargo xtask new-service`: set the image tag CI pushes in `images.yaml`
-//! (`cargo xtask set-image {crate_name} --env stg <tag>`) and the probes of the service's
-//! health endpoint, then `cargo xtask synth`.
-
-use kumiki::prelude::*;
-use platform::{{namespaces, node_groups}};
-
-/// Marks the {crate_name} service's handles.
-pub struct {type_name};
-
-impl ServiceId for {type_name} {{
-    const NAME: Name = name!("{crate_name}");
-}}
-
-/// The {crate_name} app of `env`.
-pub fn app(env: Env, images: &ImageVersions) -> App {{
-    // dev runs the image built on the developer's machine (`{crate_name}:latest`); stg and prd
-    // the version CI pushes to ECR. The versions are in images.yaml.
-    let container = name!("{crate_name}");
-    let image = platform::team_image(
-        env,
-        repository!("{crate_name}"),
-        repository!("{repository}"),
-        images.of(&container),
-    );
-    let mut main = Container::<{type_name}>::new(container, image);
-    let http = main.port(Protocol::Http, port_name!("{port_name}"), port!({port}));
-
-    Microservice::<{type_name}>::new(&platform::environment(env))
-        .container(main)
-        // A TCP check until the service has a health endpoint (`Probe::http("/healthz", &http)`).
-        .readiness(Probe::tcp(&http))
-        .liveness(Probe::tcp(&http).with_failure_threshold(6))
-        .expose(port!({port}), &http)
-        .allow_from(&namespaces::SERVICES, &[&http])
-        .pin_to(&node_groups::APP)
-        .build()
-}}
-"#
-    )
-}
-
-/// The new service's image versions: its local build in dev, a first release elsewhere.
-fn images_yaml(crate_name: &str) -> String {
-    format!(
-        r#"# yaml-language-server: $schema=../../schemas/{schema}
-# The image version of each container, per environment (`cargo xtask set-image`, `cargo xtask promote`).
-{crate_name}:
-  dev: latest
-  stg: 0.1.0
-  prd: 0.1.0
-"#,
-        schema = kumiki::images::SCHEMA_FILE_NAME
-    )
 }
 
 #[cfg(test)]
