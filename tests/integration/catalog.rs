@@ -65,3 +65,29 @@ fn the_table_has_a_header_and_one_line_per_row() {
         );
     }
 }
+
+#[test]
+fn json_holds_every_row_in_the_documented_shape() {
+    let rows = rows(Env::Prd);
+    let report = xtask::json::CatalogReport::new("prd", rows.clone());
+    let json: serde_json::Value = serde_json::from_str(&xtask::json::to_json(&report)).unwrap();
+    assert_eq!(json["format"], 1);
+    assert_eq!(json["env"], "prd");
+    let containers = json["containers"].as_array().unwrap();
+    assert_eq!(containers.len(), rows.len());
+    for (container, row) in containers.iter().zip(&rows) {
+        assert_eq!(container["service"], row.service.as_str());
+        assert_eq!(container["version"], row.tag.as_str());
+        assert_eq!(container["repository"], row.repository.as_str());
+        let node_group = (row.node_group != "-").then_some(row.node_group.as_str());
+        assert_eq!(container["node_group"].as_str(), node_group);
+    }
+    // Every field the schema requires is there.
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(xtask::workspace_root().join("schemas/catalog.schema.json")).unwrap(),
+    )
+    .unwrap();
+    for field in schema["$defs"]["CatalogContainer"]["required"].as_array().unwrap() {
+        assert!(containers[0].get(field.as_str().unwrap()).is_some(), "{field}");
+    }
+}

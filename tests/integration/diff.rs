@@ -517,3 +517,29 @@ fn base_reads_this_projects_own_history() {
     let listed = git(&root, &["ls-tree", "-r", "--name-only", "HEAD", "--", "release/prd/"]);
     assert_eq!(tree.len(), listed.lines().count());
 }
+
+#[test]
+fn json_describes_each_change_with_its_object_warnings_and_images() {
+    let old = with(web(), &[("web", config_map("settings", "info", false))]);
+    let new = vec![
+        ("web", deployment("web", 2, "docker.io/acme/web:1.1.0")),
+        ("web", service("web", "10.0.0.10", "ClusterIP")),
+    ];
+    let diff = kumiki_diff::compare("prd", &release(&old), &release(&new)).unwrap();
+    let report = xtask::json::DiffReport::new(&[diff]);
+    let json: serde_json::Value = serde_json::from_str(&xtask::json::to_json(&report)).unwrap();
+    assert_eq!(json["format"], 1);
+    let changes = json["environments"][0]["changes"].as_array().unwrap();
+    let removed = changes.iter().find(|change| change["kind"] == "removed").unwrap();
+    assert_eq!(removed["object"]["kind"], "ConfigMap");
+    assert_eq!(removed["object"]["namespace"], "shop");
+    assert!(removed["warnings"][0].as_str().unwrap().contains("is deleted"));
+    let changed = changes.iter().find(|change| change["kind"] == "changed").unwrap();
+    assert_eq!(changed["image_changes"][0]["to"], "docker.io/acme/web:1.1.0");
+    assert_eq!(changed["image_changes"][0]["promoted_from"], serde_json::Value::Null);
+    let body = changed["diff"].as_str().unwrap();
+    assert!(
+        body.starts_with("--- a/web/") && body.contains("+") && body.contains("web:1.1.0"),
+        "{body}"
+    );
+}

@@ -274,16 +274,18 @@ fn a_service_asking_for_a_version_without_a_file_is_told_to_create_it() {
 }
 
 #[test]
-fn the_checked_in_schema_is_what_the_types_generate() {
-    let path = xtask::workspace_root()
-        .join("schemas")
-        .join(kumiki::images::SCHEMA_FILE_NAME);
-    let checked_in = fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        checked_in == kumiki::images::json_schema(),
-        "{} is stale: run `cargo xtask schemas` and commit it",
-        path.display()
-    );
+fn the_checked_in_schemas_are_what_the_types_generate() {
+    let schemas = xtask::json::schemas();
+    assert_eq!(schemas.len(), 3);
+    for (name, schema) in schemas {
+        let path = xtask::workspace_root().join("schemas").join(name);
+        let checked_in = fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            checked_in == schema,
+            "{} is stale: run `cargo xtask schemas` and commit it",
+            path.display()
+        );
+    }
 }
 
 #[test]

@@ -76,7 +76,8 @@ enum Command<E: Subcommand> {
         /// without touching the work tree. Default: release/ as it is on disk.
         #[arg(long, value_name = "GIT_REF", conflicts_with = "out")]
         base: Option<String>,
-        /// text for a terminal or a CI log, markdown for a pull-request comment.
+        /// text for a terminal or a CI log, markdown for a pull-request comment, json for
+        /// tools (the shape of schemas/diff.schema.json).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// Output root to compare with instead of release/ in the workspace.
@@ -92,6 +93,9 @@ enum Command<E: Subcommand> {
         /// Environment to list.
         #[arg(long, value_enum)]
         env: SingleEnv,
+        /// text: an aligned table; json: the shape of schemas/catalog.schema.json.
+        #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
+        format: CatalogFormat,
     },
     /// Set one image version in a service's images.yaml, then synthesize that environment.
     ///
@@ -156,10 +160,11 @@ Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 ref
     },
     #[command(flatten)]
     Extra(E),
-    /// Write the JSON Schemas of kumiki's data files (image versions) to schemas/.
+    /// Write the JSON Schemas of kumiki's files and outputs to schemas/: the image versions
+    /// file, `catalog --format json` and `diff --format json`.
     ///
-    /// The files' first line points editors at them (`# yaml-language-server: $schema=…`); a
-    /// test fails when the checked-in schema is not what this writes.
+    /// The versions files' first line points editors at theirs (`# yaml-language-server:
+    /// $schema=…`); a test fails when a checked-in schema is not what this writes.
     Schemas,
     /// Create a service crate under services/ and register it with xtask.
     ///
@@ -186,6 +191,13 @@ Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 ref
 enum Format {
     Text,
     Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CatalogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -289,6 +301,7 @@ fn run<E: Subcommand>(
                     let rendered = match format {
                         Format::Text => kumiki_diff::render_text(&diffs, true),
                         Format::Markdown => kumiki_diff::render_markdown(&diffs),
+                        Format::Json => crate::json::to_json(&crate::json::DiffReport::new(&diffs)),
                     };
                     // anstream drops the colours when stdout is not a terminal or NO_COLOR is set.
                     let _ = anstream::stdout().write_all(rendered.as_bytes());
@@ -357,13 +370,24 @@ fn run<E: Subcommand>(
             crate::images::promote(workspace, from.env(), to.env(), &services, !no_synth),
         ),
         Command::Schemas => {
-            let path = workspace.root.join("schemas").join(kumiki::images::SCHEMA_FILE_NAME);
-            std::fs::create_dir_all(path.parent().unwrap_or(&workspace.root))
-                .and_then(|()| std::fs::write(&path, kumiki::images::json_schema()))
-                .map(|()| println!("wrote {}", shown(&path)))
-                .map_err(|error| crate::Failure::Io(path, error))
+            let dir = workspace.root.join("schemas");
+            crate::json::schemas().into_iter().try_for_each(|(name, schema)| {
+                let path = dir.join(name);
+                std::fs::create_dir_all(&dir)
+                    .and_then(|()| std::fs::write(&path, schema))
+                    .map(|()| println!("wrote {}", shown(&path)))
+                    .map_err(|error| crate::Failure::Io(path, error))
+            })
         }
-        Command::Catalog { env } => crate::catalog(workspace, env.env()).map(|table| print!("{table}")),
+        Command::Catalog { env, format } => match format {
+            CatalogFormat::Text => crate::catalog(workspace, env.env()).map(|table| print!("{table}")),
+            CatalogFormat::Json => crate::catalog_rows(workspace, env.env()).map(|rows| {
+                print!(
+                    "{}",
+                    crate::json::to_json(&crate::json::CatalogReport::new(env.env().as_str(), rows))
+                );
+            }),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

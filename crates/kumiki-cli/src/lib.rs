@@ -47,6 +47,7 @@ mod baseline;
 pub mod catalog;
 pub mod command;
 pub mod images;
+pub mod json;
 mod panics;
 pub mod scaffold;
 
@@ -343,10 +344,15 @@ pub fn check(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Resu
 /// model must synthesize (its errors are reported as synth reports them), so the table
 /// describes exactly what `release/<env>/` holds.
 pub fn catalog(workspace: &Workspace, env: Env) -> Result<String, Failure> {
+    catalog_rows(workspace, env).map(|rows| catalog::render(&rows))
+}
+
+/// The rows of [`catalog`], for `--format json`.
+pub fn catalog_rows(workspace: &Workspace, env: Env) -> Result<Vec<catalog::Row>, Failure> {
     let model = |env| workspace.model(env);
     synthesize(&[env], model)?;
     let services: Vec<&str> = workspace.services.iter().map(|service| service.name).collect();
-    Ok(catalog::render(&catalog::rows(&model(env), &services)))
+    Ok(catalog::rows(&model(env), &services))
 }
 
 /// `cargo xtask diff`: what the code synthesizes now for each of `envs`, compared with

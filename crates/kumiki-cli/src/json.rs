@@ -1,0 +1,216 @@
+//! `--format json`: the catalog and the diff as JSON of a stable shape, for other tools. The
+//! shapes are these types; their JSON Schemas are generated from them (`schemas/`, written by
+//! the `schemas` command) and a test keeps the checked-in files current. `format` is 1; a
+//! change that removes or retypes a field raises it.
+
+use schemars::{JsonSchema, schema_for};
+use serde::Serialize;
+
+use crate::catalog::Row;
+
+/// The version of both shapes.
+pub const FORMAT: u32 = 1;
+
+/// `catalog --format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(title = "kumiki catalog")]
+pub struct CatalogReport {
+    /// The version of this shape (1).
+    pub format: u32,
+    /// The environment listed.
+    pub env: String,
+    /// Every container of every service's workloads, by service, workload and container.
+    pub containers: Vec<CatalogContainer>,
+}
+
+/// One container of a service's workload.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CatalogContainer {
+    /// The service (its app).
+    pub service: String,
+    /// The Deployment or StatefulSet.
+    pub workload: String,
+    /// The container.
+    pub container: String,
+    /// The image without its version: registry and repository.
+    pub repository: String,
+    /// The image version: a tag, `tag@digest`, `@digest` or `latest`.
+    pub version: String,
+    /// Container ports, `<number>/<name>`.
+    pub ports: Vec<String>,
+    /// Service ports forwarding to those container ports, `<service>:<port>`.
+    pub service_ports: Vec<String>,
+    /// Ingress gateway listeners reaching those Service ports, `<name>:<port>[/<node port>]`.
+    pub listeners: Vec<String>,
+    /// The node group the pods are pinned to, if any.
+    pub node_group: Option<String>,
+}
+
+impl CatalogReport {
+    /// The report of `rows` in `env`.
+    pub fn new(env: &str, rows: Vec<Row>) -> CatalogReport {
+        let containers = (rows.into_iter())
+            .map(|row| CatalogContainer {
+                service: row.service,
+                workload: row.workload,
+                container: row.container,
+                repository: row.repository,
+                version: row.tag,
+                ports: row.ports,
+                service_ports: row.service_ports,
+                listeners: row.listeners,
+                node_group: (row.node_group != "-").then_some(row.node_group),
+            })
+            .collect();
+        CatalogReport {
+            format: FORMAT,
+            env: env.to_owned(),
+            containers,
+        }
+    }
+}
+
+/// `diff --format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(title = "kumiki diff")]
+pub struct DiffReport {
+    /// The version of this shape (1).
+    pub format: u32,
+    /// One entry per environment compared, in the order asked.
+    pub environments: Vec<EnvironmentDiff>,
+}
+
+/// What changes in one environment.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EnvironmentDiff {
+    /// The environment.
+    pub env: String,
+    /// The objects that differ, by app, then importance of kind, then object; empty when
+    /// nothing changes.
+    pub changes: Vec<Change>,
+}
+
+/// One object that differs.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Change {
+    /// What happens to it.
+    pub kind: ChangeKind,
+    /// Which object.
+    pub object: ObjectRef,
+    /// The app (release directory) it belongs to now; for a removal, the one it left.
+    pub app: String,
+    /// Its file, relative to `release/<env>/`; for a removal, its old file.
+    pub path: String,
+    /// For a move, its old file.
+    pub from_path: Option<String>,
+    /// What a reviewer must know: rejected updates, forced replacements, deletions.
+    pub warnings: Vec<String>,
+    /// Containers whose image changes.
+    pub image_changes: Vec<ImageChange>,
+    /// The unified diff of the file, when its content was added or changed.
+    pub diff: Option<String>,
+}
+
+/// How an object differs.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// Only in the new release.
+    Added,
+    /// Only in the old release.
+    Removed,
+    /// In both, in the same file, with different content.
+    Changed,
+    /// In both, in another file.
+    Moved,
+}
+
+/// An object's identity.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ObjectRef {
+    /// The API group, empty for the core group.
+    pub group: String,
+    /// The kind.
+    pub kind: String,
+    /// The namespace; absent for cluster-scoped objects.
+    pub namespace: Option<String>,
+    /// The name.
+    pub name: String,
+}
+
+/// A container whose image changes.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ImageChange {
+    /// The container.
+    pub container: String,
+    /// The image before.
+    pub from: String,
+    /// The image after.
+    pub to: String,
+    /// The earlier environment that already runs `to`, when the change is a promotion.
+    pub promoted_from: Option<String>,
+}
+
+impl DiffReport {
+    /// The report of `diffs`.
+    pub fn new(diffs: &[kumiki_diff::EnvDiff]) -> DiffReport {
+        let environments = (diffs.iter())
+            .map(|diff| EnvironmentDiff {
+                env: diff.env.clone(),
+                changes: diff.changes.iter().map(change).collect(),
+            })
+            .collect();
+        DiffReport {
+            format: FORMAT,
+            environments,
+        }
+    }
+}
+
+fn change(change: &kumiki_diff::ObjectChange) -> Change {
+    use kumiki_diff::ChangeKind as Kind;
+    Change {
+        kind: match change.kind {
+            Kind::Added => ChangeKind::Added,
+            Kind::Removed => ChangeKind::Removed,
+            Kind::Changed => ChangeKind::Changed,
+            Kind::Moved => ChangeKind::Moved,
+        },
+        object: ObjectRef {
+            group: change.key.group.clone(),
+            kind: change.key.kind.clone(),
+            namespace: change.key.namespace.clone(),
+            name: change.key.name.clone(),
+        },
+        app: change.app.clone(),
+        path: change.path.clone(),
+        from_path: change.from_path.clone(),
+        warnings: change.warnings.clone(),
+        image_changes: (change.image_bumps.iter())
+            .map(|bump| ImageChange {
+                container: bump.container.clone(),
+                from: bump.from.clone(),
+                to: bump.to.clone(),
+                promoted_from: bump.promoted_from.clone(),
+            })
+            .collect(),
+        diff: change.diff.clone(),
+    }
+}
+
+/// `value` as pretty JSON with a final newline.
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The JSON Schemas of kumiki's files and outputs, by file name under `schemas/`: the image
+/// versions file, `catalog --format json` and `diff --format json`.
+pub fn schemas() -> Vec<(&'static str, String)> {
+    vec![
+        (kumiki::images::SCHEMA_FILE_NAME, kumiki::images::json_schema()),
+        ("catalog.schema.json", to_json(&schema_for!(CatalogReport))),
+        ("diff.schema.json", to_json(&schema_for!(DiffReport))),
+    ]
+}
