@@ -42,7 +42,7 @@ pub fn registry_source(service_dirs: &[String]) -> String {
         .iter()
         .map(|dir| {
             format!(
-                "    Service {{ name: \"{dir}\", app: {}::app }},\n",
+                "    Service {{ name: \"{dir}\", app: |env, images| {}::app(kumiki_cli::of(env), images) }},\n",
                 dir.replace('-', "_")
             )
         })

@@ -7,6 +7,8 @@ use kumiki::crds::external_secrets;
 use kumiki::k8s_openapi::Resource;
 use kumiki::platform::{ChartVersion, HelmChart, node_affinity, toleration};
 use kumiki::prelude::*;
+
+use crate::Env;
 use kumiki::serde_json::{Value, json};
 
 use crate::{AWS_ACCOUNT, databases, environment, mesh, namespaces, node_groups};

@@ -13,6 +13,8 @@ use kumiki::crds::external_secrets::{AwsProvider, SecretStore, SecretStoreProvid
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::platform::{Database, DatabaseServer, DevCredentials, InClusterMySql, ManagedMySql};
 use kumiki::prelude::*;
+
+use crate::{Env, Stage};
 use kumiki::values::Subdomain;
 
 use crate::{AWS_REGION, PART_OF, environment, namespaces};

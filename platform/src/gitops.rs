@@ -2,9 +2,8 @@
 
 use kumiki::crds::argocd::AutomatedSync;
 use kumiki::platform::{GitOps, Project};
-use kumiki::prelude::*;
 
-use crate::namespaces;
+use crate::{Env, namespaces};
 
 /// The Argo CD projects and what each team may write. An Application can only be given one
 /// of these constants; each AppProject is generated from its `boundary`, so a team cannot
@@ -76,7 +75,7 @@ pub const REPOSITORY: &str = "https://github.com/hiroki-it/microservices-manifes
 /// prd is a reviewed, manual sync (`cargo xtask diff` warns about every one).
 pub fn gitops(env: Env) -> GitOps {
     GitOps {
-        env,
+        env: env.id(),
         namespace: namespaces::ARGOCD,
         server: "https://kubernetes.default.svc",
         repository: REPOSITORY,

@@ -18,6 +18,19 @@ pub mod charts;
 pub mod databases;
 pub mod gitops;
 
+environments! {
+    /// The platform's environments, in promotion order. Services `match` on it, so a new
+    /// environment does not compile until each says what it wants there.
+    pub enum Env, stage Stage {
+        /// Development: images built on the developer's machine and throw-away data.
+        Dev = development("dev"),
+        /// Staging: production-like; images pinned, from ECR.
+        Stg = production("stg"),
+        /// Production.
+        Prd = production("prd"),
+    }
+}
+
 /// Namespaces of the platform.
 pub mod namespaces {
     use kumiki::prelude::*;
@@ -132,7 +145,7 @@ pub fn environment(env: Env) -> Environment {
         ],
     };
     Environment {
-        env,
+        env: env.id(),
         namespace: namespaces::SERVICES,
         node_groups,
         part_of: PART_OF,

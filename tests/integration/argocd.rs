@@ -7,6 +7,7 @@ use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::platform::{GatewayListener, HelmChart, Team};
 use kumiki::prelude::*;
 use kumiki_tests::{config_map, find};
+use platform::Env;
 
 struct Ledger;
 impl ServiceId for Ledger {

@@ -1,7 +1,7 @@
 //! `cargo xtask catalog`: one row per container of every registered service, read from the
 //! model, agreeing with the objects synth writes.
 
-use kumiki::prelude::*;
+use platform::Env;
 
 fn rows(env: Env) -> Vec<xtask::catalog::Row> {
     let services: Vec<&str> = xtask::SERVICES.iter().map(|service| service.name).collect();

@@ -11,6 +11,7 @@ use kumiki::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
 use kumiki_tests::{find, has};
+use platform::Env;
 
 fn app(apps: &[App], name: &str) -> usize {
     apps.iter().position(|app| app.name().as_str() == name).unwrap()

@@ -9,6 +9,7 @@ use kumiki::k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Servi
 use kumiki::prelude::*;
 use kumiki_diff::{Tree, render_markdown, render_text};
 use kumiki_tests::{ScratchDir, exempt_from_pod_rules};
+use platform::Env;
 
 const REASON: &str = "diff fixtures exercise the review, not the pod rules";
 use xtask::{Baseline, Failure};

@@ -7,6 +7,7 @@ use kumiki::k8s_openapi::api::core::v1::ConfigMap;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
 use kumiki_tests::ScratchDir;
+use platform::Env;
 use xtask::{Failure, Service, Workspace};
 
 static PANIC_LINE: AtomicUsize = AtomicUsize::new(0);
@@ -28,7 +29,7 @@ fn with_broken_service() -> Workspace {
         .collect();
     services.push(Service {
         name: "broken",
-        app: panicking_app,
+        app: |env, images| panicking_app(xtask::of(env), images),
     });
     Workspace {
         services: Box::leak(services.into_boxed_slice()),

@@ -5,8 +5,8 @@
 use std::fs;
 use std::path::Path;
 
-use kumiki::prelude::*;
 use kumiki_tests::{ScratchDir, snapshot};
+use platform::Env;
 use xtask::images::{SetImage, promote, set_image};
 use xtask::{Baseline, Failure, Workspace};
 
@@ -53,7 +53,7 @@ fn stg(version: &str) -> SetImage<'_> {
         service: "account",
         container: None,
         canary: None,
-        env: Env::Stg,
+        env: Env::Stg.id(),
         version,
     }
 }
@@ -99,13 +99,13 @@ fn promote_makes_the_target_run_the_same_build() {
         "{stg_image}"
     );
 
-    let outcome = promote(&workspace, Env::Stg, Env::Prd, &["account".to_owned()], true).unwrap();
+    let outcome = promote(&workspace, Env::Stg.id(), Env::Prd.id(), &["account".to_owned()], true).unwrap();
     assert_eq!(outcome.moved.len(), 1, "{:?}", outcome.moved);
     assert!(outcome.moved[0].to_string().ends_with(&format!(" → 1.5.0@{digest}")));
     assert_eq!(account_image(&workspace.root, "prd"), stg_image);
 
     // Promoting again moves nothing.
-    let again = promote(&workspace, Env::Stg, Env::Prd, &["account".to_owned()], true).unwrap();
+    let again = promote(&workspace, Env::Stg.id(), Env::Prd.id(), &["account".to_owned()], true).unwrap();
     assert!(again.moved.is_empty() && again.written.is_none());
 }
 
@@ -114,7 +114,7 @@ fn diff_shows_a_bump_and_a_promotion() {
     let (_scratch, workspace) = scratch_workspace("diff-promotion");
     let baseline = Baseline::Directory(workspace.release_root());
     set_image(&workspace, &stg("e5f6a7b"), false).unwrap();
-    promote(&workspace, Env::Stg, Env::Prd, &["account".to_owned()], false).unwrap();
+    promote(&workspace, Env::Stg.id(), Env::Prd.id(), &["account".to_owned()], false).unwrap();
     let diffs = xtask::diff(&baseline, &Env::ALL, |env| workspace.model(env)).unwrap();
     let text = kumiki_diff::render_text(&diffs, false);
     assert!(text.contains("image: stg/account: …/account-gin-repository "), "{text}");
@@ -164,7 +164,7 @@ fn an_invalid_request_exits_2_and_leaves_the_file_byte_identical() {
         assert_eq!(fs::read(&file).unwrap(), before);
     }
     // Promoting a floating version is refused the same way.
-    let failure = promote(&workspace, Env::Dev, Env::Stg, &["account".to_owned()], true).unwrap_err();
+    let failure = promote(&workspace, Env::Dev.id(), Env::Stg.id(), &["account".to_owned()], true).unwrap_err();
     assert!(
         matches!(failure, Failure::Refused(_)) && failure.to_string().contains("not pinned"),
         "{failure}"
@@ -275,7 +275,7 @@ fn a_service_asking_for_a_version_without_a_file_is_told_to_create_it() {
 
 #[test]
 fn the_checked_in_schemas_are_what_the_types_generate() {
-    let schemas = xtask::json::schemas();
+    let schemas = xtask::json::schemas(&Env::IDS);
     assert_eq!(schemas.len(), 3);
     for (name, schema) in schemas {
         let path = xtask::workspace_root().join("schemas").join(name);

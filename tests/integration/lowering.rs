@@ -10,6 +10,7 @@ use kumiki::prelude::*;
 use kumiki::prelude::{Microservice, PortRef, VolumeClaim};
 use kumiki::typestate::{HasLiveness, HasReadiness};
 use kumiki_tests::{find, has};
+use platform::Env;
 
 struct Store;
 impl ServiceId for Store {

@@ -10,6 +10,7 @@ use kumiki::prelude::*;
 use kumiki::prelude::{Microservice, Retries};
 use kumiki::values::Repository;
 use kumiki_tests::{find, has};
+use platform::Env;
 
 struct Shop;
 impl ServiceId for Shop {

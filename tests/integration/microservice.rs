@@ -7,6 +7,7 @@ use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Obje
 use kumiki::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kumiki::prelude::*;
 use kumiki::prelude::{Microservice, PortRef};
+use platform::Env;
 
 struct Shop;
 impl ServiceId for Shop {

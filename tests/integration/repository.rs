@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use kumiki::values::Env;
+use platform::Env;
 
 #[test]
 fn committed_release_is_up_to_date() {

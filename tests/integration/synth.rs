@@ -6,6 +6,7 @@ use kumiki::prelude::*;
 use kumiki::synth::Release;
 use kumiki::synth::write::Drift;
 use kumiki_tests::{ScratchDir, config_map, snapshot};
+use platform::Env;
 use xtask::Failure;
 
 fn model_with_duplicate(_env: Env) -> Vec<App> {
@@ -271,7 +272,7 @@ fn an_up_to_date_release_is_not_rewritten() {
     assert_eq!(
         written,
         vec![xtask::Written {
-            env: Env::Prd,
+            env: Env::Prd.id(),
             files: written[0].files,
             changes: 0
         }]
@@ -297,12 +298,15 @@ fn check_names_missing_stale_and_unexpected_files() {
     assert_eq!(
         drift,
         &vec![
-            (Env::Stg, Drift::Missing("account/services.service.account.yaml".into())),
             (
-                Env::Stg,
+                Env::Stg.id(),
+                Drift::Missing("account/services.service.account.yaml".into())
+            ),
+            (
+                Env::Stg.id(),
                 Drift::Changed("account/services.deployment.account.yaml".into())
             ),
-            (Env::Stg, Drift::Unexpected("namespaces/notes.txt".into())),
+            (Env::Stg.id(), Drift::Unexpected("namespaces/notes.txt".into())),
         ]
     );
     assert!(

@@ -11,6 +11,7 @@ use kumiki::prelude::*;
 use kumiki::synth::Release;
 use kumiki::synth::write::{self, Disk, Drift, RealDisk, Written};
 use kumiki_tests::{ScratchDir, config_map, snapshot};
+use platform::Env;
 
 /// The reference platform, with a ConfigMap `notes` (holding `note`) added to the account
 /// service and, when `with_budget` is false, its disruption budget taken out.

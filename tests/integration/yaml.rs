@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use kumiki::k8s_openapi::api::core::v1::ConfigMap;
 use kumiki::model::Identity;
-use kumiki::prelude::*;
 use kumiki::serde_json::{self, json};
 use kumiki::synth::render_yaml;
 use kumiki::test_hooks::{render_yaml_fast_path_only, render_yaml_with_serde_saphyr};
 use kumiki_tests::config_map;
+use platform::Env;
 
 /// Strings a YAML 1.1 / go-yaml v2 reader turns into something else when they are plain.
 const TRICKY: &[&str] = &[

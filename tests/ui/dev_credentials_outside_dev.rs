@@ -1,6 +1,6 @@
 // Plaintext database credentials need the DevOnly proof, which only the dev arm of
-// `Env::stage()` hands out: prd code has none to give.
-use kumiki::prelude::*;
+// the platform's `Env::stage()` hands out: prd code has none to give.
+use platform::{Env, Stage};
 use kumiki::platform::DevCredentials;
 use kumiki::values::DevOnly;
 

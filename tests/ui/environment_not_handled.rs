@@ -1,5 +1,5 @@
 // Per-environment settings are an exhaustive match: forgetting one does not compile.
-use kumiki::prelude::*;
+use platform::Env;
 
 fn replicas(env: Env) -> u16 {
     match env {

@@ -14,5 +14,5 @@ impl ServiceId for Cart {
 fn main() {
     let mut cart = Container::<Cart>::new(name!("cart"), Image::new(Registry::DockerHub, repository!("acme/account"), tag!("1.0.0")));
     let cart_http = cart.port(Protocol::Http, port_name!("cart"), port!(8080));
-    let _service = Microservice::<Account>::new(&platform::environment(Env::Prd)).expose(port!(80), &cart_http);
+    let _service = Microservice::<Account>::new(&platform::environment(platform::Env::Prd)).expose(port!(80), &cart_http);
 }

@@ -7,5 +7,5 @@ impl ServiceId for Account {
 
 fn main() {
     let gin = Container::<Account>::new(name!("gin"), Image::new(Registry::DockerHub, repository!("acme/account"), tag!("1.0.0")));
-    let _app = Microservice::<Account>::new(&platform::environment(Env::Prd)).container(gin).build();
+    let _app = Microservice::<Account>::new(&platform::environment(platform::Env::Prd)).container(gin).build();
 }

@@ -8,7 +8,7 @@ impl ServiceId for Account {
 fn main() {
     let mut gin = Container::<Account>::new(name!("gin"), Image::new(Registry::DockerHub, repository!("acme/account"), tag!("1.0.0")));
     let http = gin.port(Protocol::Http, port_name!("account"), port!(8080));
-    let _app = Microservice::<Account>::new(&platform::environment(Env::Prd))
+    let _app = Microservice::<Account>::new(&platform::environment(platform::Env::Prd))
         .container(gin)
         .liveness(Probe::tcp(&http))
         .build();

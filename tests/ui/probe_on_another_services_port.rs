@@ -15,7 +15,7 @@ fn main() {
     let mut cart = Container::<Cart>::new(name!("cart"), Image::new(Registry::DockerHub, repository!("acme/account"), tag!("1.0.0")));
     let cart_http = cart.port(Protocol::Http, port_name!("cart"), port!(8080));
     let gin = Container::<Account>::new(name!("gin"), Image::new(Registry::DockerHub, repository!("acme/account"), tag!("1.0.0")));
-    let _service = Microservice::<Account>::new(&platform::environment(Env::Prd))
+    let _service = Microservice::<Account>::new(&platform::environment(platform::Env::Prd))
         .container(gin)
         .readiness(Probe::http("/healthz", &cart_http));
 }

@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use kumiki::prelude::App;
-use kumiki::values::Env;
 pub use kumiki_cli::*;
+use platform::Env;
 
 mod template;
 
@@ -45,8 +45,9 @@ pub fn workspace_root() -> PathBuf {
 pub fn workspace() -> Workspace {
     Workspace {
         root: workspace_root(),
+        envs: &platform::Env::IDS,
         services: SERVICES,
-        platform: platform::apps,
+        platform: |env, services| platform::apps(of(env), services),
         command: "cargo xtask",
         scaffold: Some(template::SCAFFOLD),
     }
@@ -54,7 +55,7 @@ pub fn workspace() -> Workspace {
 
 /// The whole model of `env`: every registered service's app and the platform's apps.
 pub fn model(env: Env) -> Vec<App> {
-    workspace().model(env)
+    workspace().model(env.id())
 }
 
 /// The default output root, `release/` in the workspace.
@@ -73,7 +74,9 @@ mod tests {
         let missing = unregistered(&dirs, manifest);
         assert_eq!(missing, vec!["order-api".to_owned()]);
         assert!(unregistered_message(&missing).contains("    order-api = { path = \"../services/order-api\" }"));
-        assert!(registry_source(&dirs).contains("Service { name: \"order-api\", app: order_api::app }"));
+        assert!(registry_source(&dirs).contains(
+            "Service { name: \"order-api\", app: |env, images| order_api::app(kumiki_cli::of(env), images) }"
+        ));
         let manifest = format!("{manifest}order-api = {{ path = \"../services/order-api\" }}\n");
         assert_eq!(registered(&manifest), ["account", "order-api"]);
         assert_eq!(super::unregistered_services(), None);

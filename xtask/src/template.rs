@@ -64,7 +64,7 @@ fn lib_rs(service: &NewService<'_>) -> String {
 //! health endpoint, then `cargo xtask synth`.
 
 use kumiki::prelude::*;
-use platform::{{namespaces, node_groups}};
+use platform::{{Env, namespaces, node_groups}};
 
 /// Marks the {crate_name} service's handles.
 pub struct {type_name};

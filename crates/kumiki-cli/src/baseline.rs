@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use kumiki::synth::write;
-use kumiki::values::Env;
+use kumiki::values::EnvId;
 use kumiki_diff::Tree;
 
 use crate::Failure;
@@ -27,7 +27,8 @@ pub enum Baseline {
 
 impl Baseline {
     /// The YAML files of `env` in this baseline.
-    pub fn tree(&self, env: Env) -> Result<Tree, Failure> {
+    pub fn tree(&self, env: impl Into<EnvId>) -> Result<Tree, Failure> {
+        let env = env.into();
         match self {
             Baseline::Directory(root) => {
                 let dir = root.join(env.as_str());
@@ -46,7 +47,7 @@ impl Baseline {
     }
 }
 
-fn tree_at(repo: &Path, reference: &str, env: Env) -> Result<Tree, Failure> {
+fn tree_at(repo: &Path, reference: &str, env: EnvId) -> Result<Tree, Failure> {
     let commit = git(
         repo,
         &[

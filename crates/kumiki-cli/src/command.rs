@@ -6,8 +6,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::builder::PossibleValuesParser;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use kumiki::values::Env;
+use kumiki::values::EnvId;
 
 /// Synthesizes the platform written in Rust into plain YAML under release/, checks it, and
 /// shows what a change does to it.
@@ -37,8 +38,8 @@ enum Command<E: Subcommand> {
     /// already up to date is left untouched.
     Synth {
         /// Environment to synthesize.
-        #[arg(long, value_enum, default_value_t = EnvChoice::All)]
-        env: EnvChoice,
+        #[arg(long, default_value = "all")]
+        env: String,
         /// Output root; environments go to <OUT>/<env>/. Default: release/ in the workspace.
         #[arg(long, value_name = "OUT")]
         out: Option<PathBuf>,
@@ -48,8 +49,8 @@ enum Command<E: Subcommand> {
     /// Lists every missing, stale and unexpected file. Writes nothing.
     Check {
         /// Environment to check.
-        #[arg(long, value_enum, default_value_t = EnvChoice::All)]
-        env: EnvChoice,
+        #[arg(long, default_value = "all")]
+        env: String,
         /// Output root to compare with. Default: release/ in the workspace.
         #[arg(long, value_name = "OUT")]
         out: Option<PathBuf>,
@@ -70,8 +71,8 @@ enum Command<E: Subcommand> {
     )]
     Diff {
         /// Environment to diff.
-        #[arg(long, value_enum, default_value_t = EnvChoice::All)]
-        env: EnvChoice,
+        #[arg(long, default_value = "all")]
+        env: String,
         /// Compare with release/ at this git ref (branch, tag, commit), read through git
         /// without touching the work tree. Default: release/ as it is on disk.
         #[arg(long, value_name = "GIT_REF", conflicts_with = "out")]
@@ -92,7 +93,7 @@ enum Command<E: Subcommand> {
     Catalog {
         /// Environment to list.
         #[arg(long, value_enum)]
-        env: SingleEnv,
+        env: String,
         /// text: an aligned table; json: the shape of schemas/catalog.schema.json.
         #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
         format: CatalogFormat,
@@ -121,7 +122,7 @@ Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 ref
         version: Option<String>,
         /// The environment to set.
         #[arg(long, value_enum)]
-        env: SingleEnv,
+        env: String,
         /// The version.
         #[arg(value_name = "VERSION")]
         image_version: String,
@@ -144,10 +145,10 @@ Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 ref
     Promote {
         /// The environment whose versions are promoted.
         #[arg(long, value_enum)]
-        from: SingleEnv,
+        from: String,
         /// The environment that receives them.
         #[arg(long, value_enum)]
-        to: SingleEnv,
+        to: String,
         /// Services to promote.
         #[arg(value_name = "SERVICE", required_unless_present = "all", conflicts_with = "all")]
         services: Vec<String>,
@@ -200,40 +201,43 @@ enum CatalogFormat {
     Json,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum SingleEnv {
-    Dev,
-    Stg,
-    Prd,
-}
-
-impl SingleEnv {
-    fn env(self) -> Env {
-        match self {
-            SingleEnv::Dev => Env::Dev,
-            SingleEnv::Stg => Env::Stg,
-            SingleEnv::Prd => Env::Prd,
-        }
+/// The environments `choice` names among the workspace's: one, or `all` of them in
+/// promotion order. clap has already checked the name against them.
+fn chosen(workspace: &crate::Workspace, choice: &str) -> Result<Vec<EnvId>, crate::Failure> {
+    if choice == "all" {
+        return Ok(workspace.envs.to_vec());
     }
+    one(workspace, choice).map(|env| vec![env])
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum EnvChoice {
-    Dev,
-    Stg,
-    Prd,
-    All,
+fn one(workspace: &crate::Workspace, name: &str) -> Result<EnvId, crate::Failure> {
+    kumiki::values::find_env(workspace.envs, name).map_err(|unknown| crate::Failure::Refused(unknown.to_string()))
 }
 
-impl EnvChoice {
-    fn envs(self) -> Vec<Env> {
-        match self {
-            EnvChoice::Dev => vec![Env::Dev],
-            EnvChoice::Stg => vec![Env::Stg],
-            EnvChoice::Prd => vec![Env::Prd],
-            EnvChoice::All => Env::ALL.to_vec(),
+/// The command line of `workspace`: its name, and its environments as the values `--env`,
+/// `--from` and `--to` accept (and list in `--help`).
+fn command_line<E: Subcommand>(workspace: &crate::Workspace) -> clap::Command {
+    let names: Vec<&'static str> = workspace.envs.iter().map(|env| env.as_str()).collect();
+    let mut command = Cli::<E>::command().name(workspace.command).bin_name(workspace.command);
+    let arguments = [
+        ("synth", "env", true),
+        ("check", "env", true),
+        ("diff", "env", true),
+        ("catalog", "env", false),
+        ("set-image", "env", false),
+        ("promote", "from", false),
+        ("promote", "to", false),
+    ];
+    for (subcommand, argument, with_all) in arguments {
+        let mut values = names.clone();
+        if with_all {
+            values.push("all");
         }
+        command = command.mut_subcommand(subcommand, |sub| {
+            sub.mut_arg(argument, |arg| arg.value_parser(PossibleValuesParser::new(values)))
+        });
     }
+    command
 }
 
 /// `path` relative to the current directory when it is below it, as a user would type it.
@@ -255,8 +259,7 @@ pub fn main_with<E: Subcommand>(
     workspace: &crate::Workspace,
     extra: impl FnOnce(E, &crate::Workspace) -> ExitCode,
 ) -> ExitCode {
-    let command = Cli::<E>::command().name(workspace.command).bin_name(workspace.command);
-    let cli = match Cli::<E>::from_arg_matches(&command.get_matches()) {
+    let cli = match Cli::<E>::from_arg_matches(&command_line::<E>(workspace).get_matches()) {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
@@ -273,7 +276,7 @@ fn run<E: Subcommand>(
         Command::Extra(command) => return extra(command, workspace),
         Command::Synth { env, out } => {
             let root = out.unwrap_or_else(|| workspace.release_root());
-            crate::synth(&root, &env.envs(), model).map(|written| {
+            chosen(workspace, &env).and_then(|envs| crate::synth(&root, &envs, model)).map(|written| {
                 for w in written {
                     let dir = shown(&root.join(w.env.as_str()));
                     match w.changes {
@@ -285,7 +288,8 @@ fn run<E: Subcommand>(
         }
         Command::Check { env, out } => {
             let root = out.unwrap_or_else(|| workspace.release_root());
-            crate::check(&root, &env.envs(), model)
+            chosen(workspace, &env)
+                .and_then(|envs| crate::check(&root, &envs, model))
                 .map(|files| println!("{}: up to date ({files} files)", shown(&root)))
         }
         Command::Diff { env, base, format, out } => {
@@ -296,7 +300,9 @@ fn run<E: Subcommand>(
                 },
                 None => crate::Baseline::Directory(out.unwrap_or_else(|| workspace.release_root())),
             };
-            match crate::diff(&baseline, &env.envs(), model) {
+            let diffs = chosen(workspace, &env)
+                .and_then(|envs| crate::diff_in_order(&baseline, &envs, workspace.envs, model));
+            match diffs {
                 Ok(diffs) => {
                     let rendered = match format {
                         Format::Text => kumiki_diff::render_text(&diffs, true),
@@ -340,8 +346,7 @@ fn run<E: Subcommand>(
             image_version,
             force,
             no_synth,
-        } => {
-            let env = env.env();
+        } => one(workspace, &env).and_then(|env| {
             let request = crate::images::SetImage {
                 service: &service,
                 container: container.as_deref(),
@@ -349,29 +354,31 @@ fn run<E: Subcommand>(
                 env,
                 version: &image_version,
             };
-            let last = Env::ALL[Env::ALL.len() - 1];
-            if env == last && !force {
-                let before = Env::ALL[Env::ALL.len() - 2];
+            // The last environment is reached by promoting what the one before it runs.
+            if let [.., before, last] = workspace.envs
+                && env == *last
+                && !force
+            {
                 eprintln!(
                     "warning: {last} is reached by promotion (`{} promote --from {before} --to {last} {service}`); setting it directly skips what {before} ran (--force to silence)",
                     workspace.command
                 );
             }
             report_images(workspace, crate::images::set_image(workspace, &request, !no_synth))
-        }
+        }),
         Command::Promote {
             from,
             to,
             services,
             all: _,
             no_synth,
-        } => report_images(
-            workspace,
-            crate::images::promote(workspace, from.env(), to.env(), &services, !no_synth),
-        ),
+        } => one(workspace, &from).and_then(|from| {
+            let to = one(workspace, &to)?;
+            report_images(workspace, crate::images::promote(workspace, from, to, &services, !no_synth))
+        }),
         Command::Schemas => {
             let dir = workspace.root.join("schemas");
-            crate::json::schemas().into_iter().try_for_each(|(name, schema)| {
+            crate::json::schemas(workspace.envs).into_iter().try_for_each(|(name, schema)| {
                 let path = dir.join(name);
                 std::fs::create_dir_all(&dir)
                     .and_then(|()| std::fs::write(&path, schema))
@@ -379,15 +386,12 @@ fn run<E: Subcommand>(
                     .map_err(|error| crate::Failure::Io(path, error))
             })
         }
-        Command::Catalog { env, format } => match format {
-            CatalogFormat::Text => crate::catalog(workspace, env.env()).map(|table| print!("{table}")),
-            CatalogFormat::Json => crate::catalog_rows(workspace, env.env()).map(|rows| {
-                print!(
-                    "{}",
-                    crate::json::to_json(&crate::json::CatalogReport::new(env.env().as_str(), rows))
-                );
+        Command::Catalog { env, format } => one(workspace, &env).and_then(|env| match format {
+            CatalogFormat::Text => crate::catalog(workspace, env).map(|table| print!("{table}")),
+            CatalogFormat::Json => crate::catalog_rows(workspace, env).map(|rows| {
+                print!("{}", crate::json::to_json(&crate::json::CatalogReport::new(env.as_str(), rows)));
             }),
-        },
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use kumiki::images::{ImageVersion, VersionsDocument, check_value, set_version};
-use kumiki::values::Env;
+use kumiki::values::EnvId;
 
 use crate::{Failure, Workspace, Written};
 
@@ -44,7 +44,7 @@ pub struct SetImage<'a> {
     /// A canary version of the container (the entry `container@version`).
     pub canary: Option<&'a str>,
     /// The environment.
-    pub env: Env,
+    pub env: EnvId,
     /// The version: `tag`, `tag@digest` or `@digest` (`latest` in dev only).
     pub version: &'a str,
 }
@@ -111,8 +111,8 @@ pub fn set_image(workspace: &Workspace, request: &SetImage<'_>, synth: bool) -> 
 /// pinned.
 pub fn promote(
     workspace: &Workspace,
-    from: Env,
-    to: Env,
+    from: EnvId,
+    to: EnvId,
     services: &[String],
     synth: bool,
 ) -> Result<Outcome, Failure> {
@@ -208,7 +208,7 @@ fn only_container(document: &VersionsDocument, file: &str) -> Result<String, Fai
 
 /// Writes `edits`, then synthesizes `env` (with `synth`); puts every file back when synth
 /// fails.
-fn apply(workspace: &Workspace, edits: Vec<Edit>, env: Env, synth: bool) -> Result<Option<Written>, Failure> {
+fn apply(workspace: &Workspace, edits: Vec<Edit>, env: EnvId, synth: bool) -> Result<Option<Written>, Failure> {
     for (done, edit) in edits.iter().enumerate() {
         if let Err(failure) = replace(&edit.path, &edit.after) {
             restore(&edits[..done]);

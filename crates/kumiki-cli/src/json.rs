@@ -205,11 +205,12 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
     text
 }
 
-/// The JSON Schemas of kumiki's files and outputs, by file name under `schemas/`: the image
-/// versions file, `catalog --format json` and `diff --format json`.
-pub fn schemas() -> Vec<(&'static str, String)> {
+/// The JSON Schemas of kumiki's files and outputs for a platform whose environments are
+/// `envs`, by file name under `schemas/`: the image versions file, `catalog --format json`
+/// and `diff --format json`.
+pub fn schemas(envs: &[kumiki::values::EnvId]) -> Vec<(&'static str, String)> {
     vec![
-        (kumiki::images::SCHEMA_FILE_NAME, kumiki::images::json_schema()),
+        (kumiki::images::SCHEMA_FILE_NAME, kumiki::images::json_schema(envs)),
         ("catalog.schema.json", to_json(&schema_for!(CatalogReport))),
         ("diff.schema.json", to_json(&schema_for!(DiffReport))),
     ]

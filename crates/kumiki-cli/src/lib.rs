@@ -9,17 +9,19 @@
 //!
 //! ```no_run
 //! # use kumiki::prelude::*;
+//! # environments! { pub enum Env, stage Stage { Qa = development("qa"), Prod = production("prod") } }
 //! # fn platform_apps(_: Env, _: &[App]) -> Vec<App> { Vec::new() }
 //! # fn shop(_: Env, _: &ImageVersions) -> App { App::new(name!("shop")) }
-//! use kumiki_cli::{Service, Workspace};
+//! use kumiki_cli::{Service, Workspace, of};
 //!
-//! static SERVICES: &[Service] = &[Service { name: "shop", app: shop }];
+//! static SERVICES: &[Service] = &[Service { name: "shop", app: |env, images| shop(of(env), images) }];
 //!
 //! fn main() -> std::process::ExitCode {
 //!     kumiki_cli::command::main(&Workspace {
 //!         root: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."),
+//!         envs: &Env::IDS,
 //!         services: SERVICES,
-//!         platform: platform_apps,
+//!         platform: |env, services| platform_apps(of(env), services),
 //!         command: "cargo xtask",
 //!         scaffold: None,
 //!     })
@@ -40,7 +42,7 @@ use kumiki::images::ImageVersions;
 use kumiki::prelude::App;
 use kumiki::synth::write::{self, Drift};
 use kumiki::synth::{Release, SynthError, SynthErrors, parallel};
-use kumiki::values::Env;
+use kumiki::values::EnvId;
 use kumiki_diff::{DiffError, EnvDiff};
 
 mod baseline;
@@ -59,7 +61,17 @@ pub struct Service {
     pub name: &'static str,
     /// Its entry point: the app of an environment, given the image versions its
     /// [`IMAGES_FILE`] holds there.
-    pub app: fn(Env, &ImageVersions) -> App,
+    pub app: fn(EnvId, &ImageVersions) -> App,
+}
+
+/// The platform's environment `E` that the SDK sees as `id`: what the registry's wrappers
+/// hand to services and the platform. The command line only passes ids of the workspace's
+/// `envs`, so a failure here is a workspace whose `envs` are not its platform's.
+pub fn of<E: kumiki::prelude::Environments>(id: EnvId) -> E {
+    match E::of(id) {
+        Some(env) => env,
+        None => panic!("environment {id} is not one of the platform's: the Workspace's envs must be its Env::ALL"),
+    }
 }
 
 /// Each service's image versions file, in its directory (`services/<name>/images.yaml`).
@@ -70,11 +82,13 @@ pub const IMAGES_FILE: &str = "images.yaml";
 pub struct Workspace {
     /// The workspace root (holding `release/` and `services/`).
     pub root: PathBuf,
+    /// The platform's environments, in promotion order (its `Env::ALL`).
+    pub envs: &'static [EnvId],
     /// Every registered service crate.
     pub services: &'static [Service],
     /// The platform's own apps of an environment, built around the services' apps (the
     /// gateways and the Argo CD tree derive from what the services declare).
-    pub platform: fn(Env, &[App]) -> Vec<App>,
+    pub platform: fn(EnvId, &[App]) -> Vec<App>,
     /// How users run this command line (`cargo xtask`): the synthesized files' header and the
     /// messages name it.
     pub command: &'static str,
@@ -89,7 +103,8 @@ impl Workspace {
     /// A service whose code panics makes the model that service's panic alone (an empty app
     /// carrying the error at the panicking line): what the others would derive from an
     /// incomplete model is not worth reporting.
-    pub fn model(&self, env: Env) -> Vec<App> {
+    pub fn model(&self, env: impl Into<EnvId>) -> Vec<App> {
+        let env = env.into();
         // Each service's app is independent of the others: built on every core.
         let built = parallel::map(self.services, |service| {
             let images = self.image_versions(service.name, env);
@@ -110,7 +125,8 @@ impl Workspace {
 
     /// The services' apps alone, as [`Workspace::model`] builds them (a panicking service
     /// becomes an app carrying the panic).
-    pub fn service_apps(&self, env: Env) -> Vec<App> {
+    pub fn service_apps(&self, env: impl Into<EnvId>) -> Vec<App> {
+        let env = env.into();
         let built = parallel::map(self.services, |service| {
             panics::build(service, env, self.image_versions(service.name, env))
         });
@@ -128,11 +144,12 @@ impl Workspace {
 
     /// `service`'s image versions in `env`, read from its file (absent: every request for
     /// a version is an error naming the file to create).
-    pub fn image_versions(&self, service: &str, env: Env) -> ImageVersions {
+    pub fn image_versions(&self, service: &str, env: impl Into<EnvId>) -> ImageVersions {
+        let env = env.into();
         let file = Workspace::images_file(service);
         match std::fs::read_to_string(self.root.join(&file)) {
-            Ok(text) => ImageVersions::read(&file, Some(&text), env),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => ImageVersions::read(&file, None, env),
+            Ok(text) => ImageVersions::read(&file, Some(&text), env, self.envs),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => ImageVersions::read(&file, None, env, self.envs),
             Err(error) => ImageVersions::unreadable(&file, &error.to_string(), env),
         }
     }
@@ -147,9 +164,9 @@ impl Workspace {
 #[derive(Debug)]
 pub enum Failure {
     /// The model has errors; nothing was written.
-    Model(Vec<(Env, SynthErrors)>),
+    Model(Vec<(EnvId, SynthErrors)>),
     /// `release/` differs from what the code synthesizes.
-    Stale(Vec<(Env, Drift)>),
+    Stale(Vec<(EnvId, Drift)>),
     /// Reading or writing files failed.
     Io(PathBuf, io::Error),
     /// git could not provide the release at a ref.
@@ -161,7 +178,7 @@ pub enum Failure {
     Refused(String),
     /// Two synths of the same code gave different files: the model depends on something
     /// other than the code (a `HashMap`'s order, say).
-    Nondeterministic(Vec<(Env, Vec<String>)>),
+    Nondeterministic(Vec<(EnvId, Vec<String>)>),
 }
 
 impl Failure {
@@ -232,7 +249,7 @@ impl fmt::Display for Failure {
 /// The errors of every environment, one line per cause: an error found the same way (same
 /// location, app and message) in several environments is one line naming them all,
 /// `{dev,stg,prd}/account`, in the order of the first.
-fn merged_across_environments(per_env: &[(Env, SynthErrors)]) -> Vec<String> {
+fn merged_across_environments(per_env: &[(EnvId, SynthErrors)]) -> Vec<String> {
     let mut merged: Vec<(&SynthError, Vec<&str>, &str)> = Vec::new();
     for (env, errors) in per_env {
         for error in &errors.0 {
@@ -258,13 +275,13 @@ fn plural(count: usize) -> &'static str {
 }
 
 /// Synthesizes every environment of `envs` in memory, collecting the errors of all of them.
-pub fn synthesize(envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<Vec<Release>, Failure> {
+pub fn synthesize<E: Into<EnvId> + Copy>(envs: &[E], model: impl Fn(E) -> Vec<App>) -> Result<Vec<Release>, Failure> {
     let mut releases = Vec::new();
     let mut errors = Vec::new();
     for &env in envs {
         match kumiki::synth::synthesize(env, model(env)) {
             Ok(release) => releases.push(release),
-            Err(env_errors) => errors.push((env, env_errors)),
+            Err(env_errors) => errors.push((env.into(), env_errors)),
         }
     }
     if errors.is_empty() {
@@ -278,7 +295,7 @@ pub fn synthesize(envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<Vec<R
 #[derive(Debug, PartialEq, Eq)]
 pub struct Written {
     /// The environment.
-    pub env: Env,
+    pub env: EnvId,
     /// Files in the release.
     pub files: usize,
     /// Files added, changed or removed on disk; 0 means nothing was touched.
@@ -289,7 +306,11 @@ pub struct Written {
 /// the files that differ (staged, then committed by a journal: see `kumiki::synth::write`).
 /// Nothing is written unless every environment synthesizes without error; an environment
 /// whose files are already up to date is not touched.
-pub fn synth(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<Vec<Written>, Failure> {
+pub fn synth<E: Into<EnvId> + Copy>(
+    root: &Path,
+    envs: &[E],
+    model: impl Fn(E) -> Vec<App>,
+) -> Result<Vec<Written>, Failure> {
     let releases = synthesize(envs, model)?;
     let mut written = Vec::new();
     for release in &releases {
@@ -309,7 +330,7 @@ pub fn synth(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Resu
 ///
 /// Before calling `release/` stale it synthesizes again: when the two synths differ, the
 /// failure is [`Failure::Nondeterministic`], naming the files, not a stale release.
-pub fn check(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<usize, Failure> {
+pub fn check<E: Into<EnvId> + Copy>(root: &Path, envs: &[E], model: impl Fn(E) -> Vec<App>) -> Result<usize, Failure> {
     let releases = synthesize(envs, &model)?;
     let mut drift = Vec::new();
     let mut files = 0;
@@ -323,7 +344,7 @@ pub fn check(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Resu
         return Ok(files);
     }
     let again = synthesize(envs, &model)?;
-    let unstable: Vec<(Env, Vec<String>)> = (releases.iter().zip(&again))
+    let unstable: Vec<(EnvId, Vec<String>)> = (releases.iter().zip(&again))
         .map(|(first, second)| {
             let paths = (first.files.keys().chain(second.files.keys()))
                 .filter(|path| first.files.get(*path) != second.files.get(*path))
@@ -343,12 +364,12 @@ pub fn check(root: &Path, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Resu
 /// `cargo xtask catalog`: the table of every registered service's containers in `env`. The
 /// model must synthesize (its errors are reported as synth reports them), so the table
 /// describes exactly what `release/<env>/` holds.
-pub fn catalog(workspace: &Workspace, env: Env) -> Result<String, Failure> {
+pub fn catalog(workspace: &Workspace, env: EnvId) -> Result<String, Failure> {
     catalog_rows(workspace, env).map(|rows| catalog::render(&rows))
 }
 
-/// The rows of [`catalog`], for `--format json`.
-pub fn catalog_rows(workspace: &Workspace, env: Env) -> Result<Vec<catalog::Row>, Failure> {
+/// The rows of [`catalog()`], for `--format json`.
+pub fn catalog_rows(workspace: &Workspace, env: EnvId) -> Result<Vec<catalog::Row>, Failure> {
     let model = |env| workspace.model(env);
     synthesize(&[env], model)?;
     let services: Vec<&str> = workspace.services.iter().map(|service| service.name).collect();
@@ -358,9 +379,26 @@ pub fn catalog_rows(workspace: &Workspace, env: Env) -> Result<Vec<catalog::Row>
 /// `cargo xtask diff`: what the code synthesizes now for each of `envs`, compared with
 /// `baseline`. Writes nothing.
 ///
-/// An image bump to a build an earlier environment already runs (in the code's release when
-/// that environment is diffed too, in the baseline otherwise) reads as a promotion.
-pub fn diff(baseline: &Baseline, envs: &[Env], model: impl Fn(Env) -> Vec<App>) -> Result<Vec<EnvDiff>, Failure> {
+/// An image bump to a build an earlier environment of `envs` already runs reads as a
+/// promotion; [`diff_in_order`] compares against every environment of the platform.
+pub fn diff<E: Into<EnvId> + Copy>(
+    baseline: &Baseline,
+    envs: &[E],
+    model: impl Fn(E) -> Vec<App>,
+) -> Result<Vec<EnvDiff>, Failure> {
+    let order: Vec<EnvId> = envs.iter().map(|&env| env.into()).collect();
+    diff_in_order(baseline, envs, &order, model)
+}
+
+/// [`diff`], where an image bump to a build an earlier environment of `order` (the platform's
+/// environments in promotion order) already runs reads as a promotion: the code's release of
+/// that environment when it is diffed too, its baseline otherwise.
+pub fn diff_in_order<E: Into<EnvId> + Copy>(
+    baseline: &Baseline,
+    envs: &[E],
+    order: &[EnvId],
+    model: impl Fn(E) -> Vec<App>,
+) -> Result<Vec<EnvDiff>, Failure> {
     let releases = synthesize(envs, model)?;
     let mut diffs = (releases.iter())
         .map(|release| {
@@ -372,7 +410,7 @@ pub fn diff(baseline: &Baseline, envs: &[Env], model: impl Fn(Env) -> Vec<App>) 
         .iter()
         .any(|diff| diff.changes.iter().any(|change| !change.image_bumps.is_empty()))
     {
-        let running: Vec<(String, BTreeSet<String>)> = (Env::ALL.iter())
+        let running: Vec<(String, BTreeSet<String>)> = (order.iter())
             .filter_map(|&env| {
                 let images = match releases.iter().find(|release| release.env == env) {
                     Some(release) => kumiki_diff::running_images(&release.files),

@@ -8,7 +8,7 @@ use std::sync::Once;
 
 use kumiki::images::ImageVersions;
 use kumiki::prelude::App;
-use kumiki::values::{Env, Name, SourceLocation};
+use kumiki::values::{EnvId, Name, SourceLocation};
 
 use crate::Service;
 
@@ -43,7 +43,7 @@ fn record_panic_locations() {
 /// The app of `service` in `env` given its image versions (whose problems it carries), or,
 /// when its code panics, an empty app of the same name carrying the panic as a problem at the
 /// panicking line.
-pub(crate) fn build(service: &Service, env: Env, images: ImageVersions) -> Result<App, App> {
+pub(crate) fn build(service: &Service, env: EnvId, images: ImageVersions) -> Result<App, App> {
     record_panic_locations();
     BUILDING.with(|building| building.set(true));
     let built = panic::catch_unwind(AssertUnwindSafe(|| (service.app)(env, &images)));

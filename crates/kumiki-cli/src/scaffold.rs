@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 use kumiki::model::Identity;
-use kumiki::values::{Env, Name, PortName, PortNumber, Repository};
+use kumiki::values::{Name, PortName, PortNumber, Repository};
 
 use crate::{Failure, Workspace};
 
@@ -81,7 +81,7 @@ const KEYWORDS: &[&str] = &[
 /// gets an Application of its own name). Derived from the model, never kept by hand.
 pub fn platform_names(workspace: &Workspace) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
-    for env in Env::ALL {
+    for &env in workspace.envs {
         let services = workspace.service_apps(env);
         let service_names: BTreeSet<&str> = services.iter().map(|app| app.name().as_str()).collect();
         for app in (workspace.platform)(env, &services) {

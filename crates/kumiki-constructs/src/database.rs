@@ -58,7 +58,7 @@ pub struct InClusterMySql {
 }
 
 /// Credentials written in plain text into a dev Secret. Building them takes the [`DevOnly`]
-/// proof that only the dev arm of [`Env::stage`](kumiki_core::Env::stage) hands out.
+/// proof that only the development arms of a platform's `stage()` (and [`EnvId::dev_only`](kumiki_core::EnvId::dev_only)) hand out.
 #[derive(Debug)]
 pub struct DevCredentials {
     username: String,

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use kumiki_core::{Env, LabelValue, Name, NodeGroup};
+use kumiki_core::{EnvId, LabelValue, Name, NodeGroup};
 
 use crate::mesh::Mesh;
 use crate::policy::Policy;
@@ -13,7 +13,7 @@ use crate::policy::Policy;
 #[derive(Clone, Debug)]
 pub struct Environment {
     /// Which environment.
-    pub env: Env,
+    pub env: EnvId,
     /// The namespace services run in.
     pub namespace: Name,
     /// The node groups this environment's cluster has.

@@ -13,7 +13,7 @@ use std::fmt;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kumiki_core::{Env, Name, SourceLocation, name};
+use kumiki_core::{EnvId, Name, SourceLocation, name};
 use kumiki_crds::argocd::{
     AppProject, AppProjectSpec, Application, ApplicationDestination, ApplicationSource, ApplicationSpec, AutomatedSync,
     GroupKind, HelmSource, SyncPolicy,
@@ -212,7 +212,7 @@ pub struct Team<'a> {
 #[derive(Clone, Debug)]
 pub struct GitOps {
     /// The environment.
-    pub env: Env,
+    pub env: EnvId,
     /// Where Argo CD and its Applications live.
     pub namespace: Name,
     /// The API server Applications deploy to.

@@ -3,7 +3,7 @@
 use std::collections::hash_map;
 use std::collections::{BTreeMap, HashMap};
 
-use kumiki_core::{Env, Rule, SourceLocation};
+use kumiki_core::{EnvId, Rule, SourceLocation};
 
 use crate::app::{App, Declared};
 use crate::checks::{self, Entry, Index, Origin};
@@ -34,13 +34,13 @@ const MAX_OBJECT_BYTES: usize = 262_144;
 /// declared volumes and repeat no container, port or volume name), the mesh and Argo CD
 /// checks, and the secret checks (no Secret value outside dev; every `secretKeyRef` and
 /// ExternalSecret store resolves).
-pub fn synthesize(env: Env, apps: Vec<App>) -> Result<Release, SynthErrors> {
-    synthesize_borrowed(env, &apps)
+pub fn synthesize(env: impl Into<EnvId>, apps: Vec<App>) -> Result<Release, SynthErrors> {
+    synthesize_borrowed(env.into(), &apps)
 }
 
 /// [`synthesize`], leaving the apps to the caller: a command that exits right after writing
 /// can skip freeing a large model (the operating system reclaims it at once).
-pub fn synthesize_borrowed(env: Env, apps: &[App]) -> Result<Release, SynthErrors> {
+pub fn synthesize_borrowed(env: EnvId, apps: &[App]) -> Result<Release, SynthErrors> {
     let mut apps: Vec<&App> = apps.iter().collect();
     apps.sort_by(|a, b| a.name().cmp(b.name()).then(a.declared_at().cmp(&b.declared_at())));
     // Two apps with one name (two services with one name) would repeat every object of one in
@@ -252,7 +252,7 @@ fn repeated_key(object: &dyn Object, rendered: &str) -> Option<String> {
 }
 
 /// One error per app whose name an earlier app already has, naming both declarations.
-fn duplicate_app_names(env: Env, apps: &[&App]) -> Vec<SynthError> {
+fn duplicate_app_names(env: EnvId, apps: &[&App]) -> Vec<SynthError> {
     let mut first_of: BTreeMap<&str, SourceLocation> = BTreeMap::new();
     let mut errors = Vec::new();
     for app in apps {

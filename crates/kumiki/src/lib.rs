@@ -14,11 +14,29 @@
 //!   builder around;
 //! - [`images`]: the image versions file each service keeps (reading, editing, its schema).
 //!
-//! A service crate exposes one function, `pub fn app(env: Env, images: &ImageVersions) -> App`,
-//! which `xtask` calls for every environment with the versions its `images.yaml` holds there:
+//! [`environments!`]: kumiki_core::environments
+//!
+//! A platform declares its environments as an enum of its own with [`environments!`]
+//! (`prelude::environments!`), in promotion order, each a development or a production one. A
+//! service crate exposes one function, `pub fn app(env: Env, images: &ImageVersions) -> App`,
+//! over the platform's `Env`, which the command line calls for every environment with the
+//! versions its `images.yaml` holds there; a `match` on `Env` is exhaustive, so a new
+//! environment does not compile until every service handles it:
 //!
 //! ```
 //! use kumiki::prelude::*;
+//!
+//! environments! {
+//!     /// The platform's environments.
+//!     pub enum Env, stage Stage {
+//!         /// A developer's cluster.
+//!         Dev = development("dev"),
+//!         /// Staging.
+//!         Stg = production("stg"),
+//!         /// Production.
+//!         Prd = production("prd"),
+//!     }
+//! }
 //!
 //! pub fn app(env: Env, images: &ImageVersions) -> App {
 //!     let mut app = App::new(name!("hello"));
@@ -30,7 +48,7 @@
 //!     let _ = (image, replicas); // a real service adds its objects here
 //!     app
 //! }
-//! let images = ImageVersions::read("images.yaml", Some("hello:\n  prd: \"1.10\"\n"), Env::Prd);
+//! let images = ImageVersions::read("images.yaml", Some("hello:\n  prd: \"1.10\"\n"), Env::Prd.id(), &Env::IDS);
 //! assert_eq!(app(Env::Prd, &images).name().as_str(), "hello");
 //! ```
 
@@ -46,8 +64,9 @@ pub mod prelude {
         Version, VolumeClaim,
     };
     pub use kumiki_core::{
-        Env, Label, LabelKey, LabelValue, Name, NodeGroup, PortName, PortNumber, Stage, aws_account_id, aws_region,
-        label, label_key, label_value, name, node_port, port, port_name, registry, repository, subdomain, tag,
+        EnvId, Environments, Label, LabelKey, LabelValue, Name, NodeGroup, PortName, PortNumber, aws_account_id,
+        aws_region, environments, label, label_key, label_value, name, node_port, port, port_name, registry,
+        repository, subdomain, tag,
     };
     pub use kumiki_crds::{Duration, duration};
     pub use kumiki_synth::{App, Object};
@@ -70,9 +89,9 @@ pub mod platform {
 /// through the macros of the [`prelude`](crate::prelude), others through `TryFrom`).
 pub mod values {
     pub use kumiki_core::{
-        AwsAccountId, AwsRegion, DevOnly, Env, FLOATING_TAGS, ImageDigest, ImageTag, Invalid, InvalidPort, Label,
-        LabelKey, LabelValue, Name, NodeGroup, NodePort, PortName, PortNumber, RegistryHost, Repository, Rule,
-        SourceLocation, Stage, Subdomain, Taint, UnknownEnv, Violation,
+        AwsAccountId, AwsRegion, DevOnly, EnvId, Environments, FLOATING_TAGS, ImageDigest, ImageTag, Invalid,
+        InvalidPort, Label, LabelKey, LabelValue, Name, NodeGroup, NodePort, PortName, PortNumber, RegistryHost,
+        Repository, Rule, SourceLocation, Subdomain, Taint, UnknownEnv, Violation, find_env,
     };
 }
 

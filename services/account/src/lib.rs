@@ -3,6 +3,7 @@
 //! network policy refer to that declaration.
 
 use kumiki::prelude::*;
+use platform::Env;
 use platform::{databases, namespaces, node_groups};
 
 /// Marks the account service's handles.

@@ -3,6 +3,7 @@
 //! [`platform::external_hosts::HTTPBIN_ORG`].
 
 use kumiki::prelude::*;
+use platform::Env;
 use platform::node_groups;
 
 /// Marks the curl client's handles.

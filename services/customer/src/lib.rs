@@ -2,6 +2,7 @@
 //! through the ingress gateway listener 50001 (NodePort 30001).
 
 use kumiki::prelude::*;
+use platform::Env;
 use platform::{databases, node_groups};
 
 /// Marks the customer service's handles.

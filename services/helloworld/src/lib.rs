@@ -2,6 +2,7 @@
 //! from outside through the ingress gateway listener 50002 (NodePort 30002), three replicas.
 
 use kumiki::prelude::*;
+use platform::Env;
 use platform::node_groups;
 
 /// Marks the helloworld service's handles.

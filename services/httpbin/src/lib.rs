@@ -6,6 +6,7 @@
 //! (same API, port 8080 by default).
 
 use kumiki::prelude::*;
+use platform::Env;
 use platform::node_groups;
 
 /// Marks the httpbin service's handles.

@@ -4,6 +4,7 @@
 //! (the seed's did), and kumiki refuses it.
 
 use kumiki::prelude::*;
+use platform::Env;
 use platform::node_groups;
 
 /// Marks the orchestrator service's handles.

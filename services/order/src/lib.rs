@@ -15,6 +15,7 @@
 //! `DB_HOST=order-db` in every environment, fixing the seed's `127.0.0.1` (I-31).
 
 use kumiki::prelude::*;
+use platform::Env;
 use platform::{databases, namespaces, node_groups};
 
 /// Marks the order service's handles.

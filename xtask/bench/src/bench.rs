@@ -14,6 +14,7 @@ use kumiki::model::Declared;
 use kumiki::platform::{PodExemption, PodRule};
 use kumiki::prelude::*;
 use kumiki::synth::{parallel, write};
+use platform::Env;
 
 /// Which objects each synthetic service contributes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,7 +143,7 @@ pub fn run(services: usize, profile: Profile, out: &Path, variant: u32) -> Resul
         let apps = model(env, services, profile, variant);
         model_time += phase.elapsed();
         let phase = Instant::now();
-        let release = kumiki::synth::synthesize_borrowed(env, &apps).map_err(|errors| errors.to_string())?;
+        let release = kumiki::synth::synthesize_borrowed(env.id(), &apps).map_err(|errors| errors.to_string())?;
         synth_time += phase.elapsed();
         objects += release.files.len();
         bytes += release.files.values().map(String::len).sum::<usize>();

@@ -1,6 +1,6 @@
 //! Changing one value of an image versions file, leaving every other byte as it was.
 
-use kumiki_core::Env;
+use kumiki_core::EnvId;
 
 use super::document::{Entry, VersionsDocument};
 use super::reads_as_non_string;
@@ -10,7 +10,7 @@ use crate::image::ImageVersion;
 /// entry without a version for `env` gets a line `<env>: <version>` after its last one, at
 /// the same indentation. Refused, with the reason: a file that does not read, a missing
 /// entry, and a layout this cannot edit safely (a flow mapping `{…}` needing a new line).
-pub fn set_version(text: &str, key: &str, env: Env, version: &ImageVersion) -> Result<String, String> {
+pub fn set_version(text: &str, key: &str, env: EnvId, version: &ImageVersion) -> Result<String, String> {
     let document =
         VersionsDocument::parse(text).map_err(|problem| format!("line {}: {}", problem.line, problem.message))?;
     let Some(entry) = document.entries.iter().find(|entry| entry.key == key) else {
@@ -35,7 +35,7 @@ pub fn set_version(text: &str, key: &str, env: Env, version: &ImageVersion) -> R
         (true, true) => Some(written.as_str()),
         _ => document.value(entry_key, entry_env),
     };
-    let mut envs: Vec<&str> = Env::ALL.iter().map(|env| env.as_str()).collect();
+    let mut envs: Vec<&str> = vec![env.as_str()];
     envs.extend(
         document
             .entries
@@ -71,7 +71,7 @@ fn scalar(version: &str) -> String {
 
 /// `text` with a line `<env>: <scalar>` added to `entry`, after its last value's line and at
 /// its indentation (two spaces under the key when it has none).
-fn insert_line(text: &str, entry: &Entry, env: Env, scalar: &str) -> Result<String, String> {
+fn insert_line(text: &str, entry: &Entry, env: EnvId, scalar: &str) -> Result<String, String> {
     let (after, indent) = match entry.values.last() {
         Some(last) => {
             let line_start = text[..last.env_start].rfind('\n').map_or(0, |newline| newline + 1);
@@ -115,6 +115,18 @@ fn nth_line_start(text: &str, line: u32) -> Option<usize> {
 mod tests {
     use super::*;
 
+    kumiki_core::environments! {
+        /// Test environments.
+        pub enum Env, stage Stage {
+            /// Development.
+            Dev = development("dev"),
+            /// Staging.
+            Stg = production("stg"),
+            /// Production.
+            Prd = production("prd"),
+        }
+    }
+
     const FILE: &str = "# yaml-language-server: $schema=x.json\n# the shop\ngin:   # the API\n  dev: latest\n  stg: d74ac1c   # bumped by CI\n  prd: 'd74ac1c'\nnginx: {stg: abc}\n";
 
     fn version(text: &str) -> ImageVersion {
@@ -123,34 +135,34 @@ mod tests {
 
     #[test]
     fn replaces_one_value_and_keeps_comments_and_quotes() {
-        let edited = set_version(FILE, "gin", Env::Stg, &version("e5f6a7b")).unwrap();
+        let edited = set_version(FILE, "gin", Env::Stg.id(), &version("e5f6a7b")).unwrap();
         assert_eq!(edited, FILE.replace("stg: d74ac1c ", "stg: e5f6a7b "));
-        let edited = set_version(FILE, "gin", Env::Prd, &version("1.10")).unwrap();
+        let edited = set_version(FILE, "gin", Env::Prd.id(), &version("1.10")).unwrap();
         assert_eq!(edited, FILE.replace("prd: 'd74ac1c'", "prd: '1.10'"));
-        let edited = set_version(FILE, "gin", Env::Stg, &version("1.10")).unwrap();
+        let edited = set_version(FILE, "gin", Env::Stg.id(), &version("1.10")).unwrap();
         assert_eq!(edited, FILE.replace("stg: d74ac1c ", "stg: \"1.10\" "));
         let digest = format!("@sha256:{}", "0a".repeat(32));
-        let edited = set_version(FILE, "nginx", Env::Stg, &version(&digest)).unwrap();
+        let edited = set_version(FILE, "nginx", Env::Stg.id(), &version(&digest)).unwrap();
         assert_eq!(edited, FILE.replace("{stg: abc}", &format!("{{stg: \"{digest}\"}}")));
     }
 
     #[test]
     fn adds_a_missing_environment_under_the_entry() {
         let text = "gin:\n  dev: latest\n  stg: abc # x\nother:\n  stg: def\n";
-        let edited = set_version(text, "gin", Env::Prd, &version("abc")).unwrap();
+        let edited = set_version(text, "gin", Env::Prd.id(), &version("abc")).unwrap();
         assert_eq!(
             edited,
             "gin:\n  dev: latest\n  stg: abc # x\n  prd: abc\nother:\n  stg: def\n"
         );
-        let edited = set_version("gin:\n", "gin", Env::Prd, &version("abc")).unwrap();
+        let edited = set_version("gin:\n", "gin", Env::Prd.id(), &version("abc")).unwrap();
         assert_eq!(edited, "gin:\n  prd: abc\n");
     }
 
     #[test]
     fn refuses_what_it_cannot_edit_safely() {
-        let error = set_version(FILE, "nginx", Env::Prd, &version("abc")).unwrap_err();
+        let error = set_version(FILE, "nginx", Env::Prd.id(), &version("abc")).unwrap_err();
         assert!(error.starts_with("cannot edit entry `nginx` safely"), "{error}");
-        let error = set_version(FILE, "php", Env::Prd, &version("abc")).unwrap_err();
+        let error = set_version(FILE, "php", Env::Prd.id(), &version("abc")).unwrap_err();
         assert_eq!(error, "has no entry `php` (its entries: gin, nginx)");
     }
 }

@@ -25,7 +25,7 @@ mod schema;
 
 use std::cell::RefCell;
 
-use kumiki_core::{Env, LabelValue, Name, Rule, SourceLocation};
+use kumiki_core::{EnvId, LabelValue, Name, Rule, SourceLocation};
 use kumiki_synth::App;
 
 use crate::image::ImageVersion;
@@ -40,7 +40,7 @@ pub use schema::{SCHEMA_FILE_NAME, json_schema};
 #[derive(Debug)]
 pub struct ImageVersions {
     file: &'static str,
-    env: Env,
+    env: EnvId,
     state: FileState,
     used: RefCell<Vec<bool>>,
     problems: RefCell<Vec<(SourceLocation, String)>>,
@@ -67,9 +67,10 @@ struct EnvEntry {
 const PLACEHOLDER: kumiki_core::ImageTag = kumiki_core::tag!("unreadable-version");
 
 impl ImageVersions {
-    /// The versions of environment `env` in the file at `file` (a path relative to the
-    /// workspace root, as errors name it) holding `text`; `None` when the file does not exist.
-    pub fn read(file: &str, text: Option<&str>, env: Env) -> ImageVersions {
+    /// The versions of environment `env` (one of the platform's `envs`) in the file at `file`
+    /// (a path relative to the workspace root, as errors name it) holding `text`; `None` when
+    /// the file does not exist.
+    pub fn read(file: &str, text: Option<&str>, env: EnvId, envs: &[EnvId]) -> ImageVersions {
         let file = SourceLocation::intern_file(file);
         let mut problems = Vec::new();
         let state = match text.map(VersionsDocument::parse) {
@@ -84,7 +85,7 @@ impl ImageVersions {
                 ));
                 FileState::Unreadable
             }
-            Some(Ok(document)) => FileState::Read(entries(file, &document, env, &mut problems)),
+            Some(Ok(document)) => FileState::Read(entries(file, &document, env, envs, &mut problems)),
         };
         let entries = match &state {
             FileState::Read(entries) => entries.len(),
@@ -101,7 +102,7 @@ impl ImageVersions {
 
     /// A file that exists but could not be read (`reason`): every request is answered with a
     /// placeholder and the reason is the one problem.
-    pub fn unreadable(file: &str, reason: &str, env: Env) -> ImageVersions {
+    pub fn unreadable(file: &str, reason: &str, env: EnvId) -> ImageVersions {
         let file = SourceLocation::intern_file(file);
         ImageVersions {
             file,
@@ -116,7 +117,7 @@ impl ImageVersions {
     }
 
     /// The environment these versions are for.
-    pub fn env(&self) -> Env {
+    pub fn env(&self) -> EnvId {
         self.env
     }
 
@@ -206,7 +207,8 @@ impl ImageVersions {
 fn entries(
     file: &'static str,
     document: &VersionsDocument,
-    env: Env,
+    env: EnvId,
+    envs: &[EnvId],
     problems: &mut Vec<(SourceLocation, String)>,
 ) -> Vec<EnvEntry> {
     let mut report = |line: u32, message: String| problems.push((SourceLocation { file, line }, message));
@@ -223,8 +225,8 @@ fn entries(
         }
         let mut value = None;
         for written in &entry.values {
-            if written.env.parse::<Env>().is_err() {
-                let known: Vec<&str> = Env::ALL.iter().map(|env| env.as_str()).collect();
+            if !envs.iter().any(|known| known.as_str() == written.env) {
+                let known: Vec<&str> = envs.iter().map(|env| env.as_str()).collect();
                 report(
                     written.line,
                     format!("`{}` names no environment (expected {})", written.env, known.join(", ")),
@@ -269,14 +271,14 @@ fn check_key(key: &str) -> Result<(), String> {
 }
 
 /// A written version: valid, pinned outside dev, and quoted where YAML would read a number.
-pub fn check_value(text: &str, plain: bool, env: Env) -> Result<ImageVersion, String> {
+pub fn check_value(text: &str, plain: bool, env: EnvId) -> Result<ImageVersion, String> {
     let version: ImageVersion = text.parse().map_err(|violation| format!("{violation}"))?;
     if plain && reads_as_non_string(text) {
         return Err(format!(
             "write it quoted, \"{text}\": unquoted, YAML tools read it as a number or a boolean"
         ));
     }
-    if env != Env::Dev && !version.is_pinned() {
+    if !env.is_development() && !version.is_pinned() {
         return Err(format!(
             "`{text}` is floating; {env} needs a pinned version: a tag, a digest (@sha256:…) or both"
         ));
@@ -320,6 +322,22 @@ pub(crate) fn reads_as_non_string(text: &str) -> bool {
 mod tests {
     use super::*;
 
+    kumiki_core::environments! {
+        /// Test environments.
+        pub enum Env, stage Stage {
+            /// Development.
+            Dev = development("dev"),
+            /// Staging.
+            Stg = production("stg"),
+            /// Production.
+            Prd = production("prd"),
+        }
+    }
+
+    fn envs() -> Vec<EnvId> {
+        Env::ALL.iter().map(|env| env.id()).collect()
+    }
+
     #[test]
     fn number_like_scalars() {
         for number in [
@@ -345,7 +363,7 @@ mod tests {
     fn each_problem_names_the_line() {
         let text =
             "gin:\n  dev: latest\n  stg: latest\n  prd: \"1.10\"\nnginx:\n  stg: 1.10\n  prod: abc\nold:\n  stg: abc\n";
-        let versions = ImageVersions::read("services/shop/images.yaml", Some(text), Env::Stg);
+        let versions = ImageVersions::read("services/shop/images.yaml", Some(text), Env::Stg.id(), &envs());
         let _ = versions.of(&kumiki_core::name!("gin"));
         let _ = versions.of(&kumiki_core::name!("nginx"));
         let _ = versions.of(&kumiki_core::name!("php"));
@@ -368,7 +386,7 @@ mod tests {
 
     #[test]
     fn a_missing_environment_is_an_error_not_a_default() {
-        let versions = ImageVersions::read("images.yaml", Some("gin:\n  stg: abc\n"), Env::Prd);
+        let versions = ImageVersions::read("images.yaml", Some("gin:\n  stg: abc\n"), Env::Prd.id(), &envs());
         let _ = versions.of(&kumiki_core::name!("gin"));
         assert_eq!(
             problems(versions),
@@ -380,7 +398,7 @@ mod tests {
     fn versions_and_digests_are_read() {
         let digest = format!("sha256:{}", "0a".repeat(32));
         let text = format!("gin:\n  prd: 1.4.3@{digest}\ngin@v2:\n  prd: '@{digest}'\n");
-        let versions = ImageVersions::read("images.yaml", Some(&text), Env::Prd);
+        let versions = ImageVersions::read("images.yaml", Some(&text), Env::Prd.id(), &envs());
         let gin = kumiki_core::name!("gin");
         assert_eq!(versions.of(&gin).to_string(), format!("1.4.3@{digest}"));
         assert_eq!(

@@ -4,18 +4,46 @@
 
 use std::borrow::Cow;
 
-use kumiki_core::{Env, FLOATING_TAGS};
+use kumiki_core::{EnvId, FLOATING_TAGS};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
-use super::document::VersionsDocument;
 use crate::image::ImageVersion;
 
 /// The name the schema is checked in under.
 pub const SCHEMA_FILE_NAME: &str = "image-versions.schema.json";
 
-/// The schema, as the JSON text checked in (pretty-printed, with a final newline).
-pub fn json_schema() -> String {
-    let schema = SchemaGenerator::default().into_root_schema_for::<VersionsDocument>();
+/// The schema of a platform whose environments are `envs`, as the JSON text checked in
+/// (pretty-printed, with a final newline): development environments may float (`latest`),
+/// the others take pinned versions only.
+pub fn json_schema(envs: &[EnvId]) -> String {
+    let mut generator = SchemaGenerator::default();
+    let mut environments = serde_json::Map::new();
+    for env in envs {
+        let version = if env.is_development() {
+            generator.subschema_for::<ImageVersion>()
+        } else {
+            generator.subschema_for::<PinnedImageVersion>()
+        };
+        environments.insert(env.as_str().to_owned(), version.to_value());
+    }
+    let definitions = serde_json::Value::Object(generator.take_definitions(true));
+    let schema = serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "kumiki image versions",
+        "description": "The image version of each container of one service, per environment. The value of container C in environment E is at the path .C.E; a canary version V of the main container is the entry C@V.",
+        "type": "object",
+        "propertyNames": {
+            "description": "A container name, or container@canary-version.",
+            "pattern": "^[a-z]([-a-z0-9]{0,61}[a-z0-9])?(@[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$",
+        },
+        "additionalProperties": {
+            "type": "object",
+            "minProperties": 1,
+            "properties": environments,
+            "additionalProperties": false,
+        },
+        "$defs": definitions,
+    });
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
@@ -57,38 +85,6 @@ impl JsonSchema for ImageVersion {
             "type": "string",
             "description": "A version in dev: `latest` (floating), or a pinned version as outside dev.",
             "pattern": format!("^(?:latest|{})$", pinned_pattern()),
-        })
-    }
-}
-
-impl JsonSchema for VersionsDocument {
-    fn schema_name() -> Cow<'static, str> {
-        "ImageVersions".into()
-    }
-
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let mut environments = serde_json::Map::new();
-        for env in Env::ALL {
-            let version = match env {
-                Env::Dev => generator.subschema_for::<ImageVersion>(),
-                Env::Stg | Env::Prd => generator.subschema_for::<PinnedImageVersion>(),
-            };
-            environments.insert(env.as_str().to_owned(), version.to_value());
-        }
-        json_schema!({
-            "title": "kumiki image versions",
-            "description": "The image version of each container of one service, per environment. The value of container C in environment E is at the path .C.E; a canary version V of the main container is the entry C@V.",
-            "type": "object",
-            "propertyNames": {
-                "description": "A container name, or container@canary-version.",
-                "pattern": "^[a-z]([-a-z0-9]{0,61}[a-z0-9])?(@[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$",
-            },
-            "additionalProperties": {
-                "type": "object",
-                "minProperties": 1,
-                "properties": environments,
-                "additionalProperties": false,
-            },
         })
     }
 }

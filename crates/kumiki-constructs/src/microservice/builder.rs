@@ -62,7 +62,7 @@ impl LivenessDeclared for HasLiveness {}
 ///
 /// ```
 /// use kumiki_constructs::*;
-/// use kumiki_core::{Env, NodeGroup, label, label_value, name, port, port_name, repository, tag};
+/// use kumiki_core::{EnvId, NodeGroup, label, label_value, name, port, port_name, repository, tag};
 ///
 /// struct Account;
 /// impl ServiceId for Account {
@@ -70,7 +70,7 @@ impl LivenessDeclared for HasLiveness {}
 /// }
 ///
 /// let environment = Environment {
-///     env: Env::Prd,
+///     env: EnvId::production("prd"),
 ///     namespace: name!("services"),
 ///     node_groups: vec![NodeGroup::new(label_value!("app"))],
 ///     part_of: label_value!("shop"),

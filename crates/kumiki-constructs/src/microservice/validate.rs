@@ -1,7 +1,7 @@
 //! What the types cannot rule out about one Microservice, checked against its environment.
 //! Each problem points at the call that caused it.
 
-use kumiki_core::{Env, Name, SourceLocation};
+use kumiki_core::{Name, SourceLocation};
 
 use super::spec::{DisruptionBudget, MicroserviceSpec, Patch};
 
@@ -43,7 +43,7 @@ fn containers(spec: &MicroserviceSpec, report: &mut Report) {
             port_numbers.push(port.value.number);
         }
         // Whether the image is pinned is a pod rule, checked on the final objects.
-        if environment.env != Env::Dev && container.image.is_local() {
+        if !environment.env.is_development() && container.image.is_local() {
             report(
                 container.declared_at,
                 format!(

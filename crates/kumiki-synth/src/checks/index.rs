@@ -9,7 +9,7 @@ use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet}
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Pod as K8sPod, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-use kumiki_core::{Env, SourceLocation};
+use kumiki_core::{EnvId, SourceLocation};
 
 use crate::app::{App, Declared};
 use crate::exemption::PodExemption;
@@ -31,7 +31,7 @@ pub(crate) struct Entry<'a> {
 
 /// One environment's model, indexed for the checks.
 pub(crate) struct Index<'a> {
-    pub(crate) env: Env,
+    pub(crate) env: EnvId,
     pub(crate) objects: Vec<Entry<'a>>,
     pub(crate) workloads: Workloads<'a>,
     /// Every pod template of the release: of workloads, jobs, cron jobs and bare pods.
@@ -51,7 +51,7 @@ pub(crate) struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    pub(crate) fn new(env: Env, apps: &[&'a App], objects: Vec<Entry<'a>>) -> Index<'a> {
+    pub(crate) fn new(env: EnvId, apps: &[&'a App], objects: Vec<Entry<'a>>) -> Index<'a> {
         let workloads = Workloads::new(objects.iter().filter_map(|entry| workload(*entry)).collect());
         let service_accounts = (objects.iter())
             .filter(|entry| {

@@ -8,7 +8,7 @@
 //! by another app lifts one rule for one app's workloads.
 
 use k8s_openapi::api::core::v1::{Container, PodSpec, SecurityContext};
-use kumiki_core::{Env, NODE_GROUP_LABEL, Rule};
+use kumiki_core::{EnvId, NODE_GROUP_LABEL, Rule};
 
 use super::index::Pod;
 use super::{Index, Problems};
@@ -278,7 +278,7 @@ fn resource_problems(container: &Container, problem: &mut dyn FnMut(PodRule, Str
 
 /// Whether `image` is a valid reference (`[registry/]repository[:tag][@digest]`) and, outside
 /// dev, pinned (a digest, or a tag other than `latest`).
-fn image_problem(image: &str, env: Env) -> Result<(), String> {
+fn image_problem(image: &str, env: EnvId) -> Result<(), String> {
     let (name, digest) = match image.split_once('@') {
         Some((name, digest)) => (name, Some(digest)),
         None => (image, None),
@@ -309,7 +309,7 @@ fn image_problem(image: &str, env: Env) -> Result<(), String> {
         return Err(format!("image \"{image}\" is not a valid image reference"));
     }
     let pinned = digest.is_some() || tag.is_some_and(|tag| tag != "latest");
-    if env != Env::Dev && !pinned {
+    if !env.is_development() && !pinned {
         return Err(format!(
             "image \"{image}\" is not pinned: {env} needs a tag other than `latest`, or a digest"
         ));
@@ -320,7 +320,18 @@ fn image_problem(image: &str, env: Env) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::image_problem;
-    use kumiki_core::Env;
+
+    kumiki_core::environments! {
+        /// Test environments.
+        pub enum Env, stage Stage {
+            /// Development.
+            Dev = development("dev"),
+            /// Staging.
+            Stg = production("stg"),
+            /// Production.
+            Prd = production("prd"),
+        }
+    }
 
     #[test]
     fn image_references() {
@@ -333,7 +344,7 @@ mod tests {
             format!("ghcr.io/acme/web@{digest}"),
             format!("ghcr.io/acme/web:1.4.3@{digest}"),
         ] {
-            assert_eq!(image_problem(&valid, Env::Prd), Ok(()), "{valid}");
+            assert_eq!(image_problem(&valid, Env::Prd.id()), Ok(()), "{valid}");
         }
         for invalid in [
             "",
@@ -344,14 +355,14 @@ mod tests {
             "web@md5:abc",
             "a//b:1",
         ] {
-            assert!(image_problem(invalid, Env::Dev).is_err(), "{invalid}");
+            assert!(image_problem(invalid, Env::Dev.id()).is_err(), "{invalid}");
         }
-        assert!(image_problem("web", Env::Prd).unwrap_err().contains("not pinned"));
+        assert!(image_problem("web", Env::Prd.id()).unwrap_err().contains("not pinned"));
         assert!(
-            image_problem("web:latest", Env::Stg)
+            image_problem("web:latest", Env::Stg.id())
                 .unwrap_err()
                 .contains("not pinned")
         );
-        assert_eq!(image_problem("web:latest", Env::Dev), Ok(()));
+        assert_eq!(image_problem("web:latest", Env::Dev.id()), Ok(()));
     }
 }

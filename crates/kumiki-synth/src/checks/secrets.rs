@@ -10,7 +10,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
-use kumiki_core::Env;
 use kumiki_crds::external_secrets::{ExternalSecret, SecretStore};
 
 use super::{Index, Problems};
@@ -41,7 +40,7 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
                     .collect(),
                 None => json_keys(&object.to_json(), &["data", "stringData"]),
             };
-            if env != Env::Dev && !keys.is_empty() {
+            if !env.is_development() && !keys.is_empty() {
                 problems.report(
                     origin,
                     format!(
@@ -52,7 +51,7 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
                 );
             }
             secret_keys.entry((namespace, name)).or_default().extend(keys);
-        } else if core_kind("ConfigMap") && env != Env::Dev {
+        } else if core_kind("ConfigMap") && !env.is_development() {
             let keys: Vec<String> = match any.downcast_ref::<ConfigMap>() {
                 Some(config_map) => (config_map.data.iter().flat_map(|data| data.keys()))
                     .chain(config_map.binary_data.iter().flat_map(|data| data.keys()))
@@ -115,7 +114,7 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
             };
             problems.report(workload.origin, message);
         }
-        if env == Env::Dev {
+        if env.is_development() {
             continue;
         }
         let init = workload.pod.iter().flat_map(|pod| pod.init_containers.iter().flatten());
