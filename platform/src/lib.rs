@@ -171,7 +171,7 @@ pub fn environment(env: Env) -> Environment {
                 Env::Stg | Env::Prd => 2,
             },
         },
-        mesh: mesh(),
+        mesh: Some(mesh()),
     }
 }
 

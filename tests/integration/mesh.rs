@@ -656,3 +656,71 @@ fn version_weights_must_add_up_to_100_and_names_be_unique() {
         "{errors:?}"
     );
 }
+
+/// The platform's prd environment on a cluster without a service mesh.
+fn without_mesh() -> kumiki::platform::Environment {
+    kumiki::platform::Environment {
+        mesh: None,
+        ..platform::environment(Env::Prd)
+    }
+}
+
+#[test]
+fn without_a_mesh_a_microservice_lowers_to_plain_kubernetes() {
+    let mut web = Container::<Shop>::new(name!("web"), image(repository!("acme/web")));
+    let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
+    let app = Microservice::<Shop>::new(&without_mesh())
+        .container(web)
+        .readiness(Probe::http("/ready", &http))
+        .liveness(Probe::tcp(&http))
+        .expose(port!(80), &http)
+        .allow_from(&platform::namespaces::SERVICES, &[&http])
+        .build();
+    assert!(app.problems().is_empty(), "{:?}", app.problems());
+    let kinds: Vec<String> = (app.objects().iter())
+        .map(|declared| kumiki::model::Identity::of(declared.object.as_ref()))
+        .map(|identity| format!("{}/{}", identity.group, identity.kind))
+        .collect();
+    assert!(kinds.contains(&"/Service".to_owned()), "{kinds:?}");
+    assert!(
+        kinds.contains(&"networking.k8s.io/NetworkPolicy".to_owned()),
+        "{kinds:?}"
+    );
+    assert!(!kinds.iter().any(|kind| kind.contains("istio.io")), "{kinds:?}");
+}
+
+#[test]
+fn without_a_mesh_each_mesh_only_declaration_is_an_error_at_its_line() {
+    let mut web = Container::<Shop>::new(name!("web"), image(repository!("acme/web")));
+    let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
+    let listener = Listener::new(port_name!("shop"), port!(50100));
+    let service = Microservice::<Shop>::new(&without_mesh())
+        .container(web)
+        .readiness(Probe::http("/ready", &http))
+        .liveness(Probe::tcp(&http));
+    let listener_line = line!() + 1;
+    let service = service.expose_on_ingress(port!(80), &http, listener);
+    let traffic_line = line!() + 1;
+    let service = service.traffic(TrafficPolicy::default());
+    let app = service.build();
+    let problems: Vec<String> = (app.problems().iter())
+        .map(|(at, message)| format!("{at}: {message}"))
+        .collect();
+    let at = |line: u32| format!("{}:{line}: prd has no mesh", file!());
+    assert!(
+        problems
+            .iter()
+            .any(|problem| problem.starts_with(&at(listener_line)) && problem.contains("no ingress gateway")),
+        "{problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|problem| problem.starts_with(&at(traffic_line)) && problem.contains("traffic policy")),
+        "{problems:#?}"
+    );
+    assert!(
+        (app.objects().iter()).all(|declared| !declared.object.group().contains("istio.io")),
+        "no Istio object is emitted"
+    );
+}

@@ -218,7 +218,11 @@ fn lower_managed(managed: &ManagedMySql, owner: &Owner<'_>, app: &mut App) {
         },
         at,
     );
-    // The services namespace only reaches registered hosts (REGISTRY_ONLY).
+    // In the mesh, the services namespace only reaches registered hosts (REGISTRY_ONLY).
+    if owner.environment.mesh.is_none() {
+        app.add_at(external_secret(managed, owner), at);
+        return;
+    }
     app.add_at(
         ServiceEntry {
             metadata: Database::metadata(service_name, owner),
@@ -238,6 +242,11 @@ fn lower_managed(managed: &ManagedMySql, owner: &Owner<'_>, app: &mut App) {
         },
         at,
     );
+    app.add_at(external_secret(managed, owner), at);
+}
+
+/// The ExternalSecret that fetches the managed database's credentials.
+fn external_secret(managed: &ManagedMySql, owner: &Owner<'_>) -> ExternalSecret {
     let secret = Database::credentials_secret(owner.name);
     let field = |key: &str| ExternalSecretData {
         secret_key: key.to_owned(),
@@ -246,24 +255,21 @@ fn lower_managed(managed: &ManagedMySql, owner: &Owner<'_>, app: &mut App) {
             property: Some(key.to_owned()),
         },
     };
-    app.add_at(
-        ExternalSecret {
-            metadata: Database::metadata(secret.clone(), owner),
-            spec: ExternalSecretSpec {
-                secret_store_ref: SecretStoreRef {
-                    kind: "SecretStore".to_owned(),
-                    name: managed.store.to_string(),
-                },
-                target: ExternalSecretTarget {
-                    name: secret,
-                    creation_policy: "Owner".to_owned(),
-                    extra: Default::default(),
-                },
-                refresh_interval: "1h".to_owned(),
-                data: vec![field("username"), field("password")],
+    ExternalSecret {
+        metadata: Database::metadata(secret.clone(), owner),
+        spec: ExternalSecretSpec {
+            secret_store_ref: SecretStoreRef {
+                kind: "SecretStore".to_owned(),
+                name: managed.store.to_string(),
+            },
+            target: ExternalSecretTarget {
+                name: secret,
+                creation_policy: "Owner".to_owned(),
                 extra: Default::default(),
             },
+            refresh_interval: "1h".to_owned(),
+            data: vec![field("username"), field("password")],
+            extra: Default::default(),
         },
-        at,
-    );
+    }
 }

@@ -13,7 +13,7 @@ use kumiki_crds::istio::{
 use kumiki_synth::App;
 
 use crate::environment::Environment;
-use crate::mesh::{GatewayListener, Listener};
+use crate::mesh::{GatewayListener, Listener, Mesh};
 
 /// A host outside the cluster reached over plain HTTP (the egress gateway is where TLS would
 /// be originated).
@@ -81,15 +81,22 @@ impl Egress {
     pub fn build(self) -> App {
         let mut app = App::new(name!("egress"));
         let at = self.declared_at;
+        let Some(mesh) = &self.environment.mesh else {
+            app.report(
+                at,
+                "egress routes go through the mesh's egress gateway, and this environment has no mesh".to_owned(),
+            );
+            return app;
+        };
         for (index, host) in self.hosts.iter().enumerate() {
             if self.hosts[..index].iter().any(|other| other.host == host.host) {
                 app.report(at, format!("external host {} is routed twice", host.host));
             }
-            app.add_at(self.service_entry(host), at);
-            app.add_at(self.gateway(host), at);
-            app.add_at(self.virtual_service(host), at);
+            app.add_at(self.service_entry(mesh, host), at);
+            app.add_at(self.gateway(mesh, host), at);
+            app.add_at(self.virtual_service(mesh, host), at);
             app.publish(GatewayListener {
-                proxy: self.environment.mesh.egress.name.clone(),
+                proxy: mesh.egress.name.clone(),
                 listener: host.listener(),
                 declared_at: at,
             });
@@ -107,8 +114,8 @@ impl Egress {
     }
 
     /// The namespaces that must see the host's routing: the callers' and the egress proxy's.
-    fn export_to(&self) -> Vec<String> {
-        vec![".".to_owned(), self.environment.mesh.egress.namespace.to_string()]
+    fn export_to(mesh: &Mesh) -> Vec<String> {
+        vec![".".to_owned(), mesh.egress.namespace.to_string()]
     }
 
     fn server_port(host: &ExternalHost) -> ServerPort {
@@ -120,7 +127,7 @@ impl Egress {
         }
     }
 
-    fn service_entry(&self, host: &ExternalHost) -> ServiceEntry {
+    fn service_entry(&self, mesh: &Mesh, host: &ExternalHost) -> ServiceEntry {
         ServiceEntry {
             metadata: self.metadata(host.name.to_string()),
             spec: ServiceEntrySpec {
@@ -128,7 +135,7 @@ impl Egress {
                 ports: vec![Egress::server_port(host)],
                 location: "MESH_EXTERNAL".to_owned(),
                 resolution: "DNS".to_owned(),
-                export_to: self.export_to(),
+                export_to: Egress::export_to(mesh),
                 extra: Default::default(),
             },
         }
@@ -138,8 +145,8 @@ impl Egress {
         format!("{}-egress", host.name)
     }
 
-    fn gateway(&self, host: &ExternalHost) -> Gateway {
-        let proxy = &self.environment.mesh.egress;
+    fn gateway(&self, mesh: &Mesh, host: &ExternalHost) -> Gateway {
+        let proxy = &mesh.egress;
         Gateway {
             metadata: self.metadata(Egress::gateway_name(host)),
             spec: GatewaySpec {
@@ -154,7 +161,7 @@ impl Egress {
         }
     }
 
-    fn virtual_service(&self, host: &ExternalHost) -> VirtualService {
+    fn virtual_service(&self, mesh: &Mesh, host: &ExternalHost) -> VirtualService {
         let binding = format!("{}/{}", self.environment.namespace, Egress::gateway_name(host));
         let port = u32::from(host.port.get());
         let hop = |arrived_through: &str, to: String| HttpRoute {
@@ -178,11 +185,8 @@ impl Egress {
             spec: VirtualServiceSpec {
                 hosts: vec![host.host.to_string()],
                 gateways: vec!["mesh".to_owned(), binding.clone()],
-                http: vec![
-                    hop("mesh", self.environment.mesh.egress.host()),
-                    hop(&binding, host.host.to_string()),
-                ],
-                export_to: self.export_to(),
+                http: vec![hop("mesh", mesh.egress.host()), hop(&binding, host.host.to_string())],
+                export_to: Egress::export_to(mesh),
                 ..Default::default()
             },
         }

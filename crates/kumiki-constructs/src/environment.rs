@@ -22,8 +22,11 @@ pub struct Environment {
     pub part_of: LabelValue,
     /// Defaults for workloads.
     pub policy: Policy,
-    /// The service mesh.
-    pub mesh: Mesh,
+    /// The service mesh, if the cluster runs one. Without it a Microservice lowers to plain
+    /// Kubernetes objects (Service, NetworkPolicy): no routing, mutual-TLS authorization or
+    /// gateway objects, and the mesh-only declarations (ingress listeners, weighted versions,
+    /// traffic policy, callers by identity) are synth errors at their line.
+    pub mesh: Option<Mesh>,
 }
 
 impl Environment {

@@ -28,8 +28,8 @@ impl Lowering<'_> {
             .collect();
         // Ingress listeners are reached through the ingress gateway proxy, from its namespace.
         let listener_targets: Vec<String> = self.listener_targets().into_iter().map(Port::port_name).collect();
-        if !listener_targets.is_empty() {
-            allowed.push((spec.environment.mesh.ingress.namespace.to_string(), listener_targets));
+        if let (false, Some(mesh)) = (listener_targets.is_empty(), &spec.environment.mesh) {
+            allowed.push((mesh.ingress.namespace.to_string(), listener_targets));
         }
         let ingress = allowed.into_iter().map(|(namespace, ports)| NetworkPolicyIngressRule {
             from: Some(vec![NetworkPolicyPeer {
@@ -61,9 +61,10 @@ impl Lowering<'_> {
     }
 
     /// ALLOW rules for the declared callers and the ingress gateway; none when nothing is
-    /// declared (the mesh then admits any authenticated peer).
+    /// declared (the mesh then admits any authenticated peer) or there is no mesh.
     pub(crate) fn authorization_policy(&self) -> Option<AuthorizationPolicy> {
         let spec = self.spec;
+        let mesh = spec.environment.mesh.as_ref()?;
         let principal = |namespace: &Name, account: &Name| format!("cluster.local/ns/{namespace}/sa/{account}");
         let numbers = |ports: &[&Port]| ports.iter().map(|port| port.number.to_string()).collect();
         let mut rules: Vec<AccessRule> = (spec.callers.iter())
@@ -74,7 +75,7 @@ impl Lowering<'_> {
             .collect();
         let listener_targets = self.listener_targets();
         if !listener_targets.is_empty() {
-            let gateway = &spec.environment.mesh.ingress;
+            let gateway = &mesh.ingress;
             rules.push(rule(
                 principal(&gateway.namespace, &gateway.name),
                 numbers(&listener_targets),

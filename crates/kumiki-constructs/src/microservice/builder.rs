@@ -93,12 +93,12 @@ impl LivenessDeclared for HasLiveness {}
 ///         revision_history_limit: 5,
 ///         default_replicas: 2,
 ///     },
-///     mesh: Mesh {
+///     mesh: Some(Mesh {
 ///         revision: label_value!("default"),
 ///         root_namespace: name!("istio-system"),
 ///         ingress: GatewayProxy { name: name!("istio-ingressgateway"), namespace: name!("istio-ingress"), selector: label!("istio", "ingressgateway") },
 ///         egress: GatewayProxy { name: name!("istio-egressgateway"), namespace: name!("istio-egress"), selector: label!("istio", "egressgateway") },
-///     },
+///     }),
 /// };
 /// let mut gin = Container::<Account>::new(name!("gin"), Image::new(Registry::DockerHub, repository!("acme/account"), tag!("1.4.0")));
 /// let http = gin.port(Protocol::Http, port_name!("account"), port!(8080));

@@ -72,10 +72,14 @@ fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
         }
     }
     if let Some(first) = spec.service_ports.first() {
-        let routing = lowering.routing();
+        app.add_at(lowering.service(), first.at);
+    }
+    // Routing, gateways and listeners exist in the mesh only (validation reports their
+    // declarations when there is none).
+    if let (Some(first), Some(mesh)) = (spec.service_ports.first(), &spec.environment.mesh) {
+        let routing = lowering.routing(mesh);
         let traffic_at = spec.traffic.as_ref().map(|traffic| traffic.at);
         let versions_at = spec.versions.as_ref().map(|versions| versions.at);
-        app.add_at(lowering.service(), first.at);
         app.add_at(
             routing.destination_rule,
             spec.first_of(&[versions_at, traffic_at, Some(first.at)]),
@@ -91,7 +95,7 @@ fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
         }
         for binding in &spec.listeners {
             app.publish(GatewayListener {
-                proxy: spec.environment.mesh.ingress.name.clone(),
+                proxy: mesh.ingress.name.clone(),
                 listener: binding.listener.clone(),
                 declared_at: binding.at,
             });

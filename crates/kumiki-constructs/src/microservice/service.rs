@@ -5,7 +5,7 @@ use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kumiki_core::PortNumber;
 
-use crate::mesh::{ExposedPort, Exposure, ListenerRoute, Routing, routing};
+use crate::mesh::{ExposedPort, Exposure, ListenerRoute, Mesh, Routing, routing};
 use crate::port::Port;
 
 use super::context::Lowering;
@@ -48,7 +48,7 @@ impl Lowering<'_> {
     }
 
     /// DestinationRule, VirtualService and, for listeners, the Gateway and its VirtualService.
-    pub(crate) fn routing(&self) -> Routing {
+    pub(crate) fn routing(&self, mesh: &Mesh) -> Routing {
         let spec = self.spec;
         let labels = self.labels();
         let namespace = self.namespace();
@@ -73,7 +73,7 @@ impl Lowering<'_> {
                 .map(|v| (v.name.to_string(), v.weight))
                 .collect(),
             traffic: &traffic,
-            mesh: &spec.environment.mesh,
+            mesh,
         })
     }
 

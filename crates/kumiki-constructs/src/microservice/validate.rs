@@ -17,6 +17,7 @@ pub(crate) fn problems(spec: &MicroserviceSpec) -> Vec<Problem> {
     let mut report = |at: SourceLocation, message: String| problems.push(Problem { at, message });
     containers(spec, &mut report);
     exposure(spec, &mut report);
+    mesh_only(spec, &mut report);
     scaling(spec, &mut report);
     rollout(spec, &mut report);
     problems
@@ -124,6 +125,46 @@ fn exposure(spec: &MicroserviceSpec, report: &mut Report) {
                 "declares versions but exposes no port: no route could split traffic".to_owned(),
             );
         }
+    }
+}
+
+/// Declarations only a service mesh can carry out, in an environment without one.
+fn mesh_only(spec: &MicroserviceSpec, report: &mut Report) {
+    if spec.environment.mesh.is_some() {
+        return;
+    }
+    let env = spec.environment.env;
+    for binding in &spec.listeners {
+        report(
+            binding.at,
+            format!(
+                "{env} has no mesh, so no ingress gateway: expose the Service with `.expose(..)` and route to it with the cluster's own ingress"
+            ),
+        );
+    }
+    if let Some(versions) = &spec.versions {
+        report(
+            versions.at,
+            format!(
+                "{env} has no mesh to split traffic between versions: run one version, or declare a mesh in the environment"
+            ),
+        );
+    }
+    if let Some(traffic) = &spec.traffic {
+        report(
+            traffic.at,
+            format!(
+                "{env} has no mesh to apply a traffic policy (retries, timeouts, circuit breaking): remove it for this environment"
+            ),
+        );
+    }
+    for caller in &spec.callers {
+        report(
+            caller.at,
+            format!(
+                "{env} has no mesh identities to authorize callers by: allow their namespace with `.allow_from(..)`"
+            ),
+        );
     }
 }
 
