@@ -91,12 +91,38 @@ pub const SERVICE_KINDS: &[Kind] = &[
     Kind::new("security.istio.io", "AuthorizationPolicy"),
 ];
 
+/// The namespaced kinds a Microservice lowers to where there is no mesh: [`SERVICE_KINDS`]
+/// without Istio's.
+pub const SERVICE_KINDS_WITHOUT_MESH: &[Kind] = &[
+    Kind::new("", "ConfigMap"),
+    Kind::new("", "PersistentVolumeClaim"),
+    Kind::new("", "Secret"),
+    Kind::new("", "Service"),
+    Kind::new("", "ServiceAccount"),
+    Kind::new("apps", "Deployment"),
+    Kind::new("apps", "StatefulSet"),
+    Kind::new("autoscaling", "HorizontalPodAutoscaler"),
+    Kind::new("external-secrets.io", "ExternalSecret"),
+    Kind::new("networking.k8s.io", "NetworkPolicy"),
+    Kind::new("policy", "PodDisruptionBudget"),
+];
+
 impl Boundary {
     /// A service team's: `namespaces`, the [`SERVICE_KINDS`], nothing cluster-scoped.
     pub const fn services(namespaces: &'static [Name]) -> Boundary {
         Boundary {
             namespaces,
             namespaced_kinds: Some(SERVICE_KINDS),
+            cluster_kinds: &[],
+        }
+    }
+
+    /// A service team's on a cluster without a mesh: `namespaces`, the
+    /// [`SERVICE_KINDS_WITHOUT_MESH`], nothing cluster-scoped.
+    pub const fn services_without_mesh(namespaces: &'static [Name]) -> Boundary {
+        Boundary {
+            namespaces,
+            namespaced_kinds: Some(SERVICE_KINDS_WITHOUT_MESH),
             cluster_kinds: &[],
         }
     }

@@ -78,8 +78,8 @@ pub mod platform {
     pub use kumiki_constructs::{
         Boundary, ChartVersion, Database, DatabaseServer, DevCredentials, Egress, Environment, GatewayListener,
         GatewayProxy, GitOps, HelmChart, InClusterMySql, Kind, MYSQL_PORT, ManagedMySql, Mesh, Policy, Project,
-        PullPolicy, RESOURCES_FINALIZER, REVISION_LABEL, Rollout, SERVICE_KINDS, SYNC_WAVE_ANNOTATION, Seccomp,
-        SecurityPolicy, Team, VERSION_LABEL, node_affinity, toleration,
+        PullPolicy, RESOURCES_FINALIZER, REVISION_LABEL, Rollout, SERVICE_KINDS, SERVICE_KINDS_WITHOUT_MESH,
+        SYNC_WAVE_ANNOTATION, Seccomp, SecurityPolicy, Team, VERSION_LABEL, node_affinity, toleration,
     };
     pub use kumiki_core::{NODE_GROUP_LABEL, Taint};
     pub use kumiki_synth::{ClusterNodeGroups, PodExemption, PodRule, RegisteredHosts};
