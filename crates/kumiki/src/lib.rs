@@ -1,5 +1,10 @@
 //! kumiki: a Kubernetes platform written as typed Rust, synthesized to plain YAML.
 //!
+//! A platform is a workspace of a few crates: the platform's (its environments, policy,
+//! namespaces and Argo CD tree), one per service, and a small command line over
+//! [`kumiki-cli`](https://docs.rs/kumiki-cli). The repository's `examples/acme/` is a complete
+//! one; the README's "Start a new platform" walks through it.
+//!
 //! The facade is arranged by audience:
 //! - [`prelude`]: what a service crate needs (the Microservice construct and its parts, the
 //!   validated values and their literal macros);
@@ -86,7 +91,7 @@ pub mod platform {
 }
 
 /// Validated values: each type's only constructors check the value (literals at compile time
-/// through the macros of the [`prelude`](crate::prelude), others through `TryFrom`).
+/// through the macros of the [`prelude`], others through `TryFrom`).
 pub mod values {
     pub use kumiki_core::{
         AwsAccountId, AwsRegion, DevOnly, EnvId, Environments, FLOATING_TAGS, ImageDigest, ImageTag, Invalid,
