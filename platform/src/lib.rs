@@ -58,20 +58,24 @@ pub mod namespaces {
 /// The Istio mesh every environment runs: sidecars injected by the `default` revision tag,
 /// gateways installed by Istio's `gateway` chart under their usual release names.
 pub fn mesh() -> Mesh {
-    Mesh {
-        revision: label_value!("default"),
-        root_namespace: namespaces::ISTIO_SYSTEM,
-        ingress: GatewayProxy {
-            name: name!("istio-ingressgateway"),
-            namespace: namespaces::ISTIO_INGRESS,
-            selector: label!("istio", "ingressgateway"),
-        },
-        egress: GatewayProxy {
-            name: name!("istio-egressgateway"),
-            namespace: namespaces::ISTIO_EGRESS,
-            selector: label!("istio", "egressgateway"),
-        },
-    }
+    Mesh::builder()
+        .revision(label_value!("default"))
+        .root_namespace(namespaces::ISTIO_SYSTEM)
+        .ingress(
+            GatewayProxy::builder()
+                .name(name!("istio-ingressgateway"))
+                .namespace(namespaces::ISTIO_INGRESS)
+                .selector(label!("istio", "ingressgateway"))
+                .build(),
+        )
+        .egress(
+            GatewayProxy::builder()
+                .name(name!("istio-egressgateway"))
+                .namespace(namespaces::ISTIO_EGRESS)
+                .selector(label!("istio", "egressgateway"))
+                .build(),
+        )
+        .build()
 }
 
 /// Hosts outside the cluster that services may call. Each is reached only through the egress
@@ -81,12 +85,14 @@ pub mod external_hosts {
     use kumiki::prelude::*;
 
     /// httpbin.org over HTTP, called by the curl client.
-    pub const HTTPBIN_ORG: ExternalHost = ExternalHost {
-        name: name!("httpbin-org"),
-        host: subdomain!("httpbin.org"),
-        port: port!(80),
-        port_name: port_name!("httpbin"),
-    };
+    pub fn httpbin_org() -> ExternalHost {
+        ExternalHost::builder()
+            .name(name!("httpbin-org"))
+            .host(subdomain!("httpbin.org"))
+            .port(port!(80))
+            .port_name(port_name!("httpbin"))
+            .build()
+    }
 }
 
 /// The node groups of the clusters (label `node.kubernetes.io/nodegroup`). Services pin to
@@ -144,35 +150,36 @@ pub fn environment(env: Env) -> Environment {
             node_groups::SYSTEM,
         ],
     };
-    Environment {
-        env: env.id(),
-        namespace: namespaces::SERVICES,
-        node_groups,
-        part_of: PART_OF,
-        policy: Policy {
-            // Guaranteed QoS: requests equal limits.
-            default_resources: Resources::guaranteed(100, 128),
-            security: SECURITY,
-            // No workload talks to the Kubernetes API.
-            automount_service_account_token: false,
-            // Capacity never drops during a rollout: one extra pod at a time.
-            rollout: Rollout {
-                max_surge: 1,
-                max_unavailable: 0,
-            },
-            // A moved tag is noticed on the next start.
-            image_pull_policy: PullPolicy::Always,
-            // The mesh stops routing to a terminating pod before the process gets SIGTERM.
-            pre_stop_sleep_seconds: 5,
-            termination_grace_period_seconds: 30,
-            revision_history_limit: 5,
-            default_replicas: match env {
-                Env::Dev => 1,
-                Env::Stg | Env::Prd => 2,
-            },
-        },
-        mesh: Some(mesh()),
-    }
+    let policy = Policy::builder()
+        // Guaranteed QoS: requests equal limits.
+        .default_resources(Resources::guaranteed(100, 128))
+        .security(SECURITY)
+        // No workload talks to the Kubernetes API.
+        .automount_service_account_token(false)
+        // Capacity never drops during a rollout: one extra pod at a time.
+        .rollout(Rollout {
+            max_surge: 1,
+            max_unavailable: 0,
+        })
+        // A moved tag is noticed on the next start.
+        .image_pull_policy(PullPolicy::Always)
+        // The mesh stops routing to a terminating pod before the process gets SIGTERM.
+        .pre_stop_sleep_seconds(5)
+        .termination_grace_period_seconds(30)
+        .revision_history_limit(5)
+        .default_replicas(match env {
+            Env::Dev => 1,
+            Env::Stg | Env::Prd => 2,
+        })
+        .build();
+    Environment::builder()
+        .env(env.id())
+        .namespace(namespaces::SERVICES)
+        .node_groups(node_groups)
+        .part_of(PART_OF)
+        .policy(policy)
+        .mesh(mesh())
+        .build()
 }
 
 /// The AWS account of stg and prd. The seed platform never states it; this placeholder is
@@ -264,7 +271,7 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
         infra_apps.extend([definitions, secrets]);
     }
     let mut egress = Egress::new(&environment(env))
-        .route(external_hosts::HTTPBIN_ORG)
+        .route(external_hosts::httpbin_org())
         .build();
     // The only hosts a service may register itself: its managed database's endpoint.
     egress.publish(RegisteredHosts {

@@ -110,21 +110,23 @@ fn one_listener_declaration_gives_the_gateway_the_route_and_the_gateway_port() {
 #[test]
 fn traffic_policy_is_emitted_with_go_durations() {
     let app = service::<Shop>(Env::Prd, None)
-        .traffic(TrafficPolicy {
-            timeout: Some(duration!(10 s)),
-            retries: Some(Retries {
-                attempts: 2,
-                per_try_timeout: duration!(2500 ms),
-                retry_on: vec![RetryOn::FiveXx, RetryOn::ConnectFailure],
-            }),
-            circuit_breaker: Some(kumiki::prelude::CircuitBreaker {
-                max_connections: 100,
-                max_pending_requests: 10,
-                consecutive_5xx_errors: 5,
-                interval: duration!(30 s),
-                base_ejection_time: duration!(1 s),
-            }),
-        })
+        .traffic(
+            TrafficPolicy::builder()
+                .timeout(duration!(10 s))
+                .retries(Retries {
+                    attempts: 2,
+                    per_try_timeout: duration!(2500 ms),
+                    retry_on: vec![RetryOn::FiveXx, RetryOn::ConnectFailure],
+                })
+                .circuit_breaker(kumiki::prelude::CircuitBreaker {
+                    max_connections: 100,
+                    max_pending_requests: 10,
+                    consecutive_5xx_errors: 5,
+                    interval: duration!(30 s),
+                    base_ejection_time: duration!(1 s),
+                })
+                .build(),
+        )
         .build();
     let release = kumiki::synth::synthesize(Env::Prd, vec![app]).unwrap();
     let route = &release.files["shop/services.virtualservice.shop.yaml"];
@@ -140,15 +142,16 @@ fn traffic_policy_is_emitted_with_go_durations() {
 #[test]
 fn retries_must_fit_in_the_timeout() {
     let app = service::<Shop>(Env::Prd, None)
-        .traffic(TrafficPolicy {
-            timeout: Some(duration!(5 s)),
-            retries: Some(Retries {
-                attempts: 3,
-                per_try_timeout: duration!(2 s),
-                retry_on: vec![RetryOn::FiveXx],
-            }),
-            circuit_breaker: None,
-        })
+        .traffic(
+            TrafficPolicy::builder()
+                .timeout(duration!(5 s))
+                .retries(Retries {
+                    attempts: 3,
+                    per_try_timeout: duration!(2 s),
+                    retry_on: vec![RetryOn::FiveXx],
+                })
+                .build(),
+        )
         .build();
     // The location is that of `Microservice::new`, inside `service`.
     let errors = errors(vec![app]);
@@ -659,10 +662,9 @@ fn version_weights_must_add_up_to_100_and_names_be_unique() {
 
 /// The platform's prd environment on a cluster without a service mesh.
 fn without_mesh() -> kumiki::platform::Environment {
-    kumiki::platform::Environment {
-        mesh: None,
-        ..platform::environment(Env::Prd)
-    }
+    let mut environment = platform::environment(Env::Prd);
+    environment.mesh = None;
+    environment
 }
 
 #[test]

@@ -11,13 +11,18 @@ use kumiki_crds::istio::{
     ServiceEntry, ServiceEntrySpec, VirtualService, VirtualServiceSpec,
 };
 use kumiki_synth::App;
+use typed_builder::TypedBuilder;
 
 use crate::environment::Environment;
 use crate::mesh::{GatewayListener, Listener, Mesh};
 
 /// A host outside the cluster reached over plain HTTP (the egress gateway is where TLS would
 /// be originated).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Built with `builder()` (required fields checked at compile time): the struct is
+/// `#[non_exhaustive]`, so a field added later does not break a platform that builds one.
+#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct ExternalHost {
     /// The name of the objects that route to it.
     pub name: Name,
@@ -45,12 +50,14 @@ impl ExternalHost {
 /// # fn environment() -> kumiki_constructs::Environment { unimplemented!() }
 /// # fn build() -> kumiki_synth::App {
 /// Egress::new(&environment())
-///     .route(ExternalHost {
-///         name: name!("httpbin-org"),
-///         host: subdomain!("httpbin.org"),
-///         port: port!(80),
-///         port_name: port_name!("httpbin"),
-///     })
+///     .route(
+///         ExternalHost::builder()
+///             .name(name!("httpbin-org"))
+///             .host(subdomain!("httpbin.org"))
+///             .port(port!(80))
+///             .port_name(port_name!("httpbin"))
+///             .build(),
+///     )
 ///     .build()
 /// # }
 /// ```

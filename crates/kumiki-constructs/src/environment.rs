@@ -6,11 +6,16 @@ use kumiki_core::{EnvId, LabelValue, Name, NodeGroup};
 
 use crate::mesh::Mesh;
 use crate::policy::Policy;
+use typed_builder::TypedBuilder;
 
 /// One environment as the platform defines it: facts (node groups, namespace) and the
 /// policy every Microservice gets unless it overrides a setting. The platform crate builds
 /// it, so the defaults are visible and reviewable there.
-#[derive(Clone, Debug)]
+///
+/// Built with `builder()` (required fields checked at compile time): the struct is
+/// `#[non_exhaustive]`, so a field added later does not break a platform that builds one.
+#[derive(Clone, Debug, TypedBuilder)]
+#[non_exhaustive]
 pub struct Environment {
     /// Which environment.
     pub env: EnvId,
@@ -26,6 +31,7 @@ pub struct Environment {
     /// Kubernetes objects (Service, NetworkPolicy): no routing, mutual-TLS authorization or
     /// gateway objects, and the mesh-only declarations (ingress listeners, weighted versions,
     /// traffic policy, callers by identity) are synth errors at their line.
+    #[builder(default, setter(strip_option))]
     pub mesh: Option<Mesh>,
 }
 

@@ -16,6 +16,7 @@ use kumiki_crds::istio::{
     VirtualService, VirtualServiceSpec,
 };
 use kumiki_synth::{App, ProvidedService};
+use typed_builder::TypedBuilder;
 
 use crate::port::Protocol;
 
@@ -26,7 +27,11 @@ pub const REVISION_LABEL: &str = "istio.io/rev";
 pub const VERSION_LABEL: &str = "version";
 
 /// The mesh of an environment: its revision, its root namespace and its gateway proxies.
-#[derive(Clone, Debug)]
+///
+/// Built with `builder()` (required fields checked at compile time): the struct is
+/// `#[non_exhaustive]`, so a field added later does not break a platform that builds one.
+#[derive(Clone, Debug, TypedBuilder)]
+#[non_exhaustive]
 pub struct Mesh {
     /// The revision (or revision tag) namespaces are enrolled with: `istio.io/rev=<revision>`.
     pub revision: LabelValue,
@@ -39,7 +44,11 @@ pub struct Mesh {
 }
 
 /// A gateway proxy deployment (installed by Istio's `gateway` chart).
-#[derive(Clone, Debug)]
+///
+/// Built with `builder()` (required fields checked at compile time): the struct is
+/// `#[non_exhaustive]`, so a field added later does not break a platform that builds one.
+#[derive(Clone, Debug, TypedBuilder)]
+#[non_exhaustive]
 pub struct GatewayProxy {
     /// Its Service (and release) name.
     pub name: Name,
@@ -197,14 +206,21 @@ pub struct CircuitBreaker {
 }
 
 /// How callers' proxies treat requests to the service: the seed article's timeout, retry
-/// and circuit-breaking settings, typed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// and circuit-breaking settings, typed. Every part is optional.
+///
+/// Built with `builder()` (required fields checked at compile time): the struct is
+/// `#[non_exhaustive]`, so a field added later does not break a platform that builds one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct TrafficPolicy {
     /// Timeout of a whole request, retries included.
+    #[builder(default, setter(strip_option))]
     pub timeout: Option<Duration>,
     /// Retries.
+    #[builder(default, setter(strip_option))]
     pub retries: Option<Retries>,
     /// Circuit breaking.
+    #[builder(default, setter(strip_option))]
     pub circuit_breaker: Option<CircuitBreaker>,
 }
 

@@ -1,9 +1,15 @@
 //! The platform's policy for every workload a construct lowers: the values that shape pods
 //! and rollouts. The SDK holds no default of its own; the platform crate states each one.
 
+use typed_builder::TypedBuilder;
+
 /// Workload defaults owned by the platform team. Every field shows up in the YAML, and
 /// nothing in the SDK shapes a pod or a rollout without a field here.
-#[derive(Clone, Debug)]
+///
+/// Built with `builder()` (required fields checked at compile time): the struct is
+/// `#[non_exhaustive]`, so a field added later does not break a platform that builds one.
+#[derive(Clone, Debug, TypedBuilder)]
+#[non_exhaustive]
 pub struct Policy {
     /// Requests (and limits) of a container that declares none.
     pub default_resources: Resources,

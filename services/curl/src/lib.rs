@@ -1,6 +1,6 @@
 //! The curl client: a pod with no Service that calls httpbin.org. Its requests leave the
 //! cluster only through the egress gateway, along the route the platform declares for
-//! [`platform::external_hosts::HTTPBIN_ORG`].
+//! [`platform::external_hosts::httpbin_org`].
 
 use kumiki::prelude::*;
 use platform::Env;
@@ -22,7 +22,7 @@ pub fn app(env: Env, images: &ImageVersions) -> App {
         images.of(&container_name),
     );
     let curl = Container::<Curl>::new(container_name.clone(), image).with_command(&["sleep", "infinity"]);
-    let httpbin = platform::external_hosts::HTTPBIN_ORG;
+    let httpbin = platform::external_hosts::httpbin_org();
     let status_url = format!("http://{}:{}/status/200", httpbin.host, httpbin.port);
 
     Microservice::<Curl>::new(&platform::environment(env))

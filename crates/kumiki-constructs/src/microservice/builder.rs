@@ -69,37 +69,40 @@ impl LivenessDeclared for HasLiveness {}
 ///     const NAME: kumiki_core::Name = name!("account");
 /// }
 ///
-/// let environment = Environment {
-///     env: EnvId::production("prd"),
-///     namespace: name!("services"),
-///     node_groups: vec![NodeGroup::new(label_value!("app"))],
-///     part_of: label_value!("shop"),
-///     policy: Policy {
-///         default_resources: Resources::guaranteed(100, 128),
-///         security: SecurityPolicy {
-///             run_as_user: 10001,
-///             run_as_group: 10001,
-///             run_as_non_root: true,
-///             seccomp: Seccomp::RuntimeDefault,
-///             read_only_root_filesystem: true,
-///             allow_privilege_escalation: false,
-///             drop_capabilities: &["ALL"],
-///         },
-///         automount_service_account_token: false,
-///         rollout: Rollout { max_surge: 1, max_unavailable: 0 },
-///         image_pull_policy: PullPolicy::Always,
-///         pre_stop_sleep_seconds: 5,
-///         termination_grace_period_seconds: 30,
-///         revision_history_limit: 5,
-///         default_replicas: 2,
-///     },
-///     mesh: Some(Mesh {
-///         revision: label_value!("default"),
-///         root_namespace: name!("istio-system"),
-///         ingress: GatewayProxy { name: name!("istio-ingressgateway"), namespace: name!("istio-ingress"), selector: label!("istio", "ingressgateway") },
-///         egress: GatewayProxy { name: name!("istio-egressgateway"), namespace: name!("istio-egress"), selector: label!("istio", "egressgateway") },
-///     }),
-/// };
+/// let gateway = |name, namespace, selector| GatewayProxy::builder().name(name).namespace(namespace).selector(selector).build();
+/// let mesh = Mesh::builder()
+///     .revision(label_value!("default"))
+///     .root_namespace(name!("istio-system"))
+///     .ingress(gateway(name!("istio-ingressgateway"), name!("istio-ingress"), label!("istio", "ingressgateway")))
+///     .egress(gateway(name!("istio-egressgateway"), name!("istio-egress"), label!("istio", "egressgateway")))
+///     .build();
+/// let policy = Policy::builder()
+///     .default_resources(Resources::guaranteed(100, 128))
+///     .security(SecurityPolicy {
+///         run_as_user: 10001,
+///         run_as_group: 10001,
+///         run_as_non_root: true,
+///         seccomp: Seccomp::RuntimeDefault,
+///         read_only_root_filesystem: true,
+///         allow_privilege_escalation: false,
+///         drop_capabilities: &["ALL"],
+///     })
+///     .automount_service_account_token(false)
+///     .rollout(Rollout { max_surge: 1, max_unavailable: 0 })
+///     .image_pull_policy(PullPolicy::Always)
+///     .pre_stop_sleep_seconds(5)
+///     .termination_grace_period_seconds(30)
+///     .revision_history_limit(5)
+///     .default_replicas(2)
+///     .build();
+/// let environment = Environment::builder()
+///     .env(EnvId::production("prd"))
+///     .namespace(name!("services"))
+///     .node_groups(vec![NodeGroup::new(label_value!("app"))])
+///     .part_of(label_value!("shop"))
+///     .policy(policy)
+///     .mesh(mesh)
+///     .build();
 /// let mut gin = Container::<Account>::new(name!("gin"), Image::new(Registry::DockerHub, repository!("acme/account"), tag!("1.4.0")));
 /// let http = gin.port(Protocol::Http, port_name!("account"), port!(8080));
 /// let app = Microservice::<Account>::new(&environment)

@@ -37,38 +37,39 @@ pub fn registry() -> Registry {
 
 /// The environment every service of `env` is built in. There is no mesh.
 pub fn environment(env: Env) -> Environment {
-    Environment {
-        env: env.id(),
-        namespace: SHOP,
-        node_groups: vec![GENERAL],
-        part_of: label_value!("acme-shop"),
-        policy: Policy {
-            default_resources: Resources::guaranteed(200, 256),
-            security: SecurityPolicy {
-                run_as_user: 1000,
-                run_as_group: 1000,
-                run_as_non_root: true,
-                seccomp: Seccomp::RuntimeDefault,
-                read_only_root_filesystem: true,
-                allow_privilege_escalation: false,
-                drop_capabilities: &["ALL"],
-            },
-            automount_service_account_token: false,
-            rollout: Rollout {
-                max_surge: 1,
-                max_unavailable: 0,
-            },
-            image_pull_policy: PullPolicy::IfNotPresent,
-            pre_stop_sleep_seconds: 3,
-            termination_grace_period_seconds: 20,
-            revision_history_limit: 3,
-            default_replicas: match env {
-                Env::Qa => 1,
-                Env::ProdEu | Env::ProdUs => 3,
-            },
-        },
-        mesh: None,
-    }
+    let policy = Policy::builder()
+        .default_resources(Resources::guaranteed(200, 256))
+        .security(SecurityPolicy {
+            run_as_user: 1000,
+            run_as_group: 1000,
+            run_as_non_root: true,
+            seccomp: Seccomp::RuntimeDefault,
+            read_only_root_filesystem: true,
+            allow_privilege_escalation: false,
+            drop_capabilities: &["ALL"],
+        })
+        .automount_service_account_token(false)
+        .rollout(Rollout {
+            max_surge: 1,
+            max_unavailable: 0,
+        })
+        .image_pull_policy(PullPolicy::IfNotPresent)
+        .pre_stop_sleep_seconds(3)
+        .termination_grace_period_seconds(20)
+        .revision_history_limit(3)
+        .default_replicas(match env {
+            Env::Qa => 1,
+            Env::ProdEu | Env::ProdUs => 3,
+        })
+        .build();
+    // No `.mesh(..)`: the clusters run none.
+    Environment::builder()
+        .env(env.id())
+        .namespace(SHOP)
+        .node_groups(vec![GENERAL])
+        .part_of(label_value!("acme-shop"))
+        .policy(policy)
+        .build()
 }
 
 /// The Argo CD projects.
