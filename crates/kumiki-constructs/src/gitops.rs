@@ -67,12 +67,18 @@ pub struct Boundary {
     pub cluster_kinds: &'static [Kind],
 }
 
-/// What a service needs and no more: its workload, Service, configuration and credentials
-/// (Secret in dev, ExternalSecret elsewhere), autoscaling, disruption budget, network policy,
-/// ServiceAccount, claims, and the mesh kinds it owns (routes, destination rules, its
-/// ingress Gateway, authorization of its callers, the ServiceEntry of its managed database).
-/// Mesh-wide security (PeerAuthentication, Sidecar, EnvoyFilter) is not among them.
-pub const SERVICE_KINDS: &[Kind] = &[
+/// The namespaced kinds a Microservice lowers to where there is no mesh: its workload,
+/// Service, ConfigMap, Secret (dev) or ExternalSecret, claims, autoscaler, disruption budget,
+/// NetworkPolicy and ServiceAccount.
+pub const SERVICE_KINDS_WITHOUT_MESH: &[Kind] = &PLAIN_KINDS;
+
+/// What a service needs in the mesh and no more: [`SERVICE_KINDS_WITHOUT_MESH`] and the mesh
+/// kinds it owns (routes, destination rules, its ingress Gateway, authorization of its
+/// callers, the ServiceEntry of its managed database). Mesh-wide security
+/// (PeerAuthentication, Sidecar, EnvoyFilter) is not among them.
+pub const SERVICE_KINDS: &[Kind] = &concat::<11, 5, 16>(PLAIN_KINDS, MESH_KINDS);
+
+const PLAIN_KINDS: [Kind; 11] = [
     Kind::new("", "ConfigMap"),
     Kind::new("", "PersistentVolumeClaim"),
     Kind::new("", "Secret"),
@@ -82,30 +88,33 @@ pub const SERVICE_KINDS: &[Kind] = &[
     Kind::new("apps", "StatefulSet"),
     Kind::new("autoscaling", "HorizontalPodAutoscaler"),
     Kind::new("external-secrets.io", "ExternalSecret"),
+    Kind::new("networking.k8s.io", "NetworkPolicy"),
+    Kind::new("policy", "PodDisruptionBudget"),
+];
+
+const MESH_KINDS: [Kind; 5] = [
     Kind::new("networking.istio.io", "DestinationRule"),
     Kind::new("networking.istio.io", "Gateway"),
     Kind::new("networking.istio.io", "ServiceEntry"),
     Kind::new("networking.istio.io", "VirtualService"),
-    Kind::new("networking.k8s.io", "NetworkPolicy"),
-    Kind::new("policy", "PodDisruptionBudget"),
     Kind::new("security.istio.io", "AuthorizationPolicy"),
 ];
 
-/// The namespaced kinds a Microservice lowers to where there is no mesh: [`SERVICE_KINDS`]
-/// without Istio's.
-pub const SERVICE_KINDS_WITHOUT_MESH: &[Kind] = &[
-    Kind::new("", "ConfigMap"),
-    Kind::new("", "PersistentVolumeClaim"),
-    Kind::new("", "Secret"),
-    Kind::new("", "Service"),
-    Kind::new("", "ServiceAccount"),
-    Kind::new("apps", "Deployment"),
-    Kind::new("apps", "StatefulSet"),
-    Kind::new("autoscaling", "HorizontalPodAutoscaler"),
-    Kind::new("external-secrets.io", "ExternalSecret"),
-    Kind::new("networking.k8s.io", "NetworkPolicy"),
-    Kind::new("policy", "PodDisruptionBudget"),
-];
+/// `first` then `second` (`C` = `A` + `B`, or the constant does not compile).
+const fn concat<const A: usize, const B: usize, const C: usize>(first: [Kind; A], second: [Kind; B]) -> [Kind; C] {
+    assert!(A + B == C, "C must be A + B");
+    let mut all = [Kind::new("", ""); C];
+    let mut i = 0;
+    while i < A {
+        all[i] = first[i];
+        i += 1;
+    }
+    while i < C {
+        all[i] = second[i - A];
+        i += 1;
+    }
+    all
+}
 
 impl Boundary {
     /// A service team's: `namespaces`, the [`SERVICE_KINDS`], nothing cluster-scoped.

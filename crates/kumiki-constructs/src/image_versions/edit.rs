@@ -115,17 +115,7 @@ fn nth_line_start(text: &str, line: u32) -> Option<usize> {
 mod tests {
     use super::*;
 
-    kumiki_core::environments! {
-        /// Test environments.
-        pub enum Env, stage Stage {
-            /// Development.
-            Dev = development("dev"),
-            /// Staging.
-            Stg = production("stg"),
-            /// Production.
-            Prd = production("prd"),
-        }
-    }
+    use crate::image_versions::test_envs::Env;
 
     const FILE: &str = "# yaml-language-server: $schema=x.json\n# the shop\ngin:   # the API\n  dev: latest\n  stg: d74ac1c   # bumped by CI\n  prd: 'd74ac1c'\nnginx: {stg: abc}\n";
 

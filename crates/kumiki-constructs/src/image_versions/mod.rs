@@ -318,10 +318,9 @@ pub(crate) fn reads_as_non_string(text: &str) -> bool {
     mantissa_is_number && exponent_is_number
 }
 
+/// The environments of this module's tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
+pub(crate) mod test_envs {
     kumiki_core::environments! {
         /// Test environments.
         pub enum Env, stage Stage {
@@ -333,6 +332,13 @@ mod tests {
             Prd = production("prd"),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use super::test_envs::Env;
 
     fn envs() -> Vec<EnvId> {
         Env::ALL.iter().map(|env| env.id()).collect()
