@@ -205,9 +205,10 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
 }
 
 /// The External Secrets Operator, where a SecretStore exists (stg, prd): it reads AWS Secrets
-/// Manager with the IAM role its ServiceAccount is annotated with (IRSA). It runs only the
-/// namespaced controllers, on the CRDs the platform installs (app `external-secrets-crds`):
-/// no chart CRDs, no cluster-wide kinds, no conversion webhook (one API version).
+/// Manager with the IAM role its ServiceAccount is annotated with (IRSA). The chart installs
+/// the operator's own CRDs (as every user of the operator does), so the API server validates
+/// what kumiki writes against the upstream schema; it runs only the namespaced controllers,
+/// without the cluster-wide kinds or the webhooks.
 fn external_secrets(env: Env) -> Option<HelmChart> {
     databases::secret_store(env)?;
     let role = format!(
@@ -218,11 +219,12 @@ fn external_secrets(env: Env) -> Option<HelmChart> {
         name!("external-secrets"),
         "https://charts.external-secrets.io",
         "external-secrets",
-        ChartVersion::new(1, 0, 0),
+        // The release whose CRDs the repository vendors (crds/SOURCES.md).
+        ChartVersion::new(2, 9, 0),
         namespaces::EXTERNAL_SECRETS,
         with(
             json!({
-                "installCRDs": false,
+                "installCRDs": true,
                 "processClusterExternalSecret": false,
                 "processClusterStore": false,
                 "processPushSecret": false,
@@ -233,7 +235,7 @@ fn external_secrets(env: Env) -> Option<HelmChart> {
             pinned(env, &node_groups::SYSTEM),
         ),
     );
-    chart.cluster_kinds = kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
-    chart.uses_api_groups = vec![external_secrets::ExternalSecret::GROUP];
+    chart.cluster_kinds = kinds(&[CRD, CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
+    chart.provides_api_groups = vec![external_secrets::ExternalSecret::GROUP];
     Some(chart)
 }

@@ -4,7 +4,6 @@
 //! of each environment, and the workload defaults every Microservice gets (resources,
 //! security context, graceful shutdown). Services read it; they never redefine it.
 
-use kumiki::crds::external_secrets;
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::platform::{ClusterNodeGroups, RegisteredHosts};
@@ -262,13 +261,9 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
     let mut infra_apps = Vec::new();
     if let Some(store) = databases::secret_store(env) {
         namespaces_app.add(namespace(env, &namespaces::EXTERNAL_SECRETS, false));
-        let mut definitions = App::new(name!("external-secrets-crds"));
-        for definition in external_secrets::custom_resource_definitions() {
-            definitions.add(definition);
-        }
         let mut secrets = App::new(name!("secrets"));
         secrets.add(store);
-        infra_apps.extend([definitions, secrets]);
+        infra_apps.push(secrets);
     }
     let mut egress = Egress::new(&environment(env))
         .route(external_hosts::httpbin_org())

@@ -112,16 +112,23 @@ fn in_stg_and_prd_no_database_pod_and_no_secret_value_only_references() {
         assert_eq!(remote, [("username", key.as_str()), ("password", key.as_str())]);
         let store: &SecretStore = find(&apps[app(&apps, "secrets")], &external.spec.secret_store_ref.name);
         assert_eq!(store.metadata.namespace, external.metadata.namespace);
-        // The platform installs the definitions of both kinds; the operator chart installs none.
-        let definitions = &apps[app(&apps, "external-secrets-crds")];
-        for name in [
-            "externalsecrets.external-secrets.io",
-            "secretstores.external-secrets.io",
-        ] {
-            let _: &CustomResourceDefinition = find(definitions, name);
-        }
-        // The definitions sync first (they provide the group), the store and the operator after;
-        // an app of cluster-scoped objects only deploys to Argo CD's namespace.
+        // The operator's chart installs its own definitions (no platform-authored schema in the
+        // release), so the chart syncs first (it provides the group) and the store after it.
+        assert!(
+            (apps.iter().flat_map(|app| app.objects())).all(|declared| declared
+                .object
+                .as_any()
+                .downcast_ref::<CustomResourceDefinition>()
+                .is_none()
+                || !declared
+                    .object
+                    .metadata()
+                    .name
+                    .as_deref()
+                    .unwrap_or_default()
+                    .ends_with(".external-secrets.io")),
+            "the platform authors no External Secrets CRD"
+        );
         let team = &apps[app(&apps, "team-infra")];
         let wave = |name: &str| {
             let application: &Application = find(team, name);
@@ -130,10 +137,13 @@ fn in_stg_and_prd_no_database_pod_and_no_secret_value_only_references() {
                 .parse::<i32>()
                 .unwrap()
         };
-        assert!(wave("external-secrets-crds") < wave("secrets"));
-        assert!(wave("external-secrets-crds") < wave("external-secrets"));
-        let definitions_application: &Application = find(team, "external-secrets-crds");
-        assert_eq!(definitions_application.spec.destination.namespace, "argocd");
+        assert!(wave("external-secrets") < wave("secrets"));
+        let chart: &Application = find(team, "external-secrets");
+        let values = serde_json::to_value(&chart.spec).unwrap();
+        assert_eq!(
+            values["source"]["helm"]["valuesObject"]["installCRDs"], true,
+            "{values}"
+        );
         // The app sees the same contract as in dev.
         assert_eq!(main_container_env(find(account, "account")), CONNECTION);
         kumiki::synth::synthesize(env, apps).expect("synthesizes");

@@ -2,6 +2,7 @@
 
 mod argocd;
 mod catalog;
+mod crds;
 mod database;
 mod diff;
 mod guardrails;

@@ -237,7 +237,7 @@ fn every_name_the_platform_uses_is_refused() {
     let before = snapshot(&workspace.root);
     let names = xtask::scaffold::platform_names(&workspace);
     // Derived from the model: its apps and its Argo CD Applications and projects, charts' too.
-    for expected in ["namespaces", "root", "istiod", "external-secrets-crds"] {
+    for expected in ["namespaces", "root", "istiod", "external-secrets"] {
         assert!(names.contains(expected), "{expected} not in {names:?}");
     }
     for name in &names {
