@@ -159,6 +159,31 @@ Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 ref
         #[arg(long)]
         no_synth: bool,
     },
+    /// Generate a typed Rust module for a custom resource from its CRD (with kopium).
+    ///
+    /// Per kind: the chosen version (default: the storage version) with its status stripped
+    /// goes through `kopium --hide-kube`; the module names the command, the source file, its
+    /// fingerprint and kopium's version, and ends with `kumiki::crds::custom_resource!`, so
+    /// the kind is an object an App takes (group, version, plural and scope from the CRD; a
+    /// cluster-scoped kind with a namespace is a synth error). The crate holding the module
+    /// depends on `kumiki` and `serde` (with `derive`). Needs kopium 0.24.1 (`cargo install
+    /// kopium --version 0.24.1 --locked`); the normal build and tests never do.
+    #[command(
+        after_help = "Exit codes: 0 written, 2 refused (kopium missing, not a CRD, no such kind or version), 4 a file could not be read or written."
+    )]
+    ImportCrd {
+        /// A CRD file, or a directory of CRD files.
+        source: PathBuf,
+        /// Only this kind (repeat the flag); default: every CRD given.
+        #[arg(long = "kind", value_name = "KIND")]
+        kinds: Vec<String>,
+        /// The version to generate; default: the CRD's storage version.
+        #[arg(long)]
+        version: Option<String>,
+        /// Where the modules go, one `<kind_snake_case>.rs` each.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+    },
     #[command(flatten)]
     Extra(E),
     /// Write the JSON Schemas of kumiki's files and outputs to schemas/: the image versions
@@ -274,6 +299,26 @@ fn run<E: Subcommand>(
     let model = |env| workspace.model(env);
     let result = match command {
         Command::Extra(command) => return extra(command, workspace),
+        Command::ImportCrd {
+            source,
+            kinds,
+            version,
+            out,
+        } => {
+            let import = crate::crd_import::Import {
+                source: &source,
+                kinds: &kinds,
+                version: version.as_deref(),
+                out: &out,
+                command: workspace.command,
+                kopium: "kopium",
+            };
+            crate::crd_import::import(&import).map(|imported| {
+                for module in imported {
+                    println!("{} {}: {}", module.kind, module.version, shown(&module.path));
+                }
+            })
+        }
         Command::Synth { env, out } => {
             let root = out.unwrap_or_else(|| workspace.release_root());
             chosen(workspace, &env).and_then(|envs| crate::synth(&root, &envs, model)).map(|written| {

@@ -48,6 +48,7 @@ use kumiki_diff::{DiffError, EnvDiff};
 mod baseline;
 pub mod catalog;
 pub mod command;
+pub mod crd_import;
 pub mod images;
 pub mod json;
 mod panics;

@@ -8,6 +8,7 @@ use crate::{Extra, custom_resource};
 custom_resource! {
     /// A set of manifests (a directory of a git repository or a Helm chart) Argo CD keeps
     /// in sync with a cluster.
+    #[derive(Clone, Debug, Default, PartialEq)]
     Application(ApplicationSpec): group = "argoproj.io", version = "v1alpha1", plural = "applications",
         scope = NamespaceResourceScope
 }
@@ -103,6 +104,7 @@ pub struct AutomatedSync {
 
 custom_resource! {
     /// A boundary for Applications: which repositories, destinations and kinds they may use.
+    #[derive(Clone, Debug, Default, PartialEq)]
     AppProject(AppProjectSpec): group = "argoproj.io", version = "v1alpha1", plural = "appprojects",
         scope = NamespaceResourceScope
 }

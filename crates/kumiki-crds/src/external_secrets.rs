@@ -16,6 +16,7 @@ use crate::{Extra, custom_resource};
 
 custom_resource! {
     /// Asks the operator to copy values from a secret store into a Kubernetes Secret.
+    #[derive(Clone, Debug, Default, PartialEq)]
     ExternalSecret(ExternalSecretSpec): group = "external-secrets.io", version = "v1",
         plural = "externalsecrets", scope = NamespaceResourceScope
 }
@@ -82,6 +83,7 @@ pub struct RemoteRef {
 custom_resource! {
     /// A secret store the ExternalSecrets of its own namespace read from: which provider,
     /// which account and region.
+    #[derive(Clone, Debug, Default, PartialEq)]
     SecretStore(SecretStoreSpec): group = "external-secrets.io", version = "v1",
         plural = "secretstores", scope = NamespaceResourceScope
 }

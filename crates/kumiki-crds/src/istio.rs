@@ -13,6 +13,7 @@ use crate::{Duration, Extra, custom_resource};
 
 custom_resource! {
     /// Configures a gateway proxy (ingress or egress): which ports it listens on, for which hosts.
+    #[derive(Clone, Debug, Default, PartialEq)]
     Gateway(GatewaySpec): group = "networking.istio.io", version = "v1", plural = "gateways",
         scope = NamespaceResourceScope
 }
@@ -60,6 +61,7 @@ pub struct ServerPort {
 
 custom_resource! {
     /// Routing rules for traffic to a set of hosts.
+    #[derive(Clone, Debug, Default, PartialEq)]
     VirtualService(VirtualServiceSpec): group = "networking.istio.io", version = "v1",
         plural = "virtualservices", scope = NamespaceResourceScope
 }
@@ -204,6 +206,7 @@ pub struct Retries {
 custom_resource! {
     /// Policies for traffic to a host after routing: connection pools, outlier detection,
     /// TLS, subsets.
+    #[derive(Clone, Debug, Default, PartialEq)]
     DestinationRule(DestinationRuleSpec): group = "networking.istio.io", version = "v1",
         plural = "destinationrules", scope = NamespaceResourceScope
 }
@@ -350,6 +353,7 @@ pub struct Subset {
 
 custom_resource! {
     /// Adds a host outside the mesh registry (for example an external API) to the mesh.
+    #[derive(Clone, Debug, Default, PartialEq)]
     ServiceEntry(ServiceEntrySpec): group = "networking.istio.io", version = "v1",
         plural = "serviceentries", scope = NamespaceResourceScope
 }
@@ -376,6 +380,7 @@ pub struct ServiceEntrySpec {
 
 custom_resource! {
     /// Limits what the sidecars of a namespace or workload see and accept.
+    #[derive(Clone, Debug, Default, PartialEq)]
     Sidecar(SidecarSpec): group = "networking.istio.io", version = "v1", plural = "sidecars",
         scope = NamespaceResourceScope
 }
@@ -427,6 +432,7 @@ pub struct SidecarEgress {
 custom_resource! {
     /// Which mutual TLS mode the sidecars of a namespace (or of the mesh, in the root
     /// namespace) accept.
+    #[derive(Clone, Debug, Default, PartialEq)]
     PeerAuthentication(PeerAuthenticationSpec): group = "security.istio.io", version = "v1",
         plural = "peerauthentications", scope = NamespaceResourceScope
 }
@@ -466,6 +472,7 @@ pub enum MtlsMode {
 
 custom_resource! {
     /// Access control for workloads: which sources may call which operations.
+    #[derive(Clone, Debug, Default, PartialEq)]
     AuthorizationPolicy(AuthorizationPolicySpec): group = "security.istio.io", version = "v1",
         plural = "authorizationpolicies", scope = NamespaceResourceScope
 }

@@ -1,0 +1,300 @@
+//! `import-crd`: a typed Rust module for any custom resource a platform brings, generated from
+//! its CRD by kopium (the kube-rs project's generator, a separate binary: its own build pulls
+//! a Kubernetes client and an async runtime, so it stays out of the normal build graph).
+//!
+//! Per kind: the chosen version of the CRD, its `status` stripped (the operator's), goes
+//! through `kopium --hide-kube`; the output is given a header naming the command, the source
+//! file and its fingerprint and the generator's version, its `k8s_openapi` paths go through
+//! `kumiki::k8s_openapi`, and it ends with `kumiki::crds::custom_resource!`, which makes the
+//! kind an object an `App` takes (group, version, plural and scope from the CRD).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use heck::ToSnakeCase;
+use serde_json::Value;
+
+use crate::Failure;
+
+/// The kopium release the modules are generated and checked with.
+pub const KOPIUM_VERSION: &str = "0.24.1";
+
+/// What `import-crd` is asked for.
+pub struct Import<'a> {
+    /// A CRD file, or a directory of them (`*.yaml`, `*.yml`, `*.json`).
+    pub source: &'a Path,
+    /// Only these kinds (all when empty).
+    pub kinds: &'a [String],
+    /// This version (default: the storage version).
+    pub version: Option<&'a str>,
+    /// Where the modules go.
+    pub out: &'a Path,
+    /// How users run the command, for the header (`cargo xtask`).
+    pub command: &'a str,
+    /// The generator to run: `kopium` (on the PATH) unless a test says otherwise.
+    pub kopium: &'a str,
+}
+
+/// One module written.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Imported {
+    /// The kind.
+    pub kind: String,
+    /// The version generated.
+    pub version: String,
+    /// The module's file.
+    pub path: PathBuf,
+}
+
+/// Generates a module per kind of `import.source` into `import.out`.
+pub fn import(import: &Import<'_>) -> Result<Vec<Imported>, Failure> {
+    let files = crd_files(import.source)?;
+    let mut checked = false;
+    let mut imported = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).map_err(|error| Failure::Io(file.clone(), error))?;
+        let crd: Value = serde_saphyr::from_str(&text)
+            .map_err(|error| Failure::Refused(format!("{}: not YAML: {error}", file.display())))?;
+        let Some(definition) = Definition::read(&crd) else {
+            return Err(Failure::Refused(format!(
+                "{} is not a CustomResourceDefinition (apiextensions.k8s.io/v1)",
+                file.display()
+            )));
+        };
+        if !import.kinds.is_empty() && !import.kinds.contains(&definition.kind) {
+            continue;
+        }
+        let version = match import.version {
+            Some(version) if definition.versions.iter().any(|known| known == version) => version.to_owned(),
+            Some(version) => {
+                return Err(Failure::Refused(format!(
+                    "{} has no version {version} (it has {})",
+                    definition.kind,
+                    definition.versions.join(", ")
+                )));
+            }
+            None => definition.storage.clone(),
+        };
+        if !checked {
+            check_kopium(import.kopium)?;
+            checked = true;
+        }
+        let generated = kopium(import.kopium, &spec_only(&crd, &version), &file)?;
+        let module = module(import, &file, &text, &definition, &version, &generated);
+        let path = import.out.join(format!("{}.rs", definition.kind.to_snake_case()));
+        fs::create_dir_all(import.out).map_err(|error| Failure::Io(import.out.to_path_buf(), error))?;
+        fs::write(&path, module).map_err(|error| Failure::Io(path.clone(), error))?;
+        imported.push(Imported {
+            kind: definition.kind,
+            version,
+            path,
+        });
+    }
+    if imported.is_empty() {
+        return Err(Failure::Refused(format!(
+            "{} holds no CRD of the kinds asked for",
+            import.source.display()
+        )));
+    }
+    Ok(imported)
+}
+
+/// What the module needs from a CRD.
+struct Definition {
+    group: String,
+    kind: String,
+    plural: String,
+    namespaced: bool,
+    versions: Vec<String>,
+    storage: String,
+}
+
+impl Definition {
+    fn read(crd: &Value) -> Option<Definition> {
+        if crd["kind"] != "CustomResourceDefinition" {
+            return None;
+        }
+        let spec = &crd["spec"];
+        let text = |value: &Value| value.as_str().map(str::to_owned);
+        let versions = spec["versions"].as_array()?;
+        Some(Definition {
+            group: text(&spec["group"])?,
+            kind: text(&spec["names"]["kind"])?,
+            plural: text(&spec["names"]["plural"])?,
+            namespaced: spec["scope"] == "Namespaced",
+            versions: versions.iter().filter_map(|version| text(&version["name"])).collect(),
+            storage: (versions.iter())
+                .find(|version| version["storage"] == true)
+                .or(versions.first())
+                .and_then(|version| text(&version["name"]))?,
+        })
+    }
+}
+
+/// `crd` with `version` alone and its `status` removed: the spec is the platform's to write.
+fn spec_only(crd: &Value, version: &str) -> Value {
+    let mut crd = crd.clone();
+    if let Some(versions) = crd["spec"]["versions"].as_array_mut() {
+        versions.retain(|candidate| candidate["name"] == version);
+        for kept in versions {
+            if let Some(properties) = kept
+                .pointer_mut("/schema/openAPIV3Schema/properties")
+                .and_then(Value::as_object_mut)
+            {
+                properties.remove("status");
+            }
+            if let Some(subresources) = kept.get_mut("subresources").and_then(Value::as_object_mut) {
+                subresources.remove("status");
+            }
+        }
+    }
+    crd
+}
+
+fn check_kopium(program: &str) -> Result<(), Failure> {
+    let refuse = || {
+        Failure::Refused(format!(
+            "import-crd runs kopium {KOPIUM_VERSION}, which is not installed here: `cargo install kopium --version {KOPIUM_VERSION} --locked` (about 3 minutes; the normal build and tests never need it)"
+        ))
+    };
+    let output = Command::new(program).arg("--version").output().map_err(|_| refuse())?;
+    let version = String::from_utf8_lossy(&output.stdout);
+    if !version.contains(KOPIUM_VERSION) {
+        return Err(Failure::Refused(format!(
+            "import-crd is pinned to kopium {KOPIUM_VERSION}, and `kopium --version` says {}: `cargo install kopium --version {KOPIUM_VERSION} --locked --force`",
+            version.trim()
+        )));
+    }
+    Ok(())
+}
+
+/// kopium's module for `crd` (written to a temporary file beside nothing the user owns).
+fn kopium(program: &str, crd: &Value, source: &Path) -> Result<String, Failure> {
+    let temporary = std::env::temp_dir().join(format!("kumiki-import-{}.json", std::process::id()));
+    let json = serde_json::to_string(crd).unwrap_or_default();
+    fs::write(&temporary, json).map_err(|error| Failure::Io(temporary.clone(), error))?;
+    let output = Command::new(program)
+        .args(["--hide-kube", "--docs", "--derive", "PartialEq", "-f"])
+        .arg(&temporary)
+        .output();
+    let _ = fs::remove_file(&temporary);
+    let output = output.map_err(|error| Failure::Io(PathBuf::from("kopium"), error))?;
+    if !output.status.success() {
+        return Err(Failure::Refused(format!(
+            "kopium failed on {}: {}",
+            source.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// FNV-1a, 64 bits: a fingerprint of the source, so a test can tell a stale module.
+pub fn fingerprint(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// The line of a generated module that names its source's fingerprint.
+pub const FINGERPRINT_PREFIX: &str = "// Source fingerprint (FNV-1a 64): ";
+
+fn module(
+    import: &Import<'_>,
+    file: &Path,
+    text: &str,
+    definition: &Definition,
+    version: &str,
+    generated: &str,
+) -> String {
+    let body: Vec<&str> = (generated.lines())
+        .skip_while(|line| line.starts_with("// ") || line.is_empty())
+        .collect();
+    let body = body.join("\n").replace("k8s_openapi::", "kumiki::k8s_openapi::");
+    let scope = if definition.namespaced {
+        "kumiki::k8s_openapi::NamespaceResourceScope"
+    } else {
+        "kumiki::k8s_openapi::ClusterResourceScope"
+    };
+    let kind = &definition.kind;
+    format!(
+        "// Generated by `{command} import-crd {source}` with kopium {KOPIUM_VERSION} (`--hide-kube --docs --derive PartialEq`).\n\
+         // Source: {source}, {group}/{version} {kind}, status stripped. Do not edit: import again.\n\
+         {FINGERPRINT_PREFIX}{fingerprint}\n\
+         #![allow(missing_docs, clippy::all)]\n\n\
+         {body}\n\n\
+         kumiki::crds::custom_resource! {{\n    \
+             /// A {kind} ({group}/{version}), as the CRD defines it.\n    \
+             #[derive(Clone, Debug, PartialEq)]\n    \
+             {kind}({kind}Spec): group = \"{group}\", version = \"{version}\", plural = \"{plural}\",\n    \
+             scope = {scope}\n\
+         }}\n",
+        command = import.command,
+        source = file.display(),
+        group = definition.group,
+        plural = definition.plural,
+        fingerprint = fingerprint(text.as_bytes()),
+    )
+}
+
+/// The CRD files of `source`: itself, or the YAML and JSON files of a directory, sorted.
+fn crd_files(source: &Path) -> Result<Vec<PathBuf>, Failure> {
+    if source.is_file() {
+        return Ok(vec![source.to_path_buf()]);
+    }
+    let entries = fs::read_dir(source).map_err(|error| Failure::Io(source.to_path_buf(), error))?;
+    let mut files: Vec<PathBuf> = (entries.flatten())
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| ["yaml", "yml", "json"].contains(&extension.to_string_lossy().as_ref()))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_and_other_versions_are_stripped() {
+        let crd = serde_json::json!({
+            "kind": "CustomResourceDefinition",
+            "spec": {
+                "group": "example.com",
+                "names": { "kind": "Widget", "plural": "widgets" },
+                "scope": "Cluster",
+                "versions": [
+                    { "name": "v1", "storage": true, "subresources": { "status": {} },
+                      "schema": { "openAPIV3Schema": { "properties": { "spec": {}, "status": {} } } } },
+                    { "name": "v1beta1", "schema": { "openAPIV3Schema": { "properties": { "spec": {} } } } },
+                ],
+            },
+        });
+        let definition = Definition::read(&crd).unwrap();
+        assert_eq!(
+            (
+                definition.kind.as_str(),
+                definition.storage.as_str(),
+                definition.namespaced
+            ),
+            ("Widget", "v1", false)
+        );
+        let stripped = spec_only(&crd, "v1");
+        let versions = stripped["spec"]["versions"].as_array().unwrap();
+        assert_eq!(versions.len(), 1);
+        assert!(
+            versions[0]["schema"]["openAPIV3Schema"]["properties"]
+                .get("status")
+                .is_none()
+        );
+        assert!(versions[0]["subresources"].get("status").is_none());
+        assert_ne!(fingerprint(b"a"), fingerprint(b"b"));
+    }
+}
