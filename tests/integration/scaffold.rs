@@ -45,7 +45,7 @@ fn workspace_copy() -> (PathBuf, PathBuf) {
     for file in ["Cargo.toml", "Cargo.lock", "rust-toolchain.toml", "clippy.toml"] {
         fs::copy(workspace.join(file), root.join(file)).unwrap();
     }
-    for dir in ["crates", "platform", "services", "xtask", "tests", "schemas"] {
+    for dir in ["crates", "platform", "services", "xtask", "tests", "schemas", "crds"] {
         copy_tree(&workspace.join(dir), &root.join(dir));
     }
     (root, base.join("target"))
