@@ -192,22 +192,24 @@ Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 ref
     /// The versions files' first line points editors at theirs (`# yaml-language-server:
     /// $schema=…`); a test fails when a checked-in schema is not what this writes.
     Schemas,
-    /// Create a service crate under services/ and register it with xtask.
+    /// Create a service crate under services/ from the platform's template and register it.
     ///
-    /// The crate (services/<NAME>, Rust type in UpperCamelCase) holds one Microservice: the
-    /// image `<NAME>:latest` in dev and `<IMAGE_REPO>:0.1.0` from ECR in stg and prd (the
-    /// versions in its images.yaml), the
-    /// container port PORT exposed on Service port PORT to the services namespace, TCP probes,
-    /// pinned to the app node group. It compiles and synthesizes as created; set the image tag
-    /// and the probes, then synthesize. Refuses an invalid, reserved or existing name and
-    /// leaves nothing half-created.
+    /// The crate (services/<NAME>, Rust type in UpperCamelCase) is what the platform's
+    /// scaffold writes: one Microservice whose container listens on PORT, exposed on Service
+    /// port PORT, with its images.yaml (IMAGE_REPO is the image repository of the
+    /// environments that pull from a registry). It compiles and synthesizes as created; set
+    /// the image versions and the probes, then synthesize. Refuses an invalid or existing
+    /// name, a crate the workspace refers to, and every name the platform itself uses (apps,
+    /// output directories, Argo CD Applications and projects), and leaves nothing
+    /// half-created.
     NewService {
         /// The service's name, kebab-case (`ledger`, `order-api`): crate, app and resource names.
         name: String,
         /// The port the container listens on.
         #[arg(long)]
         port: u16,
-        /// The ECR repository of stg/prd images. Default: <NAME>-repository.
+        /// The image repository of the environments that pull from a registry. Default:
+        /// <NAME>-repository.
         #[arg(long, value_name = "IMAGE_REPO")]
         image_repo: Option<String>,
     },
