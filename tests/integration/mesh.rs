@@ -726,3 +726,38 @@ fn without_a_mesh_each_mesh_only_declaration_is_an_error_at_its_line() {
         "no Istio object is emitted"
     );
 }
+
+#[test]
+fn each_version_runs_its_share_of_the_pods() {
+    use kumiki::k8s_openapi::api::apps::v1::Deployment;
+    use kumiki::k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+    let replicas = |app: &App, name: &str| find::<Deployment>(app, name).spec.as_ref().unwrap().replicas;
+    // Fixed replicas: ⌈10 × 90 %⌉ and ⌈10 × 10 %⌉; a small share still gets one pod.
+    for (total, expected) in [(10, [9, 1]), (3, [3, 1])] {
+        let app = service::<Shop>(Env::Prd, Some(SHOP_LISTENER))
+            .versions(vec![
+                Version::new(label_value!("v1"), 90),
+                Version::new(label_value!("v2"), 10),
+            ])
+            .replicas(total)
+            .build();
+        assert_eq!(
+            [replicas(&app, "shop-v1"), replicas(&app, "shop-v2")],
+            expected.map(Some),
+            "{total} replicas"
+        );
+    }
+    // Autoscaled: each version's bounds are its share of the declared ones (2..4 here).
+    let app = canary(vec![
+        Version::new(label_value!("v1"), 90),
+        Version::new(label_value!("v2"), 10),
+    ])
+    .build();
+    let bounds = |name: &str| {
+        let spec = find::<HorizontalPodAutoscaler>(&app, name).spec.clone().unwrap();
+        (spec.min_replicas, spec.max_replicas)
+    };
+    assert_eq!(bounds("shop-v1"), (Some(2), 4));
+    assert_eq!(bounds("shop-v2"), (Some(1), 1));
+    assert_eq!(replicas(&app, "shop-v1"), None, "the autoscaler owns the count");
+}

@@ -43,14 +43,14 @@ fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
     let autoscale_at = spec.autoscale.as_ref().map(|autoscale| autoscale.at);
     match &spec.storage {
         None => {
-            for (name, template) in lowering.versioned_templates(template) {
-                let mut deployment = lowering.deployment(name.clone(), template);
+            for (name, template, weight) in lowering.versioned_templates(template) {
+                let mut deployment = lowering.deployment(name.clone(), template, weight);
                 let patched_at = apply_patches(spec, &mut deployment, |patch| match patch {
                     Patch::Deployment(edit) => Some(edit.as_ref()),
                     Patch::StatefulSet(_) => None,
                 });
                 app.add_at(deployment, patched_at.unwrap_or(new));
-                if let Some(autoscaler) = lowering.autoscaler(name) {
+                if let Some(autoscaler) = lowering.autoscaler(name, weight) {
                     app.add_at(autoscaler, autoscale_at.unwrap_or(new));
                 }
             }
@@ -66,7 +66,7 @@ fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
                 app.add_at(lowering.claim(claim), storage.at);
             }
             app.add_at(lowering.headless_service(), storage.at);
-            if let Some(autoscaler) = lowering.autoscaler(lowering.name()) {
+            if let Some(autoscaler) = lowering.autoscaler(lowering.name(), None) {
                 app.add_at(autoscaler, autoscale_at.unwrap_or(new));
             }
         }

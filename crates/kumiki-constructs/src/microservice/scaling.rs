@@ -9,6 +9,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::context::Lowering;
 use super::spec::DisruptionBudget;
+use super::workload::share;
 
 impl Lowering<'_> {
     pub(crate) fn disruption_budget(&self) -> PodDisruptionBudget {
@@ -29,7 +30,9 @@ impl Lowering<'_> {
     }
 
     /// The autoscaler of workload `name`, when autoscaled.
-    pub(crate) fn autoscaler(&self, name: String) -> Option<HorizontalPodAutoscaler> {
+    /// The autoscaler of workload `name`; a version with `weight` percent of the traffic gets
+    /// that share of the bounds.
+    pub(crate) fn autoscaler(&self, name: String, weight: Option<u8>) -> Option<HorizontalPodAutoscaler> {
         let bounds = self.spec.autoscale.as_ref()?.value;
         let kind = if self.spec.storage.is_some() {
             "StatefulSet"
@@ -39,8 +42,8 @@ impl Lowering<'_> {
         Some(HorizontalPodAutoscaler {
             metadata: self.metadata(name.clone()),
             spec: Some(HorizontalPodAutoscalerSpec {
-                min_replicas: Some(bounds.min.into()),
-                max_replicas: bounds.max.into(),
+                min_replicas: Some(share(bounds.min.into(), weight)),
+                max_replicas: share(bounds.max.into(), weight),
                 scale_target_ref: CrossVersionObjectReference {
                     api_version: Some("apps/v1".to_owned()),
                     kind: kind.to_owned(),

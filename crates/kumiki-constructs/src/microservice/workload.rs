@@ -243,12 +243,12 @@ impl Lowering<'_> {
         mounts
     }
 
-    /// The Deployments' names and pod templates: one unversioned, or one per version with
-    /// the version label and the version's image tag on the main container.
-    pub(crate) fn versioned_templates(&self, template: PodTemplateSpec) -> Vec<(String, PodTemplateSpec)> {
+    /// The Deployments' names, pod templates and traffic weights: one unversioned, or one per
+    /// version with the version label and the version's image tag on the main container.
+    pub(crate) fn versioned_templates(&self, template: PodTemplateSpec) -> Vec<(String, PodTemplateSpec, Option<u8>)> {
         let versions = self.spec.versions();
         if versions.is_empty() {
-            return vec![(self.name(), template)];
+            return vec![(self.name(), template, None)];
         }
         let main = self.spec.containers.first();
         (versions.iter())
@@ -266,12 +266,18 @@ impl Lowering<'_> {
                         container.image = Some(image.to_string());
                     }
                 }
-                (format!("{}-{}", self.name(), version.name), template)
+                (
+                    format!("{}-{}", self.name(), version.name),
+                    template,
+                    Some(version.weight),
+                )
             })
             .collect()
     }
 
-    pub(crate) fn deployment(&self, name: String, template: PodTemplateSpec) -> Deployment {
+    /// The Deployment `name` of `template`; a version with `weight` percent of the traffic
+    /// runs that share of the pods ([`share`]).
+    pub(crate) fn deployment(&self, name: String, template: PodTemplateSpec, weight: Option<u8>) -> Deployment {
         let policy = &self.spec.environment.policy;
         // Each version's Deployment owns only its own pods.
         let mut selector = self.selector();
@@ -281,7 +287,7 @@ impl Lowering<'_> {
         Deployment {
             metadata: self.metadata(name),
             spec: Some(DeploymentSpec {
-                replicas: self.fixed_replicas(),
+                replicas: self.fixed_replicas().map(|replicas| share(replicas, weight)),
                 revision_history_limit: Some(policy.revision_history_limit.into()),
                 selector,
                 strategy: Some(DeploymentStrategy {
@@ -402,4 +408,14 @@ fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     hash
+}
+
+/// The pods a version receiving `weight` percent of the traffic runs out of `count`:
+/// ⌈count × weight / 100⌉, at least one (a version with traffic needs a pod); all of them
+/// without a weight.
+pub(crate) fn share(count: i32, weight: Option<u8>) -> i32 {
+    match weight {
+        Some(weight) => ((count * i32::from(weight) + 99) / 100).max(1),
+        None => count,
+    }
 }
