@@ -392,3 +392,72 @@ fn the_patched_stateful_set_is_still_checked() {
         "StatefulSet services/shop: serviceName \"shop\" names no headless Service (clusterIP: None) in services",
     );
 }
+
+#[test]
+fn config_files_are_mounted_read_only_from_a_content_hashed_config_map() {
+    use kumiki::k8s_openapi::api::apps::v1::Deployment;
+    use kumiki::k8s_openapi::api::core::v1::ConfigMap;
+    let build = |level: &str| {
+        let (service, _, _) = shop(Env::Prd, image());
+        service
+            .config_file("/etc/shop", "settings.toml", &format!("level = \"{level}\"\n"))
+            .config_file("/etc/shop", "banner.txt", "welcome\n")
+            .build()
+    };
+    let app = build("info");
+    let map: &ConfigMap = (app.objects().iter())
+        .find_map(|declared| declared.object.as_any().downcast_ref::<ConfigMap>())
+        .expect("a ConfigMap of the files");
+    let name = map.metadata.name.clone().unwrap();
+    assert!(name.starts_with("shop-files-"), "{name}");
+    assert_eq!(map.immutable, Some(true));
+    assert_eq!(map.data.as_ref().unwrap()["settings.toml"], "level = \"info\"\n");
+    let pod = kumiki_tests::find::<Deployment>(&app, "shop")
+        .spec
+        .as_ref()
+        .unwrap()
+        .template
+        .spec
+        .clone()
+        .unwrap();
+    let volume = (pod.volumes.iter().flatten())
+        .find(|volume| volume.name == "config-files")
+        .unwrap();
+    assert_eq!(volume.config_map.as_ref().unwrap().name, name);
+    let mount = (pod.containers[0].volume_mounts.iter().flatten())
+        .find(|mount| mount.name == "config-files")
+        .unwrap();
+    assert_eq!((mount.mount_path.as_str(), mount.read_only), ("/etc/shop", Some(true)));
+    // Other contents, another name: the pods roll.
+    let other_app = build("debug");
+    let other: &ConfigMap = (other_app.objects().iter())
+        .find_map(|declared| declared.object.as_any().downcast_ref::<ConfigMap>())
+        .unwrap();
+    assert_ne!(other.metadata.name.as_deref(), Some(name.as_str()));
+    assert!(kumiki::synth::synthesize(Env::Prd, vec![app]).is_ok());
+}
+
+#[test]
+fn config_files_go_in_one_absolute_directory() {
+    let (service, _, _) = shop(Env::Prd, image());
+    let first = line!() + 1;
+    let service = service.config_file("etc/shop", "a.toml", "a = 1\n");
+    let second = line!() + 1;
+    let app = service.config_file("/etc/other", "b.toml", "b = 2\n").build();
+    let problems: Vec<String> = (app.problems().iter())
+        .map(|(at, message)| format!("{at}: {message}"))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            format!(
+                "{}:{first}: config file directory \"etc/shop\" is not an absolute path",
+                file!()
+            ),
+            format!(
+                "{}:{second}: config files go in one directory: \"/etc/other\" differs from \"etc/shop\", declared first",
+                file!()
+            ),
+        ]
+    );
+}

@@ -19,8 +19,8 @@ use crate::storage::VolumeClaim;
 use super::container::Container;
 use super::lower::lower;
 use super::spec::{
-    At, Autoscale, Caller, DisruptionBudget, IngressSource, ListenerBinding, MicroserviceSpec, Patch, ServicePortSpec,
-    Version,
+    At, Autoscale, Caller, ConfigFiles, DisruptionBudget, IngressSource, ListenerBinding, MicroserviceSpec, Patch,
+    ServicePortSpec, Version,
 };
 
 /// Typestate: no readiness probe declared yet.
@@ -248,6 +248,26 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
     pub fn config(mut self, key: &str, value: &str) -> Self {
         let config = self.spec.config.get_or_insert_with(|| at(BTreeMap::new()));
         config.value.insert(key.to_owned(), value.to_owned());
+        self
+    }
+
+    /// A configuration file `name` with `contents`, mounted read-only in the main container at
+    /// `directory/name`; every file of a Microservice goes in one directory, through a
+    /// ConfigMap whose name carries a hash of the contents, so a change rolls the pods.
+    #[track_caller]
+    pub fn config_file(mut self, directory: &str, name: &str, contents: &str) -> Self {
+        let caller = SourceLocation::caller();
+        let files = self.spec.config_files.get_or_insert_with(|| At {
+            value: ConfigFiles {
+                directory: directory.to_owned(),
+                ..ConfigFiles::default()
+            },
+            at: caller,
+        });
+        if files.value.directory != directory {
+            files.value.other_directories.push((directory.to_owned(), caller));
+        }
+        files.value.files.insert(name.to_owned(), contents.to_owned());
         self
     }
 

@@ -40,6 +40,9 @@ fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
     if let Some((config_map, at)) = config_map {
         app.add_at(config_map, at);
     }
+    if let Some(files) = &spec.config_files {
+        app.add_at(lowering.config_files_map(&files.value.files), files.at);
+    }
     let autoscale_at = spec.autoscale.as_ref().map(|autoscale| autoscale.at);
     match &spec.storage {
         None => {

@@ -38,6 +38,7 @@ pub(crate) struct MicroserviceSpec {
     pub(crate) autoscale: Option<At<Autoscale>>,
     pub(crate) disruption_budget: Option<At<DisruptionBudget>>,
     pub(crate) config: Option<At<BTreeMap<String, String>>>,
+    pub(crate) config_files: Option<At<ConfigFiles>>,
     pub(crate) node_group: Option<At<NodeGroup>>,
     pub(crate) ingress_from: Vec<IngressSource>,
     pub(crate) callers: Vec<Caller>,
@@ -62,6 +63,7 @@ impl MicroserviceSpec {
             autoscale: None,
             disruption_budget: None,
             config: None,
+            config_files: None,
             node_group: None,
             ingress_from: Vec::new(),
             callers: Vec::new(),
@@ -246,4 +248,16 @@ impl Version {
         self.image_version = Some(version);
         self
     }
+}
+
+/// Files the main container reads from one directory, delivered by a ConfigMap whose name
+/// carries a hash of the contents (a change rolls the pods).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ConfigFiles {
+    /// The directory, as first declared.
+    pub(crate) directory: String,
+    /// File name → contents.
+    pub(crate) files: BTreeMap<String, String>,
+    /// Other directories declared after the first, with their lines (an error each).
+    pub(crate) other_directories: Vec<(String, SourceLocation)>,
 }

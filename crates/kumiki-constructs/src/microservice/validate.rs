@@ -18,6 +18,7 @@ pub(crate) fn problems(spec: &MicroserviceSpec) -> Vec<Problem> {
     containers(spec, &mut report);
     exposure(spec, &mut report);
     mesh_only(spec, &mut report);
+    config_files(spec, &mut report);
     scaling(spec, &mut report);
     rollout(spec, &mut report);
     problems
@@ -125,6 +126,31 @@ fn exposure(spec: &MicroserviceSpec, report: &mut Report) {
                 "declares versions but exposes no port: no route could split traffic".to_owned(),
             );
         }
+    }
+}
+
+/// Configuration files: one absolute directory.
+fn config_files(spec: &MicroserviceSpec, report: &mut Report) {
+    let Some(files) = &spec.config_files else {
+        return;
+    };
+    if !files.value.directory.starts_with('/') {
+        report(
+            files.at,
+            format!(
+                "config file directory \"{}\" is not an absolute path",
+                files.value.directory
+            ),
+        );
+    }
+    for (directory, at) in &files.value.other_directories {
+        report(
+            *at,
+            format!(
+                "config files go in one directory: \"{directory}\" differs from \"{}\", declared first",
+                files.value.directory
+            ),
+        );
     }
 }
 

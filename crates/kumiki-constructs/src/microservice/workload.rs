@@ -9,11 +9,11 @@ use k8s_openapi::api::apps::v1::{
     StatefulSetUpdateStrategy,
 };
 use k8s_openapi::api::core::v1::{
-    Capabilities, ConfigMap, ConfigMapEnvSource, Container as K8sContainer, ContainerPort, EmptyDirVolumeSource,
-    EnvFromSource, EnvVar, EnvVarSource, Lifecycle, LifecycleHandler, PersistentVolumeClaim, PersistentVolumeClaimSpec,
-    PersistentVolumeClaimVolumeSource, PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements,
-    SeccompProfile, SecretKeySelector, SecurityContext, ServiceAccount, SleepAction, Volume, VolumeMount,
-    VolumeResourceRequirements,
+    Capabilities, ConfigMap, ConfigMapEnvSource, ConfigMapVolumeSource, Container as K8sContainer, ContainerPort,
+    EmptyDirVolumeSource, EnvFromSource, EnvVar, EnvVarSource, Lifecycle, LifecycleHandler, PersistentVolumeClaim,
+    PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSecurityContext, PodSpec, PodTemplateSpec,
+    ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext, ServiceAccount, SleepAction, Volume,
+    VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -33,6 +33,8 @@ use super::spec::ContainerSpec;
 
 /// The volume that gives a read-only root filesystem somewhere to write.
 const TMP_VOLUME: &str = "tmp";
+/// The volume of the configuration files.
+const CONFIG_FILES_VOLUME: &str = "config-files";
 
 impl Lowering<'_> {
     pub(crate) fn service_account(&self) -> ServiceAccount {
@@ -45,11 +47,21 @@ impl Lowering<'_> {
 
     /// The ConfigMap of the settings, named with a hash of its contents.
     pub(crate) fn config_map(&self, config: &BTreeMap<String, String>) -> ConfigMap {
+        self.hashed_config_map("config", config)
+    }
+
+    /// The ConfigMap of the configuration files, named with a hash of their contents.
+    pub(crate) fn config_files_map(&self, files: &BTreeMap<String, String>) -> ConfigMap {
+        self.hashed_config_map("files", files)
+    }
+
+    /// A ConfigMap `<name>-<suffix>-<hash of the contents>`, immutable.
+    fn hashed_config_map(&self, suffix: &str, config: &BTreeMap<String, String>) -> ConfigMap {
         let digest = config.iter().fold(FNV_OFFSET, |hash, (key, value)| {
             fnv1a(fnv1a(fnv1a(fnv1a(hash, key.as_bytes()), b"="), value.as_bytes()), b"\n")
         });
         ConfigMap {
-            metadata: self.metadata(format!("{}-config-{:08x}", self.name(), digest as u32)),
+            metadata: self.metadata(format!("{}-{suffix}-{:08x}", self.name(), digest as u32)),
             data: Some(config.clone()),
             immutable: Some(true),
             ..Default::default()
@@ -213,6 +225,20 @@ impl Lowering<'_> {
                 .flat_map(|c| &c.scratch)
                 .map(|scratch| empty_dir(scratch.volume.to_string())),
         );
+        if let Some(files) = &spec.config_files {
+            volumes.push(Volume {
+                name: CONFIG_FILES_VOLUME.to_owned(),
+                config_map: Some(ConfigMapVolumeSource {
+                    name: self
+                        .config_files_map(&files.value.files)
+                        .metadata
+                        .name
+                        .unwrap_or_default(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            });
+        }
         if let Some(storage) = self.single_claim() {
             volumes.push(Volume {
                 name: storage.name.to_string(),
@@ -239,6 +265,12 @@ impl Lowering<'_> {
         mounts.extend((container.scratch.iter()).map(|scratch| mount(scratch.volume.to_string(), &scratch.path)));
         if let Some(storage) = self.spec.storage.as_ref().filter(|_| main) {
             mounts.push(mount(storage.value.name.to_string(), &storage.value.mount_path));
+        }
+        if let Some(files) = self.spec.config_files.as_ref().filter(|_| main) {
+            mounts.push(VolumeMount {
+                read_only: Some(true),
+                ..mount(CONFIG_FILES_VOLUME.to_owned(), &files.value.directory)
+            });
         }
         mounts
     }
