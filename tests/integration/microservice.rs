@@ -461,3 +461,15 @@ fn config_files_go_in_one_absolute_directory() {
         ]
     );
 }
+
+#[test]
+fn the_settings_config_map_points_at_the_config_call() {
+    use kumiki::k8s_openapi::api::core::v1::ConfigMap;
+    let (service, _, _) = shop(Env::Prd, image());
+    let line = line!() + 1;
+    let app = service.config("LEVEL", "info").build();
+    let declared = (app.objects().iter())
+        .find(|declared| declared.object.as_any().downcast_ref::<ConfigMap>().is_some())
+        .unwrap();
+    assert_eq!(declared.location.to_string(), format!("{}:{line}", file!()));
+}

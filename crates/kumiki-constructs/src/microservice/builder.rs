@@ -246,7 +246,9 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
     /// ConfigMap whose name carries a hash of the contents.
     #[track_caller]
     pub fn config(mut self, key: &str, value: &str) -> Self {
-        let config = self.spec.config.get_or_insert_with(|| at(BTreeMap::new()));
+        // Captured here: a closure would report its own line, inside the SDK.
+        let declared = at(BTreeMap::new());
+        let config = self.spec.config.get_or_insert(declared);
         config.value.insert(key.to_owned(), value.to_owned());
         self
     }
