@@ -317,7 +317,7 @@ fn a_raw_workload_is_held_to_the_restricted_profile_and_the_platform_policy() {
         at("container \"main\": has no readiness probe [rule: probes]"),
         at("container \"main\": has no liveness probe [rule: probes]"),
         at(
-            "container \"main\": image \"acme/rogue:latest\" is not pinned: prd needs a tag other than `latest`, or a digest [rule: image]",
+            "container \"main\": image \"acme/rogue:latest\" is not pinned: prd needs a tag that is not floating (`latest`, `main`, ...), or a digest [rule: image]",
         ),
         at("runs as the namespace's default ServiceAccount: give the workload its own [rule: service-account]"),
     ];

@@ -73,7 +73,7 @@ fn a_floating_image_is_refused_outside_dev() {
         service.build(),
         line,
         "Deployment services/shop: container \"web\": image \"docker.io/acme/shop:latest\" is not pinned: prd needs a \
-         tag other than `latest`, or a digest [rule: image]",
+         tag that is not floating (`latest`, `main`, ...), or a digest [rule: image]",
     );
 }
 

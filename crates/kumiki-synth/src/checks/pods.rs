@@ -8,7 +8,7 @@
 //! by another app lifts one rule for one app's workloads.
 
 use k8s_openapi::api::core::v1::{Container, PodSpec, SecurityContext};
-use kumiki_core::{EnvId, NODE_GROUP_LABEL, Rule};
+use kumiki_core::{EnvId, Invalid, NODE_GROUP_LABEL, Rule};
 
 use super::index::Pod;
 use super::{Index, Problems};
@@ -298,20 +298,17 @@ fn image_problem(image: &str, env: EnvId) -> Result<(), String> {
         }
         _ => Rule::Repository.check(repository).is_ok(),
     };
-    // `latest` is a valid tag, only not a pinned one.
-    let valid_tag = tag.is_none_or(|tag| tag == "latest" || Rule::ImageTag.check(tag).is_ok());
-    let valid_digest = digest.is_none_or(|digest| {
-        digest
-            .strip_prefix("sha256:")
-            .is_some_and(|hex| hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()))
-    });
+    // A floating tag (`latest`, `main`, ...) is a valid tag, only not a pinned one.
+    let floating = tag.is_some_and(|tag| Rule::ImageTag.check(tag) == Err(Invalid::FloatingTag));
+    let valid_tag = floating || tag.is_none_or(|tag| Rule::ImageTag.check(tag).is_ok());
+    let valid_digest = digest.is_none_or(|digest| Rule::ImageDigest.check(digest).is_ok());
     if !(valid_path && valid_tag && valid_digest) {
         return Err(format!("image \"{image}\" is not a valid image reference"));
     }
-    let pinned = digest.is_some() || tag.is_some_and(|tag| tag != "latest");
+    let pinned = digest.is_some() || (tag.is_some() && !floating);
     if !env.is_development() && !pinned {
         return Err(format!(
-            "image \"{image}\" is not pinned: {env} needs a tag other than `latest`, or a digest"
+            "image \"{image}\" is not pinned: {env} needs a tag that is not floating (`latest`, `main`, ...), or a digest"
         ));
     }
     Ok(())
@@ -364,5 +361,13 @@ mod tests {
                 .contains("not pinned")
         );
         assert_eq!(image_problem("web:latest", Env::Dev.id()), Ok(()));
+        // Every floating tag, not only `latest`, whatever object carries the image.
+        assert!(
+            image_problem("web:main", Env::Prd.id())
+                .unwrap_err()
+                .contains("not pinned")
+        );
+        assert_eq!(image_problem("web:main", Env::Dev.id()), Ok(()));
+        assert_eq!(image_problem(&format!("web:main@{digest}"), Env::Prd.id()), Ok(()));
     }
 }
