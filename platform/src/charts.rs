@@ -2,10 +2,9 @@
 //! repository and version pinned here, values as structured data derived from the model
 //! (gateway ports from the services' listeners, node groups from [`node_groups`]).
 
-use kumiki::crds::argocd::GroupKind;
 use kumiki::crds::external_secrets;
 use kumiki::k8s_openapi::Resource;
-use kumiki::platform::{ChartVersion, HelmChart, node_affinity, toleration};
+use kumiki::platform::{ChartVersion, GroupKind, HelmChart, node_affinity, toleration};
 use kumiki::prelude::*;
 
 use crate::Env;

@@ -9,7 +9,9 @@
 //!   SecretStore [`SECRET_STORE`] of the services namespace (only that namespace may read the
 //!   store).
 
-use kumiki::crds::external_secrets::{AwsProvider, SecretStore, SecretStoreProvider, SecretStoreSpec};
+use kumiki::crds::external_secrets::{
+    SecretStore, SecretStoreProvider, SecretStoreProviderAws, SecretStoreProviderAwsService, SecretStoreSpec,
+};
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::platform::{Database, DatabaseServer, DevCredentials, InClusterMySql, ManagedMySql};
 use kumiki::prelude::*;
@@ -78,14 +80,24 @@ pub fn secret_store(env: Env) -> Option<SecretStore> {
         },
         spec: SecretStoreSpec {
             provider: SecretStoreProvider {
-                aws: Some(AwsProvider {
-                    service: "SecretsManager".to_owned(),
+                // Without `auth`, the operator uses its own pod's credentials (IRSA).
+                aws: Some(SecretStoreProviderAws {
+                    service: SecretStoreProviderAwsService::SecretsManager,
                     region: AWS_REGION.to_string(),
-                    extra: Default::default(),
+                    additional_roles: None,
+                    auth: None,
+                    custom_session_tags: None,
+                    external_id: None,
+                    prefix: None,
+                    role: None,
+                    secrets_manager: None,
+                    session_tags: None,
+                    session_tags_policy: None,
+                    transitive_tag_keys: None,
                 }),
-                extra: Default::default(),
+                ..Default::default()
             },
-            extra: Default::default(),
+            ..Default::default()
         },
     })
 }

@@ -1,6 +1,6 @@
 //! How Argo CD delivers `release/<env>/`: the repository, the projects, the sync policy.
 
-use kumiki::crds::argocd::AutomatedSync;
+use kumiki::platform::AutomatedSync;
 use kumiki::platform::{GitOps, Project};
 
 use crate::{Env, namespaces};

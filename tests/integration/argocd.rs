@@ -68,10 +68,10 @@ fn adding_a_service_adds_its_application_in_every_environment_and_removing_it_re
         let application = find::<Application>(app(&with_ledger, "team-app"), "ledger");
         assert_eq!(application.spec.project, "app");
         assert_eq!(
-            application.spec.source.path.as_deref(),
+            application.spec.source.as_ref().unwrap().path.as_deref(),
             Some(format!("release/{env}/ledger").as_str())
         );
-        assert_eq!(application.spec.destination.namespace, "services");
+        assert_eq!(application.spec.destination.namespace.as_deref(), Some("services"));
         let release = kumiki::synth::synthesize(env, with_ledger).unwrap();
         assert!(release.files.contains_key("team-app/argocd.application.ledger.yaml"));
         assert!(release.files.keys().any(|path| path.starts_with("ledger/")));
@@ -86,23 +86,27 @@ fn the_root_is_bootstrapped_and_projects_are_least_privilege() {
     let apps = model_with(Env::Prd, Vec::new());
     let bootstrap = app(&apps, "bootstrap");
     let root = find::<Application>(bootstrap, "root");
-    assert_eq!(root.spec.source.path.as_deref(), Some("release/prd/root"));
-    assert_eq!(find::<AppProject>(bootstrap, "root").spec.destinations.len(), 1);
+    assert_eq!(
+        root.spec.source.as_ref().unwrap().path.as_deref(),
+        Some("release/prd/root")
+    );
+    let root_project = find::<AppProject>(bootstrap, "root");
+    assert_eq!(root_project.spec.destinations.as_ref().map(Vec::len), Some(1));
 
     let project = find::<AppProject>(app(&apps, "root"), "app");
-    let namespaces: Vec<&str> = project.spec.destinations.iter().map(|d| d.namespace.as_str()).collect();
+    let namespaces: Vec<&str> = (project.spec.destinations.iter().flatten())
+        .filter_map(|d| d.namespace.as_deref())
+        .collect();
     assert_eq!(namespaces, ["services"]);
-    assert!(project.spec.cluster_resource_whitelist.is_empty());
-    assert_eq!(project.spec.source_repos, [platform::gitops::REPOSITORY]);
-    let infra = find::<AppProject>(app(&apps, "root"), "infra");
-    assert!(!infra.spec.source_repos.iter().any(|repo| repo == "*"));
-    assert!(
-        infra
-            .spec
-            .cluster_resource_whitelist
-            .iter()
-            .any(|gk| gk.kind == "Namespace")
+    // Written out empty: that is what denies every cluster-scoped kind.
+    assert_eq!(project.spec.cluster_resource_whitelist.as_ref().map(Vec::len), Some(0));
+    assert_eq!(
+        project.spec.source_repos.as_deref(),
+        Some(&[platform::gitops::REPOSITORY.to_owned()][..])
     );
+    let infra = find::<AppProject>(app(&apps, "root"), "infra");
+    assert!(!infra.spec.source_repos.iter().flatten().any(|repo| repo == "*"));
+    assert!((infra.spec.cluster_resource_whitelist.iter().flatten()).any(|gk| gk.kind == "Namespace"));
 }
 
 #[test]
@@ -126,15 +130,8 @@ fn waves_put_namespaces_and_crds_before_what_uses_them() {
 fn the_gateway_chart_gets_the_listeners_ports() {
     let apps = model_with(Env::Dev, Vec::new());
     let gateway = find::<Application>(app(&apps, "team-infra"), "istio-ingressgateway");
-    let values = gateway
-        .spec
-        .source
-        .helm
-        .as_ref()
-        .unwrap()
-        .values_object
-        .as_ref()
-        .unwrap();
+    let source = gateway.spec.source.as_ref().unwrap();
+    let values = source.helm.as_ref().unwrap().values_object.as_ref().unwrap();
     assert_eq!(values["service"]["type"], "NodePort");
     let ports: Vec<(u64, Option<u64>)> = (values["service"]["ports"].as_array().unwrap().iter())
         .map(|p| (p["port"].as_u64().unwrap(), p["nodePort"].as_u64()))
@@ -166,15 +163,16 @@ fn stray_application(project: &str, path: &str, namespace: &str) -> Application 
         },
         spec: ApplicationSpec {
             project: project.to_owned(),
-            source: ApplicationSource {
+            source: Some(ApplicationSource {
                 repo_url: platform::gitops::REPOSITORY.to_owned(),
                 path: Some(path.to_owned()),
-                target_revision: "main".to_owned(),
+                target_revision: Some("main".to_owned()),
                 ..Default::default()
-            },
+            }),
             destination: ApplicationDestination {
-                server: "https://kubernetes.default.svc".to_owned(),
-                namespace: namespace.to_owned(),
+                server: Some("https://kubernetes.default.svc".to_owned()),
+                namespace: Some(namespace.to_owned()),
+                ..Default::default()
             },
             ..Default::default()
         },
@@ -188,6 +186,29 @@ fn an_application_path_must_be_an_app_directory() {
     assert_eq!(
         messages(&errors(apps)),
         ["Application argocd/stray: syncs path \"release/prd/ghost\", which is not an app directory of release/prd"]
+    );
+}
+
+#[test]
+fn an_application_syncs_exactly_one_source_the_checks_can_read() {
+    // `sources` would sync a repository no project rule is checked against.
+    let mut apps = model_with(Env::Prd, Vec::new());
+    let mut stray = stray_application("app", "release/prd/account", "services");
+    stray.spec.source = None;
+    stray.spec.sources = Some(vec![kumiki::crds::argocd::ApplicationSources {
+        repo_url: "https://github.com/elsewhere/manifests.git".to_owned(),
+        path: Some("cluster-admin".to_owned()),
+        ..Default::default()
+    }]);
+    let line = line!() + 1;
+    app_mut(&mut apps, "team-app").add(stray);
+    assert_eq!(
+        errors(apps),
+        [format!(
+            "{}:{line}: prd/team-app: Application argocd/stray: must have exactly one `source` (kumiki checks what \
+             it syncs; `sources` and `sourceHydrator` are not checked)",
+            file!()
+        )]
     );
 }
 
@@ -269,10 +290,10 @@ fn a_team_cannot_widen_its_project_by_writing_more() {
             ..Default::default()
         },
         spec: kumiki::crds::istio::PeerAuthenticationSpec {
-            mtls: kumiki::crds::istio::Mtls {
-                mode: kumiki::crds::istio::MtlsMode::Permissive,
-            },
-            extra: Default::default(),
+            mtls: Some(kumiki::crds::istio::PeerAuthenticationMtls {
+                mode: Some(kumiki::crds::istio::PeerAuthenticationMtlsMode::Permissive),
+            }),
+            ..Default::default()
         },
     });
     let mut apps = platform::apps(Env::Prd, &services);
@@ -281,9 +302,11 @@ fn a_team_cannot_widen_its_project_by_writing_more() {
         .find(|app| app.name().as_str() == "root")
         .map(|root| find::<AppProject>(root, "app").clone())
         .unwrap();
-    let namespaces: Vec<&str> = project.spec.destinations.iter().map(|d| d.namespace.as_str()).collect();
+    let namespaces: Vec<&str> = (project.spec.destinations.iter().flatten())
+        .filter_map(|d| d.namespace.as_deref())
+        .collect();
     assert_eq!(namespaces, ["services"]);
-    assert!(project.spec.cluster_resource_whitelist.is_empty());
+    assert_eq!(project.spec.cluster_resource_whitelist.as_ref().map(Vec::len), Some(0));
     let file = file!();
     let outside = "outside the boundary project \"app\" declares (Application argocd/account)";
     assert_eq!(
@@ -372,7 +395,7 @@ fn a_chart_outside_its_teams_boundary_is_reported_at_its_declaration() {
         name!("payments"),
         kumiki::serde_json::json!({}),
     );
-    chart.cluster_kinds = vec![kumiki::crds::argocd::GroupKind {
+    chart.cluster_kinds = vec![kumiki::platform::GroupKind {
         group: "rbac.authorization.k8s.io".to_owned(),
         kind: "ClusterRole".to_owned(),
     }];

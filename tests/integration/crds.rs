@@ -201,10 +201,20 @@ fn an_imported_cluster_scoped_kind_cannot_get_a_namespace() {
     use node_pool::NodePool;
 
     let mut app = App::new(kumiki::prelude::name!("nodes"));
-    let spec = serde_json::from_value(serde_json::json!({
-        "template": { "spec": { "nodeClassRef": { "group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": "default" }, "requirements": [] } }
-    }))
-    .unwrap();
+    let spec = node_pool::NodePoolSpec {
+        template: node_pool::NodePoolTemplate {
+            spec: node_pool::NodePoolTemplateSpec {
+                node_class_ref: node_pool::NodePoolTemplateSpecNodeClassRef {
+                    group: "karpenter.k8s.aws".to_owned(),
+                    kind: "EC2NodeClass".to_owned(),
+                    name: "default".to_owned(),
+                },
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        ..Default::default()
+    };
     let line = line!() + 1;
     app.add(NodePool {
         metadata: ObjectMeta {
@@ -222,34 +232,87 @@ fn an_imported_cluster_scoped_kind_cannot_get_a_namespace() {
     );
 }
 
+/// The generated modules of the repository: the SDK's own kinds and the test examples.
+const GENERATED_DIRS: [&str; 4] = [
+    "crates/kumiki-crds/src/istio",
+    "crates/kumiki-crds/src/argocd",
+    "crates/kumiki-crds/src/external_secrets",
+    "tests/integration/imported",
+];
+
 #[test]
-fn every_imported_module_names_its_source_and_is_current() {
-    let dir = xtask::workspace_root().join("tests/integration/imported");
-    let mut modules = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let first = text.lines().next().unwrap_or_default();
-        let source = (first.split('`').nth(1))
-            .and_then(|command| command.rsplit(' ').next())
-            .unwrap_or_else(|| panic!("{}: no command in {first:?}", path.display()));
-        assert!(
-            first.contains(&format!("with kopium {}", xtask::crd_import::KOPIUM_VERSION)),
-            "{first}"
-        );
-        let recorded = (text.lines())
-            .find_map(|line| line.strip_prefix(xtask::crd_import::FINGERPRINT_PREFIX))
-            .unwrap_or_else(|| panic!("{}: no fingerprint", path.display()));
-        let current = xtask::crd_import::fingerprint(&std::fs::read(xtask::workspace_root().join(source)).unwrap());
-        assert_eq!(
-            recorded,
-            current,
-            "{} is stale: run the command in its first line",
-            path.display()
-        );
-        modules += 1;
+fn every_generated_module_names_its_source_and_is_current() {
+    use xtask::crd_import::{CODE_FINGERPRINT_PREFIX, FINGERPRINT_PREFIX, KOPIUM_VERSION, fingerprint, generated_code};
+    let root = xtask::workspace_root();
+    let mut modules = Vec::new();
+    for dir in GENERATED_DIRS {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().is_some_and(|name| name == "mod.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let first = text.lines().next().unwrap_or_default();
+            let source = (first.split('`').nth(1))
+                .and_then(|command| command.split_once(" import-crd "))
+                .and_then(|(_, arguments)| arguments.split(' ').next())
+                .unwrap_or_else(|| panic!("{}: no command in {first:?}", path.display()));
+            assert!(first.contains(&format!("with kopium {KOPIUM_VERSION}")), "{first}");
+            let recorded = (text.lines())
+                .find_map(|line| line.strip_prefix(FINGERPRINT_PREFIX))
+                .unwrap_or_else(|| panic!("{}: no source fingerprint", path.display()));
+            let current = fingerprint(&std::fs::read(root.join(source)).unwrap());
+            assert_eq!(
+                recorded,
+                current,
+                "{} is stale ({source} changed): run the command in its first line",
+                path.display()
+            );
+            let recorded_code = (text.lines())
+                .find_map(|line| line.strip_prefix(CODE_FINGERPRINT_PREFIX))
+                .unwrap_or_else(|| panic!("{}: no code fingerprint", path.display()));
+            let code = generated_code(&text).unwrap();
+            assert_eq!(
+                recorded_code,
+                fingerprint(code.as_bytes()),
+                "{} was edited by hand: run the command in its first line",
+                path.display()
+            );
+            modules.push(path.file_stem().unwrap().to_string_lossy().into_owned());
+        }
     }
-    assert_eq!(modules, 2);
+    modules.sort();
+    assert_eq!(
+        modules,
+        [
+            "app_project",
+            "application",
+            "authorization_policy",
+            "destination_rule",
+            "external_secret",
+            "gateway",
+            "node_pool",
+            "peer_authentication",
+            "prometheus_rule",
+            "secret_store",
+            "service_entry",
+            "sidecar",
+            "virtual_service"
+        ]
+    );
+}
+
+#[test]
+fn the_sdk_kinds_have_no_untyped_escape_hatch() {
+    // Every field of the schemas is typed: no flattened map a caller could repeat a key through.
+    let root = xtask::workspace_root();
+    for dir in &GENERATED_DIRS[..3] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(!text.contains("flatten"), "{}", path.display());
+        }
+    }
 }
 
 #[test]
@@ -264,6 +327,7 @@ fn import_crd_refuses_what_it_cannot_import_and_writes_nothing() {
             version,
             out: scratch.path(),
             command: "cargo xtask",
+            sdk_path: xtask::crd_import::DEFAULT_SDK_PATH,
             kopium,
         };
         import(&import_request).unwrap_err()

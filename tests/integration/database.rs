@@ -3,7 +3,7 @@
 //! outside dev, every secret reference resolves), each broken once with its message asserted.
 
 use kumiki::crds::argocd::Application;
-use kumiki::crds::external_secrets::{ExternalSecret, SecretStore};
+use kumiki::crds::external_secrets::{ExternalSecret, ExternalSecretSecretStoreRefKind, SecretStore};
 use kumiki::crds::istio::VirtualService;
 use kumiki::k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use kumiki::k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret, Service};
@@ -82,8 +82,11 @@ fn in_dev_the_database_is_a_single_mysql_pod_governed_by_its_headless_service() 
     assert_eq!(client.spec.as_ref().unwrap().type_.as_deref(), Some("ClusterIP"));
     // MySQL is opaque TCP: the mesh routes it with a TCP route (an HTTP route never matches).
     let routes: &VirtualService = find(account, "account-db");
-    assert!(routes.spec.http.is_empty());
-    assert_eq!(routes.spec.tcp[0].matches[0].port, Some(3306));
+    assert!(routes.spec.http.is_none());
+    assert_eq!(
+        routes.spec.tcp.as_ref().unwrap()[0].r#match.as_ref().unwrap()[0].port,
+        Some(3306)
+    );
     kumiki::synth::synthesize(Env::Dev, apps).expect("dev synthesizes");
 }
 
@@ -103,14 +106,16 @@ fn in_stg_and_prd_no_database_pod_and_no_secret_value_only_references() {
         assert!(spec.external_name.as_deref().unwrap().ends_with(".rds.amazonaws.com"));
         assert!(spec.selector.is_none());
         let external: &ExternalSecret = find(account, "account-db-credentials");
-        assert_eq!(external.spec.target.name, "account-db-credentials");
-        assert_eq!(external.spec.secret_store_ref.kind, "SecretStore");
-        let remote: Vec<(&str, &str)> = (external.spec.data.iter())
+        let target = external.spec.target.as_ref().unwrap();
+        assert_eq!(target.name.as_deref(), Some("account-db-credentials"));
+        let store_ref = external.spec.secret_store_ref.as_ref().unwrap();
+        assert_eq!(store_ref.kind, Some(ExternalSecretSecretStoreRefKind::SecretStore));
+        let remote: Vec<(&str, &str)> = (external.spec.data.iter().flatten())
             .map(|d| (d.secret_key.as_str(), d.remote_ref.key.as_str()))
             .collect();
         let key = format!("microservices/{env}/account-db");
         assert_eq!(remote, [("username", key.as_str()), ("password", key.as_str())]);
-        let store: &SecretStore = find(&apps[app(&apps, "secrets")], &external.spec.secret_store_ref.name);
+        let store: &SecretStore = find(&apps[app(&apps, "secrets")], store_ref.name.as_deref().unwrap());
         assert_eq!(store.metadata.namespace, external.metadata.namespace);
         // The operator's chart installs its own definitions (no platform-authored schema in the
         // release), so the chart syncs first (it provides the group) and the store after it.
@@ -201,8 +206,8 @@ fn a_reference_to_a_missing_secret_key_or_store_is_an_error() {
     // Rename the key the ExternalSecret writes, and point it at a store that does not exist.
     let mut external: ExternalSecret = find::<ExternalSecret>(&apps[index], "account-db-credentials").clone();
     apps[index].retain(|declared| !declared.object.as_any().is::<ExternalSecret>());
-    external.spec.data[1].secret_key = "pass".to_owned();
-    external.spec.secret_store_ref.name = "vault".to_owned();
+    external.spec.data.as_mut().unwrap()[1].secret_key = "pass".to_owned();
+    external.spec.secret_store_ref.as_mut().unwrap().name = Some("vault".to_owned());
     apps[index].add(external);
     let errors = errors(Env::Prd, apps);
     let messages: Vec<&str> = errors
@@ -259,7 +264,8 @@ fn tcp_routes_are_checked_like_http_routes() {
         !declared.object.as_any().is::<VirtualService>()
             || declared.object.metadata().name.as_deref() != Some("account-db")
     });
-    routes.spec.tcp[0].route[0].destination.port.as_mut().unwrap().number = 3307;
+    let tcp = &mut routes.spec.tcp.as_mut().unwrap()[0];
+    tcp.route.as_mut().unwrap()[0].destination.port.as_mut().unwrap().number = Some(3307);
     apps[index].add(routes);
     let errors = errors(Env::Dev, apps);
     assert_eq!(errors.len(), 1, "{errors:#?}");

@@ -459,24 +459,27 @@ fn platform_with_intruder(add: impl FnOnce(&mut App) -> u32) -> (Vec<String>, u3
 
 #[test]
 fn only_the_app_that_owns_a_service_routes_it() {
-    use kumiki::crds::istio::{Destination, HttpRoute, RouteDestination, VirtualService, VirtualServiceSpec};
+    use kumiki::crds::istio::{
+        VirtualService, VirtualServiceHttp, VirtualServiceHttpRoute, VirtualServiceHttpRouteDestination,
+        VirtualServiceSpec,
+    };
     let (errors, line) = platform_with_intruder(|app| {
         let line = line!() + 1;
         app.add(VirtualService {
             metadata: meta("steal-account"),
             spec: VirtualServiceSpec {
-                hosts: vec!["account".to_owned()],
-                http: vec![HttpRoute {
-                    route: vec![RouteDestination {
-                        destination: Destination {
+                hosts: Some(vec!["account".to_owned()]),
+                http: Some(vec![VirtualServiceHttp {
+                    route: Some(vec![VirtualServiceHttpRoute {
+                        destination: VirtualServiceHttpRouteDestination {
                             host: "account".to_owned(),
                             ..Default::default()
                         },
                         ..Default::default()
-                    }],
+                    }]),
                     ..Default::default()
-                }],
-                export_to: vec![".".to_owned()],
+                }]),
+                export_to: Some(vec![".".to_owned()]),
                 ..Default::default()
             },
         });
@@ -533,28 +536,88 @@ fn a_route_of_a_custom_type_is_held_to_ownership_too() {
 }
 
 #[test]
+fn a_route_of_a_custom_type_is_held_to_the_route_rules_too() {
+    // The mesh checks read objects by kind: the same rules as for kumiki's own VirtualService.
+    let (errors, line) = platform_with_intruder(|app| {
+        let line = line!() + 1;
+        app.add(PlainVirtualService {
+            api_version: "networking.istio.io/v1",
+            kind: "VirtualService",
+            metadata: meta("to-nowhere"),
+            spec: serde_json::json!({
+                "hosts": ["intruder"],
+                "exportTo": ["."],
+                "http": [{"route": [{"destination": {"host": "ghost"}, "weight": 60},
+                                    {"destination": {"host": "ghost"}, "weight": 60}]}],
+            }),
+        });
+        line
+    });
+    let at = |message: &str| {
+        format!(
+            "{}:{line}: prd/intruder: VirtualService services/to-nowhere: {message}",
+            file!()
+        )
+    };
+    assert_eq!(
+        errors,
+        [
+            at("route weights add up to 120, not 100"),
+            at("routes to host \"ghost\", which is neither a Service nor a ServiceEntry host"),
+            at("routes to host \"ghost\", which is neither a Service nor a ServiceEntry host"),
+        ]
+    );
+}
+
+#[test]
+fn a_custom_resource_of_the_wrong_shape_is_refused_at_its_line() {
+    let (errors, line) = platform_with_intruder(|app| {
+        let line = line!() + 1;
+        app.add(PlainVirtualService {
+            api_version: "networking.istio.io/v1",
+            kind: "VirtualService",
+            metadata: meta("misshapen"),
+            spec: serde_json::json!({"hosts": ["intruder"], "http": "everything"}),
+        });
+        line
+    });
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with(&format!(
+            "{}:{line}: prd/intruder: VirtualService services/misshapen: its spec does not have the shape of the \
+             networking.istio.io schema (invalid type: string \"everything\", expected a sequence",
+            file!()
+        )),
+        "{errors:?}"
+    );
+}
+
+#[test]
 fn an_authorization_policy_selects_its_own_pods_and_names_its_sources() {
-    use kumiki::crds::istio::{AuthorizationPolicy, AuthorizationPolicySpec, Rule, WorkloadSelector};
+    use kumiki::crds::istio::{
+        AuthorizationPolicy, AuthorizationPolicyAction, AuthorizationPolicyRules, AuthorizationPolicySelector,
+        AuthorizationPolicySpec,
+    };
     let (errors, line) = platform_with_intruder(|app| {
         let line = line!() + 1;
         app.add(AuthorizationPolicy {
             metadata: meta("open-account"),
             spec: AuthorizationPolicySpec {
-                selector: Some(WorkloadSelector {
-                    match_labels: [("app.kubernetes.io/name".to_owned(), "account".to_owned())].into(),
+                selector: Some(AuthorizationPolicySelector {
+                    match_labels: Some([("app.kubernetes.io/name".to_owned(), "account".to_owned())].into()),
                 }),
-                action: "ALLOW".to_owned(),
-                rules: vec![Rule::default()],
-                extra: Default::default(),
+                action: Some(AuthorizationPolicyAction::Allow),
+                rules: Some(vec![AuthorizationPolicyRules::default()]),
+                ..Default::default()
             },
         });
         app.add(AuthorizationPolicy {
             metadata: meta("open-everything"),
             spec: AuthorizationPolicySpec {
                 selector: None,
-                action: "ALLOW".to_owned(),
-                rules: Vec::new(),
-                extra: Default::default(),
+                action: Some(AuthorizationPolicyAction::Allow),
+                rules: None,
+                ..Default::default()
             },
         });
         line
@@ -584,28 +647,52 @@ fn an_authorization_policy_selects_its_own_pods_and_names_its_sources() {
     );
 }
 
+/// A ServiceEntry of a service's own type: a typed field and a flattened map of "more".
+#[derive(serde::Serialize)]
+struct LooseServiceEntry {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: ObjectMeta,
+    spec: LooseServiceEntrySpec,
+}
+
+#[derive(serde::Serialize)]
+struct LooseServiceEntrySpec {
+    hosts: Vec<String>,
+    location: &'static str,
+    #[serde(flatten)]
+    more: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+own_kind!(
+    LooseServiceEntry,
+    "networking.istio.io",
+    "networking.istio.io/v1",
+    "ServiceEntry",
+    "serviceentries"
+);
+
 #[test]
 fn a_key_written_twice_in_one_mapping_is_refused() {
-    use kumiki::crds::istio::{ServiceEntry, ServiceEntrySpec};
     let mut app = App::new(name!("egress-twice"));
     let line = line!() + 1;
-    app.add(ServiceEntry {
+    app.add(LooseServiceEntry {
+        api_version: "networking.istio.io/v1",
+        kind: "ServiceEntry",
         metadata: meta("twice"),
-        spec: ServiceEntrySpec {
+        spec: LooseServiceEntrySpec {
             hosts: vec!["api.example.com".to_owned()],
-            ports: Vec::new(),
-            location: "MESH_EXTERNAL".to_owned(),
-            resolution: "DNS".to_owned(),
-            export_to: vec![".".to_owned()],
+            location: "MESH_EXTERNAL",
             // The typed field already writes `location`: the map repeats it.
-            extra: [("location".to_owned(), serde_json::json!("MESH_INTERNAL"))].into(),
+            more: [("location".to_owned(), serde_json::json!("MESH_INTERNAL"))].into(),
         },
     });
     assert_eq!(
         errors(Env::Dev, app),
         [format!(
             "{}:{line}: dev/egress-twice: ServiceEntry.networking.istio.io services/twice: writes key `location` twice \
-             in one mapping (a typed field and an `extra` entry?); the API server would keep only one of them",
+             in one mapping (a field and a flattened map?); the API server would keep only one of them",
             file!()
         )]
     );
@@ -709,18 +796,17 @@ fn invalid_variable_names_quantities_and_labels_are_refused_through_a_patch() {
 
 #[test]
 fn a_service_registers_only_the_hosts_the_platform_declares_and_only_for_itself() {
-    use kumiki::crds::istio::{ServiceEntry, ServiceEntrySpec};
+    use kumiki::crds::istio::{ServiceEntry, ServiceEntryLocation, ServiceEntryResolution, ServiceEntrySpec};
     let (errors, line) = platform_with_intruder(|app| {
         let line = line!() + 1;
         app.add(ServiceEntry {
             metadata: meta("stripe"),
             spec: ServiceEntrySpec {
                 hosts: vec!["api.stripe.com".to_owned()],
-                ports: Vec::new(),
-                location: "MESH_EXTERNAL".to_owned(),
-                resolution: "DNS".to_owned(),
-                export_to: vec!["*".to_owned()],
-                extra: Default::default(),
+                location: Some(ServiceEntryLocation::MeshExternal),
+                resolution: Some(ServiceEntryResolution::Dns),
+                export_to: Some(vec!["*".to_owned()]),
+                ..Default::default()
             },
         });
         line

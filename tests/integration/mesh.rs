@@ -2,8 +2,10 @@
 //! objects (each test breaks one and asserts the message and source location).
 
 use kumiki::crds::istio::{
-    Destination, DestinationRule, DestinationRuleSpec, HttpMatch, HttpRoute, PortSelector, RouteDestination, Subset,
-    VirtualService, VirtualServiceSpec,
+    DestinationRule, DestinationRuleSpec, DestinationRuleSubsets as Subset, VirtualService, VirtualServiceHttp,
+    VirtualServiceHttpMatch as HttpMatch, VirtualServiceHttpRoute as RouteDestination,
+    VirtualServiceHttpRouteDestination as Destination, VirtualServiceHttpRouteDestinationPort as PortSelector,
+    VirtualServiceSpec,
 };
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
@@ -65,22 +67,26 @@ const SHOP_LISTENER: Listener = Listener::new(port_name!("shop"), port!(50001)).
 fn one_listener_declaration_gives_the_gateway_the_route_and_the_gateway_port() {
     let app = service::<Shop>(Env::Dev, Some(SHOP_LISTENER)).build();
     let gateway = find::<kumiki::crds::istio::Gateway>(&app, "shop-ingress");
-    let server = &gateway.spec.servers[0];
+    let server = &gateway.spec.servers.as_ref().unwrap()[0];
     assert_eq!((server.port.number, server.port.name.as_str()), (50001, "http-shop"));
-    assert_eq!(gateway.spec.selector["istio"], "ingressgateway");
+    assert_eq!(gateway.spec.selector.as_ref().unwrap()["istio"], "ingressgateway");
 
     let ingress = find::<VirtualService>(&app, "shop-ingress");
-    assert_eq!(ingress.spec.gateways, ["services/shop-ingress"]);
-    assert_eq!(ingress.spec.export_to, [".", "istio-ingress"]);
-    let route = &ingress.spec.http[0];
-    assert_eq!(route.matches[0].port, Some(50001));
-    assert_eq!(route.route[0].destination.host, "shop");
-    assert_eq!(route.route[0].destination.port, Some(PortSelector { number: 80 }));
+    assert_eq!(ingress.spec.gateways, Some(vec!["services/shop-ingress".to_owned()]));
+    assert_eq!(
+        ingress.spec.export_to,
+        Some(vec![".".to_owned(), "istio-ingress".to_owned()])
+    );
+    let route = &ingress.spec.http.as_ref().unwrap()[0];
+    assert_eq!(route.r#match.as_ref().unwrap()[0].port, Some(50001));
+    let destination = &route.route.as_ref().unwrap()[0].destination;
+    assert_eq!(destination.host, "shop");
+    assert_eq!(destination.port.as_ref().and_then(|port| port.number), Some(80));
 
     let mesh = find::<VirtualService>(&app, "shop");
     assert_eq!(
-        (mesh.spec.hosts.as_slice(), mesh.spec.gateways.as_slice()),
-        (&["shop".to_owned()][..], &["mesh".to_owned()][..])
+        (mesh.spec.hosts.as_deref(), mesh.spec.gateways.as_deref()),
+        (Some(&["shop".to_owned()][..]), Some(&["mesh".to_owned()][..]))
     );
 
     // The gateway proxy's namespace may reach the listener's container port, and only it.
@@ -129,14 +135,19 @@ fn traffic_policy_is_emitted_with_go_durations() {
         )
         .build();
     let release = kumiki::synth::synthesize(Env::Prd, vec![app]).unwrap();
-    let route = &release.files["shop/services.virtualservice.shop.yaml"];
-    assert!(route.contains("timeout: 10s\n    retries:\n      attempts: 2\n      perTryTimeout: 2500ms\n      retryOn: 5xx,connect-failure"), "{route}");
-    let rule = &release.files["shop/services.destinationrule.shop.yaml"];
-    assert!(
-        rule.contains("consecutive5xxErrors: 5\n      interval: 30s\n      baseEjectionTime: 1s"),
-        "{rule}"
+    let read = |path: &str| -> serde_json::Value { serde_saphyr::from_str(&release.files[path]).unwrap() };
+    let http = &read("shop/services.virtualservice.shop.yaml")["spec"]["http"][0];
+    assert_eq!(http["timeout"], "10s");
+    assert_eq!(
+        http["retries"],
+        serde_json::json!({"attempts": 2, "perTryTimeout": "2500ms", "retryOn": "5xx,connect-failure"})
     );
-    assert!(rule.contains("tls:\n      mode: ISTIO_MUTUAL"), "{rule}");
+    let policy = &read("shop/services.destinationrule.shop.yaml")["spec"]["trafficPolicy"];
+    assert_eq!(
+        policy["outlierDetection"],
+        serde_json::json!({"consecutive5xxErrors": 5, "interval": "30s", "baseEjectionTime": "1s"})
+    );
+    assert_eq!(policy["tls"]["mode"], "ISTIO_MUTUAL");
 }
 
 #[test]
@@ -196,12 +207,12 @@ fn meta(name: &str) -> ObjectMeta {
     }
 }
 
-fn to(host: &str, port: u32, subset: Option<&str>, weight: Option<u32>) -> RouteDestination {
+fn to(host: &str, port: i64, subset: Option<&str>, weight: Option<i32>) -> RouteDestination {
     RouteDestination {
         destination: Destination {
             host: host.to_owned(),
             subset: subset.map(str::to_owned),
-            port: Some(PortSelector { number: port }),
+            port: Some(PortSelector { number: Some(port) }),
         },
         weight,
         ..Default::default()
@@ -224,14 +235,14 @@ fn route_errors_with(
     app.add(VirtualService {
         metadata: meta("hand-written"),
         spec: VirtualServiceSpec {
-            hosts: vec![host.to_owned()],
-            gateways: gateways.iter().map(|g| (*g).to_owned()).collect(),
-            http: vec![HttpRoute {
-                matches: vec![matched],
-                route,
+            hosts: Some(vec![host.to_owned()]),
+            gateways: Some(gateways.iter().map(|g| (*g).to_owned()).collect()),
+            http: Some(vec![VirtualServiceHttp {
+                r#match: Some(vec![matched]),
+                route: Some(route),
                 ..Default::default()
-            }],
-            export_to: export_to.iter().map(|e| (*e).to_owned()).collect(),
+            }]),
+            export_to: Some(export_to.iter().map(|e| (*e).to_owned()).collect()),
             ..Default::default()
         },
     });
@@ -343,9 +354,9 @@ fn weights_must_add_up_to_100() {
             &["mesh"],
             &[],
             HttpMatch::default(),
-            vec![to("shop", 80, None, Some(u32::MAX)), to("shop", 80, None, Some(1))],
+            vec![to("shop", 80, None, Some(i32::MAX)), to("shop", 80, None, Some(1))],
         ),
-        "route weights add up to 4294967296, not 100",
+        "route weights add up to 2147483648, not 100",
     );
 }
 
@@ -366,18 +377,18 @@ fn a_subset_must_be_declared_and_select_pods() {
         metadata: meta("shop-versions"),
         spec: DestinationRuleSpec {
             host: "shop".to_owned(),
-            subsets: vec![
+            subsets: Some(vec![
                 Subset {
                     name: "v1".to_owned(),
-                    labels: [("app.kubernetes.io/version".to_owned(), "1.0.0".to_owned())].into(),
+                    labels: Some([("app.kubernetes.io/version".to_owned(), "1.0.0".to_owned())].into()),
                     ..Default::default()
                 },
                 Subset {
                     name: "v2".to_owned(),
-                    labels: [("app.kubernetes.io/version".to_owned(), "2.0.0".to_owned())].into(),
+                    labels: Some([("app.kubernetes.io/version".to_owned(), "2.0.0".to_owned())].into()),
                     ..Default::default()
                 },
-            ],
+            ]),
             ..Default::default()
         },
     });
@@ -385,14 +396,14 @@ fn a_subset_must_be_declared_and_select_pods() {
     app.add(VirtualService {
         metadata: meta("canary"),
         spec: VirtualServiceSpec {
-            hosts: vec!["shop".to_owned()],
-            http: vec![HttpRoute {
-                route: vec![
+            hosts: Some(vec!["shop".to_owned()]),
+            http: Some(vec![VirtualServiceHttp {
+                route: Some(vec![
                     to("shop", 80, Some("v1"), Some(90)),
                     to("shop", 80, Some("v2"), Some(10)),
-                ],
+                ]),
                 ..Default::default()
-            }],
+            }]),
             ..Default::default()
         },
     });
@@ -410,7 +421,10 @@ fn the_platform_enrols_namespaces_and_requires_mutual_tls() {
     let mesh = apps.iter().find(|app| app.name().as_str() == "mesh").unwrap();
     let strict = find::<kumiki::crds::istio::PeerAuthentication>(mesh, "default");
     assert_eq!(strict.metadata.namespace.as_deref(), Some("istio-system"));
-    assert_eq!(strict.spec.mtls.mode, kumiki::crds::istio::MtlsMode::Strict);
+    assert_eq!(
+        strict.spec.mtls.as_ref().and_then(|mtls| mtls.mode.clone()),
+        Some(kumiki::crds::istio::PeerAuthenticationMtlsMode::Strict)
+    );
     let shared = apps.iter().find(|app| app.name().as_str() == "namespaces").unwrap();
     let services = find::<kumiki::k8s_openapi::api::core::v1::Namespace>(shared, "services");
     assert_eq!(
@@ -433,12 +447,17 @@ fn declared_callers_and_the_ingress_gateway_are_the_only_ones_allowed() {
         .allow_caller(&platform::namespaces::SERVICES, &name!("cart"), &[&http, &admin])
         .build();
     let policy = find::<kumiki::crds::istio::AuthorizationPolicy>(&app, "shop");
-    assert_eq!(policy.spec.action, "ALLOW");
-    let rules: Vec<(&str, &[String])> = (policy.spec.rules.iter())
+    assert_eq!(
+        policy.spec.action,
+        Some(kumiki::crds::istio::AuthorizationPolicyAction::Allow)
+    );
+    let rules: Vec<(&str, &[String])> = (policy.spec.rules.iter().flatten())
         .map(|rule| {
+            let source = rule.from.as_ref().unwrap()[0].source.as_ref().unwrap();
+            let operation = rule.to.as_ref().unwrap()[0].operation.as_ref().unwrap();
             (
-                rule.from[0].source.principals[0].as_str(),
-                rule.to[0].operation.ports.as_slice(),
+                source.principals.as_ref().unwrap()[0].as_str(),
+                operation.ports.as_deref().unwrap(),
             )
         })
         .collect();
@@ -455,7 +474,7 @@ fn declared_callers_and_the_ingress_gateway_are_the_only_ones_allowed() {
             ),
         ]
     );
-    let selector = &policy.spec.selector.as_ref().unwrap().match_labels;
+    let selector = policy.spec.selector.as_ref().unwrap().match_labels.as_ref().unwrap();
     assert_eq!(selector["app.kubernetes.io/name"], "shop");
     let cart = service::<Cart>(Env::Prd, None).build();
     assert!(kumiki::synth::synthesize(Env::Prd, with_platform(Env::Prd, vec![app, cart])).is_ok());
@@ -480,24 +499,23 @@ fn a_caller_must_have_a_service_account() {
 }
 
 /// A valid shop app plus a hand-written Gateway; returns the errors and the line of the `add`.
-fn gateway_errors(selector: (&str, &str), port: u32) -> (Vec<String>, u32) {
+fn gateway_errors(selector: (&str, &str), port: i64) -> (Vec<String>, u32) {
     let mut app = service::<Shop>(Env::Prd, None).build();
     let line = line!() + 1;
     app.add(kumiki::crds::istio::Gateway {
         metadata: meta("hand-written"),
         spec: kumiki::crds::istio::GatewaySpec {
-            selector: [(selector.0.to_owned(), selector.1.to_owned())].into(),
-            servers: vec![kumiki::crds::istio::Server {
-                port: kumiki::crds::istio::ServerPort {
+            selector: Some([(selector.0.to_owned(), selector.1.to_owned())].into()),
+            servers: Some(vec![kumiki::crds::istio::GatewayServers {
+                port: kumiki::crds::istio::GatewayServersPort {
                     number: port,
                     protocol: "HTTP".to_owned(),
                     name: "http-hand".to_owned(),
-                    extra: Default::default(),
+                    ..Default::default()
                 },
                 hosts: vec!["*".to_owned()],
-                extra: Default::default(),
-            }],
-            extra: Default::default(),
+                ..Default::default()
+            }]),
         },
     });
     (errors(vec![app]), line)
@@ -533,24 +551,25 @@ fn egress_goes_through_the_egress_gateway_to_a_registered_host() {
     let entry = find::<kumiki::crds::istio::ServiceEntry>(egress, "httpbin-org");
     assert_eq!(entry.spec.hosts, ["httpbin.org"]);
     assert_eq!(
-        (entry.spec.location.as_str(), entry.spec.resolution.as_str()),
-        ("MESH_EXTERNAL", "DNS")
+        (entry.spec.location.clone(), entry.spec.resolution.clone()),
+        (
+            Some(kumiki::crds::istio::ServiceEntryLocation::MeshExternal),
+            Some(kumiki::crds::istio::ServiceEntryResolution::Dns)
+        )
     );
     let gateway = find::<kumiki::crds::istio::Gateway>(egress, "httpbin-org-egress");
-    assert_eq!(gateway.spec.selector["istio"], "egressgateway");
+    assert_eq!(gateway.spec.selector.as_ref().unwrap()["istio"], "egressgateway");
+    let server = &gateway.spec.servers.as_ref().unwrap()[0];
     assert_eq!(
-        (
-            gateway.spec.servers[0].port.number,
-            gateway.spec.servers[0].hosts.as_slice()
-        ),
+        (server.port.number, server.hosts.as_slice()),
         (80, &["httpbin.org".to_owned()][..])
     );
     let route = find::<VirtualService>(egress, "httpbin-org-egress");
-    let hops: Vec<(&[String], &str)> = (route.spec.http.iter())
+    let hops: Vec<(&[String], &str)> = (route.spec.http.iter().flatten())
         .map(|http| {
             (
-                http.matches[0].gateways.as_slice(),
-                http.route[0].destination.host.as_str(),
+                http.r#match.as_ref().unwrap()[0].gateways.as_deref().unwrap(),
+                http.route.as_ref().unwrap()[0].destination.host.as_str(),
             )
         })
         .collect();
@@ -574,8 +593,15 @@ fn egress_goes_through_the_egress_gateway_to_a_registered_host() {
     let mesh_app = apps.iter().find(|app| app.name().as_str() == "mesh").unwrap();
     let sidecar = find::<kumiki::crds::istio::Sidecar>(mesh_app, "default");
     let policy = sidecar.spec.outbound_traffic_policy.as_ref().unwrap();
-    assert_eq!(policy.mode, kumiki::crds::istio::OutboundMode::RegistryOnly);
-    assert!(sidecar.spec.egress[0].hosts.contains(&"istio-egress/*".to_owned()));
+    assert_eq!(
+        policy.mode,
+        Some(kumiki::crds::istio::SidecarOutboundTrafficPolicyMode::RegistryOnly)
+    );
+    assert!(
+        sidecar.spec.egress.as_ref().unwrap()[0]
+            .hosts
+            .contains(&"istio-egress/*".to_owned())
+    );
     assert!(kumiki::synth::synthesize(Env::Prd, apps).is_ok());
 }
 
@@ -625,13 +651,13 @@ fn versions_run_side_by_side_and_split_every_route() {
         assert_eq!(autoscaler.spec.as_ref().unwrap().scale_target_ref.name, name);
     }
     let rule = find::<DestinationRule>(&app, "shop");
-    let subsets: Vec<(&str, &str)> = (rule.spec.subsets.iter())
-        .map(|s| (s.name.as_str(), s.labels["version"].as_str()))
+    let subsets: Vec<(&str, &str)> = (rule.spec.subsets.iter().flatten())
+        .map(|s| (s.name.as_str(), s.labels.as_ref().unwrap()["version"].as_str()))
         .collect();
     assert_eq!(subsets, vec![("v1", "v1"), ("v2", "v2")]);
     for name in ["shop", "shop-ingress"] {
-        let route = &find::<VirtualService>(&app, name).spec.http[0].route;
-        let split: Vec<(Option<&str>, Option<u32>)> = (route.iter())
+        let route = &find::<VirtualService>(&app, name).spec.http.as_ref().unwrap()[0].route;
+        let split: Vec<(Option<&str>, Option<i32>)> = (route.iter().flatten())
             .map(|r| (r.destination.subset.as_deref(), r.weight))
             .collect();
         assert_eq!(split, vec![(Some("v1"), Some(90)), (Some("v2"), Some(10))], "{name}");

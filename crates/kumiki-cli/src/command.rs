@@ -183,6 +183,10 @@ Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 ref
         /// Where the modules go, one `<kind_snake_case>.rs` each.
         #[arg(long, value_name = "DIR", default_value = ".")]
         out: PathBuf,
+        /// The path the module reaches kumiki by: the facade crate `kumiki` unless the crate
+        /// renames it (the SDK's own kinds use `crate::sdk`, a module of the same shape).
+        #[arg(long, value_name = "PATH", default_value = crate::crd_import::DEFAULT_SDK_PATH)]
+        sdk_path: String,
     },
     #[command(flatten)]
     Extra(E),
@@ -306,6 +310,7 @@ fn run<E: Subcommand>(
             kinds,
             version,
             out,
+            sdk_path,
         } => {
             let import = crate::crd_import::Import {
                 source: &source,
@@ -313,6 +318,7 @@ fn run<E: Subcommand>(
                 version: version.as_deref(),
                 out: &out,
                 command: workspace.command,
+                sdk_path: &sdk_path,
                 kopium: "kopium",
             };
             crate::crd_import::import(&import).map(|imported| {

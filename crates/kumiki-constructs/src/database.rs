@@ -16,15 +16,21 @@ use k8s_openapi::api::core::v1::{Secret, Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki_core::{DevOnly, Name, PortNumber, SourceLocation, Subdomain, port};
 use kumiki_crds::external_secrets::{
-    ExternalSecret, ExternalSecretData, ExternalSecretSpec, ExternalSecretTarget, RemoteRef, SecretStoreRef,
+    ExternalSecret, ExternalSecretData, ExternalSecretDataRemoteRef, ExternalSecretSecretStoreRef,
+    ExternalSecretSecretStoreRefKind, ExternalSecretSpec, ExternalSecretTarget, ExternalSecretTargetCreationPolicy,
 };
-use kumiki_crds::istio::{ServerPort, ServiceEntry, ServiceEntrySpec};
+use kumiki_crds::istio::{
+    ServiceEntry, ServiceEntryLocation, ServiceEntryPorts, ServiceEntryResolution, ServiceEntrySpec,
+};
 use kumiki_synth::App;
 
 use crate::env_var::{EnvValue, SecretEnv};
 use crate::environment::Environment;
 use crate::image::Image;
 use crate::port::Protocol;
+
+/// How often the operator reads rotated credentials from the store again (a Go duration).
+const CREDENTIALS_REFRESH_INTERVAL: &str = "1h";
 
 /// The port MySQL listens on, and the Service port clients use, in every environment.
 pub const MYSQL_PORT: PortNumber = port!(3306);
@@ -228,16 +234,16 @@ fn lower_managed(managed: &ManagedMySql, owner: &Owner<'_>, app: &mut App) {
             metadata: Database::metadata(service_name, owner),
             spec: ServiceEntrySpec {
                 hosts: vec![managed.endpoint.to_string()],
-                ports: vec![ServerPort {
+                ports: Some(vec![ServiceEntryPorts {
                     number: MYSQL_PORT.get().into(),
-                    protocol: "TCP".to_owned(),
+                    protocol: Some(Protocol::Tcp.istio_name().to_owned()),
                     name: port_name,
-                    extra: Default::default(),
-                }],
-                location: "MESH_EXTERNAL".to_owned(),
-                resolution: "DNS".to_owned(),
-                export_to: vec![".".to_owned()],
-                extra: Default::default(),
+                    ..Default::default()
+                }]),
+                location: Some(ServiceEntryLocation::MeshExternal),
+                resolution: Some(ServiceEntryResolution::Dns),
+                export_to: Some(vec![".".to_owned()]),
+                ..Default::default()
             },
         },
         at,
@@ -250,26 +256,28 @@ fn external_secret(managed: &ManagedMySql, owner: &Owner<'_>) -> ExternalSecret 
     let secret = Database::credentials_secret(owner.name);
     let field = |key: &str| ExternalSecretData {
         secret_key: key.to_owned(),
-        remote_ref: RemoteRef {
+        remote_ref: ExternalSecretDataRemoteRef {
             key: managed.key.clone(),
             property: Some(key.to_owned()),
+            ..Default::default()
         },
+        ..Default::default()
     };
     ExternalSecret {
         metadata: Database::metadata(secret.clone(), owner),
         spec: ExternalSecretSpec {
-            secret_store_ref: SecretStoreRef {
-                kind: "SecretStore".to_owned(),
-                name: managed.store.to_string(),
-            },
-            target: ExternalSecretTarget {
-                name: secret,
-                creation_policy: "Owner".to_owned(),
-                extra: Default::default(),
-            },
-            refresh_interval: "1h".to_owned(),
-            data: vec![field("username"), field("password")],
-            extra: Default::default(),
+            secret_store_ref: Some(ExternalSecretSecretStoreRef {
+                kind: Some(ExternalSecretSecretStoreRefKind::SecretStore),
+                name: Some(managed.store.to_string()),
+            }),
+            target: Some(ExternalSecretTarget {
+                name: Some(secret),
+                creation_policy: Some(ExternalSecretTargetCreationPolicy::Owner),
+                ..Default::default()
+            }),
+            refresh_interval: Some(CREDENTIALS_REFRESH_INTERVAL.to_owned()),
+            data: Some(vec![field("username"), field("password")]),
+            ..Default::default()
         },
     }
 }

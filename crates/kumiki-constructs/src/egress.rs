@@ -7,14 +7,17 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki_core::{Name, PortName, PortNumber, SourceLocation, Subdomain, name};
 use kumiki_crds::istio::{
-    Destination, Gateway, GatewaySpec, HttpMatch, HttpRoute, PortSelector, RouteDestination, Server, ServerPort,
-    ServiceEntry, ServiceEntrySpec, VirtualService, VirtualServiceSpec,
+    Gateway, GatewayServers, GatewayServersPort, GatewaySpec, ServiceEntry, ServiceEntryLocation, ServiceEntryPorts,
+    ServiceEntryResolution, ServiceEntrySpec, VirtualService, VirtualServiceHttp, VirtualServiceHttpMatch,
+    VirtualServiceHttpRoute, VirtualServiceHttpRouteDestination, VirtualServiceHttpRouteDestinationPort,
+    VirtualServiceSpec,
 };
 use kumiki_synth::App;
 use typed_builder::TypedBuilder;
 
 use crate::environment::Environment;
 use crate::mesh::{GatewayListener, Listener, Mesh};
+use crate::port::Protocol;
 
 /// A host outside the cluster reached over plain HTTP (the egress gateway is where TLS would
 /// be originated).
@@ -125,25 +128,21 @@ impl Egress {
         vec![".".to_owned(), mesh.egress.namespace.to_string()]
     }
 
-    fn server_port(host: &ExternalHost) -> ServerPort {
-        ServerPort {
-            number: host.port.get().into(),
-            protocol: "HTTP".to_owned(),
-            name: host.listener().port_name(),
-            extra: Default::default(),
-        }
-    }
-
     fn service_entry(&self, mesh: &Mesh, host: &ExternalHost) -> ServiceEntry {
         ServiceEntry {
             metadata: self.metadata(host.name.to_string()),
             spec: ServiceEntrySpec {
                 hosts: vec![host.host.to_string()],
-                ports: vec![Egress::server_port(host)],
-                location: "MESH_EXTERNAL".to_owned(),
-                resolution: "DNS".to_owned(),
-                export_to: Egress::export_to(mesh),
-                extra: Default::default(),
+                ports: Some(vec![ServiceEntryPorts {
+                    number: host.port.get().into(),
+                    protocol: Some(Protocol::Http.istio_name().to_owned()),
+                    name: host.listener().port_name(),
+                    ..Default::default()
+                }]),
+                location: Some(ServiceEntryLocation::MeshExternal),
+                resolution: Some(ServiceEntryResolution::Dns),
+                export_to: Some(Egress::export_to(mesh)),
+                ..Default::default()
             },
         }
     }
@@ -157,43 +156,53 @@ impl Egress {
         Gateway {
             metadata: self.metadata(Egress::gateway_name(host)),
             spec: GatewaySpec {
-                selector: BTreeMap::from([(proxy.selector.key.to_string(), proxy.selector.value.to_string())]),
-                servers: vec![Server {
-                    port: Egress::server_port(host),
+                selector: Some(BTreeMap::from([(
+                    proxy.selector.key.to_string(),
+                    proxy.selector.value.to_string(),
+                )])),
+                servers: Some(vec![GatewayServers {
+                    port: GatewayServersPort {
+                        number: host.port.get().into(),
+                        protocol: Protocol::Http.istio_name().to_owned(),
+                        name: host.listener().port_name(),
+                        ..Default::default()
+                    },
                     hosts: vec![host.host.to_string()],
-                    extra: Default::default(),
-                }],
-                extra: Default::default(),
+                    ..Default::default()
+                }]),
             },
         }
     }
 
     fn virtual_service(&self, mesh: &Mesh, host: &ExternalHost) -> VirtualService {
         let binding = format!("{}/{}", self.environment.namespace, Egress::gateway_name(host));
-        let port = u32::from(host.port.get());
-        let hop = |arrived_through: &str, to: String| HttpRoute {
-            matches: vec![HttpMatch {
+        let port = i64::from(host.port.get());
+        let hop = |arrived_through: &str, to: String| VirtualServiceHttp {
+            r#match: Some(vec![VirtualServiceHttpMatch {
                 port: Some(port),
-                gateways: vec![arrived_through.to_owned()],
+                gateways: Some(vec![arrived_through.to_owned()]),
                 ..Default::default()
-            }],
-            route: vec![RouteDestination {
-                destination: Destination {
+            }]),
+            route: Some(vec![VirtualServiceHttpRoute {
+                destination: VirtualServiceHttpRouteDestination {
                     host: to,
                     subset: None,
-                    port: Some(PortSelector { number: port }),
+                    port: Some(VirtualServiceHttpRouteDestinationPort { number: Some(port) }),
                 },
                 ..Default::default()
-            }],
+            }]),
             ..Default::default()
         };
         VirtualService {
             metadata: self.metadata(Egress::gateway_name(host)),
             spec: VirtualServiceSpec {
-                hosts: vec![host.host.to_string()],
-                gateways: vec!["mesh".to_owned(), binding.clone()],
-                http: vec![hop("mesh", mesh.egress.host()), hop(&binding, host.host.to_string())],
-                export_to: Egress::export_to(mesh),
+                hosts: Some(vec![host.host.to_string()]),
+                gateways: Some(vec!["mesh".to_owned(), binding.clone()]),
+                http: Some(vec![
+                    hop("mesh", mesh.egress.host()),
+                    hop(&binding, host.host.to_string()),
+                ]),
+                export_to: Some(Egress::export_to(mesh)),
                 ..Default::default()
             },
         }

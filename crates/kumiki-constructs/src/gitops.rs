@@ -15,8 +15,9 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki_core::{EnvId, Name, SourceLocation, name};
 use kumiki_crds::argocd::{
-    AppProject, AppProjectSpec, Application, ApplicationDestination, ApplicationSource, ApplicationSpec, AutomatedSync,
-    GroupKind, HelmSource, SyncPolicy,
+    AppProject, AppProjectClusterResourceWhitelist, AppProjectDestinations, AppProjectNamespaceResourceWhitelist,
+    AppProjectSpec, Application, ApplicationDestination, ApplicationSource, ApplicationSourceHelm, ApplicationSpec,
+    ApplicationSyncPolicy, ApplicationSyncPolicyAutomated,
 };
 use kumiki_synth::{App, ReleaseLayout};
 
@@ -25,6 +26,25 @@ pub const SYNC_WAVE_ANNOTATION: &str = "argocd.argoproj.io/sync-wave";
 
 /// Deleting an Application deletes what it deployed.
 pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
+
+/// An API group and kind (the core group is `""`), as an AppProject lists them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GroupKind {
+    /// The API group.
+    pub group: String,
+    /// The kind.
+    pub kind: String,
+}
+
+/// How Argo CD syncs automatically: whether it deletes what left the source (prune) and
+/// reverts changes made in the cluster by hand (self-heal).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AutomatedSync {
+    /// Delete objects that are no longer in the source.
+    pub prune: bool,
+    /// Revert changes made in the cluster by hand.
+    pub self_heal: bool,
+}
 
 /// An Argo CD project: a team's boundary. Declare projects as constants in the platform; an
 /// Application can only be given one of them.
@@ -392,17 +412,22 @@ impl GitOps {
 
     fn destination(&self, namespace: String) -> ApplicationDestination {
         ApplicationDestination {
-            server: self.server.to_owned(),
-            namespace,
+            server: Some(self.server.to_owned()),
+            namespace: Some(namespace),
+            ..Default::default()
         }
     }
 
-    fn sync_policy(&self) -> SyncPolicy {
-        SyncPolicy {
-            automated: self.automated,
+    fn sync_policy(&self) -> ApplicationSyncPolicy {
+        ApplicationSyncPolicy {
+            automated: self.automated.map(|automated| ApplicationSyncPolicyAutomated {
+                prune: Some(automated.prune),
+                self_heal: Some(automated.self_heal),
+                ..Default::default()
+            }),
             // Namespaces are objects of the model, never created on the side.
-            sync_options: vec!["CreateNamespace=false".to_owned()],
-            extra: Default::default(),
+            sync_options: Some(vec!["CreateNamespace=false".to_owned()]),
+            ..Default::default()
         }
     }
 
@@ -412,15 +437,15 @@ impl GitOps {
             metadata: self.metadata(app, wave, true),
             spec: ApplicationSpec {
                 project: project.to_string(),
-                source: ApplicationSource {
+                source: Some(ApplicationSource {
                     repo_url: self.repository.to_owned(),
                     path: Some(self.path(app)),
-                    target_revision: self.revision.to_owned(),
+                    target_revision: Some(self.revision.to_owned()),
                     ..Default::default()
-                },
+                }),
                 destination: self.destination(namespace),
                 sync_policy: Some(self.sync_policy()),
-                extra: Default::default(),
+                ..Default::default()
             },
         }
     }
@@ -430,20 +455,21 @@ impl GitOps {
             metadata: self.metadata(chart.name.as_str(), Some(wave), true),
             spec: ApplicationSpec {
                 project: project.to_string(),
-                source: ApplicationSource {
+                source: Some(ApplicationSource {
                     repo_url: chart.repository.to_owned(),
                     chart: Some(chart.chart.to_owned()),
-                    target_revision: chart.version.to_string(),
-                    helm: Some(HelmSource {
-                        release_name: chart.name.to_string(),
-                        values_object: Some(chart.values.clone()),
-                        extra: Default::default(),
+                    target_revision: Some(chart.version.to_string()),
+                    helm: Some(ApplicationSourceHelm {
+                        release_name: Some(chart.name.to_string()),
+                        values_object: (chart.values.as_object())
+                            .map(|values| values.iter().map(|(key, value)| (key.clone(), value.clone())).collect()),
+                        ..Default::default()
                     }),
                     ..Default::default()
-                },
+                }),
                 destination: self.destination(chart.namespace.to_string()),
                 sync_policy: Some(self.sync_policy()),
-                extra: Default::default(),
+                ..Default::default()
             },
         }
     }
@@ -452,22 +478,36 @@ impl GitOps {
     fn project(&self, project: &Project, repos: BTreeSet<String>) -> AppProject {
         let boundary = &project.boundary;
         let namespaces: BTreeSet<String> = boundary.namespaces.iter().map(Name::to_string).collect();
-        let mut extra = kumiki_crds::Extra::new();
-        if let Some(kinds) = boundary.namespaced_kinds {
-            let kinds = Boundary::group_kinds(kinds);
-            extra.insert(
-                "namespaceResourceWhitelist".to_owned(),
-                serde_json::to_value(kinds).unwrap_or_default(),
-            );
-        }
+        let namespaced_kinds = (boundary.namespaced_kinds).map(|kinds| {
+            (Boundary::group_kinds(kinds).into_iter())
+                .map(|GroupKind { group, kind }| AppProjectNamespaceResourceWhitelist { group, kind })
+                .collect()
+        });
+        // An empty cluster whitelist is written out: it is what denies every cluster-scoped kind.
+        let cluster_kinds = (Boundary::group_kinds(boundary.cluster_kinds).into_iter())
+            .map(|GroupKind { group, kind }| AppProjectClusterResourceWhitelist {
+                group,
+                kind,
+                ..Default::default()
+            })
+            .collect();
         AppProject {
             metadata: self.metadata(project.name.as_str(), None, false),
             spec: AppProjectSpec {
-                description: project.description.to_owned(),
-                source_repos: repos.into_iter().collect(),
-                destinations: namespaces.into_iter().map(|ns| self.destination(ns)).collect(),
-                cluster_resource_whitelist: Boundary::group_kinds(boundary.cluster_kinds),
-                extra,
+                description: Some(project.description.to_owned()),
+                source_repos: Some(repos.into_iter().collect()),
+                destinations: Some(
+                    (namespaces.into_iter())
+                        .map(|namespace| AppProjectDestinations {
+                            server: Some(self.server.to_owned()),
+                            namespace: Some(namespace),
+                            ..Default::default()
+                        })
+                        .collect(),
+                ),
+                cluster_resource_whitelist: Some(cluster_kinds),
+                namespace_resource_whitelist: namespaced_kinds,
+                ..Default::default()
             },
         }
     }

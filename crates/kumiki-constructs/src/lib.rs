@@ -25,8 +25,8 @@ pub use database::{Database, DatabaseServer, DevCredentials, InClusterMySql, MYS
 pub use egress::{Egress, ExternalHost};
 pub use environment::Environment;
 pub use gitops::{
-    Boundary, ChartVersion, GitOps, HelmChart, Kind, Project, RESOURCES_FINALIZER, SERVICE_KINDS,
-    SERVICE_KINDS_WITHOUT_MESH, SYNC_WAVE_ANNOTATION, Team,
+    AutomatedSync, Boundary, ChartVersion, GitOps, GroupKind, HelmChart, Kind, Project, RESOURCES_FINALIZER,
+    SERVICE_KINDS, SERVICE_KINDS_WITHOUT_MESH, SYNC_WAVE_ANNOTATION, Team,
 };
 pub use image::{Image, ImageVersion, Registry};
 pub use image_versions::{

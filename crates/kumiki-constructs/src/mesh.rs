@@ -7,14 +7,19 @@ use k8s_openapi::api::core::v1::ServicePort;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kumiki_core::{Label, LabelValue, Name, NodePort, PortName, PortNumber, SourceLocation};
-use kumiki_crds::Duration;
 use kumiki_crds::istio::{
-    ClientTls, ClientTlsMode, ConnectionPool, Destination, DestinationRule, DestinationRuleSpec, Gateway, GatewaySpec,
-    HttpMatch, HttpPool, HttpRoute, L4Match, Mtls, MtlsMode, OutboundMode, OutboundTrafficPolicy, OutlierDetection,
-    PeerAuthentication, PeerAuthenticationSpec, PortSelector, Retries as IstioRetries, RouteDestination, Server,
-    ServerPort, Sidecar, SidecarEgress, SidecarSpec, Subset, TcpPool, TcpRoute, TrafficPolicy as IstioTrafficPolicy,
-    VirtualService, VirtualServiceSpec,
+    DestinationRule, DestinationRuleSpec, DestinationRuleSubsets, DestinationRuleTrafficPolicy,
+    DestinationRuleTrafficPolicyConnectionPool, DestinationRuleTrafficPolicyConnectionPoolHttp,
+    DestinationRuleTrafficPolicyConnectionPoolTcp, DestinationRuleTrafficPolicyOutlierDetection,
+    DestinationRuleTrafficPolicyTls, DestinationRuleTrafficPolicyTlsMode, Gateway, GatewayServers, GatewayServersPort,
+    GatewaySpec, PeerAuthentication, PeerAuthenticationMtls, PeerAuthenticationMtlsMode, PeerAuthenticationSpec,
+    Sidecar, SidecarEgress, SidecarOutboundTrafficPolicy, SidecarOutboundTrafficPolicyMode, SidecarSpec,
+    VirtualService, VirtualServiceHttp, VirtualServiceHttpMatch, VirtualServiceHttpRetries, VirtualServiceHttpRoute,
+    VirtualServiceHttpRouteDestination, VirtualServiceHttpRouteDestinationPort, VirtualServiceSpec, VirtualServiceTcp,
+    VirtualServiceTcpMatch, VirtualServiceTcpRoute, VirtualServiceTcpRouteDestination,
+    VirtualServiceTcpRouteDestinationPort,
 };
+use kumiki_crds::{Duration, non_empty};
 use kumiki_synth::{App, ProvidedService};
 use typed_builder::TypedBuilder;
 
@@ -77,18 +82,19 @@ impl Mesh {
                 ..Default::default()
             },
             spec: SidecarSpec {
-                egress: vec![SidecarEgress {
+                egress: Some(vec![SidecarEgress {
                     hosts: vec![
                         "./*".to_owned(),
                         format!("{}/*", self.root_namespace),
                         format!("{}/*", self.egress.namespace),
                     ],
-                    extra: Default::default(),
-                }],
-                outbound_traffic_policy: Some(OutboundTrafficPolicy {
-                    mode: OutboundMode::RegistryOnly,
+                    ..Default::default()
+                }]),
+                outbound_traffic_policy: Some(SidecarOutboundTrafficPolicy {
+                    mode: Some(SidecarOutboundTrafficPolicyMode::RegistryOnly),
+                    ..Default::default()
                 }),
-                extra: Default::default(),
+                ..Default::default()
             },
         }
     }
@@ -102,8 +108,10 @@ impl Mesh {
                 ..Default::default()
             },
             spec: PeerAuthenticationSpec {
-                mtls: Mtls { mode: MtlsMode::Strict },
-                extra: Default::default(),
+                mtls: Some(PeerAuthenticationMtls {
+                    mode: Some(PeerAuthenticationMtlsMode::Strict),
+                }),
+                ..Default::default()
             },
         }
     }
@@ -269,46 +277,70 @@ impl Exposure<'_> {
         }
     }
 
-    /// The destinations of traffic to `port`: the Service, or each version's subset by weight.
-    fn destinations(&self, port: PortNumber) -> Vec<RouteDestination> {
-        let destination = |subset: Option<&str>| Destination {
-            host: self.name.to_owned(),
-            subset: subset.map(str::to_owned),
-            port: Some(PortSelector {
-                number: port.get().into(),
-            }),
-        };
+    /// The destinations of traffic to `port`: the Service, or each version's subset by weight
+    /// (subset, weight).
+    fn destinations(&self) -> Vec<(Option<String>, Option<i32>)> {
         if self.versions.is_empty() {
-            vec![RouteDestination {
-                destination: destination(None),
-                ..Default::default()
-            }]
+            vec![(None, None)]
         } else {
             (self.versions.iter())
-                .map(|(subset, weight)| RouteDestination {
-                    destination: destination(Some(subset)),
-                    weight: Some((*weight).into()),
-                    ..Default::default()
-                })
+                .map(|(subset, weight)| (Some(subset.clone()), Some((*weight).into())))
                 .collect()
         }
     }
 
-    fn route(&self, matched: HttpMatch, port: PortNumber) -> HttpRoute {
+    fn http_destinations(&self, port: PortNumber) -> Vec<VirtualServiceHttpRoute> {
+        (self.destinations().into_iter())
+            .map(|(subset, weight)| VirtualServiceHttpRoute {
+                destination: VirtualServiceHttpRouteDestination {
+                    host: self.name.to_owned(),
+                    subset,
+                    port: Some(VirtualServiceHttpRouteDestinationPort {
+                        number: Some(port.get().into()),
+                    }),
+                },
+                weight,
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    fn tcp_destinations(&self, port: PortNumber) -> Vec<VirtualServiceTcpRoute> {
+        (self.destinations().into_iter())
+            .map(|(subset, weight)| VirtualServiceTcpRoute {
+                destination: VirtualServiceTcpRouteDestination {
+                    host: self.name.to_owned(),
+                    subset,
+                    port: Some(VirtualServiceTcpRouteDestinationPort {
+                        number: Some(port.get().into()),
+                    }),
+                },
+                weight,
+            })
+            .collect()
+    }
+
+    fn route(&self, matched: VirtualServiceHttpMatch, port: PortNumber) -> VirtualServiceHttp {
         let traffic = self.traffic;
-        HttpRoute {
-            matches: vec![matched],
-            route: self.destinations(port),
-            timeout: traffic.timeout,
-            retries: traffic.retries.as_ref().map(|retries| IstioRetries {
-                attempts: retries.attempts,
-                per_try_timeout: Some(retries.per_try_timeout),
+        VirtualServiceHttp {
+            r#match: Some(vec![matched]),
+            route: Some(self.http_destinations(port)),
+            timeout: traffic.timeout.map(|timeout| timeout.to_string()),
+            retries: traffic.retries.as_ref().map(|retries| VirtualServiceHttpRetries {
+                attempts: Some(int32(retries.attempts)),
+                per_try_timeout: Some(retries.per_try_timeout.to_string()),
                 retry_on: Some(RetryOn::join(&retries.retry_on)),
-                extra: Default::default(),
+                ..Default::default()
             }),
             ..Default::default()
         }
     }
+}
+
+/// `value` as the schema's int32, capped at its largest value (already more than a proxy would
+/// ever hold).
+fn int32(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
 }
 
 /// Lowers a service's exposure: a DestinationRule (mutual TLS, circuit breaking), a
@@ -329,37 +361,39 @@ pub(crate) fn routing(exposure: &Exposure) -> Routing {
         metadata: exposure.metadata(exposure.name.to_owned()),
         spec: DestinationRuleSpec {
             host: exposure.name.to_owned(),
-            traffic_policy: Some(IstioTrafficPolicy {
-                tls: Some(ClientTls {
-                    mode: ClientTlsMode::IstioMutual,
-                    extra: Default::default(),
+            traffic_policy: Some(DestinationRuleTrafficPolicy {
+                tls: Some(DestinationRuleTrafficPolicyTls {
+                    mode: Some(DestinationRuleTrafficPolicyTlsMode::IstioMutual),
+                    ..Default::default()
                 }),
-                connection_pool: breaker.map(|b| ConnectionPool {
-                    tcp: Some(TcpPool {
-                        max_connections: Some(b.max_connections),
+                connection_pool: breaker.map(|b| DestinationRuleTrafficPolicyConnectionPool {
+                    tcp: Some(DestinationRuleTrafficPolicyConnectionPoolTcp {
+                        max_connections: Some(int32(b.max_connections)),
                         ..Default::default()
                     }),
-                    http: Some(HttpPool {
-                        http1_max_pending_requests: Some(b.max_pending_requests),
+                    http: Some(DestinationRuleTrafficPolicyConnectionPoolHttp {
+                        http1_max_pending_requests: Some(int32(b.max_pending_requests)),
                         ..Default::default()
                     }),
                 }),
-                outlier_detection: breaker.map(|b| OutlierDetection {
-                    consecutive5xx_errors: Some(b.consecutive_5xx_errors),
-                    interval: Some(b.interval),
-                    base_ejection_time: Some(b.base_ejection_time),
+                outlier_detection: breaker.map(|b| DestinationRuleTrafficPolicyOutlierDetection {
+                    consecutive5xx_errors: Some(b.consecutive_5xx_errors.into()),
+                    interval: Some(b.interval.to_string()),
+                    base_ejection_time: Some(b.base_ejection_time.to_string()),
                     ..Default::default()
                 }),
                 ..Default::default()
             }),
-            subsets: (exposure.versions.iter())
-                .map(|(subset, _)| Subset {
-                    name: subset.clone(),
-                    labels: BTreeMap::from([(VERSION_LABEL.to_owned(), subset.clone())]),
-                    extra: Default::default(),
-                })
-                .collect(),
-            export_to: export_to.clone(),
+            subsets: non_empty(
+                (exposure.versions.iter())
+                    .map(|(subset, _)| DestinationRuleSubsets {
+                        name: subset.clone(),
+                        labels: Some(BTreeMap::from([(VERSION_LABEL.to_owned(), subset.clone())])),
+                        ..Default::default()
+                    })
+                    .collect(),
+            ),
+            export_to: Some(export_to.clone()),
             ..Default::default()
         },
     };
@@ -367,27 +401,27 @@ pub(crate) fn routing(exposure: &Exposure) -> Routing {
     let (tcp_ports, http_ports): (Vec<_>, Vec<_>) =
         (exposure.ports.iter()).partition(|exposed| exposed.protocol == Protocol::Tcp);
     let http_routes = http_ports.iter().map(|exposed| {
-        let matched = HttpMatch {
+        let matched = VirtualServiceHttpMatch {
             port: Some(exposed.port.get().into()),
             ..Default::default()
         };
         exposure.route(matched, exposed.port)
     });
-    let tcp_routes = tcp_ports.iter().map(|exposed| TcpRoute {
-        matches: vec![L4Match {
+    let tcp_routes = tcp_ports.iter().map(|exposed| VirtualServiceTcp {
+        r#match: Some(vec![VirtualServiceTcpMatch {
             port: Some(exposed.port.get().into()),
             ..Default::default()
-        }],
-        route: exposure.destinations(exposed.port),
+        }]),
+        route: Some(exposure.tcp_destinations(exposed.port)),
     });
     let virtual_service = VirtualService {
         metadata: exposure.metadata(exposure.name.to_owned()),
         spec: VirtualServiceSpec {
-            hosts: vec![exposure.name.to_owned()],
-            gateways: vec!["mesh".to_owned()],
-            http: http_routes.collect(),
-            tcp: tcp_routes.collect(),
-            export_to: vec![".".to_owned()],
+            hosts: Some(vec![exposure.name.to_owned()]),
+            gateways: Some(vec!["mesh".to_owned()]),
+            http: non_empty(http_routes.collect()),
+            tcp: non_empty(tcp_routes.collect()),
+            export_to: Some(vec![".".to_owned()]),
             ..Default::default()
         },
     };
@@ -396,23 +430,24 @@ pub(crate) fn routing(exposure: &Exposure) -> Routing {
         let gateway = Gateway {
             metadata: exposure.metadata(gateway_name.clone()),
             spec: GatewaySpec {
-                selector: BTreeMap::from([(
+                selector: Some(BTreeMap::from([(
                     mesh.ingress.selector.key.to_string(),
                     mesh.ingress.selector.value.to_string(),
-                )]),
-                servers: (exposure.listeners.iter())
-                    .map(|ListenerRoute { listener, .. }| Server {
-                        port: ServerPort {
-                            number: listener.port.get().into(),
-                            protocol: "HTTP".to_owned(),
-                            name: listener.port_name(),
-                            extra: Default::default(),
-                        },
-                        hosts: vec!["*".to_owned()],
-                        extra: Default::default(),
-                    })
-                    .collect(),
-                extra: Default::default(),
+                )])),
+                servers: Some(
+                    (exposure.listeners.iter())
+                        .map(|ListenerRoute { listener, .. }| GatewayServers {
+                            port: GatewayServersPort {
+                                number: listener.port.get().into(),
+                                protocol: Protocol::Http.istio_name().to_owned(),
+                                name: listener.port_name(),
+                                ..Default::default()
+                            },
+                            hosts: vec!["*".to_owned()],
+                            ..Default::default()
+                        })
+                        .collect(),
+                ),
             },
         };
         let binding = format!("{}/{gateway_name}", exposure.namespace);
@@ -420,9 +455,9 @@ pub(crate) fn routing(exposure: &Exposure) -> Routing {
             .listeners
             .iter()
             .map(|ListenerRoute { listener, service_port }| {
-                let matched = HttpMatch {
+                let matched = VirtualServiceHttpMatch {
                     port: Some(listener.port.get().into()),
-                    gateways: vec![binding.clone()],
+                    gateways: Some(vec![binding.clone()]),
                     ..Default::default()
                 };
                 exposure.route(matched, *service_port)
@@ -431,10 +466,10 @@ pub(crate) fn routing(exposure: &Exposure) -> Routing {
             metadata: exposure.metadata(gateway_name),
             spec: VirtualServiceSpec {
                 // Requests from outside carry any Host header; the listener port selects them.
-                hosts: vec!["*".to_owned()],
-                gateways: vec![binding.clone()],
-                http: routes.collect(),
-                export_to,
+                hosts: Some(vec!["*".to_owned()]),
+                gateways: Some(vec![binding.clone()]),
+                http: Some(routes.collect()),
+                export_to: Some(export_to),
                 ..Default::default()
             },
         };

@@ -33,6 +33,16 @@ impl Protocol {
             Protocol::Tcp => "tcp",
         }
     }
+
+    /// The protocol as Istio names it in a Gateway server or a ServiceEntry port (`HTTP`,
+    /// `GRPC`, `TCP`); the CRD types that field as a string, so this is where it is typed.
+    pub const fn istio_name(self) -> &'static str {
+        match self {
+            Protocol::Http => "HTTP",
+            Protocol::Grpc => "GRPC",
+            Protocol::Tcp => "TCP",
+        }
+    }
 }
 
 /// A port a container declared, as the lowering reads it. [`PortRef`] wraps it with the

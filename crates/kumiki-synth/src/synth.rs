@@ -168,7 +168,7 @@ pub fn synthesize_borrowed(env: EnvId, apps: &[App]) -> Result<Release, SynthErr
                         location: output.declared.location,
                         path: format!("{env}/{}", output.app),
                         message: format!(
-                            "{}: writes key `{key}` twice in one mapping (a typed field and an `extra` entry?); \
+                            "{}: writes key `{key}` twice in one mapping (a field and a flattened map?); \
                              the API server would keep only one of them",
                             Identity::of(output.declared.object.as_ref())
                         ),
@@ -239,9 +239,12 @@ impl<'a> IdentityKey<'a> {
 }
 
 /// The key a rendered object repeats within one mapping, if any. Only types other than
-/// k8s-openapi's can (a flattened map beside typed fields); they are read back to find out.
+/// k8s-openapi's and kumiki's own custom resources can (a flattened map beside typed fields);
+/// they are read back to find out. (kumiki's custom resources write their spec through a JSON
+/// map, which holds each key once.)
 fn repeated_key(object: &dyn Object, rendered: &str) -> Option<String> {
-    if object.type_name().starts_with("k8s_openapi::") {
+    let type_name = object.type_name();
+    if type_name.starts_with("k8s_openapi::") || type_name.starts_with("kumiki_crds::") {
         return None;
     }
     let error = serde_saphyr::from_str::<serde::de::IgnoredAny>(rendered)

@@ -10,8 +10,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kumiki_core::Name;
 use kumiki_crds::istio::{
-    AuthorizationPolicy, AuthorizationPolicySpec, Operation, Rule as AccessRule, RuleFrom, RuleTo, Source,
-    WorkloadSelector,
+    AuthorizationPolicy, AuthorizationPolicyAction, AuthorizationPolicyRules, AuthorizationPolicyRulesFrom,
+    AuthorizationPolicyRulesFromSource, AuthorizationPolicyRulesTo, AuthorizationPolicyRulesToOperation,
+    AuthorizationPolicySelector, AuthorizationPolicySpec,
 };
 
 use crate::port::Port;
@@ -67,7 +68,7 @@ impl Lowering<'_> {
         let mesh = spec.environment.mesh.as_ref()?;
         let principal = |namespace: &Name, account: &Name| format!("cluster.local/ns/{namespace}/sa/{account}");
         let numbers = |ports: &[&Port]| ports.iter().map(|port| port.number.to_string()).collect();
-        let mut rules: Vec<AccessRule> = (spec.callers.iter())
+        let mut rules: Vec<AuthorizationPolicyRules> = (spec.callers.iter())
             .map(|caller| {
                 let ports: Vec<&Port> = caller.ports.iter().collect();
                 rule(principal(&caller.namespace, &caller.service_account), numbers(&ports))
@@ -84,32 +85,32 @@ impl Lowering<'_> {
         (!rules.is_empty()).then(|| AuthorizationPolicy {
             metadata: self.metadata(self.name()),
             spec: AuthorizationPolicySpec {
-                selector: Some(WorkloadSelector {
-                    match_labels: self.selector_labels(),
+                selector: Some(AuthorizationPolicySelector {
+                    match_labels: Some(self.selector_labels()),
                 }),
-                action: "ALLOW".to_owned(),
-                rules,
-                extra: Default::default(),
+                action: Some(AuthorizationPolicyAction::Allow),
+                rules: Some(rules),
+                ..Default::default()
             },
         })
     }
 }
 
 /// Allows `principal` to reach `ports`.
-fn rule(principal: String, ports: Vec<String>) -> AccessRule {
-    AccessRule {
-        from: vec![RuleFrom {
-            source: Source {
-                principals: vec![principal],
+fn rule(principal: String, ports: Vec<String>) -> AuthorizationPolicyRules {
+    AuthorizationPolicyRules {
+        from: Some(vec![AuthorizationPolicyRulesFrom {
+            source: Some(AuthorizationPolicyRulesFromSource {
+                principals: Some(vec![principal]),
                 ..Default::default()
-            },
-        }],
-        to: vec![RuleTo {
-            operation: Operation {
-                ports,
+            }),
+        }]),
+        to: Some(vec![AuthorizationPolicyRulesTo {
+            operation: Some(AuthorizationPolicyRulesToOperation {
+                ports: Some(ports),
                 ..Default::default()
-            },
-        }],
+            }),
+        }]),
         ..Default::default()
     }
 }

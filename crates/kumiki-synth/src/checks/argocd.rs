@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Namespace;
-use kumiki_crds::argocd::{AppProject, Application};
 
+use super::views::{ARGO_CD, AppProjectSpec, ApplicationSpec, read};
 use super::{Entry, Index, Problems};
 
 /// Whether a project pattern (`*`, `prefix*` or an exact value) admits `value`.
@@ -29,36 +29,55 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
     for entry in &index.objects {
         by_app.entry(entry.origin.app).or_default().push(*entry);
         let declared = entry.declared;
-        let any = declared.object.as_any();
-        if let Some(project) = any.downcast_ref::<AppProject>() {
-            let key = (project.metadata.namespace.clone(), project.metadata.name.clone());
-            projects.insert(key, project);
-        } else if let Some(application) = any.downcast_ref::<Application>() {
-            applications.push((entry.origin, application));
-        } else if any.is::<Namespace>() {
-            namespaces.push(declared.object.metadata().name.clone().unwrap_or_default());
+        let metadata = declared.object.metadata();
+        let name = (
+            metadata.namespace.as_deref(),
+            metadata.name.as_deref().unwrap_or_default(),
+        );
+        if let Some(project) = read::<AppProjectSpec>(entry, ARGO_CD, "AppProject") {
+            match project {
+                Ok(project) => {
+                    projects.insert(name, project);
+                }
+                Err(error) => problems.report(entry.origin, error),
+            }
+        } else if let Some(application) = read::<ApplicationSpec>(entry, ARGO_CD, "Application") {
+            match application {
+                Ok(application) => applications.push((entry.origin, name, application)),
+                Err(error) => problems.report(entry.origin, error),
+            }
+        } else if declared.object.as_any().is::<Namespace>() {
+            namespaces.push(name.1.to_owned());
         }
     }
     let layouts = &index.layouts;
     let apps = &index.apps;
     let mut synced_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (origin, application) in &applications {
-        let name = application.metadata.name.as_deref().unwrap_or_default();
-        let describe = format!(
-            "Application {}/{name}",
-            application.metadata.namespace.as_deref().unwrap_or_default()
-        );
+    for (origin, (application_namespace, name), spec) in &applications {
+        let name = *name;
+        let describe = format!("Application {}/{name}", application_namespace.unwrap_or_default());
         let mut problem = |message: String| problems.report(*origin, format!("{describe}: {message}"));
-        let spec = &application.spec;
-        let destination = &spec.destination.namespace;
-        if !namespaces.contains(destination) {
+        // Several sources or a hydrator would sync what the checks below never see.
+        let Some(source) = spec
+            .source
+            .as_ref()
+            .filter(|_| spec.sources.is_none() && spec.source_hydrator.is_none())
+        else {
+            problem(
+                "must have exactly one `source` (kumiki checks what it syncs; `sources` and `sourceHydrator` are not checked)"
+                    .to_owned(),
+            );
+            continue;
+        };
+        let destination = spec.destination.namespace.as_deref().unwrap_or_default();
+        if !namespaces.iter().any(|namespace| namespace == destination) {
             problem(format!(
                 "deploys to namespace \"{destination}\", which is not a Namespace of the model"
             ));
         }
         // The app directory it syncs, when it names one of this release.
-        let layout = layouts.iter().find(|layout| layout.repository == spec.source.repo_url);
-        let directory = match (layout, &spec.source.path) {
+        let layout = layouts.iter().find(|layout| layout.repository == source.repo_url);
+        let directory = match (layout, &source.path) {
             (Some(layout), Some(path)) => {
                 let app = (path.strip_prefix(&layout.path_prefix))
                     .and_then(|rest| rest.strip_prefix('/'))
@@ -79,54 +98,53 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
             }
             _ => None,
         };
-        let key = (application.metadata.namespace.clone(), Some(spec.project.clone()));
-        let Some(project) = projects.get(&key) else {
+        let Some(project) = projects.get(&(*application_namespace, spec.project.as_str())) else {
             problem(format!(
                 "names project \"{}\", which no AppProject declares",
                 spec.project
             ));
             continue;
         };
-        let allowed = &project.spec;
+        let allowed = project;
         let project_name = &spec.project;
-        if !allowed
-            .source_repos
-            .iter()
-            .any(|repo| admits(repo, &spec.source.repo_url))
-        {
+        if !(allowed.source_repos.iter()).any(|repo| admits(repo, &source.repo_url)) {
             problem(format!(
                 "project \"{project_name}\" does not allow repository {}",
-                spec.source.repo_url
+                source.repo_url
             ));
         }
-        let allows_namespace = |namespace: &str| allowed.destinations.iter().any(|d| admits(&d.namespace, namespace));
+        let allows_namespace = |namespace: &str| {
+            (allowed.destinations.iter())
+                .filter_map(|allowed| allowed.namespace.as_deref())
+                .any(|pattern| admits(pattern, namespace))
+        };
         if !allows_namespace(destination) {
             problem(format!(
                 "project \"{project_name}\" does not allow namespace \"{destination}\""
             ));
         }
         // What the app writes must lie inside its team's declared boundary: each object outside
-        // it is reported at the line that added it.
-        let namespaced_kinds: Option<Vec<(String, String)>> = (allowed.extra.get("namespaceResourceWhitelist"))
-            .and_then(|kinds| kinds.as_array())
-            .map(|kinds| {
-                (kinds.iter())
-                    .map(|kind| {
-                        let field = |name: &str| kind.get(name).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-                        (field("group"), field("kind"))
-                    })
-                    .collect()
-            });
+        // it is reported at the line that added it. No namespaced whitelist admits every kind
+        // (Argo CD's rule), a blacklist takes kinds out; no cluster whitelist admits none.
+        let namespaced_kinds: Option<Vec<(String, String)>> = (allowed.namespace_resource_whitelist.as_ref())
+            .map(|kinds| kinds.iter().map(|gk| (gk.group.clone(), gk.kind.clone())).collect());
+        let namespaced_denied = (allowed.namespace_resource_blacklist.iter())
+            .map(|gk| (gk.group.clone(), gk.kind.clone()))
+            .collect::<Vec<_>>();
+        let cluster_kinds = (allowed.cluster_resource_whitelist.iter())
+            .map(|gk| (gk.group.clone(), gk.kind.clone()))
+            .collect::<Vec<_>>();
+        let matches = |kinds: &[(String, String)], object: &dyn crate::Object| {
+            (kinds.iter()).any(|(group, kind)| admits(group, object.group()) && admits(kind, object.kind()))
+        };
         let deployed = directory.and_then(|app| by_app.get(app)).into_iter().flatten();
         for entry in deployed {
             let object = entry.declared.object.as_ref();
-            let name = object.metadata().name.as_deref().unwrap_or_default();
+            let object_name = object.metadata().name.as_deref().unwrap_or_default();
             let outside = |what: String| {
                 format!(
-                    "{} {name} {what}, outside the boundary project \"{project_name}\" declares (Application {}/{})",
+                    "{} {object_name} {what}, outside the boundary project \"{project_name}\" declares ({describe})",
                     object.kind(),
-                    application.metadata.namespace.as_deref().unwrap_or_default(),
-                    application.metadata.name.as_deref().unwrap_or_default()
                 )
             };
             match &object.metadata().namespace {
@@ -134,9 +152,8 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
                     if !allows_namespace(namespace) {
                         problems.report(entry.origin, outside(format!("is in namespace \"{namespace}\"")));
                     }
-                    let kind_allowed = namespaced_kinds.as_ref().is_none_or(|kinds| {
-                        (kinds.iter()).any(|(group, kind)| admits(group, object.group()) && admits(kind, object.kind()))
-                    });
+                    let kind_allowed = namespaced_kinds.as_ref().is_none_or(|kinds| matches(kinds, object))
+                        && !matches(&namespaced_denied, object);
                     if !kind_allowed {
                         problems.report(
                             entry.origin,
@@ -144,9 +161,7 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
                         );
                     }
                 }
-                None if !(allowed.cluster_resource_whitelist.iter())
-                    .any(|gk| admits(&gk.group, object.group()) && admits(&gk.kind, object.kind())) =>
-                {
+                None if !matches(&cluster_kinds, object) => {
                     problems.report(
                         entry.origin,
                         outside(format!(

@@ -8,30 +8,44 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::{Service, ServiceAccount};
-use kumiki_crds::istio::{AuthorizationPolicy, DestinationRule, Gateway, Server, ServiceEntry, VirtualService};
-
 use super::index::Workload;
+use super::views::{
+    AuthorizationPolicySpec, DestinationRuleSpec, GatewayServer, GatewaySpec, ISTIO_NETWORKING, ISTIO_SECURITY,
+    ServiceEntrySpec, VirtualServiceSpec, WeightedDestination, read,
+};
 use super::{Index, Origin, Problems};
 use crate::provided::ProvidedService;
+use k8s_openapi::api::core::v1::{Service, ServiceAccount};
 
-/// The typed objects the mesh checks read: borrowed from the index for `'m`, the objects
+/// A custom resource a mesh check reads: where it came from, its namespace and name, its spec.
+struct Read<'a, T> {
+    origin: Origin<'a>,
+    namespace: &'a str,
+    name: &'a str,
+    spec: T,
+}
+
+/// What the mesh checks read, by kind: borrowed from the index for `'m`, the objects
 /// themselves for `'a`.
 struct Model<'m, 'a> {
     services: Vec<(&'a str, &'a Service)>,
     provided: &'m [&'a ProvidedService],
-    entries: Vec<&'a ServiceEntry>,
-    gateways: Vec<(Origin<'a>, &'a str, &'a Gateway)>,
-    rules: Vec<(&'a str, &'a DestinationRule)>,
+    entries: Vec<Read<'a, ServiceEntrySpec>>,
+    gateways: Vec<Read<'a, GatewaySpec>>,
+    rules: Vec<Read<'a, DestinationRuleSpec>>,
+    policies: Vec<Read<'a, AuthorizationPolicySpec>>,
+    routes: Vec<Read<'a, VirtualServiceSpec>>,
     service_accounts: Vec<(&'a str, &'a str)>,
     workloads: &'m [Workload<'a>],
+    /// Objects of these kinds whose spec has not the schema's shape.
+    malformed: Vec<(Origin<'a>, String)>,
 }
 
 /// What a route's host names.
-enum Target<'a> {
+enum Target<'m, 'a> {
     Service(&'a Service),
     Provided(&'a ProvidedService),
-    Entry(&'a ServiceEntry),
+    Entry(&'m ServiceEntrySpec),
 }
 
 impl<'m, 'a> Model<'m, 'a> {
@@ -42,34 +56,55 @@ impl<'m, 'a> Model<'m, 'a> {
             entries: Vec::new(),
             gateways: Vec::new(),
             rules: Vec::new(),
+            policies: Vec::new(),
+            routes: Vec::new(),
             service_accounts: Vec::new(),
             workloads: &index.workloads.all,
+            malformed: Vec::new(),
         };
         for entry in &index.objects {
             let declared = entry.declared;
             let any = declared.object.as_any();
             let metadata = declared.object.metadata();
             let namespace = metadata.namespace.as_deref().unwrap_or_default();
+            let name = metadata.name.as_deref().unwrap_or_default();
+            let origin = entry.origin;
+            macro_rules! read_into {
+                ($list:ident, $group:expr, $kind:literal) => {
+                    if let Some(spec) = read(entry, $group, $kind) {
+                        match spec {
+                            Ok(spec) => model.$list.push(Read {
+                                origin,
+                                namespace,
+                                name,
+                                spec,
+                            }),
+                            Err(error) => model.malformed.push((origin, error)),
+                        }
+                        continue;
+                    }
+                };
+            }
             if let Some(service) = any.downcast_ref::<Service>() {
                 model.services.push((namespace, service));
-            } else if let Some(entry) = any.downcast_ref::<ServiceEntry>() {
-                model.entries.push(entry);
-            } else if let Some(gateway) = any.downcast_ref::<Gateway>() {
-                model.gateways.push((entry.origin, namespace, gateway));
-            } else if let Some(rule) = any.downcast_ref::<DestinationRule>() {
-                model.rules.push((namespace, rule));
-            } else if any.is::<ServiceAccount>() {
-                model
-                    .service_accounts
-                    .push((namespace, metadata.name.as_deref().unwrap_or_default()));
+                continue;
             }
+            if any.is::<ServiceAccount>() {
+                model.service_accounts.push((namespace, name));
+                continue;
+            }
+            read_into!(entries, ISTIO_NETWORKING, "ServiceEntry");
+            read_into!(gateways, ISTIO_NETWORKING, "Gateway");
+            read_into!(rules, ISTIO_NETWORKING, "DestinationRule");
+            read_into!(routes, ISTIO_NETWORKING, "VirtualService");
+            read_into!(policies, ISTIO_SECURITY, "AuthorizationPolicy");
         }
         model
     }
 
     /// The (namespace, name) a Kubernetes host means from `namespace`: `name`,
     /// `name.ns`, `name.ns.svc` or `name.ns.svc.cluster.local`.
-    fn service_name(host: &str, namespace: &'a str) -> Option<(String, String)> {
+    fn service_name(host: &str, namespace: &str) -> Option<(String, String)> {
         let parts: Vec<&str> = host.split('.').collect();
         match parts.as_slice() {
             [name] => Some((namespace.to_owned(), (*name).to_owned())),
@@ -80,7 +115,7 @@ impl<'m, 'a> Model<'m, 'a> {
         }
     }
 
-    fn target(&self, host: &str, namespace: &'a str) -> Option<Target<'a>> {
+    fn target(&self, host: &str, namespace: &str) -> Option<Target<'_, 'a>> {
         let service = Model::service_name(host, namespace).and_then(|(ns, name)| {
             self.services
                 .iter()
@@ -96,38 +131,33 @@ impl<'m, 'a> Model<'m, 'a> {
             return Some(Target::Provided(provided));
         }
         let entry = self.entries.iter().find(|e| e.spec.hosts.iter().any(|h| h == host));
-        entry.map(|entry| Target::Entry(entry))
+        entry.map(|entry| Target::Entry(&entry.spec))
     }
 
     /// The Gateway a VirtualService in `namespace` binds with `reference` (`ns/name` or `name`).
-    fn gateway(&self, reference: &str, namespace: &str) -> Option<&'a Gateway> {
+    fn gateway(&self, reference: &str, namespace: &str) -> Option<&GatewaySpec> {
         let (ns, name) = reference.split_once('/').unwrap_or((namespace, reference));
-        self.gateways
-            .iter()
-            .find(|(_, gateway_ns, g)| *gateway_ns == ns && g.metadata.name.as_deref() == Some(name))
-            .map(|(_, _, gateway)| *gateway)
+        (self.gateways.iter())
+            .find(|gateway| gateway.namespace == ns && gateway.name == name)
+            .map(|gateway| &gateway.spec)
     }
 }
 
 /// Every mesh problem of an environment's objects, with the services provided outside kumiki.
 pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
     let model = Model::new(index);
-    for entry in &index.objects {
-        let any = entry.declared.object.as_any();
-        if let Some(policy) = any.downcast_ref::<AuthorizationPolicy>() {
-            for message in authorization_problems(&model, policy) {
-                problems.report(entry.origin, message);
-            }
+    for (origin, message) in &model.malformed {
+        problems.report(*origin, message.clone());
+    }
+    for policy in &model.policies {
+        for message in authorization_problems(&model, policy) {
+            problems.report(policy.origin, message);
         }
-        if let Some(virtual_service) = any.downcast_ref::<VirtualService>() {
-            let namespace = virtual_service.metadata.namespace.as_deref().unwrap_or_default();
-            let describe = format!(
-                "VirtualService {namespace}/{}",
-                virtual_service.metadata.name.as_deref().unwrap_or_default()
-            );
-            for message in virtual_service_problems(&model, virtual_service, namespace) {
-                problems.report(entry.origin, format!("{describe}: {message}"));
-            }
+    }
+    for route in &model.routes {
+        let describe = format!("VirtualService {}/{}", route.namespace, route.name);
+        for message in virtual_service_problems(&model, &route.spec, route.namespace) {
+            problems.report(route.origin, format!("{describe}: {message}"));
         }
     }
     listener_conflicts(&model, problems);
@@ -266,12 +296,11 @@ fn ownership<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
 
 /// Every principal an ALLOW or DENY rule names must be the identity of a ServiceAccount in
 /// the model or of a provided service: a misspelt caller would silently match nobody.
-fn authorization_problems<'a>(model: &'a Model, policy: &'a AuthorizationPolicy) -> impl Iterator<Item = String> + 'a {
-    let describe = format!(
-        "AuthorizationPolicy {}/{}",
-        policy.metadata.namespace.as_deref().unwrap_or_default(),
-        policy.metadata.name.as_deref().unwrap_or_default()
-    );
+fn authorization_problems<'a>(
+    model: &'a Model,
+    policy: &'a Read<'_, AuthorizationPolicySpec>,
+) -> impl Iterator<Item = String> + 'a {
+    let describe = format!("AuthorizationPolicy {}/{}", policy.namespace, policy.name);
     let principals = (policy.spec.rules.iter())
         .flat_map(|rule| &rule.from)
         .flat_map(|from| &from.source.principals);
@@ -295,9 +324,10 @@ fn authorization_problems<'a>(model: &'a Model, policy: &'a AuthorizationPolicy)
 /// proxy is a provided service, its Service must expose each server port, or no request
 /// reaches the listener. A selector matching no known proxy is an error too.
 fn unopened_listeners<'a>(model: &Model<'_, 'a>, problems: &mut Problems<'a>) {
-    for (origin, namespace, gateway) in &model.gateways {
+    for gateway in &model.gateways {
+        let origin = &gateway.origin;
         let selector = &gateway.spec.selector;
-        let name = format!("{namespace}/{}", gateway.metadata.name.as_deref().unwrap_or_default());
+        let name = format!("{}/{}", gateway.namespace, gateway.name);
         let matches = |labels: &BTreeMap<String, String>| selector.iter().all(|(k, v)| labels.get(k) == Some(v));
         let proxies: Vec<&&ProvidedService> = model.provided.iter().filter(|p| matches(&p.pod_labels)).collect();
         let in_model = (model.workloads.iter()).any(|w| w.pod_labels.is_some_and(&matches));
@@ -309,7 +339,7 @@ fn unopened_listeners<'a>(model: &Model<'_, 'a>, problems: &mut Problems<'a>) {
         }
         for proxy in proxies {
             for server in &gateway.spec.servers {
-                if !proxy.ports.iter().any(|p| u32::from(p.get()) == server.port.number) {
+                if !proxy.ports.iter().any(|p| i64::from(p.get()) == server.port.number) {
                     problems.report(
                         *origin,
                         format!(
@@ -323,8 +353,7 @@ fn unopened_listeners<'a>(model: &Model<'_, 'a>, problems: &mut Problems<'a>) {
     }
 }
 
-fn virtual_service_problems(model: &Model, virtual_service: &VirtualService, namespace: &str) -> Vec<String> {
-    let spec = &virtual_service.spec;
+fn virtual_service_problems(model: &Model, spec: &VirtualServiceSpec, namespace: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let bound: Vec<&String> = spec.gateways.iter().filter(|g| *g != "mesh").collect();
     for reference in &bound {
@@ -339,16 +368,9 @@ fn virtual_service_problems(model: &Model, virtual_service: &VirtualService, nam
             bound[0]
         ));
     }
-    let http = (spec.http.iter()).map(|route| {
-        let matches = route.matches.iter().map(|m| (m.port, &m.gateways)).collect();
-        (matches, &route.route)
-    });
-    let tcp = (spec.tcp.iter()).map(|route| {
-        let matches = route.matches.iter().map(|m| (m.port, &m.gateways)).collect();
-        (matches, &route.route)
-    });
-    for (matches, route) in http.chain(tcp) {
-        problems.extend(route_problems(model, spec, namespace, matches, route));
+    for route in spec.http.iter().chain(&spec.tcp) {
+        let matches = route.matches.iter().map(|m| (m.port, m.gateways.as_slice())).collect();
+        problems.extend(route_problems(model, spec, namespace, matches, &route.route));
     }
     problems
 }
@@ -357,10 +379,10 @@ fn virtual_service_problems(model: &Model, virtual_service: &VirtualService, nam
 /// weights add up to 100, its destinations exist.
 fn route_problems(
     model: &Model,
-    spec: &kumiki_crds::istio::VirtualServiceSpec,
+    spec: &VirtualServiceSpec,
     namespace: &str,
-    matches: Vec<(Option<u32>, &Vec<String>)>,
-    route: &[kumiki_crds::istio::RouteDestination],
+    matches: Vec<(Option<i64>, &[String])>,
+    route: &[WeightedDestination],
 ) -> Vec<String> {
     let mut problems = Vec::new();
     for (port, gateways) in matches {
@@ -372,7 +394,7 @@ fn route_problems(
             let Some(gateway) = model.gateway(reference, namespace) else {
                 continue;
             };
-            if !gateway.spec.servers.iter().any(|s| s.port.number == port) {
+            if !gateway.servers.iter().any(|s| s.port.number == port) {
                 problems.push(format!(
                     "matches port {port} on gateway \"{reference}\", which does not listen on it"
                 ));
@@ -380,20 +402,21 @@ fn route_problems(
         }
     }
     if route.len() > 1 {
-        let total: u64 = route.iter().map(|r| u64::from(r.weight.unwrap_or(0))).sum();
+        let total: i64 = route.iter().map(|r| r.weight.unwrap_or(0)).sum();
         if total != 100 {
             problems.push(format!("route weights add up to {total}, not 100"));
         }
     }
-    for destination in route.iter().map(|r| &r.destination) {
-        problems.extend(destination_problems(model, destination, namespace));
+    for weighted in route {
+        problems.extend(destination_problems(model, weighted, namespace));
     }
     problems
 }
 
-fn destination_problems(model: &Model, destination: &kumiki_crds::istio::Destination, namespace: &str) -> Vec<String> {
-    let host = &destination.host;
-    let port = destination.port.map(|p| p.number);
+fn destination_problems(model: &Model, weighted: &WeightedDestination, namespace: &str) -> Vec<String> {
+    let destination = &weighted.destination;
+    let host = destination.host.as_str();
+    let port = destination.port.as_ref().and_then(|port| port.number);
     let mut problems = Vec::new();
     match model.target(host, namespace) {
         None => problems.push(format!(
@@ -401,23 +424,23 @@ fn destination_problems(model: &Model, destination: &kumiki_crds::istio::Destina
         )),
         Some(Target::Service(service)) => {
             let spec = service.spec.as_ref();
-            let ports: Vec<u32> = spec
+            let ports: Vec<i64> = spec
                 .and_then(|s| s.ports.as_ref())
                 .into_iter()
                 .flatten()
-                .map(|p| u32::try_from(p.port).unwrap_or_default())
+                .map(|p| i64::from(p.port))
                 .collect();
             if let Some(port) = port.filter(|p| !ports.contains(p)) {
                 problems.push(format!(
                     "routes to port {port} of Service \"{host}\", which exposes {ports:?}"
                 ));
             }
-            if let Some(subset) = &destination.subset {
+            if let Some(subset) = destination.subset.as_deref() {
                 problems.extend(subset_problems(model, service, host, subset, namespace));
             }
         }
         Some(Target::Provided(provided)) => {
-            if let Some(port) = port.filter(|p| !provided.ports.iter().any(|own| u32::from(own.get()) == *p)) {
+            if let Some(port) = port.filter(|p| !provided.ports.iter().any(|own| i64::from(own.get()) == *p)) {
                 problems.push(format!(
                     "routes to port {port} of {host} ({}), which exposes {:?}",
                     provided.provider,
@@ -426,7 +449,7 @@ fn destination_problems(model: &Model, destination: &kumiki_crds::istio::Destina
             }
         }
         Some(Target::Entry(entry)) => {
-            if let Some(port) = port.filter(|p| !entry.spec.ports.iter().any(|e| e.number == *p)) {
+            if let Some(port) = port.filter(|p| !entry.ports.iter().any(|e| e.number == Some(*p))) {
                 problems.push(format!(
                     "routes to port {port} of ServiceEntry host \"{host}\", which does not declare it"
                 ));
@@ -440,8 +463,8 @@ fn destination_problems(model: &Model, destination: &kumiki_crds::istio::Destina
 /// Service routes to.
 fn subset_problems(model: &Model, service: &Service, host: &str, subset: &str, namespace: &str) -> Vec<String> {
     let target = Model::service_name(host, namespace);
-    let declared = model.rules.iter().find_map(|(rule_ns, rule)| {
-        (Model::service_name(&rule.spec.host, rule_ns) == target)
+    let declared = model.rules.iter().find_map(|rule| {
+        (Model::service_name(&rule.spec.host, rule.namespace) == target)
             .then(|| rule.spec.subsets.iter().find(|s| s.name == subset))
             .flatten()
     });
@@ -456,19 +479,16 @@ fn subset_problems(model: &Model, service: &Service, host: &str, subset: &str, n
         .as_ref()
         .and_then(|s| s.selector.clone())
         .unwrap_or_default();
+    let subset_labels = &declared.labels;
     let selects_pods = model.workloads.iter().any(|w| {
         w.selected_by(service_ns, &selector)
-            && declared
-                .labels
-                .iter()
-                .all(|(k, v)| w.pod_labels.and_then(|labels| labels.get(k)) == Some(v))
+            && (subset_labels.iter()).all(|(k, v)| w.pod_labels.and_then(|labels| labels.get(k)) == Some(v))
     });
     if selects_pods {
         Vec::new()
     } else {
         vec![format!(
-            "routes to subset \"{subset}\" of \"{host}\", whose labels {:?} match no pod behind the Service",
-            declared.labels
+            "routes to subset \"{subset}\" of \"{host}\", whose labels {subset_labels:?} match no pod behind the Service"
         )]
     }
 }
@@ -476,7 +496,7 @@ fn subset_problems(model: &Model, service: &Service, host: &str, subset: &str, n
 /// A listener some Gateway already claimed.
 struct Claimed<'a> {
     selector: &'a BTreeMap<String, String>,
-    server: &'a Server,
+    server: &'a GatewayServer,
     gateway: String,
 }
 
@@ -484,11 +504,13 @@ struct Claimed<'a> {
 /// nor one port name for two ports.
 fn listener_conflicts<'a>(model: &Model<'_, 'a>, problems: &mut Problems<'a>) {
     let mut claimed: Vec<Claimed> = Vec::new();
-    for (origin, namespace, gateway) in &model.gateways {
-        let name = format!("{namespace}/{}", gateway.metadata.name.as_deref().unwrap_or_default());
+    for gateway in &model.gateways {
+        let origin = &gateway.origin;
+        let name = format!("{}/{}", gateway.namespace, gateway.name);
+        let selector = &gateway.spec.selector;
         for server in &gateway.spec.servers {
             let port = server.port.number;
-            for other in claimed.iter().filter(|c| *c.selector == gateway.spec.selector) {
+            for other in claimed.iter().filter(|c| c.selector == selector) {
                 let any_host = |hosts: &[String]| hosts.iter().any(|h| h == "*");
                 let overlap = any_host(&server.hosts)
                     || any_host(&other.server.hosts)
@@ -510,7 +532,7 @@ fn listener_conflicts<'a>(model: &Model<'_, 'a>, problems: &mut Problems<'a>) {
             }
         }
         claimed.extend(gateway.spec.servers.iter().map(|server| Claimed {
-            selector: &gateway.spec.selector,
+            selector,
             server,
             gateway: name.clone(),
         }));

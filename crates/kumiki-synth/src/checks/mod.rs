@@ -11,6 +11,7 @@ mod mesh;
 mod pods;
 mod secrets;
 mod structure;
+mod views;
 mod workloads;
 
 pub(crate) use index::{Entry, Index, Origin};

@@ -10,8 +10,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
-use kumiki_crds::external_secrets::{ExternalSecret, SecretStore};
 
+use super::views::{EXTERNAL_SECRETS, ExternalSecretSpec, read};
 use super::{Index, Problems};
 
 /// Every secret problem of the environment.
@@ -19,10 +19,18 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
     let env = index.env;
     let objects = &index.objects;
     // (namespace, secret name) -> keys it will hold.
-    let mut secret_keys: BTreeMap<(&str, &str), BTreeSet<String>> = BTreeMap::new();
+    let mut secret_keys: BTreeMap<(&str, String), BTreeSet<String>> = BTreeMap::new();
+    // Secrets whose keys are only known at run time (an ExternalSecret's `dataFrom`).
+    let mut open_secrets: BTreeSet<(&str, String)> = BTreeSet::new();
     let stores: BTreeSet<(&str, &str)> = (objects.iter())
-        .filter_map(|entry| entry.declared.object.as_any().downcast_ref::<SecretStore>())
-        .filter_map(|store| Some((store.metadata.namespace.as_deref()?, store.metadata.name.as_deref()?)))
+        .map(|entry| entry.declared.object.as_ref())
+        .filter(|object| object.group() == EXTERNAL_SECRETS && object.kind() == "SecretStore")
+        .filter_map(|store| {
+            Some((
+                store.metadata().namespace.as_deref()?,
+                store.metadata().name.as_deref()?,
+            ))
+        })
         .collect();
     for entry in objects {
         let any = entry.declared.object.as_any();
@@ -50,7 +58,10 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
                     ),
                 );
             }
-            secret_keys.entry((namespace, name)).or_default().extend(keys);
+            secret_keys
+                .entry((namespace, name.to_owned()))
+                .or_default()
+                .extend(keys);
         } else if core_kind("ConfigMap") && !env.is_development() {
             let keys: Vec<String> = match any.downcast_ref::<ConfigMap>() {
                 Some(config_map) => (config_map.data.iter().flat_map(|data| data.keys()))
@@ -70,24 +81,40 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
                     ),
                 );
             }
-        } else if let Some(external) = any.downcast_ref::<ExternalSecret>() {
-            let namespace = external.metadata.namespace.as_deref().unwrap_or_default();
-            let name = external.metadata.name.as_deref().unwrap_or_default();
-            let store = &external.spec.secret_store_ref;
-            if !stores.contains(&(namespace, store.name.as_str())) {
+        } else if let Some(external) = read::<ExternalSecretSpec>(entry, EXTERNAL_SECRETS, "ExternalSecret") {
+            let external = match external {
+                Ok(external) => external,
+                Err(error) => {
+                    problems.report(origin, error);
+                    continue;
+                }
+            };
+            let namespace = metadata.namespace.as_deref().unwrap_or_default();
+            let name = metadata.name.as_deref().unwrap_or_default();
+            let store_name = external.secret_store_ref.name.as_str();
+            if external.secret_store_ref.kind.as_deref() == Some("ClusterSecretStore") {
                 problems.report(
                     origin,
                     format!(
-                        "ExternalSecret {namespace}/{name}: SecretStore \"{}\" in {namespace} is not declared",
-                        store.name
+                        "ExternalSecret {namespace}/{name}: reads ClusterSecretStore \"{store_name}\", which any namespace \
+                         can read: use the SecretStore of {namespace}"
+                    ),
+                );
+            } else if !stores.contains(&(namespace, store_name)) {
+                problems.report(
+                    origin,
+                    format!(
+                        "ExternalSecret {namespace}/{name}: SecretStore \"{store_name}\" in {namespace} is not declared"
                     ),
                 );
             }
-            let keys = external.spec.data.iter().map(|data| data.secret_key.clone());
-            secret_keys
-                .entry((namespace, external.spec.target.name.as_str()))
-                .or_default()
-                .extend(keys);
+            // The operator names the Secret after the ExternalSecret unless the target says otherwise.
+            let target = external.target.name.clone().unwrap_or_else(|| name.to_owned());
+            let keys = external.data.iter().map(|data| data.secret_key.clone());
+            if !external.data_from.is_empty() {
+                open_secrets.insert((namespace, target.clone()));
+            }
+            secret_keys.entry((namespace, target)).or_default().extend(keys);
         }
     }
     for workload in &index.workloads.all {
@@ -95,7 +122,7 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
         let references = (containers.flat_map(|c| c.env.iter().flatten()))
             .filter_map(|var| Some((&var.name, var.value_from.as_ref()?.secret_key_ref.as_ref()?)));
         for (variable, reference) in references {
-            let known = secret_keys.get(&(workload.namespace, reference.name.as_str()));
+            let known = secret_keys.get(&(workload.namespace, reference.name.clone()));
             let message = match known {
                 None => format!(
                     "{}: variable {variable} reads Secret \"{}\", which neither a Secret nor an ExternalSecret of {} provides",
@@ -103,13 +130,18 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
                     reference.name,
                     workload.namespace
                 ),
-                Some(keys) if !keys.contains(&reference.key) => format!(
-                    "{}: variable {variable} reads key \"{}\" of Secret \"{}\", which has only {:?}",
-                    workload.describe(),
-                    reference.key,
-                    reference.name,
-                    keys
-                ),
+                Some(keys)
+                    if !keys.contains(&reference.key)
+                        && !open_secrets.contains(&(workload.namespace, reference.name.clone())) =>
+                {
+                    format!(
+                        "{}: variable {variable} reads key \"{}\" of Secret \"{}\", which has only {:?}",
+                        workload.describe(),
+                        reference.key,
+                        reference.name,
+                        keys
+                    )
+                }
                 Some(_) => continue,
             };
             problems.report(workload.origin, message);

@@ -137,7 +137,7 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
         revision: "main",
         release_root: "release",
         root_project: Project::clone(&projects::ROOT),
-        automated: Some(kumiki::crds::argocd::AutomatedSync {
+        automated: Some(kumiki::platform::AutomatedSync {
             prune: true,
             self_heal: true,
         }),

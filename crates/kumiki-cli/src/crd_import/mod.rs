@@ -4,9 +4,12 @@
 //!
 //! Per kind: the chosen version of the CRD, its `status` stripped (the operator's), goes
 //! through `kopium --hide-kube`; the output is given a header naming the command, the source
-//! file and its fingerprint and the generator's version, its `k8s_openapi` paths go through
-//! `kumiki::k8s_openapi`, and it ends with `kumiki::crds::custom_resource!`, which makes the
-//! kind an object an `App` takes (group, version, plural and scope from the CRD).
+//! file and its fingerprint, the generator's version and a fingerprint of the code (a hand edit
+//! shows); a shape the schema repeats is one type, the copies aliases of it (`repeated`); its
+//! structs derive `Serialize`, `Clone` and `Default` (see [`lighter_derives`]), its
+//! `k8s_openapi` paths go through `kumiki::k8s_openapi`, and it ends with
+//! `kumiki::crds::custom_resource!`, which makes the kind an object an `App` takes (group,
+//! version, plural and scope from the CRD).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,8 +20,27 @@ use serde_json::Value;
 
 use crate::Failure;
 
+mod repeated;
+
 /// The kopium release the modules are generated and checked with.
 pub const KOPIUM_VERSION: &str = "0.24.1";
+
+/// The options kopium runs with: no kube-derive (kumiki's macro makes the object), field
+/// descriptions as docs, `PartialEq` on enums (a value can be compared with a variant) and
+/// `Default` (where every field has one) so a spec is written with `..Default::default()`.
+pub const KOPIUM_OPTIONS: [&str; 8] = [
+    "--hide-kube",
+    "--docs",
+    "--derive",
+    "@enum=PartialEq",
+    "--derive",
+    "Default",
+    "--smart-derive-elision",
+    "--filename",
+];
+
+/// The SDK path of a module generated for a platform's own crate.
+pub const DEFAULT_SDK_PATH: &str = "kumiki";
 
 /// What `import-crd` is asked for.
 pub struct Import<'a> {
@@ -32,6 +54,9 @@ pub struct Import<'a> {
     pub out: &'a Path,
     /// How users run the command, for the header (`cargo xtask`).
     pub command: &'a str,
+    /// The path the module reaches the SDK by: `kumiki` (the facade) in a platform's crate;
+    /// the crate of the SDK's own generated kinds names its own module of the same shape.
+    pub sdk_path: &'a str,
     /// The generator to run: `kopium` (on the PATH) unless a test says otherwise.
     pub kopium: &'a str,
 }
@@ -174,10 +199,7 @@ fn kopium(program: &str, crd: &Value, source: &Path) -> Result<String, Failure> 
     let temporary = std::env::temp_dir().join(format!("kumiki-import-{}.json", std::process::id()));
     let json = serde_json::to_string(crd).unwrap_or_default();
     fs::write(&temporary, json).map_err(|error| Failure::Io(temporary.clone(), error))?;
-    let output = Command::new(program)
-        .args(["--hide-kube", "--docs", "--derive", "PartialEq", "-f"])
-        .arg(&temporary)
-        .output();
+    let output = Command::new(program).args(KOPIUM_OPTIONS).arg(&temporary).output();
     let _ = fs::remove_file(&temporary);
     let output = output.map_err(|error| Failure::Io(PathBuf::from("kopium"), error))?;
     if !output.status.success() {
@@ -203,6 +225,30 @@ pub fn fingerprint(bytes: &[u8]) -> String {
 /// The line of a generated module that names its source's fingerprint.
 pub const FINGERPRINT_PREFIX: &str = "// Source fingerprint (FNV-1a 64): ";
 
+/// The line of a generated module that names the fingerprint of the code below the header,
+/// so a hand edit shows as well as a changed source.
+pub const CODE_FINGERPRINT_PREFIX: &str = "// Code fingerprint (FNV-1a 64): ";
+
+/// The code of a generated module below its header, which [`CODE_FINGERPRINT_PREFIX`]'s line
+/// fingerprints; `None` when the module has no such line.
+pub fn generated_code(module: &str) -> Option<&str> {
+    let at = module.find(CODE_FINGERPRINT_PREFIX)?;
+    let line_end = module[at..].find('\n')?;
+    Some(&module[at + line_end + 1..])
+}
+
+/// The command that regenerates a module, as its header states it.
+fn regenerate_command(import: &Import<'_>, file: &Path) -> String {
+    let mut command = format!("{} import-crd {}", import.command, file.display());
+    if let Some(version) = import.version {
+        command.push_str(&format!(" --version {version}"));
+    }
+    if import.sdk_path != DEFAULT_SDK_PATH {
+        command.push_str(&format!(" --sdk-path {}", import.sdk_path));
+    }
+    command
+}
+
 fn module(
     import: &Import<'_>,
     file: &Path,
@@ -211,34 +257,64 @@ fn module(
     version: &str,
     generated: &str,
 ) -> String {
+    let sdk = import.sdk_path;
     let body: Vec<&str> = (generated.lines())
         .skip_while(|line| line.starts_with("// ") || line.is_empty())
         .collect();
-    let body = body.join("\n").replace("k8s_openapi::", "kumiki::k8s_openapi::");
+    let body = repeated::merge_repeated_types(&lighter_derives(&body))
+        .replace("k8s_openapi::", &format!("{sdk}::k8s_openapi::"));
     let scope = if definition.namespaced {
-        "kumiki::k8s_openapi::NamespaceResourceScope"
+        "NamespaceResourceScope"
     } else {
-        "kumiki::k8s_openapi::ClusterResourceScope"
+        "ClusterResourceScope"
     };
     let kind = &definition.kind;
-    format!(
-        "// Generated by `{command} import-crd {source}` with kopium {KOPIUM_VERSION} (`--hide-kube --docs --derive PartialEq`).\n\
-         // Source: {source}, {group}/{version} {kind}, status stripped. Do not edit: import again.\n\
-         {FINGERPRINT_PREFIX}{fingerprint}\n\
-         #![allow(missing_docs, clippy::all)]\n\n\
+    let code = format!(
+        "#![allow(missing_docs, dead_code, clippy::all)]\n\n\
          {body}\n\n\
-         kumiki::crds::custom_resource! {{\n    \
+         {sdk}::crds::custom_resource! {{\n    \
              /// A {kind} ({group}/{version}), as the CRD defines it.\n    \
-             #[derive(Clone, Debug, PartialEq)]\n    \
+             #[derive(Clone)]\n    \
              {kind}({kind}Spec): group = \"{group}\", version = \"{version}\", plural = \"{plural}\",\n    \
-             scope = {scope}\n\
+             scope = {sdk}::k8s_openapi::{scope}\n\
          }}\n",
-        command = import.command,
-        source = file.display(),
         group = definition.group,
         plural = definition.plural,
-        fingerprint = fingerprint(text.as_bytes()),
+    );
+    let options = KOPIUM_OPTIONS[..KOPIUM_OPTIONS.len() - 1].join(" ");
+    format!(
+        "// Generated by `{command}` with kopium {KOPIUM_VERSION} (`{options}`).\n\
+         // Source: {source}, {group}/{version} {kind}, status stripped, repeated shapes merged into one type; structs derive Serialize, Clone and Default where they can. Do not edit: import again.\n\
+         {FINGERPRINT_PREFIX}{source_fingerprint}\n\
+         {CODE_FINGERPRINT_PREFIX}{code_fingerprint}\n\
+         {code}",
+        command = regenerate_command(import, file),
+        source = file.display(),
+        group = definition.group,
+        source_fingerprint = fingerprint(text.as_bytes()),
+        code_fingerprint = fingerprint(code.as_bytes()),
     )
+}
+
+/// kopium's module with the derives kumiki needs: `Serialize` without `Deserialize` (kumiki
+/// writes these objects and never reads them back), and no `Debug` on structs. A large
+/// schema has hundreds of structs, and those two derives were two thirds of its compile time,
+/// which every platform pays on a clean build. Enums keep `Debug` and `PartialEq`.
+fn lighter_derives(lines: &[&str]) -> String {
+    let mut out = Vec::with_capacity(lines.len());
+    for (at, line) in lines.iter().enumerate() {
+        let Some(derives) = line.strip_prefix("#[derive(").and_then(|rest| rest.strip_suffix(")]")) else {
+            out.push(line.replace("pub use serde::{Serialize, Deserialize};", "pub use serde::Serialize;"));
+            continue;
+        };
+        let item = lines[at + 1..].iter().find(|next| !next.starts_with("#["));
+        let is_struct = item.is_some_and(|item| item.starts_with("pub struct "));
+        let kept: Vec<&str> = (derives.split(", "))
+            .filter(|derive| *derive != "Deserialize" && !(is_struct && *derive == "Debug"))
+            .collect();
+        out.push(format!("#[derive({})]", kept.join(", ")));
+    }
+    out.join("\n")
 }
 
 /// The CRD files of `source`: itself, or the YAML and JSON files of a directory, sorted.
