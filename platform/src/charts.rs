@@ -10,12 +10,27 @@ use kumiki::prelude::*;
 use crate::Env;
 use kumiki::serde_json::{Value, json};
 
-use crate::{AWS_ACCOUNT, databases, environment, mesh, namespaces, node_groups};
+use crate::{AWS_ACCOUNT, databases, environment, mesh, namespaces, node_groups, telemetry};
 
 /// The Istio release the mesh runs (charts and CRD schemas 1.30).
 pub const ISTIO_VERSION: ChartVersion = ChartVersion::new(1, 30, 0);
 /// The port Jaeger's collector receives Zipkin spans on, which istiod's proxies send to.
 const JAEGER_ZIPKIN_PORT: u16 = 9411;
+/// The port of Jaeger's query UI and API.
+const JAEGER_QUERY_PORT: u16 = 16686;
+/// The port of Prometheus's API.
+const PROMETHEUS_PORT: u16 = 9090;
+/// The port istiod serves its metrics and version on.
+const ISTIOD_MONITORING_PORT: u16 = 15014;
+/// The release name of kube-prometheus-stack, which names what it renders.
+pub const PROMETHEUS_RELEASE: Name = name!("kube-prometheus-stack");
+/// The release name of Jaeger, which names what it renders.
+const JAEGER_RELEASE: Name = name!("jaeger");
+
+/// The in-cluster address of `<release>-<component>`, a Service a chart renders in `namespace`.
+fn chart_service(release: &Name, component: &str, namespace: &Name) -> String {
+    format!("{release}-{component}.{namespace}")
+}
 const ISTIO_CHARTS: &str = "https://istio-release.storage.googleapis.com/charts";
 
 fn kinds(kinds: &[(&str, &str)]) -> Vec<GroupKind> {
@@ -63,11 +78,24 @@ fn istio_chart(name: Name, chart: &'static str, namespace: Name, values: Value) 
 pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
     let mesh = mesh();
     let revision = ISTIO_VERSION.hyphenated();
-    let jaeger_zipkin = format!("jaeger-collector.{}:{JAEGER_ZIPKIN_PORT}", namespaces::JAEGER);
-    let prometheus_url = format!(
-        "http://kube-prometheus-stack-prometheus.{}:9090",
-        namespaces::PROMETHEUS
+    let jaeger_zipkin = format!(
+        "{}:{JAEGER_ZIPKIN_PORT}",
+        chart_service(&JAEGER_RELEASE, "collector", &namespaces::JAEGER)
     );
+    let prometheus_url = format!(
+        "http://{}:{PROMETHEUS_PORT}",
+        chart_service(&PROMETHEUS_RELEASE, "prometheus", &namespaces::PROMETHEUS)
+    );
+    let grafana_url = format!(
+        "http://{}",
+        chart_service(&PROMETHEUS_RELEASE, "grafana", &namespaces::PROMETHEUS)
+    );
+    let jaeger_url = format!(
+        "http://{}:{JAEGER_QUERY_PORT}",
+        chart_service(&JAEGER_RELEASE, "query", &namespaces::JAEGER)
+    );
+    // istiod runs as a revision: its Deployment, Service and config maps carry it.
+    let istiod_deployment = format!("istiod-{revision}");
 
     let mut base = istio_chart(
         name!("istio-base"),
@@ -125,13 +153,13 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
 
     let system = |values: Value| with(values, pinned(env, &node_groups::SYSTEM));
     let mut prometheus = HelmChart::new(
-        name!("kube-prometheus-stack"),
+        PROMETHEUS_RELEASE,
         "https://prometheus-community.github.io/helm-charts",
         "kube-prometheus-stack",
         ChartVersion::new(55, 5, 1),
         namespaces::PROMETHEUS,
         json!({
-            "prometheus": { "prometheusSpec": system(json!({})) },
+            "prometheus": { "prometheusSpec": system(telemetry::prometheus_spec()) },
             "alertmanager": { "alertmanagerSpec": system(json!({})) },
             "grafana": system(json!({})),
         }),
@@ -156,9 +184,14 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
             "deployment": pinned(env, &node_groups::SYSTEM),
             "external_services": {
                 "prometheus": { "url": prometheus_url },
-                "tracing": { "enabled": false },
+                "grafana": { "enabled": true, "in_cluster_url": grafana_url },
+                "tracing": { "enabled": true, "in_cluster_url": jaeger_url, "use_grpc": false },
                 "istio": {
                     "root_namespace": mesh.root_namespace.to_string(),
+                    "config_map_name": format!("istio-{revision}"),
+                    "istio_sidecar_injector_config_map_name": format!("istio-sidecar-injector-{revision}"),
+                    "istiod_deployment_name": istiod_deployment,
+                    "url_service_version": format!("http://{istiod_deployment}.{}:{ISTIOD_MONITORING_PORT}/version", namespaces::ISTIO_SYSTEM),
                     "component_status": {
                         "enabled": true,
                         "components": [
@@ -175,7 +208,7 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
     kiali.after = vec![name!("istiod")];
 
     let jaeger = HelmChart::new(
-        name!("jaeger"),
+        JAEGER_RELEASE,
         "https://jaegertracing.github.io/helm-charts",
         "jaeger",
         ChartVersion::new(0, 73, 1),
@@ -194,8 +227,14 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
         "fluent-bit",
         ChartVersion::new(0, 21, 7),
         namespaces::FLUENT_BIT,
-        // A DaemonSet: it collects logs on every node, tainted ones included.
-        json!({ "tolerations": [{ "operator": "Exists" }] }),
+        json!({
+            // A DaemonSet: it collects logs on every node, tainted ones included.
+            "tolerations": [{ "operator": "Exists" }],
+            // No log store is deployed (the chart's default output is an Elasticsearch that
+            // does not exist): Fluent Bit runs with no output, explicitly, until one is chosen
+            // here. `kubectl logs` reads the logs meanwhile.
+            "config": { "outputs": "" },
+        }),
     );
     fluent_bit.cluster_kinds = kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
     let mut charts = vec![base, istiod, ingress, egress, prometheus, kiali, jaeger, fluent_bit];

@@ -16,6 +16,7 @@ use kumiki::values::{AwsAccountId, AwsRegion, Repository};
 pub mod charts;
 pub mod databases;
 pub mod gitops;
+pub mod telemetry;
 
 environments! {
     /// The platform's environments, in promotion order. Services `match` on it, so a new
@@ -178,6 +179,7 @@ pub fn environment(env: Env) -> Environment {
         .part_of(PART_OF)
         .policy(policy)
         .mesh(mesh())
+        .scraper(telemetry::scraper())
         .build()
 }
 
@@ -286,11 +288,12 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
             mesh_app.report(location, message);
         }
     }
+    let telemetry = telemetry::app(env);
     let charts = charts::all(env, &gateway_openers);
     let tree = gitops::gitops(env).tree(&[
         Team {
             project: &gitops::projects::INFRA,
-            apps: [&namespaces_app, &mesh_app, &egress]
+            apps: [&namespaces_app, &mesh_app, &egress, &telemetry]
                 .into_iter()
                 .chain(&infra_apps)
                 .collect(),
@@ -302,7 +305,7 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
             charts: Vec::new(),
         },
     ]);
-    let mut apps = vec![namespaces_app, mesh_app, egress];
+    let mut apps = vec![namespaces_app, mesh_app, egress, telemetry];
     apps.extend(infra_apps);
     apps.extend(tree);
     apps

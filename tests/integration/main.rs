@@ -13,5 +13,6 @@ mod microservice;
 mod repository;
 mod scaffold;
 mod synth;
+mod telemetry;
 mod write;
 mod yaml;

@@ -89,10 +89,11 @@ fn one_listener_declaration_gives_the_gateway_the_route_and_the_gateway_port() {
         (Some(&["shop".to_owned()][..]), Some(&["mesh".to_owned()][..]))
     );
 
-    // The gateway proxy's namespace may reach the listener's container port, and only it.
+    // The gateway proxy's namespace may reach the listener's container port, and only it
+    // (the second rule admits the metrics scraper on the sidecar's statistics port).
     let policy = find::<kumiki::k8s_openapi::api::networking::v1::NetworkPolicy>(&app, "shop");
     let rules = policy.spec.as_ref().unwrap().ingress.as_ref().unwrap();
-    assert_eq!(rules.len(), 1);
+    assert_eq!(rules.len(), 2);
     let from = rules[0].from.as_ref().unwrap()[0].namespace_selector.as_ref().unwrap();
     assert_eq!(
         from.match_labels.as_ref().unwrap()["kubernetes.io/metadata.name"],

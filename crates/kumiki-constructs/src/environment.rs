@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use kumiki_core::{EnvId, LabelValue, Name, NodeGroup};
 
+use kumiki_synth::MetricsScraper;
+
 use crate::mesh::Mesh;
 use crate::policy::Policy;
 use typed_builder::TypedBuilder;
@@ -33,6 +35,11 @@ pub struct Environment {
     /// traffic policy, callers by identity) are synth errors at their line.
     #[builder(default, setter(strip_option))]
     pub mesh: Option<Mesh>,
+    /// Who scrapes metrics (the platform's Prometheus), if anyone: every Microservice's
+    /// NetworkPolicy admits it on the mesh proxy's statistics port, and on the port a service
+    /// declares with `.metrics(..)`, where its AuthorizationPolicy admits its identity too.
+    #[builder(default, setter(strip_option))]
+    pub scraper: Option<MetricsScraper>,
 }
 
 impl Environment {

@@ -96,9 +96,9 @@ pub const SERVICE_KINDS_WITHOUT_MESH: &[Kind] = &PLAIN_KINDS;
 /// kinds it owns (routes, destination rules, its ingress Gateway, authorization of its
 /// callers, the ServiceEntry of its managed database). Mesh-wide security
 /// (PeerAuthentication, Sidecar, EnvoyFilter) is not among them.
-pub const SERVICE_KINDS: &[Kind] = &concat::<11, 5, 16>(PLAIN_KINDS, MESH_KINDS);
+pub const SERVICE_KINDS: &[Kind] = &concat::<12, 5, 17>(PLAIN_KINDS, MESH_KINDS);
 
-const PLAIN_KINDS: [Kind; 11] = [
+const PLAIN_KINDS: [Kind; 12] = [
     Kind::new("", "ConfigMap"),
     Kind::new("", "PersistentVolumeClaim"),
     Kind::new("", "Secret"),
@@ -108,6 +108,7 @@ const PLAIN_KINDS: [Kind; 11] = [
     Kind::new("apps", "StatefulSet"),
     Kind::new("autoscaling", "HorizontalPodAutoscaler"),
     Kind::new("external-secrets.io", "ExternalSecret"),
+    Kind::new("monitoring.coreos.com", "ServiceMonitor"),
     Kind::new("networking.k8s.io", "NetworkPolicy"),
     Kind::new("policy", "PodDisruptionBudget"),
 ];

@@ -15,6 +15,7 @@ use serde::{Serialize, Serializer};
 pub mod argocd;
 pub mod external_secrets;
 pub mod istio;
+pub mod prometheus_operator;
 
 /// Declares a custom resource type: `metadata` + `spec`, `Resource`, `Metadata`, and a
 /// `Serialize` that writes `apiVersion` and `kind` first, so the type is an object an `App`

@@ -25,6 +25,33 @@ pub struct ProvidedService {
     pub provider: &'static str,
 }
 
+/// Who scrapes metrics in the cluster (the platform's Prometheus): its namespace and
+/// ServiceAccount, which is its mesh identity when it runs with a sidecar. The platform states
+/// it in its `Environment` (a Microservice admits it on its metrics ports) and publishes it;
+/// synth then checks that every PodMonitor and ServiceMonitor target is reachable by it: a
+/// NetworkPolicy selecting the pods admits its namespace on the port, and an ALLOW
+/// AuthorizationPolicy selecting them admits its identity (except on `proxy_ports`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetricsScraper {
+    /// Its namespace.
+    pub namespace: Name,
+    /// The ServiceAccount its pods run as.
+    pub service_account: Name,
+    /// Ports the mesh's proxy serves itself (Envoy's statistics, 15090): scraped without the
+    /// sidecar's inbound chain, so no AuthorizationPolicy governs them; a NetworkPolicy does.
+    pub proxy_ports: Vec<PortNumber>,
+    /// Where the scraper finds the mesh's client certificates (`root-cert.pem`,
+    /// `cert-chain.pem`, `key.pem`), to scrape a port behind mutual TLS; `None` when it has none.
+    pub mesh_certificates: Option<String>,
+}
+
+impl MetricsScraper {
+    /// Its mesh identity, as an AuthorizationPolicy names it.
+    pub fn principal(&self) -> String {
+        format!("cluster.local/ns/{}/sa/{}", self.namespace, self.service_account)
+    }
+}
+
 /// Where an environment's release lives in the repository Argo CD syncs from, published by
 /// the app-of-apps tree so synth can check that Applications and app directories match.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -88,7 +88,7 @@ pub mod platform {
         toleration,
     };
     pub use kumiki_core::{NODE_GROUP_LABEL, Taint};
-    pub use kumiki_synth::{ClusterNodeGroups, PodExemption, PodRule, RegisteredHosts};
+    pub use kumiki_synth::{ClusterNodeGroups, MetricsScraper, PodExemption, PodRule, RegisteredHosts};
 }
 
 /// Validated values: each type's only constructors check the value (literals at compile time

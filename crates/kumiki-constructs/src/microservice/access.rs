@@ -24,13 +24,25 @@ impl Lowering<'_> {
         let spec = self.spec;
         let from_namespaces = (spec.ingress_from.iter()).map(|source| (&source.namespace, &source.ports));
         let from_callers = (spec.callers.iter()).map(|caller| (&caller.namespace, &caller.ports));
-        let mut allowed: Vec<(String, Vec<String>)> = (from_namespaces.chain(from_callers))
-            .map(|(namespace, ports)| (namespace.to_string(), ports.iter().map(Port::port_name).collect()))
+        let by_name = |port: &Port| IntOrString::String(port.port_name());
+        let mut allowed: Vec<(String, Vec<IntOrString>)> = (from_namespaces.chain(from_callers))
+            .map(|(namespace, ports)| (namespace.to_string(), ports.iter().map(by_name).collect()))
             .collect();
         // Ingress listeners are reached through the ingress gateway proxy, from its namespace.
-        let listener_targets: Vec<String> = self.listener_targets().into_iter().map(Port::port_name).collect();
+        let listener_targets: Vec<IntOrString> = self.listener_targets().into_iter().map(by_name).collect();
         if let (false, Some(mesh)) = (listener_targets.is_empty(), &spec.environment.mesh) {
             allowed.push((mesh.ingress.namespace.to_string(), listener_targets));
+        }
+        // The scraper reaches the mesh proxy's statistics and the service's own metrics port.
+        if let Some(scraper) = &spec.environment.scraper {
+            let proxy_ports = (spec.environment.mesh.iter())
+                .flat_map(|_| &scraper.proxy_ports)
+                .map(|port| IntOrString::Int(port.get().into()));
+            let metrics_port = spec.metrics.iter().map(|metrics| by_name(&metrics.value.port));
+            let ports: Vec<IntOrString> = proxy_ports.chain(metrics_port).collect();
+            if !ports.is_empty() {
+                allowed.push((scraper.namespace.to_string(), ports));
+            }
         }
         let ingress = allowed.into_iter().map(|(namespace, ports)| NetworkPolicyIngressRule {
             from: Some(vec![NetworkPolicyPeer {
@@ -43,7 +55,7 @@ impl Lowering<'_> {
             ports: Some(
                 (ports.into_iter())
                     .map(|port| NetworkPolicyPort {
-                        port: Some(IntOrString::String(port)),
+                        port: Some(port),
                         protocol: Some("TCP".to_owned()),
                         ..Default::default()
                     })
@@ -81,6 +93,10 @@ impl Lowering<'_> {
                 principal(&gateway.namespace, &gateway.name),
                 numbers(&listener_targets),
             ));
+        }
+        // Where callers are restricted, the scraper is one of them, on the metrics port only.
+        if let (false, Some(metrics), Some(scraper)) = (rules.is_empty(), &spec.metrics, &spec.environment.scraper) {
+            rules.push(rule(scraper.principal(), numbers(&[&metrics.value.port])));
         }
         (!rules.is_empty()).then(|| AuthorizationPolicy {
             metadata: self.metadata(self.name()),

@@ -19,8 +19,8 @@ use crate::storage::VolumeClaim;
 use super::container::Container;
 use super::lower::lower;
 use super::spec::{
-    At, Autoscale, Caller, ConfigFiles, DisruptionBudget, IngressSource, ListenerBinding, MicroserviceSpec, Patch,
-    ServicePortSpec, Version,
+    At, Autoscale, Caller, ConfigFiles, DisruptionBudget, IngressSource, ListenerBinding, Metrics, MicroserviceSpec,
+    Patch, ServicePortSpec, Version,
 };
 
 /// Typestate: no readiness probe declared yet.
@@ -270,6 +270,19 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
             files.value.other_directories.push((directory.to_owned(), caller));
         }
         files.value.files.insert(name.to_owned(), contents.to_owned());
+        self
+    }
+
+    /// Serves the service's own metrics on `port` at `path` to the platform's scraper (the
+    /// environment's `scraper`): the Service exposes the port, a ServiceMonitor points the
+    /// scraper at it (through the mesh's mutual TLS when there is one), the NetworkPolicy
+    /// admits the scraper's namespace on it and the AuthorizationPolicy its identity.
+    #[track_caller]
+    pub fn metrics(mut self, port: &PortRef<S>, path: &str) -> Self {
+        self.spec.metrics = Some(at(Metrics {
+            port: port.port.clone(),
+            path: path.to_owned(),
+        }));
         self
     }
 

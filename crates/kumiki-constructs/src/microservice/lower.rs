@@ -74,8 +74,12 @@ fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
             }
         }
     }
-    if let Some(first) = spec.service_ports.first() {
-        app.add_at(lowering.service(), first.at);
+    let metrics_at = spec.metrics.as_ref().map(|metrics| metrics.at);
+    if let Some(at) = spec.service_ports.first().map(|first| first.at).or(metrics_at) {
+        app.add_at(lowering.service(), at);
+    }
+    if let (Some(metrics), Some(scraper)) = (&spec.metrics, &spec.environment.scraper) {
+        app.add_at(lowering.service_monitor(&metrics.value, scraper), metrics.at);
     }
     // Routing, gateways and listeners exist in the mesh only (validation reports their
     // declarations when there is none).

@@ -12,6 +12,7 @@ mod container;
 mod context;
 mod database;
 mod lower;
+mod metrics;
 mod scaling;
 mod service;
 mod spec;

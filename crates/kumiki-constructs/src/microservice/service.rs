@@ -34,13 +34,22 @@ impl Lowering<'_> {
     }
 
     pub(crate) fn service(&self) -> Service {
-        let ports = (self.spec.service_ports.iter()).map(|exposed| service_port(exposed.port, &exposed.target));
+        let mut ports: Vec<ServicePort> = (self.spec.service_ports.iter())
+            .map(|exposed| service_port(exposed.port, &exposed.target))
+            .collect();
+        // The metrics port, for the scraper's ServiceMonitor, unless a declared port exposes it.
+        if let Some(metrics) = &self.spec.metrics {
+            let port = &metrics.value.port;
+            if !self.spec.service_ports.iter().any(|exposed| exposed.target == *port) {
+                ports.push(service_port(port.number, port));
+            }
+        }
         Service {
             metadata: self.metadata(self.name()),
             spec: Some(ServiceSpec {
                 type_: Some("ClusterIP".to_owned()),
                 selector: Some(self.selector_labels()),
-                ports: Some(ports.collect()),
+                ports: Some(ports),
                 ..Default::default()
             }),
             ..Default::default()

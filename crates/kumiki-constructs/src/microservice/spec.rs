@@ -39,6 +39,7 @@ pub(crate) struct MicroserviceSpec {
     pub(crate) disruption_budget: Option<At<DisruptionBudget>>,
     pub(crate) config: Option<At<BTreeMap<String, String>>>,
     pub(crate) config_files: Option<At<ConfigFiles>>,
+    pub(crate) metrics: Option<At<Metrics>>,
     pub(crate) node_group: Option<At<NodeGroup>>,
     pub(crate) ingress_from: Vec<IngressSource>,
     pub(crate) callers: Vec<Caller>,
@@ -64,6 +65,7 @@ impl MicroserviceSpec {
             disruption_budget: None,
             config: None,
             config_files: None,
+            metrics: None,
             node_group: None,
             ingress_from: Vec::new(),
             callers: Vec::new(),
@@ -248,6 +250,13 @@ impl Version {
         self.image_version = Some(version);
         self
     }
+}
+
+/// The port and path the service serves its own metrics on, for the platform's scraper.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Metrics {
+    pub(crate) port: Port,
+    pub(crate) path: String,
 }
 
 /// Files the main container reads from one directory, delivered by a ConfigMap whose name

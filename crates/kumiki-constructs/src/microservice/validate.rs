@@ -19,12 +19,28 @@ pub(crate) fn problems(spec: &MicroserviceSpec) -> Vec<Problem> {
     exposure(spec, &mut report);
     mesh_only(spec, &mut report);
     config_files(spec, &mut report);
+    metrics(spec, &mut report);
     scaling(spec, &mut report);
     rollout(spec, &mut report);
     problems
 }
 
 type Report<'a> = dyn FnMut(SourceLocation, String) + 'a;
+
+/// Metrics need someone to scrape them: the environment names the scraper.
+fn metrics(spec: &MicroserviceSpec, report: &mut Report) {
+    if let (Some(metrics), None) = (&spec.metrics, &spec.environment.scraper) {
+        report(
+            metrics.at,
+            format!(
+                "serves metrics on port {}, but {} declares no metrics scraper (`Environment::scraper`), \
+                 so nothing would scrape them",
+                metrics.value.port.port_name(),
+                spec.environment.env
+            ),
+        );
+    }
+}
 
 fn containers(spec: &MicroserviceSpec, report: &mut Report) {
     let environment = &spec.environment;

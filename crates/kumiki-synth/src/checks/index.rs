@@ -13,7 +13,7 @@ use kumiki_core::{EnvId, SourceLocation};
 
 use crate::app::{App, Declared};
 use crate::exemption::PodExemption;
-use crate::provided::{ClusterNodeGroups, ProvidedService, RegisteredHosts, ReleaseLayout};
+use crate::provided::{ClusterNodeGroups, MetricsScraper, ProvidedService, RegisteredHosts, ReleaseLayout};
 
 /// Who is answerable for an object: the app that added it, and the line that declared it.
 #[derive(Clone, Copy, Debug)]
@@ -46,6 +46,8 @@ pub(crate) struct Index<'a> {
     /// The hosts the platform lets other apps register, with the app that declared them.
     pub(crate) registered_hosts: Vec<(&'a str, &'a RegisteredHosts)>,
     pub(crate) layouts: Vec<&'a ReleaseLayout>,
+    /// Who scrapes metrics, as the platform published it.
+    pub(crate) scrapers: Vec<&'a MetricsScraper>,
     /// Every app, by name, with the line that created it.
     pub(crate) apps: Vec<Origin<'a>>,
 }
@@ -90,6 +92,7 @@ impl<'a> Index<'a> {
                 })
                 .collect(),
             layouts: apps.iter().flat_map(|app| app.published::<ReleaseLayout>()).collect(),
+            scrapers: apps.iter().flat_map(|app| app.published::<MetricsScraper>()).collect(),
             apps: (apps.iter())
                 .map(|app| Origin {
                     app: app.name().as_str(),

@@ -14,7 +14,7 @@ use super::views::{
     ServiceEntrySpec, VirtualServiceSpec, WeightedDestination, read,
 };
 use super::{Index, Origin, Problems};
-use crate::provided::ProvidedService;
+use crate::provided::{MetricsScraper, ProvidedService};
 use k8s_openapi::api::core::v1::{Service, ServiceAccount};
 
 /// A custom resource a mesh check reads: where it came from, its namespace and name, its spec.
@@ -30,6 +30,7 @@ struct Read<'a, T> {
 struct Model<'m, 'a> {
     services: Vec<(&'a str, &'a Service)>,
     provided: &'m [&'a ProvidedService],
+    scrapers: &'m [&'a MetricsScraper],
     entries: Vec<Read<'a, ServiceEntrySpec>>,
     gateways: Vec<Read<'a, GatewaySpec>>,
     rules: Vec<Read<'a, DestinationRuleSpec>>,
@@ -53,6 +54,7 @@ impl<'m, 'a> Model<'m, 'a> {
         let mut model = Model {
             services: Vec::new(),
             provided: &index.provided,
+            scrapers: &index.scrapers,
             entries: Vec::new(),
             gateways: Vec::new(),
             rules: Vec::new(),
@@ -295,7 +297,8 @@ fn ownership<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
 }
 
 /// Every principal an ALLOW or DENY rule names must be the identity of a ServiceAccount in
-/// the model or of a provided service: a misspelt caller would silently match nobody.
+/// the model, of a provided service or of the metrics scraper: a misspelt caller would
+/// silently match nobody.
 fn authorization_problems<'a>(
     model: &'a Model,
     policy: &'a Read<'_, AuthorizationPolicySpec>,
@@ -313,7 +316,9 @@ fn authorization_problems<'a>(
         };
         let in_model = model.service_accounts.contains(&(namespace, account));
         let provided = (model.provided.iter())
-            .any(|p| p.namespace.as_str() == namespace && p.service_account.as_str() == account);
+            .any(|p| p.namespace.as_str() == namespace && p.service_account.as_str() == account)
+            || (model.scrapers.iter())
+                .any(|s| s.namespace.as_str() == namespace && s.service_account.as_str() == account);
         (!in_model && !provided).then(|| {
             format!("{describe}: allows principal \"{principal}\", but no ServiceAccount {namespace}/{account} exists")
         })

@@ -11,6 +11,7 @@ mod mesh;
 mod pods;
 mod secrets;
 mod structure;
+mod telemetry;
 mod views;
 mod workloads;
 
@@ -50,7 +51,7 @@ struct RuleGroup {
 }
 
 /// Every rule group, in the order their problems are gathered (they are sorted afterwards).
-const RULE_GROUPS: [RuleGroup; 6] = [
+const RULE_GROUPS: [RuleGroup; 7] = [
     RuleGroup {
         name: "workloads",
         check: workloads::check,
@@ -74,6 +75,10 @@ const RULE_GROUPS: [RuleGroup; 6] = [
     RuleGroup {
         name: "structure",
         check: structure::check,
+    },
+    RuleGroup {
+        name: "telemetry",
+        check: telemetry::check,
     },
 ];
 

@@ -158,14 +158,56 @@ pub(crate) struct Destination {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(crate) struct AuthorizationPolicySpec {
+    pub(crate) action: Option<String>,
+    pub(crate) selector: Option<LabelSelector>,
     pub(crate) rules: Vec<AuthorizationRule>,
 }
 
-/// An authorization rule's sources.
+impl AuthorizationPolicySpec {
+    /// Whether it allows what its rules match (and so denies the rest).
+    pub(crate) fn allows(&self) -> bool {
+        matches!(self.action.as_deref(), None | Some("ALLOW"))
+    }
+}
+
+/// Pods selected by their labels.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct LabelSelector {
+    pub(crate) match_labels: BTreeMap<String, String>,
+    pub(crate) match_expressions: Vec<serde_json::Value>,
+}
+
+impl LabelSelector {
+    /// Whether pods with `labels` are selected (`None` when the selector has expressions,
+    /// which the checks do not evaluate).
+    pub(crate) fn selects(&self, labels: &BTreeMap<String, String>) -> Option<bool> {
+        self.match_expressions
+            .is_empty()
+            .then(|| (self.match_labels.iter()).all(|(key, value)| labels.get(key) == Some(value)))
+    }
+}
+
+/// An authorization rule: its sources and operations.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(crate) struct AuthorizationRule {
     pub(crate) from: Vec<RuleFrom>,
+    pub(crate) to: Vec<RuleTo>,
+}
+
+/// A rule's operation.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct RuleTo {
+    pub(crate) operation: Operation,
+}
+
+/// The destination ports of a rule's operation.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct Operation {
+    pub(crate) ports: Vec<String>,
 }
 
 /// A rule's source.
@@ -180,6 +222,60 @@ pub(crate) struct RuleFrom {
 #[serde(default)]
 pub(crate) struct RuleSource {
     pub(crate) principals: Vec<String>,
+    pub(crate) namespaces: Vec<String>,
+}
+
+/// The Prometheus Operator's API group.
+pub(crate) const PROMETHEUS_OPERATOR: &str = "monitoring.coreos.com";
+
+/// `PodMonitor.spec`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct PodMonitorSpec {
+    pub(crate) selector: LabelSelector,
+    pub(crate) namespace_selector: NamespaceSelector,
+    pub(crate) pod_metrics_endpoints: Vec<PodMetricsEndpoint>,
+}
+
+/// A port of the pods a PodMonitor scrapes, by container port name or number.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct PodMetricsEndpoint {
+    pub(crate) port: Option<String>,
+    pub(crate) port_number: Option<i64>,
+}
+
+/// `ServiceMonitor.spec`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct ServiceMonitorSpec {
+    pub(crate) selector: LabelSelector,
+    pub(crate) namespace_selector: NamespaceSelector,
+    pub(crate) endpoints: Vec<ServiceMonitorEndpoint>,
+}
+
+/// A port of the Services a ServiceMonitor scrapes (through their endpoints), by name.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ServiceMonitorEndpoint {
+    pub(crate) port: Option<String>,
+}
+
+/// The namespaces a monitor looks in: any, these, or (neither) its own.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct NamespaceSelector {
+    pub(crate) any: bool,
+    pub(crate) match_names: Vec<String>,
+}
+
+impl NamespaceSelector {
+    /// Whether a monitor in `own` with this selector looks in `namespace`.
+    pub(crate) fn includes(&self, own: &str, namespace: &str) -> bool {
+        self.any
+            || self.match_names.iter().any(|name| name == namespace)
+            || (self.match_names.is_empty() && own == namespace)
+    }
 }
 
 /// `Application.spec`.
