@@ -239,7 +239,45 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
     fluent_bit.cluster_kinds = kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
     let mut charts = vec![base, istiod, ingress, egress, prometheus, kiali, jaeger, fluent_bit];
     charts.extend(external_secrets(env));
+    charts.extend(karpenter(env));
     charts
+}
+
+/// Karpenter, which provisions the nodes of the node groups' NodePools (stg, prd). Its
+/// controller runs on the `system` group, whose first nodes are the EKS managed node group the
+/// cluster is created with (the same label and taint): nothing else can start it. It launches
+/// instances with the IAM role its ServiceAccount is annotated with (IRSA). The chart installs
+/// the NodePool and EC2NodeClass CRDs, so the pools sync after it.
+fn karpenter(env: Env) -> Option<HelmChart> {
+    if env == Env::Dev {
+        return None;
+    }
+    let cluster = crate::node_pools::cluster_name(env);
+    let role = format!("arn:aws:iam::{AWS_ACCOUNT}:role/KarpenterController-{cluster}");
+    let mut chart = HelmChart::new(
+        name!("karpenter"),
+        "public.ecr.aws/karpenter",
+        "karpenter",
+        // The release whose CRDs the repository vendors (crds/SOURCES.md).
+        ChartVersion::new(1, 14, 1),
+        namespaces::KARPENTER,
+        with(
+            json!({
+                "settings": { "clusterName": cluster },
+                "serviceAccount": { "annotations": { "eks.amazonaws.com/role-arn": role } },
+            }),
+            pinned(env, &node_groups::SYSTEM),
+        ),
+    );
+    chart.cluster_kinds = kinds(&[
+        CRD,
+        CLUSTER_ROLE,
+        CLUSTER_ROLE_BINDING,
+        VALIDATING_WEBHOOK,
+        MUTATING_WEBHOOK,
+    ]);
+    chart.provides_api_groups = vec!["karpenter.sh", "karpenter.k8s.aws"];
+    Some(chart)
 }
 
 /// The External Secrets Operator, where a SecretStore exists (stg, prd): it reads AWS Secrets

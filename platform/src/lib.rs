@@ -16,6 +16,9 @@ use kumiki::values::{AwsAccountId, AwsRegion, Repository};
 pub mod charts;
 pub mod databases;
 pub mod gitops;
+#[rustfmt::skip]
+pub mod karpenter;
+pub mod node_pools;
 pub mod telemetry;
 
 environments! {
@@ -51,6 +54,8 @@ pub mod namespaces {
     pub const JAEGER: Name = name!("jaeger");
     /// Fluent Bit.
     pub const FLUENT_BIT: Name = name!("fluentbit");
+    /// Karpenter, which provisions the node groups' nodes (stg and prd).
+    pub const KARPENTER: Name = name!("karpenter");
     /// The External Secrets Operator (stg and prd, where credentials come from AWS).
     pub const EXTERNAL_SECRETS: Name = name!("external-secrets");
 }
@@ -261,6 +266,10 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
         groups: environment(env).node_groups,
     });
     let mut infra_apps = Vec::new();
+    if let Some(node_pools) = node_pools::app(env) {
+        namespaces_app.add(namespace(env, &namespaces::KARPENTER, false));
+        infra_apps.push(node_pools);
+    }
     if let Some(store) = databases::secret_store(env) {
         namespaces_app.add(namespace(env, &namespaces::EXTERNAL_SECRETS, false));
         let mut secrets = App::new(name!("secrets"));

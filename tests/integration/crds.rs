@@ -237,12 +237,13 @@ fn an_imported_cluster_scoped_kind_cannot_get_a_namespace() {
 }
 
 /// The generated modules of the repository: the SDK's own kinds and the test examples.
-const GENERATED_DIRS: [&str; 5] = [
+const GENERATED_DIRS: [&str; 6] = [
     "crates/kumiki-crds/src/istio",
     "crates/kumiki-crds/src/argocd",
     "crates/kumiki-crds/src/external_secrets",
     "crates/kumiki-crds/src/prometheus_operator",
     "tests/integration/imported",
+    "platform/src/karpenter",
 ];
 
 #[test]
@@ -294,8 +295,10 @@ fn every_generated_module_names_its_source_and_is_current() {
             "application",
             "authorization_policy",
             "destination_rule",
+            "ec2_node_class",
             "external_secret",
             "gateway",
+            "node_pool",
             "node_pool",
             "peer_authentication",
             "pod_monitor",

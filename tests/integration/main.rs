@@ -10,6 +10,7 @@ mod images;
 mod lowering;
 mod mesh;
 mod microservice;
+mod node_pools;
 mod repository;
 mod scaffold;
 mod synth;

@@ -48,6 +48,13 @@ fn workspace_copy() -> (PathBuf, PathBuf) {
     for dir in ["crates", "platform", "services", "xtask", "tests", "schemas", "crds"] {
         copy_tree(&workspace.join(dir), &root.join(dir));
     }
+    // The one script a test reads (the rest of scripts/ holds the oracles' node_modules).
+    fs::create_dir_all(root.join("scripts")).unwrap();
+    fs::copy(
+        workspace.join("scripts/label-dev-nodes.sh"),
+        root.join("scripts/label-dev-nodes.sh"),
+    )
+    .unwrap();
     (root, base.join("target"))
 }
 

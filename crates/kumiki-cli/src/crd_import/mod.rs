@@ -269,13 +269,15 @@ fn module(
         "ClusterResourceScope"
     };
     let kind = &definition.kind;
+    // kopium names the spec after the kind in its own casing (`EC2NodeClass` → `Ec2NodeClassSpec`).
+    let spec = spec_type(&body, kind);
     let code = format!(
         "#![allow(missing_docs, dead_code, clippy::all)]\n\n\
          {body}\n\n\
          {sdk}::crds::custom_resource! {{\n    \
              /// A {kind} ({group}/{version}), as the CRD defines it.\n    \
              #[derive(Clone)]\n    \
-             {kind}({kind}Spec): group = \"{group}\", version = \"{version}\", plural = \"{plural}\",\n    \
+             {kind}({spec}): group = \"{group}\", version = \"{version}\", plural = \"{plural}\",\n    \
              scope = {sdk}::k8s_openapi::{scope}\n\
          }}\n",
         group = definition.group,
@@ -294,6 +296,15 @@ fn module(
         source_fingerprint = fingerprint(text.as_bytes()),
         code_fingerprint = fingerprint(code.as_bytes()),
     )
+}
+
+/// The name of the spec struct of `kind` in kopium's `module`.
+fn spec_type(module: &str, kind: &str) -> String {
+    let wanted = format!("{kind}spec").to_lowercase();
+    (module.lines())
+        .filter_map(|line| line.strip_prefix("pub struct ")?.strip_suffix(" {"))
+        .find(|name| name.to_lowercase() == wanted)
+        .map_or_else(|| format!("{kind}Spec"), str::to_owned)
 }
 
 /// kopium's module with the derives kumiki needs: `Serialize` without `Deserialize` (kumiki

@@ -43,6 +43,8 @@ pub(crate) struct Index<'a> {
     pub(crate) provided: Vec<&'a ProvidedService>,
     /// The node groups the platform declared for the cluster; none when it declared none.
     pub(crate) node_groups: Vec<&'a kumiki_core::NodeGroup>,
+    /// The app that declared them, and where.
+    pub(crate) node_groups_declared_by: Option<Origin<'a>>,
     /// The hosts the platform lets other apps register, with the app that declared them.
     pub(crate) registered_hosts: Vec<(&'a str, &'a RegisteredHosts)>,
     pub(crate) layouts: Vec<&'a ReleaseLayout>,
@@ -85,6 +87,12 @@ impl<'a> Index<'a> {
                 .flat_map(|app| app.published::<ClusterNodeGroups>())
                 .flat_map(|declared| &declared.groups)
                 .collect(),
+            node_groups_declared_by: (apps.iter())
+                .find(|app| app.published::<ClusterNodeGroups>().next().is_some())
+                .map(|app| Origin {
+                    app: app.name().as_str(),
+                    location: app.declared_at(),
+                }),
             registered_hosts: (apps.iter())
                 .flat_map(|app| {
                     app.published::<RegisteredHosts>()

@@ -8,6 +8,7 @@
 mod argocd;
 mod index;
 mod mesh;
+mod nodes;
 mod pods;
 mod secrets;
 mod structure;
@@ -51,7 +52,7 @@ struct RuleGroup {
 }
 
 /// Every rule group, in the order their problems are gathered (they are sorted afterwards).
-const RULE_GROUPS: [RuleGroup; 7] = [
+const RULE_GROUPS: [RuleGroup; 8] = [
     RuleGroup {
         name: "workloads",
         check: workloads::check,
@@ -79,6 +80,10 @@ const RULE_GROUPS: [RuleGroup; 7] = [
     RuleGroup {
         name: "telemetry",
         check: telemetry::check,
+    },
+    RuleGroup {
+        name: "nodes",
+        check: nodes::check,
     },
 ];
 

@@ -225,6 +225,47 @@ pub(crate) struct RuleSource {
     pub(crate) namespaces: Vec<String>,
 }
 
+/// Karpenter's API group.
+pub(crate) const KARPENTER: &str = "karpenter.sh";
+
+/// `NodePool.spec`: the labels and taints of its nodes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct NodePoolSpec {
+    pub(crate) template: NodeTemplate,
+}
+
+/// `NodePool.spec.template`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct NodeTemplate {
+    pub(crate) metadata: NodeMetadata,
+    pub(crate) spec: NodeTemplateSpec,
+}
+
+/// The labels a NodePool's nodes get.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct NodeMetadata {
+    pub(crate) labels: BTreeMap<String, String>,
+}
+
+/// The taints a NodePool's nodes get.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct NodeTemplateSpec {
+    pub(crate) taints: Vec<NodeTaint>,
+}
+
+/// A taint of a node.
+#[derive(Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(default)]
+pub(crate) struct NodeTaint {
+    pub(crate) key: String,
+    pub(crate) value: String,
+    pub(crate) effect: String,
+}
+
 /// The Prometheus Operator's API group.
 pub(crate) const PROMETHEUS_OPERATOR: &str = "monitoring.coreos.com";
 
