@@ -26,8 +26,8 @@ pub fn cluster_name(env: Env) -> String {
 }
 
 /// The Amazon Linux 2023 EKS-optimized image, pinned: a new one is a reviewed change (nodes
-/// are replaced when it changes).
-const AMI_ALIAS: &str = "al2023@v20250920";
+/// are replaced when it changes). A placeholder: set the release the cluster was tested with.
+pub const AMI_ALIAS: &str = "al2023@v20250920";
 
 /// The app of the NodePools and EC2NodeClasses (stg, prd).
 pub fn app(env: Env) -> Option<App> {
