@@ -33,7 +33,8 @@ fn chart_service(release: &Name, component: &str, namespace: &Name) -> String {
 }
 const ISTIO_CHARTS: &str = "https://istio-release.storage.googleapis.com/charts";
 
-fn kinds(kinds: &[(&str, &str)]) -> Vec<GroupKind> {
+/// The cluster-scoped kinds a chart installs, as its project whitelists them.
+pub(crate) fn cluster_kinds(kinds: &[(&str, &str)]) -> Vec<GroupKind> {
     (kinds.iter())
         .map(|(group, kind)| GroupKind {
             group: (*group).to_owned(),
@@ -103,7 +104,7 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
         namespaces::ISTIO_SYSTEM,
         json!({ "defaultRevision": revision }),
     );
-    base.cluster_kinds = kinds(&[CRD, VALIDATING_WEBHOOK, CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
+    base.cluster_kinds = cluster_kinds(&[CRD, VALIDATING_WEBHOOK, CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
     base.provides_api_groups = vec![
         "networking.istio.io",
         "security.istio.io",
@@ -126,7 +127,7 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
             },
         }),
     );
-    istiod.cluster_kinds = kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING, MUTATING_WEBHOOK, VALIDATING_WEBHOOK]);
+    istiod.cluster_kinds = cluster_kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING, MUTATING_WEBHOOK, VALIDATING_WEBHOOK]);
     istiod.after = vec![name!("istio-base")];
 
     let gateway = |proxy: &kumiki::platform::GatewayProxy, service_type: &str| {
@@ -164,7 +165,7 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
             "grafana": system(json!({})),
         }),
     );
-    prometheus.cluster_kinds = kinds(&[
+    prometheus.cluster_kinds = cluster_kinds(&[
         CRD,
         CLUSTER_ROLE,
         CLUSTER_ROLE_BINDING,
@@ -204,7 +205,7 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
             },
         }),
     );
-    kiali.cluster_kinds = kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
+    kiali.cluster_kinds = cluster_kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
     kiali.after = vec![name!("istiod")];
 
     let jaeger = HelmChart::new(
@@ -236,10 +237,11 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
             "config": { "outputs": "" },
         }),
     );
-    fluent_bit.cluster_kinds = kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
+    fluent_bit.cluster_kinds = cluster_kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
     let mut charts = vec![base, istiod, ingress, egress, prometheus, kiali, jaeger, fluent_bit];
     charts.extend(external_secrets(env));
     charts.extend(karpenter(env));
+    charts.push(crate::argocd::chart(env));
     charts
 }
 
@@ -269,7 +271,7 @@ fn karpenter(env: Env) -> Option<HelmChart> {
             pinned(env, &node_groups::SYSTEM),
         ),
     );
-    chart.cluster_kinds = kinds(&[
+    chart.cluster_kinds = cluster_kinds(&[
         CRD,
         CLUSTER_ROLE,
         CLUSTER_ROLE_BINDING,
@@ -286,7 +288,7 @@ fn karpenter(env: Env) -> Option<HelmChart> {
 /// what kumiki writes against the upstream schema; it runs only the namespaced controllers,
 /// without the cluster-wide kinds or the webhooks.
 fn external_secrets(env: Env) -> Option<HelmChart> {
-    databases::secret_store(env)?;
+    databases::secret_store(env, &namespaces::SERVICES)?;
     let role = format!(
         "arn:aws:iam::{AWS_ACCOUNT}:role/{}-{env}-external-secrets",
         crate::PART_OF
@@ -311,7 +313,7 @@ fn external_secrets(env: Env) -> Option<HelmChart> {
             pinned(env, &node_groups::SYSTEM),
         ),
     );
-    chart.cluster_kinds = kinds(&[CRD, CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
+    chart.cluster_kinds = cluster_kinds(&[CRD, CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
     chart.provides_api_groups = vec![external_secrets::ExternalSecret::GROUP];
     Some(chart)
 }

@@ -19,7 +19,7 @@ use kumiki::prelude::*;
 use crate::{Env, Stage};
 use kumiki::values::Subdomain;
 
-use crate::{AWS_REGION, PART_OF, environment, namespaces};
+use crate::{AWS_REGION, PART_OF, environment};
 
 /// The SecretStore of the services namespace, reading AWS Secrets Manager (stg and prd).
 pub const SECRET_STORE: Name = name!("aws-secrets-manager");
@@ -64,17 +64,18 @@ pub fn aurora_endpoint(env: Env) -> Option<Subdomain> {
     }
 }
 
-/// The services namespace's SecretStore in `env`, where credentials are kept outside the cluster: AWS
-/// Secrets Manager in the registry's region, read with the operator's own IAM role (IRSA,
-/// set on its ServiceAccount by the `external-secrets` chart). None in dev.
-pub fn secret_store(env: Env) -> Option<SecretStore> {
+/// The SecretStore of `namespace` in `env` (an ExternalSecret reads the store of its own
+/// namespace), where credentials are kept outside the cluster: AWS Secrets Manager in the
+/// registry's region, read with the operator's own IAM role (IRSA, set on its ServiceAccount by
+/// the `external-secrets` chart). None in dev.
+pub fn secret_store(env: Env, namespace: &Name) -> Option<SecretStore> {
     if env == Env::Dev {
         return None;
     }
     Some(SecretStore {
         metadata: ObjectMeta {
             name: Some(SECRET_STORE.to_string()),
-            namespace: Some(namespaces::SERVICES.to_string()),
+            namespace: Some(namespace.to_string()),
             labels: Some(environment(env).labels()),
             ..Default::default()
         },

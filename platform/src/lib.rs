@@ -13,6 +13,7 @@ use kumiki::platform::{
 use kumiki::prelude::*;
 use kumiki::values::{AwsAccountId, AwsRegion, Repository};
 
+pub mod argocd;
 pub mod charts;
 pub mod databases;
 pub mod gitops;
@@ -270,10 +271,17 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
         namespaces_app.add(namespace(env, &namespaces::KARPENTER, false));
         infra_apps.push(node_pools);
     }
-    if let Some(store) = databases::secret_store(env) {
+    if let Some(store) = databases::secret_store(env, &namespaces::SERVICES) {
         namespaces_app.add(namespace(env, &namespaces::EXTERNAL_SECRETS, false));
         let mut secrets = App::new(name!("secrets"));
         secrets.add(store);
+        // Argo CD's SSO client secret, read from the store of Argo CD's namespace.
+        if let (Some(store), Some(credentials)) = (
+            databases::secret_store(env, &namespaces::ARGOCD),
+            argocd::sso_credentials(env),
+        ) {
+            secrets.add(store).add(credentials);
+        }
         infra_apps.push(secrets);
     }
     let mut egress = Egress::new(&environment(env))

@@ -2,6 +2,7 @@
 //! Applications and AppProjects (each test breaks one and asserts the message).
 
 use kumiki::crds::argocd::{AppProject, Application, ApplicationDestination, ApplicationSource, ApplicationSpec};
+use kumiki::crds::external_secrets::ExternalSecret;
 use kumiki::k8s_openapi::api::rbac::v1::ClusterRole;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::platform::{GatewayListener, HelmChart, Team};
@@ -420,4 +421,83 @@ fn a_chart_outside_its_teams_boundary_is_reported_at_its_declaration() {
             ),
         ]
     );
+}
+
+/// The values of Argo CD's own chart Application in `env`.
+fn argo_cd_values(env: Env) -> kumiki::serde_json::Value {
+    let apps = xtask::model(env);
+    let application = find::<Application>(app(&apps, "team-infra"), "argo-cd");
+    let helm = application.spec.source.as_ref().unwrap().helm.as_ref().unwrap();
+    kumiki::serde_json::to_value(helm.values_object.as_ref().unwrap()).unwrap()
+}
+
+#[test]
+fn argo_cd_is_a_chart_application_configured_from_the_model() {
+    for env in Env::ALL {
+        let values = argo_cd_values(env);
+        let rbac = &values["configs"]["rbac"];
+        // A role per project of the tree, on its own Applications, given to its team's group.
+        for access in platform::argocd::access() {
+            let name = access.project.name.to_string();
+            assert_eq!(
+                rbac[format!("policy.{name}.csv")],
+                format!("p, role:{name}, applications, *, {name}/*, allow"),
+                "{env}"
+            );
+            assert_eq!(
+                rbac[format!("policy.{name}-members.csv")],
+                format!("g, {}, role:{name}", access.group)
+            );
+        }
+        let projects: Vec<String> = (xtask::model(env).iter())
+            .flat_map(|app| app.objects())
+            .filter(|declared| declared.object.kind() == "AppProject")
+            .map(|declared| declared.object.metadata().name.clone().unwrap())
+            .collect();
+        for project in &projects {
+            assert!(
+                rbac.get(format!("policy.{project}.csv")).is_some(),
+                "{env}: no role for project {project}"
+            );
+        }
+        assert_eq!(rbac["policy.default"], "", "{env}: no access without a role");
+        // The health check the sync waves wait on.
+        let health = &values["configs"]["cm"][kumiki::platform::APPLICATION_HEALTH_KEY];
+        assert!(health.as_str().unwrap().contains("obj.status.health.status"), "{env}");
+        assert_eq!(values["global"]["image"]["tag"], platform::argocd::ARGOCD_VERSION);
+    }
+    // stg and prd: GitHub sign-in with the secret by reference only, pods on `deploy`.
+    for env in [Env::Stg, Env::Prd] {
+        let values = argo_cd_values(env);
+        let dex: kumiki::serde_json::Value =
+            kumiki::serde_json::from_str(values["configs"]["cm"]["dex.config"].as_str().unwrap()).unwrap();
+        let config = &dex["connectors"][0]["config"];
+        assert_eq!(config["clientSecret"], "$argocd-dex-github:clientSecret", "{env}");
+        assert_eq!(config["clientID"], "$argocd-dex-github:clientID", "{env}");
+        assert_eq!(values["dex"]["enabled"], true);
+        let required = &values["global"]["affinity"]["nodeAffinity"];
+        assert_eq!(required["type"], "hard");
+        assert_eq!(required["matchExpressions"][0]["values"][0], "deploy");
+        assert_eq!(values["global"]["tolerations"][0]["value"], "deploy");
+        // The secret the references name is the operator's, from the store of Argo CD's namespace.
+        let apps = xtask::model(env);
+        let credentials = find::<ExternalSecret>(app(&apps, "secrets"), "argocd-dex-github");
+        let target = credentials.spec.target.as_ref().unwrap();
+        let labels = target
+            .template
+            .as_ref()
+            .unwrap()
+            .metadata
+            .as_ref()
+            .unwrap()
+            .labels
+            .as_ref()
+            .unwrap();
+        assert_eq!(labels["app.kubernetes.io/part-of"], "argocd");
+        assert!(kumiki::synth::synthesize(env, apps).is_ok());
+    }
+    // dev signs in as Argo CD's admin: no SSO, no secret store.
+    let dev = argo_cd_values(Env::Dev);
+    assert_eq!(dev["dex"]["enabled"], false);
+    assert!(dev["configs"]["cm"].get("dex.config").is_none());
 }

@@ -6,6 +6,7 @@
 //! [`PortRef`] that only a container's port declaration hands out; a Microservice without
 //! readiness and liveness probes has no `build()`; node groups are platform constants.
 
+mod argocd;
 mod database;
 mod egress;
 mod env_var;
@@ -21,6 +22,7 @@ mod port;
 mod probe;
 mod storage;
 
+pub use argocd::{APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA, ProjectAccess, rbac as argocd_rbac};
 pub use database::{Database, DatabaseServer, DevCredentials, InClusterMySql, MYSQL_PORT, ManagedMySql};
 pub use egress::{Egress, ExternalHost};
 pub use environment::Environment;

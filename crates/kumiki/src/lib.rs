@@ -81,11 +81,11 @@ pub mod prelude {
 /// mesh and its gateways, egress, databases, the Argo CD tree and charts, node placement.
 pub mod platform {
     pub use kumiki_constructs::{
-        AutomatedSync, Boundary, ChartVersion, Database, DatabaseServer, DevCredentials, Egress, Environment,
-        GatewayListener, GatewayProxy, GitOps, GroupKind, HelmChart, InClusterMySql, Kind, MYSQL_PORT, ManagedMySql,
-        Mesh, Policy, Project, PullPolicy, RESOURCES_FINALIZER, REVISION_LABEL, Rollout, SERVICE_KINDS,
-        SERVICE_KINDS_WITHOUT_MESH, SYNC_WAVE_ANNOTATION, Seccomp, SecurityPolicy, Team, VERSION_LABEL, node_affinity,
-        toleration,
+        APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA, AutomatedSync, Boundary, ChartVersion, Database,
+        DatabaseServer, DevCredentials, Egress, Environment, GatewayListener, GatewayProxy, GitOps, GroupKind,
+        HelmChart, InClusterMySql, Kind, MYSQL_PORT, ManagedMySql, Mesh, Policy, Project, ProjectAccess, PullPolicy,
+        RESOURCES_FINALIZER, REVISION_LABEL, Rollout, SERVICE_KINDS, SERVICE_KINDS_WITHOUT_MESH, SYNC_WAVE_ANNOTATION,
+        Seccomp, SecurityPolicy, Team, VERSION_LABEL, argocd_rbac, node_affinity, toleration,
     };
     pub use kumiki_core::{NODE_GROUP_LABEL, Taint};
     pub use kumiki_synth::{ClusterNodeGroups, MetricsScraper, PodExemption, PodRule, RegisteredHosts};
