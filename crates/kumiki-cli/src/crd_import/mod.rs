@@ -384,4 +384,38 @@ mod tests {
         assert!(versions[0]["subresources"].get("status").is_none());
         assert_ne!(fingerprint(b"a"), fingerprint(b"b"));
     }
+
+    #[test]
+    fn structs_lose_deserialize_and_debug_enums_keep_debug() {
+        let module = [
+            "mod prelude {",
+            "    pub use serde::{Serialize, Deserialize};",
+            "}",
+            "/// A spec.",
+            "#[derive(Serialize, Deserialize, Clone, Debug, Default)]",
+            "pub struct WidgetSpec {",
+            "}",
+            "#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]",
+            "#[serde(untagged)]",
+            "pub enum WidgetMode {",
+            "}",
+        ];
+        let lighter = lighter_derives(&module);
+        assert!(lighter.contains("pub use serde::Serialize;"), "{lighter}");
+        assert!(
+            lighter.contains("#[derive(Serialize, Clone, Default)]\npub struct WidgetSpec"),
+            "{lighter}"
+        );
+        assert!(
+            lighter.contains("#[derive(Serialize, Clone, Debug, PartialEq)]\n#[serde(untagged)]\npub enum"),
+            "{lighter}"
+        );
+    }
+
+    #[test]
+    fn the_spec_type_is_found_in_kopiums_casing() {
+        let module = "pub struct Ec2NodeClassSpec {\n}\npub struct Ec2NodeClassKubelet {\n}";
+        assert_eq!(spec_type(module, "EC2NodeClass"), "Ec2NodeClassSpec");
+        assert_eq!(spec_type("", "Widget"), "WidgetSpec");
+    }
 }
