@@ -62,6 +62,22 @@ pub fn find<'a, T: 'static>(app: &'a App, name: &str) -> &'a T {
         .unwrap_or_else(|| panic!("no {} named {name}", std::any::type_name::<T>()))
 }
 
+/// The app named `name` among `apps`, to change it.
+pub fn app_mut<'a>(apps: &'a mut [App], name: &str) -> &'a mut App {
+    apps.iter_mut()
+        .find(|app| app.name().as_str() == name)
+        .unwrap_or_else(|| panic!("no app {name}"))
+}
+
+/// Takes the object of type `T` named `name` out of `app`, to add it back changed.
+pub fn take<T: Clone + 'static>(app: &mut App, name: &str) -> T {
+    let object = find::<T>(app, name).clone();
+    app.retain(|declared| {
+        !(declared.object.as_any().is::<T>() && declared.object.metadata().name.as_deref() == Some(name))
+    });
+    object
+}
+
 /// Whether `app` holds any object of type `T`.
 pub fn has<T: 'static>(app: &App) -> bool {
     app.objects().iter().any(|declared| declared.object.as_any().is::<T>())

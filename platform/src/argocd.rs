@@ -6,14 +6,12 @@
 //! store: the values only name it.
 
 use kumiki::crds::external_secrets::{
-    ExternalSecret, ExternalSecretData, ExternalSecretDataRemoteRef, ExternalSecretSecretStoreRef,
-    ExternalSecretSecretStoreRefKind, ExternalSecretSpec, ExternalSecretTarget, ExternalSecretTargetCreationPolicy,
-    ExternalSecretTargetTemplate, ExternalSecretTargetTemplateMetadata,
+    ExternalSecret, ExternalSecretTargetTemplate, ExternalSecretTargetTemplateMetadata,
 };
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::platform::{
     APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA, ChartVersion, HelmChart, NODE_GROUP_LABEL, ProjectAccess,
-    argocd_rbac, toleration,
+    argocd_rbac, external_secret, toleration,
 };
 use kumiki::prelude::*;
 use kumiki::serde_json::{Value, json};
@@ -122,42 +120,22 @@ pub fn sso_credentials(env: Env) -> Option<ExternalSecret> {
     if env == Env::Dev {
         return None;
     }
-    let field = |key: &str| ExternalSecretData {
-        secret_key: key.to_owned(),
-        remote_ref: ExternalSecretDataRemoteRef {
-            key: format!("{PART_OF}/{env}/argocd-dex-github"),
-            property: Some(key.to_owned()),
-            ..Default::default()
-        },
+    let metadata = ObjectMeta {
+        name: Some(SSO_SECRET.to_owned()),
+        namespace: Some(namespaces::ARGOCD.to_string()),
+        labels: Some(environment(env).labels()),
         ..Default::default()
     };
-    Some(ExternalSecret {
-        metadata: ObjectMeta {
-            name: Some(SSO_SECRET.to_owned()),
-            namespace: Some(namespaces::ARGOCD.to_string()),
-            labels: Some(environment(env).labels()),
-            ..Default::default()
-        },
-        spec: ExternalSecretSpec {
-            secret_store_ref: Some(ExternalSecretSecretStoreRef {
-                kind: Some(ExternalSecretSecretStoreRefKind::SecretStore),
-                name: Some(SECRET_STORE.to_string()),
-            }),
-            target: Some(ExternalSecretTarget {
-                name: Some(SSO_SECRET.to_owned()),
-                creation_policy: Some(ExternalSecretTargetCreationPolicy::Owner),
-                template: Some(ExternalSecretTargetTemplate {
-                    metadata: Some(ExternalSecretTargetTemplateMetadata {
-                        labels: Some([("app.kubernetes.io/part-of".to_owned(), "argocd".to_owned())].into()),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }),
+    let remote_key = format!("{PART_OF}/{env}/argocd-dex-github");
+    let mut credentials = external_secret(metadata, &SECRET_STORE, &remote_key, &["clientID", "clientSecret"]);
+    if let Some(target) = credentials.spec.target.as_mut() {
+        target.template = Some(ExternalSecretTargetTemplate {
+            metadata: Some(ExternalSecretTargetTemplateMetadata {
+                labels: Some([("app.kubernetes.io/part-of".to_owned(), "argocd".to_owned())].into()),
                 ..Default::default()
             }),
-            refresh_interval: Some("1h".to_owned()),
-            data: Some(vec![field("clientID"), field("clientSecret")]),
             ..Default::default()
-        },
-    })
+        });
+    }
+    Some(credentials)
 }

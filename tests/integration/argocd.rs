@@ -7,7 +7,7 @@ use kumiki::k8s_openapi::api::rbac::v1::ClusterRole;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::platform::{GatewayListener, HelmChart, Team};
 use kumiki::prelude::*;
-use kumiki_tests::{config_map, find};
+use kumiki_tests::{app_mut, config_map, find};
 use platform::Env;
 
 struct Ledger;
@@ -41,10 +41,6 @@ fn model_with(env: Env, extra: Vec<App>) -> Vec<App> {
 
 fn app<'a>(apps: &'a [App], name: &str) -> &'a App {
     apps.iter().find(|app| app.name().as_str() == name).unwrap()
-}
-
-fn app_mut<'a>(apps: &'a mut [App], name: &str) -> &'a mut App {
-    apps.iter_mut().find(|app| app.name().as_str() == name).unwrap()
 }
 
 fn errors(apps: Vec<App>) -> Vec<String> {

@@ -592,6 +592,53 @@ fn a_custom_resource_of_the_wrong_shape_is_refused_at_its_line() {
     );
 }
 
+/// A NetworkPolicy written through a type of the service's own.
+#[derive(serde::Serialize)]
+struct PlainNetworkPolicy {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: ObjectMeta,
+    spec: serde_json::Value,
+}
+
+own_kind!(
+    PlainNetworkPolicy,
+    "networking.k8s.io",
+    "networking.k8s.io/v1",
+    "NetworkPolicy",
+    "networkpolicies"
+);
+
+#[test]
+fn a_network_policy_of_a_custom_type_is_held_to_the_scrape_path_too() {
+    use kumiki::k8s_openapi::api::networking::v1::NetworkPolicy;
+    let mut apps = xtask::model(Env::Prd);
+    let account = kumiki_tests::app_mut(&mut apps, "account");
+    let policy = kumiki_tests::take::<NetworkPolicy>(account, "account");
+    // The same policy without its rule for Prometheus, written through another type.
+    let mut spec = serde_json::to_value(policy.spec.unwrap()).unwrap();
+    spec["ingress"].as_array_mut().unwrap().retain(|rule| {
+        rule["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] != "prometheus"
+    });
+    let line = line!() + 1;
+    account.add(PlainNetworkPolicy {
+        api_version: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: policy.metadata,
+        spec,
+    });
+    assert_eq!(
+        errors_of_apps(Env::Prd, apps),
+        [format!(
+            "{}:{line}: prd/account: NetworkPolicy services/account admits no ingress from namespace prometheus on port \
+             15090 of Deployment services/account, which PodMonitor prometheus/envoy-stats scrapes: the scraper \
+             (prometheus/kube-prometheus-stack-prometheus) cannot reach it",
+            file!()
+        )]
+    );
+}
+
 #[test]
 fn an_authorization_policy_selects_its_own_pods_and_names_its_sources() {
     use kumiki::crds::istio::{

@@ -4,21 +4,9 @@
 
 use kumiki::platform::{NODE_GROUP_LABEL, node_affinity, toleration};
 use kumiki::prelude::*;
-use kumiki_tests::find;
+use kumiki_tests::{app_mut, find, take};
 use platform::Env;
 use platform::karpenter::node_pool::{NodePool, NodePoolTemplateSpecTaints, NodePoolTemplateSpecTaintsEffect};
-
-fn app_mut<'a>(apps: &'a mut [App], name: &str) -> &'a mut App {
-    apps.iter_mut().find(|app| app.name().as_str() == name).unwrap()
-}
-
-fn take_pool(app: &mut App, name: &str) -> NodePool {
-    let pool = find::<NodePool>(app, name).clone();
-    app.retain(|declared| {
-        !(declared.object.as_any().is::<NodePool>() && declared.object.metadata().name.as_deref() == Some(name))
-    });
-    pool
-}
 
 fn errors(env: Env, apps: Vec<App>) -> Vec<String> {
     match kumiki::synth::synthesize(env, apps) {
@@ -89,7 +77,7 @@ fn every_node_group_has_a_pool_whose_nodes_match_what_pods_are_pinned_with() {
 fn a_pool_whose_taint_differs_from_its_group_is_refused_at_its_line() {
     let mut apps = xtask::model(Env::Prd);
     let pools = app_mut(&mut apps, "node-pools");
-    let mut pool = take_pool(pools, "deploy");
+    let mut pool = take::<NodePool>(pools, "deploy");
     pool.spec.template.spec.taints = Some(vec![NodePoolTemplateSpecTaints {
         key: NODE_GROUP_LABEL.to_owned(),
         value: Some("deploy".to_owned()),
@@ -113,7 +101,7 @@ fn a_pool_whose_taint_differs_from_its_group_is_refused_at_its_line() {
 fn a_node_group_without_a_pool_and_a_pool_of_no_group_are_refused() {
     let mut apps = xtask::model(Env::Prd);
     let pools = app_mut(&mut apps, "node-pools");
-    let mut pool = take_pool(pools, "ingress");
+    let mut pool = take::<NodePool>(pools, "ingress");
     let labels = pool.spec.template.metadata.as_mut().unwrap().labels.as_mut().unwrap();
     labels.insert(NODE_GROUP_LABEL.to_owned(), "edge".to_owned());
     let line = line!() + 1;

@@ -9,7 +9,7 @@ use kumiki::k8s_openapi::api::networking::v1::NetworkPolicy;
 use kumiki::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kumiki::prelude::*;
 use kumiki::values::Repository;
-use kumiki_tests::find;
+use kumiki_tests::{app_mut, find, take};
 use platform::Env;
 
 struct Shop;
@@ -63,19 +63,6 @@ fn errors(env: Env, apps: Vec<App>) -> Vec<String> {
         Ok(_) => panic!("expected synth errors"),
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
     }
-}
-
-fn app_mut<'a>(apps: &'a mut [App], name: &str) -> &'a mut App {
-    apps.iter_mut().find(|app| app.name().as_str() == name).unwrap()
-}
-
-/// Takes the object of type `T` named `name` out of `app`.
-fn take<T: Clone + 'static>(app: &mut App, name: &str) -> T {
-    let object = find::<T>(app, name).clone();
-    app.retain(|declared| {
-        !(declared.object.as_any().is::<T>() && declared.object.metadata().name.as_deref() == Some(name))
-    });
-    object
 }
 
 #[test]

@@ -15,10 +15,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Secret, Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki_core::{DevOnly, Name, PortNumber, SourceLocation, Subdomain, port};
-use kumiki_crds::external_secrets::{
-    ExternalSecret, ExternalSecretData, ExternalSecretDataRemoteRef, ExternalSecretSecretStoreRef,
-    ExternalSecretSecretStoreRefKind, ExternalSecretSpec, ExternalSecretTarget, ExternalSecretTargetCreationPolicy,
-};
+use kumiki_crds::external_secrets::ExternalSecret;
 use kumiki_crds::istio::{
     ServiceEntry, ServiceEntryLocation, ServiceEntryPorts, ServiceEntryResolution, ServiceEntrySpec,
 };
@@ -28,9 +25,6 @@ use crate::env_var::{EnvValue, SecretEnv};
 use crate::environment::Environment;
 use crate::image::Image;
 use crate::port::Protocol;
-
-/// How often the operator reads rotated credentials from the store again (a Go duration).
-const CREDENTIALS_REFRESH_INTERVAL: &str = "1h";
 
 /// The port MySQL listens on, and the Service port clients use, in every environment.
 pub const MYSQL_PORT: PortNumber = port!(3306);
@@ -254,30 +248,10 @@ fn lower_managed(managed: &ManagedMySql, owner: &Owner<'_>, app: &mut App) {
 /// The ExternalSecret that fetches the managed database's credentials.
 fn external_secret(managed: &ManagedMySql, owner: &Owner<'_>) -> ExternalSecret {
     let secret = Database::credentials_secret(owner.name);
-    let field = |key: &str| ExternalSecretData {
-        secret_key: key.to_owned(),
-        remote_ref: ExternalSecretDataRemoteRef {
-            key: managed.key.clone(),
-            property: Some(key.to_owned()),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    ExternalSecret {
-        metadata: Database::metadata(secret.clone(), owner),
-        spec: ExternalSecretSpec {
-            secret_store_ref: Some(ExternalSecretSecretStoreRef {
-                kind: Some(ExternalSecretSecretStoreRefKind::SecretStore),
-                name: Some(managed.store.to_string()),
-            }),
-            target: Some(ExternalSecretTarget {
-                name: Some(secret),
-                creation_policy: Some(ExternalSecretTargetCreationPolicy::Owner),
-                ..Default::default()
-            }),
-            refresh_interval: Some(CREDENTIALS_REFRESH_INTERVAL.to_owned()),
-            data: Some(vec![field("username"), field("password")]),
-            ..Default::default()
-        },
-    }
+    crate::external_secret::external_secret(
+        Database::metadata(secret, owner),
+        &managed.store,
+        &managed.key,
+        &["username", "password"],
+    )
 }

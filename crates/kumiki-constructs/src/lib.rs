@@ -11,6 +11,7 @@ mod database;
 mod egress;
 mod env_var;
 mod environment;
+mod external_secret;
 mod gitops;
 mod image;
 mod image_versions;
@@ -26,6 +27,7 @@ pub use argocd::{APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA, ProjectAccess, 
 pub use database::{Database, DatabaseServer, DevCredentials, InClusterMySql, MYSQL_PORT, ManagedMySql};
 pub use egress::{Egress, ExternalHost};
 pub use environment::Environment;
+pub use external_secret::external_secret;
 pub use gitops::{
     AutomatedSync, Boundary, ChartVersion, GitOps, GroupKind, HelmChart, Kind, Project, RESOURCES_FINALIZER,
     SERVICE_KINDS, SERVICE_KINDS_WITHOUT_MESH, SYNC_WAVE_ANNOTATION, Team,

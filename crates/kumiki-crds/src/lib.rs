@@ -1,4 +1,4 @@
-//! Custom resource types kumiki emits (Istio, Argo CD, External Secrets), generated from the
+//! Custom resource types kumiki emits (Istio, Argo CD, External Secrets, Prometheus Operator), generated from the
 //! upstream CRDs by `import-crd` (kopium, pinned): every field of each schema is typed, enums
 //! where the schema lists values, `status` left out (the operator's). Each type implements
 //! k8s-openapi's `Resource` and `Metadata` through [`custom_resource!`], so it goes into an

@@ -22,7 +22,9 @@ pub use app::{App, Declared};
 pub use error::{SynthError, SynthErrors};
 pub use exemption::{PodExemption, PodRule};
 pub use object::{Identity, Object, pod_template};
-pub use provided::{ClusterNodeGroups, GeneratedBy, MetricsScraper, ProvidedService, RegisteredHosts, ReleaseLayout};
+pub use provided::{
+    ClusterNodeGroups, GeneratedBy, MetricsScraper, ProvidedService, RegisteredHosts, ReleaseLayout, mesh_principal,
+};
 pub use release::Release;
 pub use render::{header, render_yaml, render_yaml_into};
 #[cfg(feature = "test-hooks")]

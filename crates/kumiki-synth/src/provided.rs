@@ -48,8 +48,14 @@ pub struct MetricsScraper {
 impl MetricsScraper {
     /// Its mesh identity, as an AuthorizationPolicy names it.
     pub fn principal(&self) -> String {
-        format!("cluster.local/ns/{}/sa/{}", self.namespace, self.service_account)
+        mesh_principal(&self.namespace, &self.service_account)
     }
+}
+
+/// The mesh identity of the pods running as `service_account` in `namespace`, as an
+/// AuthorizationPolicy names it: `cluster.local/ns/<namespace>/sa/<service account>`.
+pub fn mesh_principal(namespace: &Name, service_account: &Name) -> String {
+    format!("cluster.local/ns/{namespace}/sa/{service_account}")
 }
 
 /// Where an environment's release lives in the repository Argo CD syncs from, published by

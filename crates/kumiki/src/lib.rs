@@ -85,7 +85,7 @@ pub mod platform {
         DatabaseServer, DevCredentials, Egress, Environment, GatewayListener, GatewayProxy, GitOps, GroupKind,
         HelmChart, InClusterMySql, Kind, MYSQL_PORT, ManagedMySql, Mesh, Policy, Project, ProjectAccess, PullPolicy,
         RESOURCES_FINALIZER, REVISION_LABEL, Rollout, SERVICE_KINDS, SERVICE_KINDS_WITHOUT_MESH, SYNC_WAVE_ANNOTATION,
-        Seccomp, SecurityPolicy, Team, VERSION_LABEL, argocd_rbac, node_affinity, toleration,
+        Seccomp, SecurityPolicy, Team, VERSION_LABEL, argocd_rbac, external_secret, node_affinity, toleration,
     };
     pub use kumiki_core::{NODE_GROUP_LABEL, Taint};
     pub use kumiki_synth::{ClusterNodeGroups, MetricsScraper, PodExemption, PodRule, RegisteredHosts};

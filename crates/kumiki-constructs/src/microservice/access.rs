@@ -8,12 +8,12 @@ use k8s_openapi::api::networking::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kumiki_core::Name;
 use kumiki_crds::istio::{
     AuthorizationPolicy, AuthorizationPolicyAction, AuthorizationPolicyRules, AuthorizationPolicyRulesFrom,
     AuthorizationPolicyRulesFromSource, AuthorizationPolicyRulesTo, AuthorizationPolicyRulesToOperation,
     AuthorizationPolicySelector, AuthorizationPolicySpec,
 };
+use kumiki_synth::mesh_principal;
 
 use crate::port::Port;
 
@@ -78,19 +78,21 @@ impl Lowering<'_> {
     pub(crate) fn authorization_policy(&self) -> Option<AuthorizationPolicy> {
         let spec = self.spec;
         let mesh = spec.environment.mesh.as_ref()?;
-        let principal = |namespace: &Name, account: &Name| format!("cluster.local/ns/{namespace}/sa/{account}");
         let numbers = |ports: &[&Port]| ports.iter().map(|port| port.number.to_string()).collect();
         let mut rules: Vec<AuthorizationPolicyRules> = (spec.callers.iter())
             .map(|caller| {
                 let ports: Vec<&Port> = caller.ports.iter().collect();
-                rule(principal(&caller.namespace, &caller.service_account), numbers(&ports))
+                rule(
+                    mesh_principal(&caller.namespace, &caller.service_account),
+                    numbers(&ports),
+                )
             })
             .collect();
         let listener_targets = self.listener_targets();
         if !listener_targets.is_empty() {
             let gateway = &mesh.ingress;
             rules.push(rule(
-                principal(&gateway.namespace, &gateway.name),
+                mesh_principal(&gateway.namespace, &gateway.name),
                 numbers(&listener_targets),
             ));
         }

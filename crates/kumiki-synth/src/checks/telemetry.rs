@@ -7,6 +7,7 @@
 //!
 //! Without a published [`MetricsScraper`] there is no one to check for: the rule is silent.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{ContainerPort, Service};
@@ -15,7 +16,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::index::Workload;
 use super::views::{
-    AuthorizationPolicySpec, ISTIO_SECURITY, PROMETHEUS_OPERATOR, PodMonitorSpec, ServiceMonitorSpec, read,
+    AuthorizationPolicySpec, ISTIO_SECURITY, PROMETHEUS_OPERATOR, PodMonitorSpec, ServiceMonitorSpec, as_kind, read,
 };
 use super::{Index, Origin, Problems};
 use crate::provided::MetricsScraper;
@@ -33,18 +34,19 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
     let Some(scraper) = index.scrapers.first().copied() else {
         return;
     };
-    let mut network_policies: Vec<(Origin<'a>, &'a NetworkPolicy)> = Vec::new();
+    // Read by kind: a policy or Service of a platform's own Rust type counts as much as kumiki's.
+    let mut network_policies: Vec<(Origin<'a>, Cow<'a, NetworkPolicy>)> = Vec::new();
     let mut authorization_policies: Vec<(Origin<'a>, &'a str, String, AuthorizationPolicySpec)> = Vec::new();
-    let mut services: Vec<&'a Service> = Vec::new();
+    let mut services: Vec<Cow<'a, Service>> = Vec::new();
     let mut targets = Vec::new();
     for entry in &index.objects {
         let object = entry.declared.object.as_ref();
         let metadata = object.metadata();
         let namespace = metadata.namespace.as_deref().unwrap_or_default();
         let name = metadata.name.as_deref().unwrap_or_default();
-        if let Some(policy) = object.as_any().downcast_ref::<NetworkPolicy>() {
+        if let Some(policy) = as_kind::<NetworkPolicy>(entry) {
             network_policies.push((entry.origin, policy));
-        } else if let Some(service) = object.as_any().downcast_ref::<Service>() {
+        } else if let Some(service) = as_kind::<Service>(entry) {
             services.push(service);
         } else if let Some(Ok(policy)) = read::<AuthorizationPolicySpec>(entry, ISTIO_SECURITY, "AuthorizationPolicy") {
             authorization_policies.push((entry.origin, namespace, name.to_owned(), policy));
@@ -146,12 +148,12 @@ fn container_port<'w>(workload: &Workload<'w>, name: &str) -> Option<&'w Contain
 /// admit no ingress from the scraper's namespace on the port.
 fn network_policy_problem<'a>(
     scraper: &MetricsScraper,
-    policies: &[(Origin<'a>, &NetworkPolicy)],
+    policies: &[(Origin<'a>, Cow<'_, NetworkPolicy>)],
     target: &Target<'_, 'a>,
 ) -> Option<(Origin<'a>, String)> {
     let workload = target.workload;
     let labels = workload.pod_labels.cloned().unwrap_or_default();
-    let selecting: Vec<&(Origin, &NetworkPolicy)> = (policies.iter())
+    let selecting: Vec<&(Origin, Cow<NetworkPolicy>)> = (policies.iter())
         .filter(|(_, policy)| {
             let spec = policy.spec.as_ref();
             policy.metadata.namespace.as_deref() == Some(workload.namespace)

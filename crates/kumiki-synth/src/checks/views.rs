@@ -5,8 +5,10 @@
 //! Views take what is there: an absent field is empty. A field of the wrong shape (a string
 //! where the schema has a list) is a problem of its own, reported by [`read`]'s caller.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use k8s_openapi::Resource;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -33,6 +35,23 @@ pub(crate) fn read<T: DeserializeOwned>(entry: &Entry<'_>, group: &str, kind: &s
             metadata.name.as_deref().unwrap_or_default()
         )
     }))
+}
+
+/// `entry` as the Kubernetes type `T` when it is of `T`'s kind: the object itself when it is a
+/// `T`, else read from its JSON (a platform's own type for a built-in kind), `None` when that
+/// does not have `T`'s shape (the API server's own checks then speak for it).
+pub(crate) fn as_kind<'a, T>(entry: &Entry<'a>) -> Option<Cow<'a, T>>
+where
+    T: Resource + DeserializeOwned + Clone + 'static,
+{
+    let object = entry.declared.object.as_ref();
+    if object.group() != T::GROUP || object.kind() != T::KIND {
+        return None;
+    }
+    match object.as_any().downcast_ref::<T>() {
+        Some(typed) => Some(Cow::Borrowed(typed)),
+        None => serde_json::from_value(object.to_json()).ok().map(Cow::Owned),
+    }
 }
 
 /// Removes the fields set to `null`: the API server reads them as absent, and so do the views.
