@@ -6,7 +6,7 @@
 
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kumiki::platform::{ClusterNodeGroups, RegisteredHosts};
+use kumiki::platform::PlatformFacts;
 use kumiki::platform::{
     Egress, Environment, GatewayProxy, Mesh, Policy, PullPolicy, Rollout, Seccomp, SecurityPolicy, Team,
 };
@@ -20,6 +20,7 @@ pub mod gitops;
 #[rustfmt::skip]
 pub mod karpenter;
 pub mod node_pools;
+pub mod rules;
 pub mod telemetry;
 
 environments! {
@@ -234,8 +235,11 @@ fn namespace(env: Env, name: &Name, in_mesh: bool) -> Namespace {
     }
 }
 
-/// The platform's own apps, given the services' apps (whose declarations shape the gateways
-/// and the Argo CD tree):
+/// The platform's facts and its own apps, given the services' apps (whose declarations shape
+/// the gateways and the Argo CD tree). The facts: the cluster's node groups, the hosts a
+/// service may register itself (its managed database's endpoint), the gateway proxies Istio's
+/// chart renders (with the ports the services' listeners and the egress routes open), the
+/// metrics scraper and the release layout of the Argo CD tree. The apps:
 /// - `namespaces`: every namespace, the services' and Istio's gateways' enrolled in the mesh;
 /// - `mesh`: mesh-wide STRICT mutual TLS and the services namespace's Sidecar (only
 ///   registered hosts are reachable). It declares the gateway proxies (rendered by Istio's
@@ -247,7 +251,7 @@ fn namespace(env: Env, name: &Name, in_mesh: bool) -> Namespace {
 ///   ExternalSecrets read ([`databases`]);
 /// - the Argo CD tree ([`gitops`]): `bootstrap`, `root`, `team-app` (the services) and
 ///   `team-infra` (these apps and the [`charts`]).
-pub fn apps(env: Env, services: &[App]) -> Vec<App> {
+pub fn apps(env: Env, services: &[App]) -> (PlatformFacts, Vec<App>) {
     let mesh = mesh();
     let mut namespaces_app = App::new(name!("namespaces"));
     for (name, in_mesh) in [
@@ -262,10 +266,6 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
     ] {
         namespaces_app.add(namespace(env, &name, in_mesh));
     }
-    // Every pod's placement is checked against the cluster's node groups.
-    namespaces_app.publish(ClusterNodeGroups {
-        groups: environment(env).node_groups,
-    });
     let mut infra_apps = Vec::new();
     if let Some(node_pools) = node_pools::app(env) {
         namespaces_app.add(namespace(env, &namespaces::KARPENTER, false));
@@ -284,27 +284,37 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
         }
         infra_apps.push(secrets);
     }
-    let mut egress = Egress::new(&environment(env))
+    let egress = Egress::new(&environment(env))
         .route(external_hosts::httpbin_org())
         .build();
-    // The only hosts a service may register itself: its managed database's endpoint.
-    egress.publish(RegisteredHosts {
-        hosts: databases::aurora_endpoint(env)
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-    });
     let mut mesh_app = App::new(name!("mesh"));
     mesh_app
         .add(mesh.strict_mtls())
         .add(mesh.sidecar(&namespaces::SERVICES));
     let gateway_openers: Vec<&App> = services.iter().chain([&egress]).collect();
     for proxy in [&mesh.ingress, &mesh.egress] {
-        mesh_app.publish(proxy.provided_service(gateway_openers.iter().copied()));
         for (location, message) in proxy.node_port_conflicts(gateway_openers.iter().copied()) {
-            mesh_app.report(location, message);
+            mesh_app.report(location, &kumiki::rules::MESH_NODE_PORT, message);
         }
     }
+    let facts = PlatformFacts::builder()
+        .node_groups(environment(env).node_groups)
+        // The only hosts a service may register itself: its managed database's endpoint.
+        .registered_hosts(
+            databases::aurora_endpoint(env)
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        )
+        .provided_services(
+            [&mesh.ingress, &mesh.egress]
+                .iter()
+                .map(|proxy| proxy.provided_service(gateway_openers.iter().copied()))
+                .collect(),
+        )
+        .scraper(telemetry::scraper())
+        .layout(gitops::gitops(env).layout())
+        .build();
     let telemetry = telemetry::app(env);
     let charts = charts::all(env, &gateway_openers);
     let tree = gitops::gitops(env).tree(&[
@@ -325,5 +335,5 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
     let mut apps = vec![namespaces_app, mesh_app, egress, telemetry];
     apps.extend(infra_apps);
     apps.extend(tree);
-    apps
+    (facts, apps)
 }

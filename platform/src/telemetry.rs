@@ -22,6 +22,8 @@ pub const ENVOY_STATS_PORT: PortNumber = port!(15090);
 pub const PROMETHEUS_SERVICE_ACCOUNT: Name = name!("kube-prometheus-stack-prometheus");
 /// Where Prometheus finds the mesh certificates its sidecar writes.
 const PROMETHEUS_CERTIFICATES: &str = "/etc/prom-certs";
+/// The label the Envoy statistics PodMonitor selects service pods by (with [`PART_OF`]).
+pub const SCRAPED_LABEL: &str = "app.kubernetes.io/part-of";
 /// Where the sidecar writes them (a memory volume shared with Prometheus).
 const SIDECAR_CERTIFICATES: &str = "/etc/istio-output-certs";
 
@@ -66,7 +68,7 @@ fn metadata(env: Env, name: &str) -> ObjectMeta {
 }
 
 /// The app that tells Prometheus what to scrape: the Envoy statistics of every service pod
-/// and istiod's metrics. It publishes the scraper, so synth checks the scrape path.
+/// and istiod's metrics. The scraper itself is a platform fact ([`scraper`]).
 pub fn app(env: Env) -> App {
     let mut app = App::new(name!("telemetry"));
     app.add(PodMonitor {
@@ -77,7 +79,7 @@ pub fn app(env: Env) -> App {
                 ..Default::default()
             }),
             selector: PodMonitorSelector {
-                match_labels: Some([("app.kubernetes.io/part-of".to_owned(), PART_OF.to_string())].into()),
+                match_labels: Some([(SCRAPED_LABEL.to_owned(), PART_OF.to_string())].into()),
                 ..Default::default()
             },
             pod_metrics_endpoints: Some(vec![PodMonitorPodMetricsEndpoints {
@@ -106,6 +108,5 @@ pub fn app(env: Env) -> App {
             ..Default::default()
         },
     });
-    app.publish(scraper());
     app
 }

@@ -7,7 +7,8 @@ use kumiki::k8s_openapi::api::rbac::v1::ClusterRole;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::platform::{GatewayListener, HelmChart, Team};
 use kumiki::prelude::*;
-use kumiki_tests::{app_mut, config_map, find};
+use kumiki::synth::Model;
+use kumiki_tests::{app, app_mut, config_map, find};
 use platform::Env;
 
 struct Ledger;
@@ -31,23 +32,19 @@ fn ledger(env: Env) -> App {
 }
 
 /// The registered services plus `extra`, with the platform built around them.
-fn model_with(env: Env, extra: Vec<App>) -> Vec<App> {
+fn model_with(env: Env, extra: Vec<App>) -> Model {
     let mut services: Vec<App> = xtask::workspace().service_apps(env);
     services.extend(extra);
-    let mut apps = platform::apps(env, &services);
-    apps.extend(services);
-    apps
+    kumiki_tests::with_platform(env, services)
 }
 
-fn app<'a>(apps: &'a [App], name: &str) -> &'a App {
+/// The app named `name` of a tree `GitOps::tree` built.
+fn tree_app<'a>(apps: &'a [App], name: &str) -> &'a App {
     apps.iter().find(|app| app.name().as_str() == name).unwrap()
 }
 
-fn errors(apps: Vec<App>) -> Vec<String> {
-    match kumiki::synth::synthesize(Env::Prd, apps) {
-        Ok(_) => panic!("expected synth errors"),
-        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
-    }
+fn errors(model: Model) -> Vec<String> {
+    kumiki_tests::errors(&model)
 }
 
 /// The messages (without location and app path) of `errors`.
@@ -69,11 +66,11 @@ fn adding_a_service_adds_its_application_in_every_environment_and_removing_it_re
             Some(format!("release/{env}/ledger").as_str())
         );
         assert_eq!(application.spec.destination.namespace.as_deref(), Some("services"));
-        let release = kumiki::synth::synthesize(env, with_ledger).unwrap();
+        let release = kumiki::synth::synthesize(&with_ledger).unwrap();
         assert!(release.files.contains_key("team-app/argocd.application.ledger.yaml"));
         assert!(release.files.keys().any(|path| path.starts_with("ledger/")));
 
-        let without = kumiki::synth::synthesize(env, model_with(env, Vec::new())).unwrap();
+        let without = kumiki::synth::synthesize(&model_with(env, Vec::new())).unwrap();
         assert!(!without.files.keys().any(|path| path.contains("ledger")));
     }
 }
@@ -135,7 +132,7 @@ fn the_gateway_chart_gets_the_listeners_ports() {
         .collect();
     // Whatever the services declare: every listener published on the ingress proxy, in port order.
     let ingress = platform::mesh().ingress.name;
-    let mut declared: Vec<(u64, Option<u64>)> = (apps.iter())
+    let mut declared: Vec<(u64, Option<u64>)> = (apps.apps.iter())
         .flat_map(|app| app.published::<GatewayListener>())
         .filter(|published| published.proxy == ingress)
         .map(|published| {
@@ -182,7 +179,9 @@ fn an_application_path_must_be_an_app_directory() {
     app_mut(&mut apps, "team-app").add(stray_application("app", "release/prd/ghost", "services"));
     assert_eq!(
         messages(&errors(apps)),
-        ["Application argocd/stray: syncs path \"release/prd/ghost\", which is not an app directory of release/prd"]
+        [
+            "Application argocd/stray: syncs path \"release/prd/ghost\", which is not an app directory of release/prd [rule: argocd.source]"
+        ]
     );
 }
 
@@ -203,7 +202,7 @@ fn an_application_syncs_exactly_one_source_the_checks_can_read() {
         errors(apps),
         [format!(
             "{}:{line}: prd/team-app: Application argocd/stray: must have exactly one `source` (kumiki checks what \
-             it syncs; `sources` and `sourceHydrator` are not checked)",
+             it syncs; `sources` and `sourceHydrator` are not checked) [rule: argocd.source]",
             file!()
         )]
     );
@@ -213,17 +212,17 @@ fn an_application_syncs_exactly_one_source_the_checks_can_read() {
 fn an_app_directory_must_be_synced_by_exactly_one_application() {
     // An app the tree was not told about: nothing would ever sync its directory.
     let mut apps = model_with(Env::Prd, Vec::new());
-    apps.push(ledger(Env::Prd));
+    apps.apps.push(ledger(Env::Prd));
     assert_eq!(
         messages(&errors(apps)),
-        ["app directory release/prd/ledger is synced by no Application"]
+        ["app directory release/prd/ledger is synced by no Application [rule: argocd.app-synced]"]
     );
 
     let mut apps = model_with(Env::Prd, Vec::new());
     app_mut(&mut apps, "team-app").add(stray_application("app", "release/prd/account", "services"));
     assert_eq!(
         messages(&errors(apps)),
-        ["app directory release/prd/account is synced by 2 Applications: account, stray"]
+        ["app directory release/prd/account is synced by 2 Applications: account, stray [rule: argocd.app-synced]"]
     );
 }
 
@@ -234,7 +233,9 @@ fn an_application_must_name_a_declared_project() {
     let errors = errors(apps);
     let messages = messages(&errors);
     assert!(
-        messages.contains(&"Application argocd/stray: names project \"billing\", which no AppProject declares"),
+        messages.contains(
+            &"Application argocd/stray: names project \"billing\", which no AppProject declares [rule: argocd.project]"
+        ),
         "{errors:?}"
     );
 }
@@ -249,12 +250,12 @@ fn a_destination_must_be_a_namespace_of_the_model() {
     let messages = messages(&errors);
     assert!(
         messages.contains(
-            &"Application argocd/account-copy: deploys to namespace \"payments\", which is not a Namespace of the model"
+            &"Application argocd/account-copy: deploys to namespace \"payments\", which is not a Namespace of the model [rule: argocd.destination]"
         ),
         "{errors:?}"
     );
     assert!(
-        messages.contains(&"Application argocd/account-copy: project \"app\" does not allow namespace \"payments\""),
+        messages.contains(&"Application argocd/account-copy: project \"app\" does not allow namespace \"payments\" [rule: argocd.project]"),
         "{errors:?}"
     );
 }
@@ -293,9 +294,8 @@ fn a_team_cannot_widen_its_project_by_writing_more() {
             ..Default::default()
         },
     });
-    let mut apps = platform::apps(Env::Prd, &services);
-    apps.extend(services);
-    let project = (apps.iter())
+    let apps = kumiki_tests::with_platform(Env::Prd, services);
+    let project = (apps.apps.iter())
         .find(|app| app.name().as_str() == "root")
         .map(|root| find::<AppProject>(root, "app").clone())
         .unwrap();
@@ -305,7 +305,7 @@ fn a_team_cannot_widen_its_project_by_writing_more() {
     assert_eq!(namespaces, ["services"]);
     assert_eq!(project.spec.cluster_resource_whitelist.as_ref().map(Vec::len), Some(0));
     let file = file!();
-    let outside = "outside the boundary project \"app\" declares (Application argocd/account)";
+    let outside = "outside the boundary project \"app\" declares (Application argocd/account) [rule: argocd.boundary]";
     assert_eq!(
         errors(apps),
         [
@@ -349,8 +349,8 @@ fn a_dependency_cycle_cannot_be_ordered_in_waves() {
         apps: vec![&tenant],
         charts: vec![chart],
     }]);
-    let root = app(&apps, "root");
-    let problems: Vec<&str> = root.problems().iter().map(|(_, message)| message.as_str()).collect();
+    let root = tree_app(&apps, "root");
+    let problems: Vec<&str> = root.problems().iter().map(|problem| problem.message.as_str()).collect();
     assert_eq!(
         problems,
         [
@@ -371,7 +371,9 @@ fn a_project_whose_parent_name_would_be_too_long_is_reported_not_renamed() {
         apps: Vec::new(),
         charts: Vec::new(),
     }]);
-    let problems: Vec<&str> = app(&apps, "root").problems().iter().map(|(_, m)| m.as_str()).collect();
+    let problems: Vec<&str> = (tree_app(&apps, "root").problems().iter())
+        .map(|problem| problem.message.as_str())
+        .collect();
     assert_eq!(
         problems,
         [
@@ -401,18 +403,18 @@ fn a_chart_outside_its_teams_boundary_is_reported_at_its_declaration() {
         apps: Vec::new(),
         charts: vec![chart],
     }]);
-    let problems: Vec<String> = (app(&apps, "team-app").problems().iter())
-        .map(|(at, message)| format!("{at}: {message}"))
+    let problems: Vec<String> = (tree_app(&apps, "team-app").problems().iter())
+        .map(|problem| format!("{}: {} [{}]", problem.location, problem.message, problem.rule.id))
         .collect();
     assert_eq!(
         problems,
         [
             format!(
-                "{}:{line}: chart operator installs into namespace payments, outside project app's boundary",
+                "{}:{line}: chart operator installs into namespace payments, outside project app's boundary [gitops.chart-boundary]",
                 file!()
             ),
             format!(
-                "{}:{line}: chart operator installs cluster-scoped kind ClusterRole (group \"rbac.authorization.k8s.io\"), outside project app's boundary",
+                "{}:{line}: chart operator installs cluster-scoped kind ClusterRole (group \"rbac.authorization.k8s.io\"), outside project app's boundary [gitops.chart-boundary]",
                 file!()
             ),
         ]
@@ -445,7 +447,7 @@ fn argo_cd_is_a_chart_application_configured_from_the_model() {
                 format!("g, {}, role:{name}", access.group)
             );
         }
-        let projects: Vec<String> = (xtask::model(env).iter())
+        let projects: Vec<String> = (xtask::model(env).apps.iter())
             .flat_map(|app| app.objects())
             .filter(|declared| declared.object.kind() == "AppProject")
             .map(|declared| declared.object.metadata().name.clone().unwrap())
@@ -490,7 +492,7 @@ fn argo_cd_is_a_chart_application_configured_from_the_model() {
             .as_ref()
             .unwrap();
         assert_eq!(labels["app.kubernetes.io/part-of"], "argocd");
-        assert!(kumiki::synth::synthesize(env, apps).is_ok());
+        assert!(kumiki::synth::synthesize(&apps).is_ok());
     }
     // dev signs in as Argo CD's admin: no SSO, no secret store.
     let dev = argo_cd_values(Env::Dev);

@@ -5,7 +5,7 @@ use platform::Env;
 
 fn rows(env: Env) -> Vec<xtask::catalog::Row> {
     let services: Vec<&str> = xtask::SERVICES.iter().map(|service| service.name).collect();
-    xtask::catalog::rows(&xtask::model(env), &services)
+    xtask::catalog::rows(&xtask::model(env).apps, &services)
 }
 
 #[test]

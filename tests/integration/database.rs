@@ -10,18 +10,12 @@ use kumiki::k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret, Service}
 use kumiki::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
+use kumiki::synth::Model;
 use kumiki_tests::{find, has};
 use platform::Env;
 
-fn app(apps: &[App], name: &str) -> usize {
-    apps.iter().position(|app| app.name().as_str() == name).unwrap()
-}
-
-fn errors(env: Env, apps: Vec<App>) -> Vec<String> {
-    match kumiki::synth::synthesize(env, apps) {
-        Ok(_) => panic!("expected synth errors"),
-        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
-    }
+fn app(model: &Model, name: &str) -> usize {
+    model.apps.iter().position(|app| app.name().as_str() == name).unwrap()
 }
 
 /// `name = value` or `name <- secret/key` for each variable of the main container.
@@ -51,7 +45,7 @@ const CONNECTION: [&str; 5] = [
 #[test]
 fn in_dev_the_database_is_a_single_mysql_pod_governed_by_its_headless_service() {
     let apps = xtask::model(Env::Dev);
-    let account = &apps[app(&apps, "account")];
+    let account = &apps.apps[app(&apps, "account")];
     let stateful_set: &StatefulSet = find(account, "account-db");
     let spec = stateful_set.spec.as_ref().unwrap();
     assert_eq!(spec.replicas, Some(1));
@@ -87,19 +81,19 @@ fn in_dev_the_database_is_a_single_mysql_pod_governed_by_its_headless_service() 
         routes.spec.tcp.as_ref().unwrap()[0].r#match.as_ref().unwrap()[0].port,
         Some(3306)
     );
-    kumiki::synth::synthesize(Env::Dev, apps).expect("dev synthesizes");
+    kumiki::synth::synthesize(&apps).expect("dev synthesizes");
 }
 
 #[test]
 fn in_stg_and_prd_no_database_pod_and_no_secret_value_only_references() {
     for env in [Env::Stg, Env::Prd] {
         let apps = xtask::model(env);
-        for app in &apps {
+        for app in &apps.apps {
             assert!(!has::<StatefulSet>(app), "{env}/{}: a StatefulSet", app.name());
             assert!(!has::<Secret>(app), "{env}/{}: a Secret", app.name());
             assert!(!has::<PersistentVolumeClaim>(app), "{env}/{}: a claim", app.name());
         }
-        let account = &apps[app(&apps, "account")];
+        let account = &apps.apps[app(&apps, "account")];
         let service: &Service = find(account, "account-db");
         let spec = service.spec.as_ref().unwrap();
         assert_eq!(spec.type_.as_deref(), Some("ExternalName"));
@@ -115,12 +109,12 @@ fn in_stg_and_prd_no_database_pod_and_no_secret_value_only_references() {
             .collect();
         let key = format!("microservices/{env}/account-db");
         assert_eq!(remote, [("username", key.as_str()), ("password", key.as_str())]);
-        let store: &SecretStore = find(&apps[app(&apps, "secrets")], store_ref.name.as_deref().unwrap());
+        let store: &SecretStore = find(&apps.apps[app(&apps, "secrets")], store_ref.name.as_deref().unwrap());
         assert_eq!(store.metadata.namespace, external.metadata.namespace);
         // The operator's chart installs its own definitions (no platform-authored schema in the
         // release), so the chart syncs first (it provides the group) and the store after it.
         assert!(
-            (apps.iter().flat_map(|app| app.objects())).all(|declared| declared
+            (apps.apps.iter().flat_map(|app| app.objects())).all(|declared| declared
                 .object
                 .as_any()
                 .downcast_ref::<CustomResourceDefinition>()
@@ -134,7 +128,7 @@ fn in_stg_and_prd_no_database_pod_and_no_secret_value_only_references() {
                     .ends_with(".external-secrets.io")),
             "the platform authors no External Secrets CRD"
         );
-        let team = &apps[app(&apps, "team-infra")];
+        let team = &apps.apps[app(&apps, "team-infra")];
         let wave = |name: &str| {
             let application: &Application = find(team, name);
             let annotations = application.metadata.annotations.as_ref().unwrap();
@@ -151,7 +145,7 @@ fn in_stg_and_prd_no_database_pod_and_no_secret_value_only_references() {
         );
         // The app sees the same contract as in dev.
         assert_eq!(main_container_env(find(account, "account")), CONNECTION);
-        kumiki::synth::synthesize(env, apps).expect("synthesizes");
+        kumiki::synth::synthesize(&apps).expect("synthesizes");
     }
 }
 
@@ -160,7 +154,7 @@ fn a_secret_value_outside_dev_is_an_error_naming_its_declaration() {
     let mut apps = xtask::model(Env::Prd);
     let index = app(&apps, "account");
     let line = line!() + 1;
-    apps[index].add(Secret {
+    apps.apps[index].add(Secret {
         metadata: ObjectMeta {
             name: Some("api-token".to_owned()),
             namespace: Some("services".to_owned()),
@@ -169,7 +163,7 @@ fn a_secret_value_outside_dev_is_an_error_naming_its_declaration() {
         string_data: Some([("token".to_owned(), "hunter2".to_owned())].into()),
         ..Default::default()
     });
-    let errors = errors(Env::Prd, apps);
+    let errors = kumiki_tests::errors(&apps);
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert!(
         errors[0].starts_with(&format!("tests/integration/database.rs:{line}: prd/account: ")),
@@ -178,8 +172,8 @@ fn a_secret_value_outside_dev_is_an_error_naming_its_declaration() {
     );
     assert!(
         errors[0].ends_with(
-            "Secret services/api-token carries values (token) in prd: only dev may write a secret value; \
-             read it from a secret store with an ExternalSecret"
+            "Secret services/api-token carries values (token) in prd: only a development environment may write a \
+             secret value; read it from a secret store with an ExternalSecret [rule: secret.value]"
         ),
         "{}",
         errors[0]
@@ -187,7 +181,7 @@ fn a_secret_value_outside_dev_is_an_error_naming_its_declaration() {
     // The same Secret is allowed in dev.
     let mut apps = xtask::model(Env::Dev);
     let index = app(&apps, "account");
-    apps[index].add(Secret {
+    apps.apps[index].add(Secret {
         metadata: ObjectMeta {
             name: Some("api-token".to_owned()),
             namespace: Some("services".to_owned()),
@@ -196,7 +190,7 @@ fn a_secret_value_outside_dev_is_an_error_naming_its_declaration() {
         string_data: Some([("token".to_owned(), "hunter2".to_owned())].into()),
         ..Default::default()
     });
-    kumiki::synth::synthesize(Env::Dev, apps).expect("dev may hold a secret value");
+    kumiki::synth::synthesize(&apps).expect("dev may hold a secret value");
 }
 
 #[test]
@@ -204,12 +198,12 @@ fn a_reference_to_a_missing_secret_key_or_store_is_an_error() {
     let mut apps = xtask::model(Env::Prd);
     let index = app(&apps, "account");
     // Rename the key the ExternalSecret writes, and point it at a store that does not exist.
-    let mut external: ExternalSecret = find::<ExternalSecret>(&apps[index], "account-db-credentials").clone();
-    apps[index].retain(|declared| !declared.object.as_any().is::<ExternalSecret>());
+    let mut external: ExternalSecret = find::<ExternalSecret>(&apps.apps[index], "account-db-credentials").clone();
+    apps.apps[index].retain(|declared| !declared.object.as_any().is::<ExternalSecret>());
     external.spec.data.as_mut().unwrap()[1].secret_key = "pass".to_owned();
     external.spec.secret_store_ref.as_mut().unwrap().name = Some("vault".to_owned());
-    apps[index].add(external);
-    let errors = errors(Env::Prd, apps);
+    apps.apps[index].add(external);
+    let errors = kumiki_tests::errors(&apps);
     let messages: Vec<&str> = errors
         .iter()
         .map(|e| e.rsplit_once("prd/account: ").unwrap().1)
@@ -218,8 +212,8 @@ fn a_reference_to_a_missing_secret_key_or_store_is_an_error() {
         messages,
         [
             "Deployment services/account: variable DB_PASSWORD reads key \"password\" of Secret \
-             \"account-db-credentials\", which has only {\"pass\", \"username\"}",
-            "ExternalSecret services/account-db-credentials: SecretStore \"vault\" in services is not declared",
+             \"account-db-credentials\", which has only {\"pass\", \"username\"} [rule: secret.reference]",
+            "ExternalSecret services/account-db-credentials: SecretStore \"vault\" in services is not declared [rule: secret.store]",
         ],
         "{errors:#?}"
     );
@@ -245,12 +239,12 @@ fn a_single_claim_on_more_than_one_replica_is_an_error() {
         .stateful(VolumeClaim::single(name!("data"), "/data", 1))
         .replicas(2)
         .build();
-    let errors = errors(Env::Prd, vec![cache]);
+    let errors = kumiki_tests::errors(&kumiki_tests::bare(Env::Prd, vec![cache]));
     assert_eq!(
         errors,
         [format!(
             "tests/integration/database.rs:{line}: prd/cache: claims one volume \"data\" for a single pod, \
-             but runs more than one replica: use `VolumeClaim::new` for a claim per pod"
+             but runs more than one replica: use `VolumeClaim::new` for a claim per pod [rule: microservice.scaling]"
         )]
     );
 }
@@ -259,19 +253,19 @@ fn a_single_claim_on_more_than_one_replica_is_an_error() {
 fn tcp_routes_are_checked_like_http_routes() {
     let mut apps = xtask::model(Env::Dev);
     let index = app(&apps, "account");
-    let mut routes: VirtualService = find::<VirtualService>(&apps[index], "account-db").clone();
-    apps[index].retain(|declared| {
+    let mut routes: VirtualService = find::<VirtualService>(&apps.apps[index], "account-db").clone();
+    apps.apps[index].retain(|declared| {
         !declared.object.as_any().is::<VirtualService>()
             || declared.object.metadata().name.as_deref() != Some("account-db")
     });
     let tcp = &mut routes.spec.tcp.as_mut().unwrap()[0];
     tcp.route.as_mut().unwrap()[0].destination.port.as_mut().unwrap().number = Some(3307);
-    apps[index].add(routes);
-    let errors = errors(Env::Dev, apps);
+    apps.apps[index].add(routes);
+    let errors = kumiki_tests::errors(&apps);
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert!(
         errors[0].ends_with(
-            "dev/account: VirtualService services/account-db: routes to port 3307 of Service \"account-db\", which exposes [3306]"
+            "dev/account: VirtualService services/account-db: routes to port 3307 of Service \"account-db\", which exposes [3306] [rule: mesh.route-target]"
         ),
         "{}",
         errors[0]

@@ -7,8 +7,9 @@ use kumiki::k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use kumiki::k8s_openapi::api::batch::v1::Job;
 use kumiki::k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Service};
 use kumiki::prelude::*;
+use kumiki::synth::Model;
 use kumiki_diff::{Tree, render_markdown, render_text};
-use kumiki_tests::{ScratchDir, exempt_from_pod_rules};
+use kumiki_tests::{ScratchDir, bare, pod_exemptions};
 use platform::Env;
 
 const REASON: &str = "diff fixtures exercise the review, not the pod rules";
@@ -36,9 +37,10 @@ fn release(objects: &Objects) -> Tree {
             other => panic!("no test support for {other}"),
         };
     }
-    // These fixtures are about review, not pod policy: a platform app exempts them.
-    apps.push(exempt_from_pod_rules(&apps, REASON));
-    kumiki::synth::synthesize(Env::Prd, apps).unwrap().files
+    // These fixtures are about review, not pod policy: the platform exempts them.
+    let mut model = bare(Env::Prd, apps);
+    model.facts.exemptions = pod_exemptions(&model.apps, REASON);
+    kumiki::synth::synthesize(&model).unwrap().files
 }
 
 fn deployment(selector: &str, replicas: u8, image: &str) -> String {
@@ -449,14 +451,15 @@ fn git(dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-fn model(replicas: u8) -> impl Fn(Env) -> Vec<App> {
-    move |_| {
+fn model(replicas: u8) -> impl Fn(Env) -> Model {
+    move |env| {
         let mut app = App::new(name!("web"));
         app.add(
             serde_saphyr::from_str::<Deployment>(&deployment("web", replicas, "docker.io/acme/web:1.0.0")).unwrap(),
         );
-        let policy = exempt_from_pod_rules(std::slice::from_ref(&app), REASON);
-        vec![app, policy]
+        let mut model = bare(env, vec![app]);
+        model.facts.exemptions = pod_exemptions(&model.apps, REASON);
+        model
     }
 }
 

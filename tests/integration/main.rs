@@ -1,18 +1,22 @@
 //! kumiki's integration tests: one binary, one module per concern.
 
+mod api_server;
 mod argocd;
 mod catalog;
 mod crds;
 mod database;
 mod diff;
-mod guardrails;
 mod images;
 mod lowering;
 mod mesh;
 mod microservice;
 mod node_pools;
+mod ownership;
+mod pod_rules;
 mod repository;
+mod robustness;
 mod scaffold;
+mod secrets;
 mod synth;
 mod telemetry;
 mod write;

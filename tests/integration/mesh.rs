@@ -11,7 +11,7 @@ use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
 use kumiki::prelude::{Microservice, Retries};
 use kumiki::values::Repository;
-use kumiki_tests::{find, has};
+use kumiki_tests::{find, has, with_platform};
 use platform::Env;
 
 struct Shop;
@@ -46,19 +46,9 @@ fn service<S: ServiceId>(
     }
 }
 
-/// `apps` with the platform's own apps (namespaces, gateway proxies, egress), as xtask builds
-/// an environment.
-fn with_platform(env: Env, apps: Vec<App>) -> Vec<App> {
-    let mut all = platform::apps(env, &apps);
-    all.extend(apps);
-    all
-}
-
+/// The errors of `apps` in prd with the platform's apps, facts and rules around them.
 fn errors(apps: Vec<App>) -> Vec<String> {
-    match kumiki::synth::synthesize(Env::Prd, with_platform(Env::Prd, apps)) {
-        Ok(_) => panic!("expected synth errors"),
-        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
-    }
+    kumiki_tests::errors(&with_platform(Env::Prd, apps))
 }
 
 const SHOP_LISTENER: Listener = Listener::new(port_name!("shop"), port!(50001)).with_node_port(node_port!(30001));
@@ -111,7 +101,7 @@ fn one_listener_declaration_gives_the_gateway_the_route_and_the_gateway_port() {
         (ports[0].name.as_deref(), ports[0].port, ports[0].node_port),
         (Some("http-shop"), 50001, Some(30001))
     );
-    assert!(kumiki::synth::synthesize(Env::Dev, with_platform(Env::Dev, vec![app])).is_ok());
+    assert!(kumiki::synth::synthesize(&with_platform(Env::Dev, vec![app])).is_ok());
 }
 
 #[test]
@@ -135,7 +125,7 @@ fn traffic_policy_is_emitted_with_go_durations() {
                 .build(),
         )
         .build();
-    let release = kumiki::synth::synthesize(Env::Prd, vec![app]).unwrap();
+    let release = kumiki::synth::synthesize(&kumiki_tests::bare(Env::Prd, vec![app])).unwrap();
     let read = |path: &str| -> serde_json::Value { serde_saphyr::from_str(&release.files[path]).unwrap() };
     let http = &read("shop/services.virtualservice.shop.yaml")["spec"]["http"][0];
     assert_eq!(http["timeout"], "10s");
@@ -170,7 +160,7 @@ fn retries_must_fit_in_the_timeout() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
         errors[0].ends_with(
-            "prd/shop: 4 attempts of 2s each need 8000ms, more than the 5s timeout: the last retries can never run"
+            "prd/shop: 4 attempts of 2s each need 8000ms, more than the 5s timeout: the last retries can never run [rule: microservice.exposure]"
         ),
         "{errors:?}"
     );
@@ -183,7 +173,7 @@ fn two_services_cannot_claim_one_listener_port() {
     let errors = errors(vec![shop, cart]);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        errors[0].ends_with("prd/shop: Gateway services/shop-ingress: port 50001 is already a listener of Gateway services/cart-ingress on the same gateway proxy"),
+        errors[0].ends_with("prd/shop: Gateway services/shop-ingress: port 50001 is already a listener of Gateway services/cart-ingress on the same gateway proxy [rule: mesh.listener-conflict]"),
         "{errors:?}"
     );
 }
@@ -195,7 +185,7 @@ fn one_listener_name_cannot_name_two_ports() {
     let errors = errors(vec![shop, cart]);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        errors[0].ends_with("prd/shop: Gateway services/shop-ingress: port name \"http-shop\" is already used for port 50002 by Gateway services/cart-ingress"),
+        errors[0].ends_with("prd/shop: Gateway services/shop-ingress: port name \"http-shop\" is already used for port 50002 by Gateway services/cart-ingress [rule: mesh.listener-conflict]"),
         "{errors:?}"
     );
 }
@@ -284,7 +274,7 @@ fn a_route_must_land_on_an_existing_host_and_port() {
             HttpMatch::default(),
             vec![to("payments", 80, None, None)],
         ),
-        "routes to host \"payments\", which is neither a Service nor a ServiceEntry host",
+        "routes to host \"payments\", which is neither a Service nor a ServiceEntry host [rule: mesh.route-target]",
     );
     expect_one(
         route_errors(
@@ -293,7 +283,7 @@ fn a_route_must_land_on_an_existing_host_and_port() {
             HttpMatch::default(),
             vec![to("shop.services.svc.cluster.local", 8080, None, None)],
         ),
-        "routes to port 8080 of Service \"shop.services.svc.cluster.local\", which exposes [80]",
+        "routes to port 8080 of Service \"shop.services.svc.cluster.local\", which exposes [80] [rule: mesh.route-target]",
     );
 }
 
@@ -306,7 +296,7 @@ fn a_gateway_binding_must_name_a_gateway_that_listens_on_the_port() {
             HttpMatch::default(),
             vec![to("shop", 80, None, None)],
         ),
-        "gateway \"services/missing\" does not exist",
+        "gateway \"services/missing\" does not exist [rule: mesh.gateway-binding]",
     );
     // A Gateway that exists (cart's), but not on the matched port.
     expect_one(
@@ -320,7 +310,7 @@ fn a_gateway_binding_must_name_a_gateway_that_listens_on_the_port() {
             },
             vec![to("shop", 80, None, None)],
         ),
-        "matches port 50009 on gateway \"services/cart-ingress\", which does not listen on it",
+        "matches port 50009 on gateway \"services/cart-ingress\", which does not listen on it [rule: mesh.gateway-binding]",
     );
 }
 
@@ -334,7 +324,7 @@ fn a_gateway_bound_route_must_be_visible_to_the_gateway() {
             HttpMatch::default(),
             vec![to("shop", 80, None, None)],
         ),
-        "is bound to gateway \"services/cart-ingress\" but exported only to its own namespace, where no gateway proxy runs",
+        "is bound to gateway \"services/cart-ingress\" but exported only to its own namespace, where no gateway proxy runs [rule: mesh.gateway-binding]",
     );
 }
 
@@ -347,7 +337,7 @@ fn weights_must_add_up_to_100() {
             HttpMatch::default(),
             vec![to("shop", 80, None, Some(90)), to("shop", 80, None, Some(20))],
         ),
-        "route weights add up to 110, not 100",
+        "route weights add up to 110, not 100 [rule: mesh.route-weights]",
     );
     // Weights near the top of their type are added without overflow: an error, not a crash.
     expect_one(
@@ -357,7 +347,7 @@ fn weights_must_add_up_to_100() {
             HttpMatch::default(),
             vec![to("shop", 80, None, Some(i32::MAX)), to("shop", 80, None, Some(1))],
         ),
-        "route weights add up to 2147483648, not 100",
+        "route weights add up to 2147483648, not 100 [rule: mesh.route-weights]",
     );
 }
 
@@ -370,7 +360,7 @@ fn a_subset_must_be_declared_and_select_pods() {
             HttpMatch::default(),
             vec![to("shop", 80, Some("v2"), None)],
         ),
-        "routes to subset \"v2\" of \"shop\", which no DestinationRule declares",
+        "routes to subset \"v2\" of \"shop\", which no DestinationRule declares [rule: mesh.subset]",
     );
 
     let mut app = service::<Shop>(Env::Prd, None).build();
@@ -411,14 +401,14 @@ fn a_subset_must_be_declared_and_select_pods() {
     assert_eq!(
         errors(vec![app]),
         vec![format!(
-            "tests/integration/mesh.rs:{line}: prd/shop: VirtualService services/canary: routes to subset \"v2\" of \"shop\", whose labels {{\"app.kubernetes.io/version\": \"2.0.0\"}} match no pod behind the Service"
+            "tests/integration/mesh.rs:{line}: prd/shop: VirtualService services/canary: routes to subset \"v2\" of \"shop\", whose labels {{\"app.kubernetes.io/version\": \"2.0.0\"}} match no pod behind the Service [rule: mesh.subset]"
         )]
     );
 }
 
 #[test]
 fn the_platform_enrols_namespaces_and_requires_mutual_tls() {
-    let apps = platform::apps(Env::Prd, &[]);
+    let (_, apps) = platform::apps(Env::Prd, &[]);
     let mesh = apps.iter().find(|app| app.name().as_str() == "mesh").unwrap();
     let strict = find::<kumiki::crds::istio::PeerAuthentication>(mesh, "default");
     assert_eq!(strict.metadata.namespace.as_deref(), Some("istio-system"));
@@ -478,7 +468,7 @@ fn declared_callers_and_the_ingress_gateway_are_the_only_ones_allowed() {
     let selector = policy.spec.selector.as_ref().unwrap().match_labels.as_ref().unwrap();
     assert_eq!(selector["app.kubernetes.io/name"], "shop");
     let cart = service::<Cart>(Env::Prd, None).build();
-    assert!(kumiki::synth::synthesize(Env::Prd, with_platform(Env::Prd, vec![app, cart])).is_ok());
+    assert!(kumiki::synth::synthesize(&with_platform(Env::Prd, vec![app, cart])).is_ok());
 
     // Without callers or listeners there is no policy: the mesh admits authenticated peers.
     let plain = service::<Shop>(Env::Prd, None).build();
@@ -494,7 +484,7 @@ fn a_caller_must_have_a_service_account() {
     let errors = errors(vec![shop, cart]);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        errors[0].ends_with("prd/shop: AuthorizationPolicy services/shop: allows principal \"cluster.local/ns/services/sa/kart\", but no ServiceAccount services/kart exists"),
+        errors[0].ends_with("prd/shop: AuthorizationPolicy services/shop: allows principal \"cluster.local/ns/services/sa/kart\", but no ServiceAccount services/kart exists [rule: mesh.principal]"),
         "{errors:?}"
     );
 }
@@ -529,7 +519,7 @@ fn a_gateway_port_must_be_open_on_the_gateway_service() {
     assert_eq!(
         errors,
         vec![format!(
-            "tests/integration/mesh.rs:{line}: prd/shop: Gateway services/hand-written: listens on port 50009, which the Service istio-ingress/istio-ingressgateway (Istio gateway chart) does not expose"
+            "tests/integration/mesh.rs:{line}: prd/shop: Gateway services/hand-written: listens on port 50009, which the Service istio-ingress/istio-ingressgateway (Istio gateway chart) does not expose [rule: mesh.gateway-proxy]"
         )]
     );
 }
@@ -540,14 +530,14 @@ fn a_gateway_must_select_a_gateway_proxy() {
     assert_eq!(
         errors,
         vec![format!(
-            "tests/integration/mesh.rs:{line}: prd/shop: Gateway services/hand-written: selector {{\"istio\": \"ingress-gateway\"}} matches no gateway proxy"
+            "tests/integration/mesh.rs:{line}: prd/shop: Gateway services/hand-written: selector {{\"istio\": \"ingress-gateway\"}} matches no gateway proxy [rule: mesh.gateway-proxy]"
         )]
     );
 }
 
 #[test]
 fn egress_goes_through_the_egress_gateway_to_a_registered_host() {
-    let apps = platform::apps(Env::Prd, &[]);
+    let (_, apps) = platform::apps(Env::Prd, &[]);
     let egress = apps.iter().find(|app| app.name().as_str() == "egress").unwrap();
     let entry = find::<kumiki::crds::istio::ServiceEntry>(egress, "httpbin-org");
     assert_eq!(entry.spec.hosts, ["httpbin.org"]);
@@ -603,7 +593,7 @@ fn egress_goes_through_the_egress_gateway_to_a_registered_host() {
             .hosts
             .contains(&"istio-egress/*".to_owned())
     );
-    assert!(kumiki::synth::synthesize(Env::Prd, apps).is_ok());
+    assert!(kumiki::synth::synthesize(&with_platform(Env::Prd, Vec::new())).is_ok());
 }
 
 #[test]
@@ -617,7 +607,9 @@ fn a_route_to_a_port_the_egress_gateway_does_not_expose_is_an_error() {
             HttpMatch::default(),
             vec![to(gateway_host, 443, None, None)],
         ),
-        &format!("routes to port 443 of {gateway_host} (Istio gateway chart), which exposes [80]"),
+        &format!(
+            "routes to port 443 of {gateway_host} (Istio gateway chart), which exposes [80] [rule: mesh.route-target]"
+        ),
     );
 }
 
@@ -663,7 +655,7 @@ fn versions_run_side_by_side_and_split_every_route() {
             .collect();
         assert_eq!(split, vec![(Some("v1"), Some(90)), (Some("v2"), Some(10))], "{name}");
     }
-    assert!(kumiki::synth::synthesize(Env::Prd, with_platform(Env::Prd, vec![app])).is_ok());
+    assert!(kumiki::synth::synthesize(&with_platform(Env::Prd, vec![app])).is_ok());
 }
 
 #[test]
@@ -676,10 +668,13 @@ fn version_weights_must_add_up_to_100_and_names_be_unique() {
     let errors = errors(vec![app]);
     let messages: Vec<&str> = errors.iter().map(|e| e.split_once("prd/shop: ").unwrap().1).collect();
     assert!(
-        messages.contains(&"version weights add up to 110, not 100"),
+        messages.contains(&"version weights add up to 110, not 100 [rule: microservice.versions]"),
         "{errors:?}"
     );
-    assert!(messages.contains(&"version \"v1\" is declared twice"), "{errors:?}");
+    assert!(
+        messages.contains(&"version \"v1\" is declared twice [rule: microservice.versions]"),
+        "{errors:?}"
+    );
     // The duplicate also collides as a Deployment, and its route weights are off.
     assert!(
         messages.iter().any(|m| m.contains("route weights add up to 110")),
@@ -707,8 +702,7 @@ fn without_a_mesh_a_microservice_lowers_to_plain_kubernetes() {
         .build();
     assert!(app.problems().is_empty(), "{:?}", app.problems());
     let kinds: Vec<String> = (app.objects().iter())
-        .map(|declared| kumiki::model::Identity::of(declared.object.as_ref()))
-        .map(|identity| format!("{}/{}", identity.group, identity.kind))
+        .map(|declared| format!("{}/{}", declared.object.group(), declared.object.kind()))
         .collect();
     assert!(kinds.contains(&"/Service".to_owned()), "{kinds:?}");
     assert!(
@@ -733,7 +727,7 @@ fn without_a_mesh_each_mesh_only_declaration_is_an_error_at_its_line() {
     let service = service.traffic(TrafficPolicy::default());
     let app = service.build();
     let problems: Vec<String> = (app.problems().iter())
-        .map(|(at, message)| format!("{at}: {message}"))
+        .map(|problem| format!("{}: {} [rule: {}]", problem.location, problem.message, problem.rule.id))
         .collect();
     let at = |line: u32| format!("{}:{line}: prd has no mesh", file!());
     assert!(
@@ -787,4 +781,41 @@ fn each_version_runs_its_share_of_the_pods() {
     assert_eq!(bounds("shop-v1"), (Some(2), 4));
     assert_eq!(bounds("shop-v2"), (Some(1), 1));
     assert_eq!(replicas(&app, "shop-v1"), None, "the autoscaler owns the count");
+}
+#[test]
+fn two_listeners_cannot_claim_one_node_port() {
+    // Whatever the platform's services are: claim the NodePort of the first listener that has
+    // one, on a port no listener uses.
+    let listeners: Vec<kumiki::platform::GatewayListener> = (xtask::workspace().service_apps(Env::Prd).iter())
+        .flat_map(|app| {
+            app.published::<kumiki::platform::GatewayListener>()
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let taken = listeners
+        .iter()
+        .find(|opened| opened.listener.node_port.is_some())
+        .expect("a listener with a NodePort");
+    let free_port = listeners.iter().map(|opened| opened.listener.port.get()).max().unwrap() + 1;
+    let (errors, line) = kumiki_tests::with_intruder(Env::Prd, |app| {
+        let port = PortNumber::try_from(i64::from(free_port)).unwrap();
+        let listener = Listener::new(port_name!("intruder"), port).with_node_port(taken.listener.node_port.unwrap());
+        let (service, http) = kumiki_tests::shop_and_port(Env::Prd);
+        let service = service.named(name!("intruder"));
+        let line = line!() + 1;
+        let service = service.expose_on_ingress(port, &http, listener);
+        app.absorb(service.build());
+        line
+    });
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let expected = format!(
+        "{}:{line}: prd/mesh: listener intruder (port {free_port}) claims NodePort {} of istio-ingressgateway, which listener {} (port {}) declared at {} already uses [rule: mesh.node-port]",
+        file!(),
+        taken.listener.node_port.unwrap(),
+        taken.listener.name,
+        taken.listener.port,
+        taken.declared_at
+    );
+    assert_eq!(errors[0], expected);
 }

@@ -41,7 +41,7 @@ fn shop(
 
 /// The errors of synthesizing `app` in `env`, or a failure if there are none.
 fn errors(env: Env, app: App) -> Vec<String> {
-    match kumiki::synth::synthesize(env, vec![app]) {
+    match kumiki::synth::synthesize(&kumiki_tests::bare(env, vec![app])) {
         Ok(_) => panic!("expected synth errors"),
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
     }
@@ -58,7 +58,7 @@ fn check(env: Env, app: App, line: u32, expect: &str) {
 fn the_valid_microservice_synthesizes_in_every_environment() {
     for env in Env::ALL {
         let (service, _, _) = shop(env, image());
-        let release = kumiki::synth::synthesize(env, vec![service.build()]).unwrap();
+        let release = kumiki::synth::synthesize(&kumiki_tests::bare(env, vec![service.build()])).unwrap();
         assert_eq!(release.files.len(), 7, "{:?}", release.files.keys());
     }
 }
@@ -66,14 +66,14 @@ fn the_valid_microservice_synthesizes_in_every_environment() {
 #[test]
 fn a_floating_image_is_refused_outside_dev() {
     let latest = || Image::latest(Registry::DockerHub, repository!("acme/shop"));
-    assert!(kumiki::synth::synthesize(Env::Dev, vec![shop(Env::Dev, latest()).0.build()]).is_ok());
+    assert!(kumiki::synth::synthesize(&kumiki_tests::bare(Env::Dev, vec![shop(Env::Dev, latest()).0.build()])).is_ok());
     let (service, _, line) = shop(Env::Prd, latest());
     check(
         Env::Prd,
         service.build(),
         line,
         "Deployment services/shop: container \"web\": image \"docker.io/acme/shop:latest\" is not pinned: prd needs a \
-         tag that is not floating (`latest`, `main`, ...), or a digest [rule: image]",
+         tag that is not floating (`latest`, `main`, ...), or a digest [rule: pod.image]",
     );
 }
 
@@ -85,7 +85,7 @@ fn a_local_image_is_refused_outside_dev() {
         Env::Stg,
         service.build(),
         line,
-        "container \"web\": image shop:dev-1 comes from the local registry, which only dev has",
+        "container \"web\": image shop:dev-1 comes from the local registry, which only dev has [rule: microservice.containers]",
     );
 }
 
@@ -98,15 +98,18 @@ fn a_node_group_the_environment_lacks_is_an_error() {
         Env::Dev,
         app,
         line,
-        "is pinned to node group \"ingress\", which dev does not have",
+        "is pinned to node group \"ingress\", which dev does not have [rule: microservice.placement]",
     );
 }
 
 #[test]
 fn pinning_emits_the_affinity_and_the_toleration() {
     let (service, _, _) = shop(Env::Prd, image());
-    let release =
-        kumiki::synth::synthesize(Env::Prd, vec![service.pin_to(&platform::node_groups::INGRESS).build()]).unwrap();
+    let release = kumiki::synth::synthesize(&kumiki_tests::bare(
+        Env::Prd,
+        vec![service.pin_to(&platform::node_groups::INGRESS).build()],
+    ))
+    .unwrap();
     let deployment = &release.files["shop/services.deployment.shop.yaml"];
     assert!(deployment.contains("- key: node.kubernetes.io/nodegroup\n                operator: In\n                values:\n                - ingress"), "{deployment}");
     assert!(deployment.contains("tolerations:\n      - effect: NoSchedule\n        key: node.kubernetes.io/nodegroup\n        operator: Equal\n        value: ingress"), "{deployment}");
@@ -121,7 +124,7 @@ fn autoscale_bounds_must_be_ordered() {
         Env::Prd,
         app,
         line,
-        "HorizontalPodAutoscaler services/shop: minReplicas 5 exceeds maxReplicas 2",
+        "HorizontalPodAutoscaler services/shop: minReplicas 5 exceeds maxReplicas 2 [rule: workload.autoscaler]",
     );
     let (service, _, _) = shop(Env::Prd, image());
     let line = line!() + 1;
@@ -130,7 +133,7 @@ fn autoscale_bounds_must_be_ordered() {
         Env::Prd,
         app,
         line,
-        "autoscale minimum is 0; an autoscaler keeps at least one replica",
+        "autoscale minimum is 0; an autoscaler keeps at least one replica [rule: microservice.scaling]",
     );
 }
 
@@ -143,10 +146,11 @@ fn an_autoscaled_deployment_has_no_fixed_replicas() {
         Env::Prd,
         app,
         line,
-        "sets both fixed replicas and autoscale; an autoscaled workload has no fixed replicas",
+        "sets both fixed replicas and autoscale; an autoscaled workload has no fixed replicas [rule: microservice.scaling]",
     );
     let (service, _, _) = shop(Env::Prd, image());
-    let release = kumiki::synth::synthesize(Env::Prd, vec![service.autoscale(2, 4, 70).build()]).unwrap();
+    let release =
+        kumiki::synth::synthesize(&kumiki_tests::bare(Env::Prd, vec![service.autoscale(2, 4, 70).build()])).unwrap();
     assert!(!release.files["shop/services.deployment.shop.yaml"].contains("replicas:"));
 }
 
@@ -159,7 +163,7 @@ fn a_disruption_budget_must_leave_room_to_evict() {
         Env::Prd,
         app.build(),
         line,
-        "PodDisruptionBudget services/shop: minAvailable 2 is not below the 2 replicas of Deployment services/shop: no pod could ever be evicted",
+        "PodDisruptionBudget services/shop: minAvailable 2 is not below the 2 replicas of Deployment services/shop: no pod could ever be evicted [rule: workload.disruption-budget]",
     );
     // Autoscaled, the Deployment has no replicas to compare with: the construct checks the minimum.
     let (service, _, _) = shop(Env::Prd, image());
@@ -172,7 +176,7 @@ fn a_disruption_budget_must_leave_room_to_evict() {
         Env::Prd,
         app,
         line,
-        "disruption budget minAvailable 2 is not below the 2 replica(s): no pod could ever be evicted",
+        "disruption budget minAvailable 2 is not below the 2 replica(s): no pod could ever be evicted [rule: microservice.scaling]",
     );
 }
 
@@ -186,14 +190,17 @@ fn container_and_port_names_are_unique() {
         errors(Env::Prd, service.container(twin).build()),
         vec![
             format!(
-                "{}:{line}: prd/shop: Deployment services/shop: container \"web\" is declared twice",
+                "{}:{line}: prd/shop: Deployment services/shop: container \"web\" is declared twice [rule: pod.names]",
                 file!()
             ),
             format!(
-                "{}:{line}: prd/shop: Deployment services/shop: port name \"http-web\" is declared twice",
+                "{}:{line}: prd/shop: Deployment services/shop: port name \"http-web\" is declared twice [rule: pod.names]",
                 file!()
             ),
-            format!("{}:{port_line}: prd/shop: port 8080 is declared twice", file!()),
+            format!(
+                "{}:{port_line}: prd/shop: port 8080 is declared twice [rule: microservice.containers]",
+                file!()
+            ),
         ]
     );
 }
@@ -208,11 +215,11 @@ fn a_port_of_a_container_that_was_not_added_is_an_error() {
         errors(Env::Prd, service.expose(port!(9090), &metrics).build()),
         vec![
             format!(
-                "{}:{line}: prd/shop: Service services/shop: targetPort \"http-metrics\" is not a container port of the selected pods",
+                "{}:{line}: prd/shop: Service services/shop: targetPort \"http-metrics\" is not a container port of the selected pods [rule: service.selector]",
                 file!()
             ),
             format!(
-                "{}:{expose_line}: prd/shop: refers to a port or probe of container \"sidecar\", which was not added with `.container(..)`",
+                "{}:{expose_line}: prd/shop: refers to a port or probe of container \"sidecar\", which was not added with `.container(..)` [rule: microservice.containers]",
                 file!()
             ),
         ]
@@ -228,7 +235,7 @@ fn a_probe_of_a_container_that_was_not_added_points_at_the_probe() {
         Env::Prd,
         service.startup(probe).build(),
         line,
-        "refers to a port or probe of container \"sidecar\", which was not added with `.container(..)`",
+        "refers to a port or probe of container \"sidecar\", which was not added with `.container(..)` [rule: microservice.containers]",
     );
 }
 
@@ -264,15 +271,15 @@ fn the_patched_deployment_is_still_checked() {
         errors(Env::Prd, app),
         vec![
             format!(
-                "{}:{line}: prd/shop: Deployment services/shop: container \"web\" mounts volume \"cache\", which the pod does not declare",
+                "{}:{line}: prd/shop: Deployment services/shop: container \"web\" mounts volume \"cache\", which the pod does not declare [rule: pod.names]",
                 file!()
             ),
             format!(
-                "{}:{line}: prd/shop: Deployment services/shop: container \"web\": memory request 1Gi exceeds its limit 128Mi",
+                "{}:{line}: prd/shop: Deployment services/shop: container \"web\": memory request 1Gi exceeds its limit 128Mi [rule: pod.requests]",
                 file!()
             ),
             format!(
-                "{}:{line}: prd/shop: Deployment services/shop: selector {{\"app.kubernetes.io/name\": \"shop\"}} does not match its own pod template labels",
+                "{}:{line}: prd/shop: Deployment services/shop: selector {{\"app.kubernetes.io/name\": \"shop\"}} does not match its own pod template labels [rule: workload.selector]",
                 file!()
             ),
         ]
@@ -306,7 +313,7 @@ fn a_service_target_port_must_exist_on_the_pods() {
         Env::Prd,
         app,
         line,
-        "Service services/shop-admin: targetPort \"http-admin\" is not a container port of the selected pods",
+        "Service services/shop-admin: targetPort \"http-admin\" is not a container port of the selected pods [rule: service.selector]",
     );
 }
 
@@ -335,7 +342,11 @@ fn a_stateful_set_must_name_a_headless_service() {
                     labels: Some(labels),
                     ..Default::default()
                 }),
-                spec: None,
+                // Its pods run as the shop's own ServiceAccount: only the Service is missing.
+                spec: Some(kumiki::k8s_openapi::api::core::v1::PodSpec {
+                    service_account_name: Some("shop".into()),
+                    ..Default::default()
+                }),
             },
             ..Default::default()
         }),
@@ -345,7 +356,7 @@ fn a_stateful_set_must_name_a_headless_service() {
         Env::Dev,
         app,
         line,
-        "StatefulSet services/db: serviceName \"shop\" names no headless Service (clusterIP: None) in services",
+        "StatefulSet services/db: serviceName \"shop\" names no headless Service (clusterIP: None) in services [rule: workload.headless-service]",
     );
 }
 
@@ -361,7 +372,7 @@ fn a_patch_must_match_the_workload_kind() {
         Env::Dev,
         app,
         line,
-        "patches a Deployment, but a stateful Microservice runs a StatefulSet: use `.patch_stateful_set(..)`",
+        "patches a Deployment, but a stateful Microservice runs a StatefulSet: use `.patch_stateful_set(..)` [rule: microservice.rollout]",
     );
 
     let (service, _, _) = shop(Env::Dev, image());
@@ -373,7 +384,7 @@ fn a_patch_must_match_the_workload_kind() {
         Env::Dev,
         app,
         line,
-        "patches a StatefulSet, but this Microservice runs a Deployment: use `.patch_deployment(..)`",
+        "patches a StatefulSet, but this Microservice runs a Deployment: use `.patch_deployment(..)` [rule: microservice.rollout]",
     );
 }
 
@@ -389,7 +400,7 @@ fn the_patched_stateful_set_is_still_checked() {
         Env::Dev,
         app,
         line,
-        "StatefulSet services/shop: serviceName \"shop\" names no headless Service (clusterIP: None) in services",
+        "StatefulSet services/shop: serviceName \"shop\" names no headless Service (clusterIP: None) in services [rule: workload.headless-service]",
     );
 }
 
@@ -434,7 +445,7 @@ fn config_files_are_mounted_read_only_from_a_content_hashed_config_map() {
         .find_map(|declared| declared.object.as_any().downcast_ref::<ConfigMap>())
         .unwrap();
     assert_ne!(other.metadata.name.as_deref(), Some(name.as_str()));
-    assert!(kumiki::synth::synthesize(Env::Prd, vec![app]).is_ok());
+    assert!(kumiki::synth::synthesize(&kumiki_tests::bare(Env::Prd, vec![app])).is_ok());
 }
 
 #[test]
@@ -445,17 +456,17 @@ fn config_files_go_in_one_absolute_directory() {
     let second = line!() + 1;
     let app = service.config_file("/etc/other", "b.toml", "b = 2\n").build();
     let problems: Vec<String> = (app.problems().iter())
-        .map(|(at, message)| format!("{at}: {message}"))
+        .map(|problem| format!("{}: {} [rule: {}]", problem.location, problem.message, problem.rule.id))
         .collect();
     assert_eq!(
         problems,
         [
             format!(
-                "{}:{first}: config file directory \"etc/shop\" is not an absolute path",
+                "{}:{first}: config file directory \"etc/shop\" is not an absolute path [rule: microservice.config-files]",
                 file!()
             ),
             format!(
-                "{}:{second}: config files go in one directory: \"/etc/other\" differs from \"etc/shop\", declared first",
+                "{}:{second}: config files go in one directory: \"/etc/other\" differs from \"etc/shop\", declared first [rule: microservice.config-files]",
                 file!()
             ),
         ]

@@ -3,23 +3,15 @@
 //! a pool that does not, and a node group no pool provides.
 
 use kumiki::platform::{NODE_GROUP_LABEL, node_affinity, toleration};
-use kumiki::prelude::*;
-use kumiki_tests::{app_mut, find, take};
+use kumiki_tests::{app, app_mut, errors, find, take};
 use platform::Env;
 use platform::karpenter::node_pool::{NodePool, NodePoolTemplateSpecTaints, NodePoolTemplateSpecTaintsEffect};
-
-fn errors(env: Env, apps: Vec<App>) -> Vec<String> {
-    match kumiki::synth::synthesize(env, apps) {
-        Ok(_) => panic!("expected synth errors"),
-        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
-    }
-}
 
 #[test]
 fn every_node_group_has_a_pool_whose_nodes_match_what_pods_are_pinned_with() {
     for env in [Env::Stg, Env::Prd] {
         let apps = xtask::model(env);
-        let pools = apps.iter().find(|app| app.name().as_str() == "node-pools").unwrap();
+        let pools = app(&apps, "node-pools");
         let groups = platform::environment(env).node_groups;
         assert_eq!(
             pools
@@ -63,11 +55,12 @@ fn every_node_group_has_a_pool_whose_nodes_match_what_pods_are_pinned_with() {
                 .collect();
             assert_eq!(taints, tolerated, "{env}/{}", group.name);
         }
-        assert!(kumiki::synth::synthesize(env, apps).is_ok());
+        assert!(kumiki::synth::synthesize(&apps).is_ok());
     }
     // dev labels its one machine by hand: no pools.
     assert!(
         !xtask::model(Env::Dev)
+            .apps
             .iter()
             .any(|app| app.name().as_str() == "node-pools")
     );
@@ -87,11 +80,11 @@ fn a_pool_whose_taint_differs_from_its_group_is_refused_at_its_line() {
     let line = line!() + 1;
     pools.add(pool);
     assert_eq!(
-        errors(Env::Prd, apps),
+        errors(&apps),
         [format!(
             "{}:{line}: prd/node-pools: NodePool deploy gives node group deploy the taints \
              node.kubernetes.io/nodegroup=deploy:NoExecute, but its pods tolerate \
-             node.kubernetes.io/nodegroup=deploy:NoSchedule: the pool's nodes must carry exactly the group's taint",
+             node.kubernetes.io/nodegroup=deploy:NoSchedule: the pool's nodes must carry exactly the group's taint [rule: nodes.pools]",
             file!()
         )]
     );
@@ -106,22 +99,22 @@ fn a_node_group_without_a_pool_and_a_pool_of_no_group_are_refused() {
     labels.insert(NODE_GROUP_LABEL.to_owned(), "edge".to_owned());
     let line = line!() + 1;
     pools.add(pool);
-    let errors = errors(Env::Prd, apps);
+    let errors = errors(&apps);
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert_eq!(
         errors[1],
         format!(
             "{}:{line}: prd/node-pools: NodePool ingress labels its nodes node.kubernetes.io/nodegroup=edge, a node \
-             group the platform does not declare",
+             group the platform does not declare [rule: nodes.pools]",
             file!()
         )
     );
-    // Reported where the platform declares the node groups.
+    // Reported at the app of the pools, where the missing one goes.
     assert!(
-        errors[0].starts_with("platform/src/lib.rs:")
+        errors[0].starts_with("platform/src/node_pools.rs:")
             && errors[0].ends_with(
-                "prd/namespaces: node group ingress has no NodePool labelling its nodes \
-                 node.kubernetes.io/nodegroup=ingress: the pods pinned to it would stay Pending"
+                "prd/node-pools: node group ingress has no NodePool labelling its nodes \
+                 node.kubernetes.io/nodegroup=ingress: the pods pinned to it would stay Pending [rule: nodes.pools]"
             ),
         "{errors:?}"
     );

@@ -3,18 +3,18 @@
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
-use kumiki::synth::Release;
 use kumiki::synth::write::Drift;
-use kumiki_tests::{ScratchDir, config_map, snapshot};
+use kumiki::synth::{Model, Release};
+use kumiki_tests::{ScratchDir, bare, config_map, snapshot};
 use platform::Env;
 use xtask::Failure;
 
-fn model_with_duplicate(_env: Env) -> Vec<App> {
+fn model_with_duplicate(env: Env) -> Model {
     let mut first = App::new(name!("first"));
     first.add(config_map(Some("services"), "settings", &[]));
     let mut second = App::new(name!("second"));
     second.add(config_map(Some("services"), "settings", &[]));
-    vec![first, second]
+    bare(env, vec![first, second])
 }
 
 /// Adds `object` to `app` and returns the line of the call, which is what the SDK records.
@@ -48,11 +48,11 @@ fn two_synths_are_byte_identical() {
 #[test]
 fn registration_order_does_not_change_a_byte() {
     for env in Env::ALL {
-        let forward = kumiki::synth::synthesize(env, xtask::model(env)).unwrap();
-        let mut reversed_apps = xtask::model(env);
-        reversed_apps.reverse();
-        assert!(reversed_apps.len() > 1, "the model has several apps to reorder");
-        assert_eq!(kumiki::synth::synthesize(env, reversed_apps).unwrap(), forward);
+        let forward = kumiki::synth::synthesize(&xtask::model(env)).unwrap();
+        let mut reversed = xtask::model(env);
+        reversed.apps.reverse();
+        assert!(reversed.apps.len() > 1, "the model has several apps to reorder");
+        assert_eq!(kumiki::synth::synthesize(&reversed).unwrap(), forward);
     }
 }
 
@@ -71,7 +71,7 @@ fn every_file_has_the_header_and_a_trailing_newline() {
 
 #[test]
 fn layout_is_app_namespace_kind_name() {
-    let release = kumiki::synth::synthesize(Env::Prd, xtask::model(Env::Prd)).unwrap();
+    let release = kumiki::synth::synthesize(&xtask::model(Env::Prd)).unwrap();
     let paths: Vec<&str> = release.files.keys().map(String::as_str).collect();
     assert!(paths.contains(&"account/services.deployment.account.yaml"), "{paths:?}");
     assert!(paths.contains(&"account/services.service.account.yaml"), "{paths:?}");
@@ -86,12 +86,15 @@ fn a_duplicate_identity_names_both_declarations() {
     let (mut first, mut second) = (App::new(name!("first")), App::new(name!("second")));
     let first_line = add_at_line(&mut first, config_map(Some("services"), "settings", &[]));
     let second_line = add_at_line(&mut second, config_map(Some("services"), "settings", &[]));
-    let errors = errors_of(kumiki::synth::synthesize(Env::Stg, vec![second, first]));
+    let errors = errors_of(kumiki::synth::synthesize(&kumiki_tests::bare(
+        Env::Stg,
+        vec![second, first],
+    )));
     let file = file!();
     assert_eq!(
         errors,
         vec![format!(
-            "{file}:{second_line}: stg/second: ConfigMap services/settings is declared twice; also declared at {file}:{first_line} (app first)"
+            "{file}:{second_line}: stg/second: ConfigMap services/settings is declared twice; also declared at {file}:{first_line} (app first) [rule: object.identity]"
         )]
     );
 }
@@ -118,19 +121,19 @@ fn all_errors_are_reported_together_with_their_locations() {
     let bad_label = add_at_line(&mut app, labelled);
     let file = file!();
     assert_eq!(
-        errors_of(kumiki::synth::synthesize(Env::Dev, vec![app])),
+        errors_of(kumiki::synth::synthesize(&kumiki_tests::bare(Env::Dev, vec![app]))),
         vec![
             format!(
-                "{file}:{no_namespace}: dev/broken: ConfigMap no-namespace: ConfigMap is namespaced but has no metadata.namespace"
+                "{file}:{no_namespace}: dev/broken: ConfigMap no-namespace: ConfigMap is namespaced but has no metadata.namespace [rule: object.scope]"
             ),
             format!(
-                "{file}:{namespaced_namespace}: dev/broken: Namespace services/team: Namespace is cluster-scoped but has metadata.namespace \"services\""
+                "{file}:{namespaced_namespace}: dev/broken: Namespace services/team: Namespace is cluster-scoped but has metadata.namespace \"services\" [rule: object.scope]"
             ),
             format!(
-                "{file}:{bad_name}: dev/broken: ConfigMap services/Bad_Name: invalid DNS subdomain \"Bad_Name\": may contain only lowercase a-z, 0-9, '-' and '.'"
+                "{file}:{bad_name}: dev/broken: ConfigMap services/Bad_Name: invalid DNS subdomain \"Bad_Name\": may contain only lowercase a-z, 0-9, '-' and '.' [rule: object.name]"
             ),
             format!(
-                "{file}:{bad_label}: dev/broken: ConfigMap services/labelled: label version: invalid label value \"1.2.3+build\": may contain only A-Z, a-z, 0-9, '-', '_' and '.'"
+                "{file}:{bad_label}: dev/broken: ConfigMap services/labelled: label version: invalid label value \"1.2.3+build\": may contain only A-Z, a-z, 0-9, '-', '_' and '.' [rule: object.name]"
             ),
         ]
     );
@@ -142,10 +145,13 @@ fn a_duplicate_app_name_is_an_error() {
     let (second, second_line) = new_app_at_line(name!("twin"));
     let file = file!();
     assert_eq!(
-        errors_of(kumiki::synth::synthesize(Env::Prd, vec![first, second])),
+        errors_of(kumiki::synth::synthesize(&kumiki_tests::bare(
+            Env::Prd,
+            vec![first, second]
+        ))),
         vec![format!(
             "{file}:{second_line}: prd/twin: app \"twin\" is declared twice; also declared at {file}:{first_line} \
-             (two services with one name?); no other check ran until names are unique"
+             (two services with one name?); no other check ran until names are unique [rule: app.unique-name]"
         )]
     );
 }
@@ -172,9 +178,10 @@ fn a_duplicated_service_name_is_reported_once_at_the_offending_service() {
         .build();
     let mut services: Vec<App> = xtask::workspace().service_apps(Env::Dev);
     services.push(impostor);
-    let mut apps = platform::apps(Env::Dev, &services);
-    apps.extend(services);
-    let errors = errors_of(kumiki::synth::synthesize(Env::Dev, apps));
+    let errors = errors_of(kumiki::synth::synthesize(&kumiki_tests::with_platform(
+        Env::Dev,
+        services,
+    )));
     assert_eq!(errors.len(), 1, "one root cause, no follow-on errors: {errors:#?}");
     // Apps are ordered by name, then by declaration; the later declaration is the one reported.
     let expected = format!(
@@ -204,13 +211,13 @@ fn app_with_orphan_service(name: Name) -> App {
 
 #[test]
 fn problems_name_the_app_that_added_the_object_even_from_one_call_site() {
-    let errors = errors_of(kumiki::synth::synthesize(
+    let errors = errors_of(kumiki::synth::synthesize(&bare(
         Env::Prd,
         vec![
             app_with_orphan_service(name!("left")),
             app_with_orphan_service(name!("right")),
         ],
-    ));
+    )));
     let paths: Vec<&str> = (errors.iter())
         .map(|error| error.split(": ").nth(1).unwrap_or_default())
         .collect();
@@ -259,7 +266,7 @@ fn synth_prunes_files_the_code_no_longer_produces() {
     assert_eq!(written[0].changes, 1);
     assert!(!stale.exists());
     assert!(!root.path().join(".dev.staging").exists());
-    let expected = kumiki::synth::synthesize(Env::Dev, xtask::model(Env::Dev)).unwrap();
+    let expected = kumiki::synth::synthesize(&xtask::model(Env::Dev)).unwrap();
     let on_disk: Vec<String> = snapshot(&root.path().join("dev")).into_keys().collect();
     assert_eq!(on_disk, expected.files.keys().cloned().collect::<Vec<_>>());
 }
@@ -318,7 +325,7 @@ fn check_names_missing_stale_and_unexpected_files() {
 #[test]
 fn the_benchmark_model_has_the_peers_object_set_and_synthesizes() {
     use xtask_bench::bench::{Profile, model};
-    let release = kumiki::synth::synthesize(Env::Prd, model(Env::Prd, 3, Profile::PeerParity, 0)).unwrap();
+    let release = kumiki::synth::synthesize(&model(Env::Prd, 3, Profile::PeerParity, 0)).unwrap();
     let mut kinds: Vec<&str> = (release.files.keys())
         .filter(|path| path.starts_with("svc-00001/"))
         .map(|path| path.split('.').nth(1).unwrap())
@@ -335,10 +342,10 @@ fn the_benchmark_model_has_the_peers_object_set_and_synthesizes() {
         ]
     );
     assert_eq!(release.files.len(), 15);
-    let full = kumiki::synth::synthesize(Env::Dev, model(Env::Dev, 3, Profile::Full, 0)).unwrap();
+    let full = kumiki::synth::synthesize(&model(Env::Dev, 3, Profile::Full, 0)).unwrap();
     assert!(full.files.len() > 15);
     // A variant edits one service, as the incremental runs need: only its files differ.
-    let edited = kumiki::synth::synthesize(Env::Prd, model(Env::Prd, 3, Profile::PeerParity, 1)).unwrap();
+    let edited = kumiki::synth::synthesize(&model(Env::Prd, 3, Profile::PeerParity, 1)).unwrap();
     let differing: Vec<&String> = (release.files.keys().chain(edited.files.keys()))
         .filter(|path| release.files.get(*path) != edited.files.get(*path))
         .collect();

@@ -9,7 +9,7 @@ use kumiki::k8s_openapi::api::networking::v1::NetworkPolicy;
 use kumiki::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kumiki::prelude::*;
 use kumiki::values::Repository;
-use kumiki_tests::{app_mut, find, take};
+use kumiki_tests::{app_mut, errors, find, take, with_platform};
 use platform::Env;
 
 struct Shop;
@@ -52,23 +52,10 @@ fn cart(env: Env) -> App {
         .build()
 }
 
-fn with_platform(env: Env, apps: Vec<App>) -> Vec<App> {
-    let mut all = platform::apps(env, &apps);
-    all.extend(apps);
-    all
-}
-
-fn errors(env: Env, apps: Vec<App>) -> Vec<String> {
-    match kumiki::synth::synthesize(env, apps) {
-        Ok(_) => panic!("expected synth errors"),
-        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
-    }
-}
-
 #[test]
 fn prd_scrapes_every_sidecar_and_istiod_and_the_policies_admit_prometheus() {
     let apps = xtask::model(Env::Prd);
-    let telemetry = apps.iter().find(|app| app.name().as_str() == "telemetry").unwrap();
+    let telemetry = kumiki_tests::app(&apps, "telemetry");
     let envoy = find::<PodMonitor>(telemetry, "envoy-stats");
     let endpoint = &envoy.spec.pod_metrics_endpoints.as_ref().unwrap()[0];
     assert_eq!(endpoint.port_number, Some(15090));
@@ -93,7 +80,7 @@ fn prd_scrapes_every_sidecar_and_istiod_and_the_policies_admit_prometheus() {
             .collect();
         assert_eq!(ports, [Some(IntOrString::Int(15090))], "{name}");
     }
-    assert!(kumiki::synth::synthesize(Env::Prd, apps).is_ok());
+    assert!(kumiki::synth::synthesize(&apps).is_ok());
 }
 
 #[test]
@@ -110,11 +97,11 @@ fn removing_prometheus_from_a_network_policy_breaks_the_scrape_path() {
     let line = line!() + 1;
     account.add(policy);
     assert_eq!(
-        errors(Env::Prd, apps),
+        errors(&apps),
         [format!(
             "{}:{line}: prd/account: NetworkPolicy services/account admits no ingress from namespace prometheus on port \
              15090 of Deployment services/account, which PodMonitor prometheus/envoy-stats scrapes: the scraper \
-             (prometheus/kube-prometheus-stack-prometheus) cannot reach it",
+             (prometheus/kube-prometheus-stack-prometheus) cannot reach it [rule: telemetry.scrape-path]",
             file!()
         )]
     );
@@ -144,7 +131,7 @@ fn a_service_metrics_port_is_exposed_monitored_through_mutual_tls_and_admitted_b
     let operation = scraper_rule.to.as_ref().unwrap()[0].operation.as_ref().unwrap();
     assert_eq!(operation.ports.as_deref(), Some(&["9090".to_owned()][..]));
     let apps = with_platform(Env::Prd, vec![shop, cart(Env::Prd)]);
-    if let Err(errors) = kumiki::synth::synthesize(Env::Prd, apps) {
+    if let Err(errors) = kumiki::synth::synthesize(&apps) {
         panic!("{errors}");
     }
 }
@@ -161,11 +148,11 @@ fn removing_prometheus_from_an_authorization_policy_breaks_the_scrape_path() {
     let line = line!() + 1;
     shop.add(policy);
     assert_eq!(
-        errors(Env::Prd, apps),
+        errors(&apps),
         [format!(
             "{}:{line}: prd/shop: AuthorizationPolicy services/shop allows no rule for \
              cluster.local/ns/prometheus/sa/kube-prometheus-stack-prometheus on port 9090 of Deployment services/shop, \
-             which ServiceMonitor services/shop scrapes: the scraper cannot reach it",
+             which ServiceMonitor services/shop scrapes: the scraper cannot reach it [rule: telemetry.scrape-path]",
             file!()
         )]
     );
@@ -190,11 +177,11 @@ fn metrics_without_a_scraper_are_refused_at_their_line() {
         .expose(port!(80), &http)
         .metrics(&http, "/metrics")
         .build();
-    let errors = errors(Env::Prd, vec![app]);
+    let errors = errors(&with_platform(Env::Prd, vec![app]));
     assert!(
         errors.contains(&format!(
             "{}:{line}: prd/shop: serves metrics on port http-web, but prd declares no metrics scraper \
-             (`Environment::scraper`), so nothing would scrape them",
+             (`Environment::scraper`), so nothing would scrape them [rule: microservice.metrics]",
             file!()
         )),
         "{errors:?}"

@@ -15,7 +15,7 @@ use platform::Env;
 
 /// The reference platform, with a ConfigMap `notes` (holding `note`) added to the account
 /// service and, when `with_budget` is false, its disruption budget taken out.
-fn model(env: Env, note: &str, with_budget: bool) -> Vec<App> {
+fn model(env: Env, note: &str, with_budget: bool) -> kumiki::synth::Model {
     let mut services: Vec<App> = xtask::workspace().service_apps(env);
     let account = services
         .iter_mut()
@@ -25,13 +25,11 @@ fn model(env: Env, note: &str, with_budget: bool) -> Vec<App> {
     if !with_budget {
         account.retain(|declared| declared.object.kind() != "PodDisruptionBudget");
     }
-    let mut apps = platform::apps(env, &services);
-    apps.extend(services);
-    apps
+    kumiki_tests::with_platform(env, services)
 }
 
 fn release(note: &str, with_budget: bool) -> Release {
-    kumiki::synth::synthesize(Env::Prd, model(Env::Prd, note, with_budget)).unwrap()
+    kumiki::synth::synthesize(&model(Env::Prd, note, with_budget)).unwrap()
 }
 
 /// Inode of every file below `dir`.

@@ -7,7 +7,6 @@
 
 use std::path::{Path, PathBuf};
 
-use kumiki::prelude::App;
 pub use kumiki_cli::*;
 use platform::Env;
 
@@ -48,13 +47,15 @@ pub fn workspace() -> Workspace {
         envs: &platform::Env::IDS,
         services: SERVICES,
         platform: |env, services| platform::apps(of(env), services),
+        rules: platform::rules::RULES,
         command: "cargo xtask",
         scaffold: Some(template::SCAFFOLD),
     }
 }
 
-/// The whole model of `env`: every registered service's app and the platform's apps.
-pub fn model(env: Env) -> Vec<App> {
+/// The whole model of `env`: every registered service's app, the platform's apps, facts and
+/// rules.
+pub fn model(env: Env) -> kumiki::synth::Model {
     workspace().model(env.id())
 }
 

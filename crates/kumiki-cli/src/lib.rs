@@ -9,8 +9,9 @@
 //!
 //! ```no_run
 //! # use kumiki::prelude::*;
+//! # use kumiki::platform::PlatformFacts;
 //! # environments! { pub enum Env, stage Stage { Qa = development("qa"), Prod = production("prod") } }
-//! # fn platform_apps(_: Env, _: &[App]) -> Vec<App> { Vec::new() }
+//! # fn platform_apps(_: Env, _: &[App]) -> (PlatformFacts, Vec<App>) { (PlatformFacts::default(), Vec::new()) }
 //! # fn shop(_: Env, _: &ImageVersions) -> App { App::new(name!("shop")) }
 //! use kumiki_cli::{Service, Workspace, of};
 //!
@@ -22,6 +23,7 @@
 //!         envs: &Env::IDS,
 //!         services: SERVICES,
 //!         platform: |env, services| platform_apps(of(env), services),
+//!         rules: &[],
 //!         command: "cargo xtask",
 //!         scaffold: None,
 //!     })
@@ -40,8 +42,9 @@ use std::path::{Path, PathBuf};
 
 use kumiki::images::ImageVersions;
 use kumiki::prelude::App;
+use kumiki::rules::PlatformRule;
 use kumiki::synth::write::{self, Drift};
-use kumiki::synth::{Release, SynthError, SynthErrors, parallel};
+use kumiki::synth::{Model, PlatformFacts, Release, SynthError, SynthErrors, parallel};
 use kumiki::values::EnvId;
 use kumiki_diff::{DiffError, EnvDiff};
 
@@ -87,9 +90,12 @@ pub struct Workspace {
     pub envs: &'static [EnvId],
     /// Every registered service crate.
     pub services: &'static [Service],
-    /// The platform's own apps of an environment, built around the services' apps (the
-    /// gateways and the Argo CD tree derive from what the services declare).
-    pub platform: fn(EnvId, &[App]) -> Vec<App>,
+    /// The platform's facts and its own apps of an environment, built around the services'
+    /// apps (the gateways and the Argo CD tree derive from what the services declare). Only
+    /// the platform states facts: they reach synth beside the apps, never through one.
+    pub platform: fn(EnvId, &[App]) -> (PlatformFacts, Vec<App>),
+    /// The rules the platform adds to kumiki's (`cargo xtask rules` lists them too).
+    pub rules: &'static [PlatformRule],
     /// How users run this command line (`cargo xtask`): the synthesized files' header and the
     /// messages name it.
     pub command: &'static str,
@@ -98,30 +104,37 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// The whole model of `env`: every service's app and the platform's apps (which derive
-    /// the gateways and the Argo CD tree from the services).
+    /// The whole model of `env`: every service's app (each marked as its crate's), the
+    /// platform's apps (which derive the gateways and the Argo CD tree from the services), the
+    /// platform's facts and rules, and the command that synthesizes it.
     ///
     /// A service whose code panics makes the model that service's panic alone (an empty app
     /// carrying the error at the panicking line): what the others would derive from an
     /// incomplete model is not worth reporting.
-    pub fn model(&self, env: impl Into<EnvId>) -> Vec<App> {
+    pub fn model(&self, env: impl Into<EnvId>) -> Model {
         let env = env.into();
         // Each service's app is independent of the others: built on every core.
         let built = parallel::map(self.services, |service| {
             let images = self.image_versions(service.name, env);
             panics::build(service, env, images)
         });
-        let (services, panicked): (Vec<_>, Vec<_>) = built.into_iter().partition(Result::is_ok);
-        if !panicked.is_empty() {
-            return panicked.into_iter().filter_map(Result::err).collect();
+        let (panicked, services): (Vec<_>, Vec<_>) = built.into_iter().partition(|built| built.panicked);
+        let (facts, apps) = if panicked.is_empty() {
+            let services: Vec<App> = services.into_iter().map(|built| built.app).collect();
+            let (facts, mut apps) = (self.platform)(env, &services);
+            apps.extend(services);
+            (facts, apps)
+        } else {
+            (
+                PlatformFacts::default(),
+                panicked.into_iter().map(|built| built.app).collect(),
+            )
+        };
+        Model {
+            rules: self.rules,
+            command: Some(self.command),
+            ..Model::new(env, facts, apps)
         }
-        let services: Vec<App> = services.into_iter().filter_map(Result::ok).collect();
-        let mut apps = (self.platform)(env, &services);
-        apps.extend(services);
-        if let Some(first) = apps.first_mut() {
-            first.publish(kumiki::model::GeneratedBy { command: self.command });
-        }
-        apps
     }
 
     /// The services' apps alone, as [`Workspace::model`] builds them (a panicking service
@@ -131,10 +144,7 @@ impl Workspace {
         let built = parallel::map(self.services, |service| {
             panics::build(service, env, self.image_versions(service.name, env))
         });
-        built
-            .into_iter()
-            .map(|app| app.unwrap_or_else(|panicked| panicked))
-            .collect()
+        built.into_iter().map(|built| built.app).collect()
     }
 
     /// The path of `service`'s image versions file, relative to the workspace root (as
@@ -276,11 +286,11 @@ fn plural(count: usize) -> &'static str {
 }
 
 /// Synthesizes every environment of `envs` in memory, collecting the errors of all of them.
-pub fn synthesize<E: Into<EnvId> + Copy>(envs: &[E], model: impl Fn(E) -> Vec<App>) -> Result<Vec<Release>, Failure> {
+pub fn synthesize<E: Into<EnvId> + Copy>(envs: &[E], model: impl Fn(E) -> Model) -> Result<Vec<Release>, Failure> {
     let mut releases = Vec::new();
     let mut errors = Vec::new();
     for &env in envs {
-        match kumiki::synth::synthesize(env, model(env)) {
+        match kumiki::synth::synthesize(&model(env)) {
             Ok(release) => releases.push(release),
             Err(env_errors) => errors.push((env.into(), env_errors)),
         }
@@ -310,7 +320,7 @@ pub struct Written {
 pub fn synth<E: Into<EnvId> + Copy>(
     root: &Path,
     envs: &[E],
-    model: impl Fn(E) -> Vec<App>,
+    model: impl Fn(E) -> Model,
 ) -> Result<Vec<Written>, Failure> {
     let releases = synthesize(envs, model)?;
     let mut written = Vec::new();
@@ -331,7 +341,7 @@ pub fn synth<E: Into<EnvId> + Copy>(
 ///
 /// Before calling `release/` stale it synthesizes again: when the two synths differ, the
 /// failure is [`Failure::Nondeterministic`], naming the files, not a stale release.
-pub fn check<E: Into<EnvId> + Copy>(root: &Path, envs: &[E], model: impl Fn(E) -> Vec<App>) -> Result<usize, Failure> {
+pub fn check<E: Into<EnvId> + Copy>(root: &Path, envs: &[E], model: impl Fn(E) -> Model) -> Result<usize, Failure> {
     let releases = synthesize(envs, &model)?;
     let mut drift = Vec::new();
     let mut files = 0;
@@ -374,7 +384,7 @@ pub fn catalog_rows(workspace: &Workspace, env: EnvId) -> Result<Vec<catalog::Ro
     let model = |env| workspace.model(env);
     synthesize(&[env], model)?;
     let services: Vec<&str> = workspace.services.iter().map(|service| service.name).collect();
-    Ok(catalog::rows(&model(env), &services))
+    Ok(catalog::rows(&model(env).apps, &services))
 }
 
 /// `cargo xtask diff`: what the code synthesizes now for each of `envs`, compared with
@@ -385,7 +395,7 @@ pub fn catalog_rows(workspace: &Workspace, env: EnvId) -> Result<Vec<catalog::Ro
 pub fn diff<E: Into<EnvId> + Copy>(
     baseline: &Baseline,
     envs: &[E],
-    model: impl Fn(E) -> Vec<App>,
+    model: impl Fn(E) -> Model,
 ) -> Result<Vec<EnvDiff>, Failure> {
     let order: Vec<EnvId> = envs.iter().map(|&env| env.into()).collect();
     diff_in_order(baseline, envs, &order, model)
@@ -398,7 +408,7 @@ pub fn diff_in_order<E: Into<EnvId> + Copy>(
     baseline: &Baseline,
     envs: &[E],
     order: &[EnvId],
-    model: impl Fn(E) -> Vec<App>,
+    model: impl Fn(E) -> Model,
 ) -> Result<Vec<EnvDiff>, Failure> {
     let releases = synthesize(envs, model)?;
     let mut diffs = (releases.iter())

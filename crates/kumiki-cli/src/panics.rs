@@ -7,6 +7,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
 use kumiki::images::ImageVersions;
+use kumiki::model::Owner;
 use kumiki::prelude::App;
 use kumiki::values::{EnvId, Name, SourceLocation};
 
@@ -40,10 +41,16 @@ fn record_panic_locations() {
     });
 }
 
+/// A service's app, or the app carrying the panic its code raised.
+pub(crate) struct Built {
+    pub(crate) app: App,
+    pub(crate) panicked: bool,
+}
+
 /// The app of `service` in `env` given its image versions (whose problems it carries), or,
 /// when its code panics, an empty app of the same name carrying the panic as a problem at the
 /// panicking line.
-pub(crate) fn build(service: &Service, env: EnvId, images: ImageVersions) -> Result<App, App> {
+pub(crate) fn build(service: &Service, env: EnvId, images: ImageVersions) -> Built {
     record_panic_locations();
     BUILDING.with(|building| building.set(true));
     let built = panic::catch_unwind(AssertUnwindSafe(|| (service.app)(env, &images)));
@@ -51,7 +58,9 @@ pub(crate) fn build(service: &Service, env: EnvId, images: ImageVersions) -> Res
     match built {
         Ok(mut app) => {
             images.report_into(&mut app);
-            Ok(app)
+            // Marked after the crate's code ran, so a service cannot pass for the platform.
+            app.set_owner(Owner::Service(service.name));
+            Built { app, panicked: false }
         }
         Err(payload) => {
             let location = LAST_PANIC
@@ -64,13 +73,15 @@ pub(crate) fn build(service: &Service, env: EnvId, images: ImageVersions) -> Res
             let mut app = App::new_at(name, location);
             app.report(
                 location,
+                &kumiki::rules::APP_PANIC,
                 format!(
                     "service crate `{}` panicked building its app for {env}: {}; no other check ran",
                     service.name,
                     message(payload.as_ref())
                 ),
             );
-            Err(app)
+            app.set_owner(Owner::Service(service.name));
+            Built { app, panicked: true }
         }
     }
 }

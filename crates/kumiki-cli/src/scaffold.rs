@@ -12,7 +12,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
-use kumiki::model::Identity;
 use kumiki::values::{Name, PortName, PortNumber, Repository};
 
 use crate::{Failure, Workspace};
@@ -84,13 +83,15 @@ pub fn platform_names(workspace: &Workspace) -> BTreeSet<String> {
     for &env in workspace.envs {
         let services = workspace.service_apps(env);
         let service_names: BTreeSet<&str> = services.iter().map(|app| app.name().as_str()).collect();
-        for app in (workspace.platform)(env, &services) {
+        let (_, apps) = (workspace.platform)(env, &services);
+        for app in apps {
             names.insert(app.name().to_string());
             for declared in app.objects() {
-                let identity = Identity::of(declared.object.as_ref());
-                let argocd = identity.group == "argoproj.io" && matches!(identity.kind, "Application" | "AppProject");
-                if argocd && !service_names.contains(identity.name.as_str()) {
-                    names.insert(identity.name);
+                let object = declared.object.as_ref();
+                let name = object.metadata().name.clone().unwrap_or_default();
+                let argocd = object.group() == "argoproj.io" && matches!(object.kind(), "Application" | "AppProject");
+                if argocd && !service_names.contains(name.as_str()) {
+                    names.insert(name);
                 }
             }
         }

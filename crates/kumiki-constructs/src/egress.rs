@@ -94,13 +94,18 @@ impl Egress {
         let Some(mesh) = &self.environment.mesh else {
             app.report(
                 at,
+                &crate::rules::EGRESS_ROUTES,
                 "egress routes go through the mesh's egress gateway, and this environment has no mesh".to_owned(),
             );
             return app;
         };
         for (index, host) in self.hosts.iter().enumerate() {
             if self.hosts[..index].iter().any(|other| other.host == host.host) {
-                app.report(at, format!("external host {} is routed twice", host.host));
+                app.report(
+                    at,
+                    &crate::rules::EGRESS_ROUTES,
+                    format!("external host {} is routed twice", host.host),
+                );
             }
             app.add_at(self.service_entry(mesh, host), at);
             app.add_at(self.gateway(mesh, host), at);

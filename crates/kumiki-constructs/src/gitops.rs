@@ -21,6 +21,8 @@ use kumiki_crds::argocd::{
 };
 use kumiki_synth::{App, ReleaseLayout};
 
+use crate::rules::{GITOPS_CHART_BOUNDARY, GITOPS_TREE};
+
 /// The annotation Argo CD orders a sync by: lower waves are applied (and healthy) first.
 pub const SYNC_WAVE_ANNOTATION: &str = "argocd.argoproj.io/sync-wave";
 
@@ -513,6 +515,18 @@ impl GitOps {
         }
     }
 
+    /// Where the tree's release lives, for the platform's facts
+    /// ([`PlatformFacts::layout`](kumiki_synth::PlatformFacts)): synth checks that every
+    /// Application syncs an app directory of it and every directory but `bootstrap` (applied by
+    /// hand) is synced by one Application.
+    pub fn layout(&self) -> ReleaseLayout {
+        ReleaseLayout {
+            repository: self.repository.to_owned(),
+            path_prefix: format!("{}/{}", self.release_root, self.env),
+            applied_by_hand: vec!["bootstrap".to_owned()],
+        }
+    }
+
     /// The whole tree: `bootstrap`, `root` and one `team-<project>` app per team. Waves are
     /// derived from what each child creates and uses (namespaces, CRD groups, declared chart
     /// order); a cycle is reported on the `root` app.
@@ -527,6 +541,7 @@ impl GitOps {
             let Ok(parent_name) = Name::try_from(dir.as_str()) else {
                 root.report(
                     at,
+                    &GITOPS_TREE,
                     format!(
                         "project {}: its parent app name \"{dir}\" is longer than 63 characters",
                         team.project.name
@@ -541,6 +556,7 @@ impl GitOps {
             let child_waves = waves(&dependencies(&singles)).unwrap_or_else(|node| {
                 root.report(
                     children[node].declared_at,
+                    &GITOPS_TREE,
                     format!(
                         "{} of project {} needs, through other apps, what it provides itself: sync waves cannot order them (move what the others need into an app of its own)",
                         children[node].name, team.project.name
@@ -558,7 +574,11 @@ impl GitOps {
                     Some(namespace) => namespace,
                     None if !app.objects().is_empty() => self.namespace.to_string(),
                     None => {
-                        parent.report(app.declared_at(), format!("app {} has no object to deploy", app.name()));
+                        parent.report(
+                            app.declared_at(),
+                            &GITOPS_TREE,
+                            format!("app {} has no object to deploy", app.name()),
+                        );
                         continue;
                     }
                 };
@@ -573,6 +593,7 @@ impl GitOps {
                 if !boundary.namespaces.contains(&chart.namespace) {
                     parent.report(
                         chart.declared_at,
+                        &GITOPS_CHART_BOUNDARY,
                         format!(
                             "chart {} installs into namespace {}, outside project {}'s boundary",
                             chart.name, chart.namespace, project
@@ -583,6 +604,7 @@ impl GitOps {
                 for kind in chart.cluster_kinds.iter().filter(|kind| !allowed.contains(kind)) {
                     parent.report(
                         chart.declared_at,
+                        &GITOPS_CHART_BOUNDARY,
                         format!(
                             "chart {} installs cluster-scoped kind {} (group \"{}\"), outside project {}'s boundary",
                             chart.name, kind.kind, kind.group, project
@@ -601,6 +623,7 @@ impl GitOps {
         let team_waves = waves(&team_deps).unwrap_or_else(|node| {
             root.report(
                 at,
+                &GITOPS_TREE,
                 format!(
                     "{} needs, through other teams, what its own apps provide: the parents cannot be ordered",
                     team_apps[node].name()
@@ -627,11 +650,6 @@ impl GitOps {
         // Deleting the root by hand must not cascade through the whole platform.
         root_application.metadata.finalizers = None;
         bootstrap.add_at(root_application, at);
-        bootstrap.publish(ReleaseLayout {
-            repository: self.repository.to_owned(),
-            path_prefix: format!("{}/{}", self.release_root, self.env),
-            applied_by_hand: vec![bootstrap.name().to_string()],
-        });
         let mut apps = vec![bootstrap, root];
         apps.extend(team_apps);
         apps

@@ -21,6 +21,7 @@ mod placement;
 mod policy;
 mod port;
 mod probe;
+pub mod rules;
 mod storage;
 
 pub use argocd::{APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA, ProjectAccess, rbac as argocd_rbac};

@@ -4,7 +4,9 @@ use std::any::Any;
 
 use kumiki_core::{Name, SourceLocation};
 
+use crate::facts::Owner;
 use crate::object::Object;
+use crate::rules::Rule;
 
 /// A named set of objects that is synthesized into `release/<env>/<app>/` and synced as one
 /// unit. Every object remembers where it was added, so errors point at the user's code.
@@ -25,9 +27,21 @@ use crate::object::Object;
 pub struct App {
     name: Name,
     declared_at: SourceLocation,
+    owner: Owner,
     objects: Vec<Declared>,
-    problems: Vec<(SourceLocation, String)>,
+    problems: Vec<Reported>,
     published: Vec<Box<dyn Any + Send + Sync>>,
+}
+
+/// A problem a construct found while lowering, at the user's line, with its rule.
+#[derive(Clone, Debug)]
+pub struct Reported {
+    /// The line of the call that caused it.
+    pub location: SourceLocation,
+    /// The rule it breaks.
+    pub rule: &'static Rule,
+    /// What is wrong.
+    pub message: String,
 }
 
 /// An object with the source location of its declaration.
@@ -51,6 +65,7 @@ impl App {
         App {
             name,
             declared_at,
+            owner: Owner::Platform,
             objects: Vec::new(),
             problems: Vec::new(),
             published: Vec::new(),
@@ -77,14 +92,20 @@ impl App {
         self
     }
 
-    /// Records a problem a construct found while lowering; [`synthesize`](crate::synthesize)
-    /// reports it with every other error.
-    pub fn report(&mut self, location: SourceLocation, message: String) {
-        self.problems.push((location, message));
+    /// Records a problem a construct found while lowering, under `rule`;
+    /// [`synthesize`](crate::synthesize) reports it with every other error.
+    pub fn report(&mut self, location: SourceLocation, rule: &'static Rule, message: String) {
+        self.problems.push(Reported {
+            location,
+            rule,
+            message,
+        });
     }
 
-    /// Publishes a typed declaration other parts of the model derive objects from (a
-    /// Microservice publishes its ingress listeners; the platform opens them on the gateway).
+    /// Publishes a typed request other parts of the model derive objects from (a Microservice
+    /// publishes its ingress listeners; the platform's code decides whether to open them on
+    /// the gateway). Synth's rules never read these: what the platform states to synth is its
+    /// [`PlatformFacts`](crate::PlatformFacts), handed over beside the apps.
     pub fn publish<T: Any + Send + Sync>(&mut self, declaration: T) {
         self.published.push(Box::new(declaration));
     }
@@ -97,8 +118,19 @@ impl App {
     }
 
     /// Problems recorded with [`App::report`].
-    pub fn problems(&self) -> &[(SourceLocation, String)] {
+    pub fn problems(&self) -> &[Reported] {
         &self.problems
+    }
+
+    /// Whose code built the app. The command line marks every app a service crate returns
+    /// with that crate, after the crate's code ran.
+    pub fn owner(&self) -> Owner {
+        self.owner
+    }
+
+    /// Marks whose code built the app (the command line, for service crates' apps).
+    pub fn set_owner(&mut self, owner: Owner) {
+        self.owner = owner;
     }
 
     /// The app's name, which is also its directory under `release/<env>/`.

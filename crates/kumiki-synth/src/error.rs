@@ -13,14 +13,17 @@ pub struct SynthError {
     pub path: String,
     /// What is wrong, naming the object.
     pub message: String,
-    /// The group of rules that found it: `apps`, `construct`, `object`, `identity`,
-    /// `workloads`, `mesh`, `argocd`, `secrets` or `render`.
+    /// The id of the rule it breaks (`pod.probes`); `cargo xtask explain <id>` explains it.
     pub rule: &'static str,
 }
 
 impl fmt::Display for SynthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}: {}", self.location, self.path, self.message)
+        write!(
+            f,
+            "{}: {}: {} [rule: {}]",
+            self.location, self.path, self.message, self.rule
+        )
     }
 }
 

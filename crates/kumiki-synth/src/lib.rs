@@ -1,32 +1,32 @@
 //! The kumiki model and its synthesis to YAML.
 //!
 //! An [`App`] is a named set of typed Kubernetes objects, each remembered with the source
-//! location that declared it. [`synthesize`] checks every app of one environment together,
-//! collecting every error, and renders the objects into a [`Release`]: file paths and bytes,
-//! in memory. Only the [`write`] module touches the file system.
+//! location that declared it. [`synthesize`] takes a [`Model`] (the apps of one environment,
+//! the platform's [`PlatformFacts`] and its own [`rules`]), serializes every object once,
+//! checks the rendered release with every rule, collecting every error, and renders the
+//! objects into a [`Release`]: file paths and bytes, in memory. Only the [`write`] module
+//! touches the file system.
 
 mod app;
-mod checks;
 mod emit;
 mod error;
-mod exemption;
+mod facts;
+mod json;
 mod object;
 pub mod parallel;
-mod provided;
 mod release;
 mod render;
+mod rule;
+pub mod rules;
 mod synth;
 pub mod write;
 
-pub use app::{App, Declared};
+pub use app::{App, Declared, Reported};
 pub use error::{SynthError, SynthErrors};
-pub use exemption::{PodExemption, PodRule};
-pub use object::{Identity, Object, pod_template};
-pub use provided::{
-    ClusterNodeGroups, GeneratedBy, MetricsScraper, ProvidedService, RegisteredHosts, ReleaseLayout, mesh_principal,
-};
+pub use facts::{Exemption, MetricsScraper, Owner, PlatformFacts, ProvidedService, ReleaseLayout, mesh_principal};
+pub use object::{Object, pod_template};
 pub use release::Release;
 pub use render::{header, render_yaml, render_yaml_into};
 #[cfg(feature = "test-hooks")]
-pub use render::{render_yaml_fast_path_only, render_yaml_with_serde_saphyr};
-pub use synth::{synthesize, synthesize_borrowed};
+pub use render::{object_yaml_both_ways, render_yaml_fast_path_only, render_yaml_with_serde_saphyr};
+pub use synth::{CLUSTER_SCOPE_MARKER, Model, synthesize};

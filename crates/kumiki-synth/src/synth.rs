@@ -1,18 +1,21 @@
-//! Checking a whole environment and rendering it.
+//! Checking a whole environment and rendering it: every object is serialized once, to JSON;
+//! its identity is read from that JSON; the rules read the index of those JSON objects; the
+//! YAML files are rendered from the same JSON.
 
-use std::collections::hash_map;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::hash_map::{self, HashMap};
+use std::collections::{BTreeMap, HashSet};
 
-use kumiki_core::{EnvId, Rule, SourceLocation};
+use kumiki_core::{EnvId, Rule as Syntax, SourceLocation};
+use serde_json::Value;
 
 use crate::app::{App, Declared};
-use crate::checks::{self, Entry, Index, Origin};
 use crate::error::{SynthError, SynthErrors};
-use crate::object::{Identity, Object};
+use crate::facts::PlatformFacts;
+use crate::json::{self, JsonError};
 use crate::parallel;
-use crate::provided::GeneratedBy;
 use crate::release::Release;
-use crate::render::header;
+use crate::render::{KindFirst, header, render_yaml_into};
+use crate::rules::{self, Index, Origin, PlatformRule, Rendered, Rule, kinds};
 
 /// Directory-name marker for cluster-scoped objects, in place of a namespace; `_` cannot
 /// start a namespace name, so it never collides with one.
@@ -23,25 +26,46 @@ pub const CLUSTER_SCOPE_MARKER: &str = "_cluster";
 /// object together may hold 256 KiB.
 const MAX_OBJECT_BYTES: usize = 262_144;
 
-/// Checks every app of `env` together and renders them, or returns every error found.
-///
-/// The result does not depend on the order of `apps`. Checks: app names are unique; every
-/// object has a valid name and labels; namespaced objects have a namespace and
-/// cluster-scoped ones none; identities (group, kind, namespace, name) and output paths are
-/// unique in the environment; and the cross-object checks of the `checks` module (selectors
-/// match pods, Service target ports exist, StatefulSets name a headless Service, disruption
-/// budgets and autoscalers fit their workloads, requests stay within limits, pods mount only
-/// declared volumes and repeat no container, port or volume name), the mesh and Argo CD
-/// checks, and the secret checks (no Secret value outside dev; every `secretKeyRef` and
-/// ExternalSecret store resolves).
-pub fn synthesize(env: impl Into<EnvId>, apps: Vec<App>) -> Result<Release, SynthErrors> {
-    synthesize_borrowed(env.into(), &apps)
+/// Everything one environment is synthesized from: the apps, the platform's facts and own
+/// rules, and how users run the command line that synthesizes it (named in every file's
+/// header; `None`: the header names kumiki alone).
+pub struct Model {
+    /// The environment.
+    pub env: EnvId,
+    /// What the platform declares.
+    pub facts: PlatformFacts,
+    /// Every app, the platform's and the services'.
+    pub apps: Vec<App>,
+    /// The rules the platform adds to the built-in ones.
+    pub rules: &'static [PlatformRule],
+    /// How users run the command line, e.g. `cargo xtask`.
+    pub command: Option<&'static str>,
 }
 
-/// [`synthesize`], leaving the apps to the caller: a command that exits right after writing
-/// can skip freeing a large model (the operating system reclaims it at once).
-pub fn synthesize_borrowed(env: EnvId, apps: &[App]) -> Result<Release, SynthErrors> {
-    let mut apps: Vec<&App> = apps.iter().collect();
+impl Model {
+    /// A model of `apps` in `env` with the platform's `facts`, no rules of the platform's own
+    /// and no command named in headers.
+    pub fn new(env: impl Into<EnvId>, facts: PlatformFacts, apps: Vec<App>) -> Model {
+        Model {
+            env: env.into(),
+            facts,
+            apps,
+            rules: &[],
+            command: None,
+        }
+    }
+}
+
+/// Checks every app of the model together and renders them, or returns every error found.
+///
+/// The result does not depend on the order of the apps. Each object is read as its JSON says
+/// (never as its Rust type): it must name its kind, have a valid name and labels and the
+/// scope of its kind; identities (group, kind, namespace, name) and output paths are unique;
+/// then every rule of [`rules`](crate::rules) and the platform's own runs on the index of
+/// the release. Every error names its rule (`[rule: <id>]`).
+pub fn synthesize(model: &Model) -> Result<Release, SynthErrors> {
+    let env = model.env;
+    let mut apps: Vec<&App> = model.apps.iter().collect();
     apps.sort_by(|a, b| a.name().cmp(b.name()).then(a.declared_at().cmp(&b.declared_at())));
     // Two apps with one name (two services with one name) would repeat every object of one in
     // the other and in the Argo CD tree: the root cause is reported alone.
@@ -49,209 +73,339 @@ pub fn synthesize_borrowed(env: EnvId, apps: &[App]) -> Result<Release, SynthErr
     if !twins.is_empty() {
         return Err(SynthErrors(twins));
     }
-    let mut errors = Vec::new();
-    let mut identities: HashMap<IdentityKey, (SourceLocation, &str)> = HashMap::new();
-    let mut outputs: Vec<Output> = Vec::new();
-    let mut checked: Vec<Entry> = Vec::new();
-
+    let declared: Vec<(&App, &Declared)> = (apps.iter())
+        .flat_map(|app| app.objects().iter().map(move |declared| (*app, declared)))
+        .collect();
+    // Serializing is independent per object: on every core.
+    let serialized = parallel::map(&declared, |(_, declared)| json::object_json(declared.object.as_ref()));
+    let mut errors = Errors { env, found: Vec::new() };
     for app in &apps {
-        let app_name = app.name().as_str();
-        let mut error = |location: SourceLocation, rule: &'static str, message: String| {
-            errors.push(SynthError {
-                location,
-                path: format!("{env}/{app_name}"),
-                message,
-                rule,
-            });
-        };
-        for (location, message) in app.problems() {
-            error(*location, "construct", message.clone());
-        }
-        for declared in app.objects() {
-            let Declared { object, location } = declared;
-            let object = object.as_ref();
-            let problems = object_problems(object);
-            let valid = problems.is_empty();
-            for problem in problems {
-                error(*location, "object", format!("{}: {problem}", Identity::of(object)));
-            }
-            match identities.entry(IdentityKey::of(object)) {
-                hash_map::Entry::Occupied(first) => {
-                    let (first, first_app) = first.get();
-                    error(
-                        *location,
-                        "identity",
-                        format!(
-                            "{} is declared twice; also declared at {first} (app {first_app})",
-                            Identity::of(object)
-                        ),
-                    );
-                    continue;
-                }
-                hash_map::Entry::Vacant(entry) => {
-                    entry.insert((*location, app_name));
-                }
-            }
-            if valid {
-                checked.push(Entry {
-                    declared,
-                    origin: Origin {
-                        app: app_name,
-                        location: *location,
-                    },
-                });
-                outputs.push(Output {
-                    path: output_path(app_name, object),
-                    declared,
-                    app: app_name,
-                });
-            }
+        for reported in app.problems() {
+            errors.push(
+                reported.location,
+                app.name().as_str(),
+                reported.rule,
+                reported.message.clone(),
+            );
         }
     }
-
-    // Objects whose identities differ only in API group would share a file. The sort is
-    // stable: of two objects with one path, the one declared first keeps it.
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    outputs.dedup_by(|later, first| {
-        let clash = later.path == first.path;
-        if clash {
-            errors.push(SynthError {
-                location: later.declared.location,
-                path: format!("{env}/{}", later.app),
-                message: format!(
-                    "{} would be written to {}, which {} declared at {} already uses",
-                    Identity::of(later.declared.object.as_ref()),
-                    later.path,
-                    Identity::of(first.declared.object.as_ref()),
-                    first.declared.location
-                ),
-                rule: "identity",
-            });
-        }
-        clash
-    });
-
-    // Rendering is independent per object and the largest part of the work: it runs on every
-    // core, while this thread first runs the checks across objects, which read the same model.
-    let command = apps
-        .iter()
-        .find_map(|app| app.published::<GeneratedBy>().next())
-        .map(|generated| generated.command);
-    let header = header(env, command);
-    let render = |output: &Output| -> Result<String, serde_saphyr::ser::Error> {
-        // Room for most objects up front, the rest given back after: no reallocation copies,
-        // and the release holds no spare capacity.
-        let mut file = String::with_capacity(4096);
-        file.push_str(&header);
-        output.declared.object.render_into(&mut file)?;
-        file.shrink_to_fit();
-        Ok(file)
-    };
-    let index = Index::new(env, &apps, checked);
-    let (rendered, problems) = parallel::map_while(&outputs, render, || checks::check(&index));
-    // Each problem names the app of the object it is about, whatever line declared it.
+    let objects = identify(&declared, &serialized, &mut errors);
+    let outputs = output_paths(&objects, &mut errors);
+    let app_origins = apps.iter().map(|app| app_origin(app)).collect();
+    let index = Index::new(env, &model.facts, app_origins, &objects);
+    let header = header(env, model.command);
+    let (rendered, problems) = parallel::map_while(
+        &outputs,
+        |output| render(&header, output),
+        || {
+            let mut problems = platform_rule_ids(&index, model.rules);
+            problems.extend(rules::check(&index, model.rules));
+            problems
+        },
+    );
     for problem in problems {
-        errors.push(SynthError {
-            location: problem.origin.location,
-            path: format!("{env}/{}", problem.origin.app),
-            message: problem.message,
-            rule: problem.rule,
-        });
+        errors.push(
+            problem.origin.location,
+            problem.origin.app,
+            problem.rule,
+            problem.message,
+        );
     }
-
-    let mut files = BTreeMap::new();
-    for (output, file) in outputs.into_iter().zip(rendered) {
-        match file {
-            Ok(file) => {
-                if let Some(key) = repeated_key(output.declared.object.as_ref(), &file) {
-                    errors.push(SynthError {
-                        location: output.declared.location,
-                        path: format!("{env}/{}", output.app),
-                        message: format!(
-                            "{}: writes key `{key}` twice in one mapping (a field and a flattened map?); \
-                             the API server would keep only one of them",
-                            Identity::of(output.declared.object.as_ref())
-                        ),
-                        rule: "render",
-                    });
-                }
-                let size = file.len() - header.len();
-                if size > MAX_OBJECT_BYTES {
-                    errors.push(SynthError {
-                        location: output.declared.location,
-                        path: format!("{env}/{}", output.app),
-                        message: format!(
-                            "{}: is {size} bytes of YAML; Argo CD's apply keeps a copy in an annotation limited to \
-                             {MAX_OBJECT_BYTES} bytes: split it (a ConfigMap per file, say)",
-                            Identity::of(output.declared.object.as_ref())
-                        ),
-                        rule: "render",
-                    });
-                }
-                files.insert(output.path, file);
-            }
-            Err(cause) => errors.push(SynthError {
-                location: output.declared.location,
-                path: format!("{env}/{}", output.app),
-                message: format!(
-                    "{}: cannot be rendered as YAML: {cause}",
-                    Identity::of(output.declared.object.as_ref())
-                ),
-                rule: "render",
-            }),
-        }
-    }
-
-    if errors.is_empty() {
+    let files = collect_files(&outputs, rendered, header.len(), &mut errors);
+    if errors.found.is_empty() {
         Ok(Release { env, files })
     } else {
-        errors.sort();
-        Err(SynthErrors(errors))
+        errors.found.sort();
+        Err(SynthErrors(errors.found))
     }
 }
 
-/// An object that passed its own checks, and the file it goes to.
-struct Output<'a> {
-    path: String,
-    declared: &'a Declared,
-    app: &'a str,
+/// Errors as they are found, each naming the environment and app.
+struct Errors {
+    env: EnvId,
+    found: Vec<SynthError>,
 }
 
-/// [`Identity`], borrowed from the object: one per object is kept while checking.
-#[derive(PartialEq, Eq, Hash)]
-struct IdentityKey<'a> {
-    group: &'static str,
-    kind: &'static str,
-    namespace: Option<&'a str>,
-    name: &'a str,
+impl Errors {
+    fn push(&mut self, location: SourceLocation, app: &str, rule: &'static Rule, message: String) {
+        self.found.push(SynthError {
+            location,
+            path: format!("{}/{app}", self.env),
+            message,
+            rule: rule.id,
+        });
+    }
 }
 
-impl<'a> IdentityKey<'a> {
-    fn of(object: &'a dyn Object) -> IdentityKey<'a> {
-        let metadata = object.metadata();
-        IdentityKey {
-            group: object.group(),
-            kind: object.kind(),
-            namespace: metadata.namespace.as_deref(),
-            name: metadata.name.as_deref().unwrap_or_default(),
+fn app_origin(app: &App) -> Origin<'_> {
+    Origin {
+        app: app.name().as_str(),
+        owner: app.owner(),
+        location: app.declared_at(),
+    }
+}
+
+/// Group, kind, namespace and name: what the API server tells objects apart by.
+type IdentityKey<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
+
+/// Each object as its JSON says it is, when it passes its own checks: it names its kind, has a
+/// valid name and labels and its kind's scope, and no earlier object has its identity.
+fn identify<'a>(
+    declared: &[(&'a App, &'a Declared)],
+    serialized: &'a [Result<Value, JsonError>],
+    errors: &mut Errors,
+) -> Vec<Rendered<'a>> {
+    let scopes = custom_resource_scopes(serialized);
+    let mut identities: HashMap<IdentityKey, (SourceLocation, &str)> = HashMap::new();
+    let mut objects = Vec::new();
+    for ((app, declared), json) in declared.iter().zip(serialized) {
+        let origin = Origin {
+            app: app.name().as_str(),
+            owner: app.owner(),
+            location: declared.location,
+        };
+        let object = match json {
+            Ok(json) => read_identity(json, origin),
+            Err(JsonError::Serialize(cause)) => Err((&rules::OBJECT_RENDER, format!("cannot be serialized: {cause}"))),
+            Err(JsonError::RepeatedKey(key)) => Err((
+                &rules::OBJECT_REPEATED_KEY,
+                format!(
+                    "writes key `{key}` twice in one mapping (a field and a flattened map?); the API server would keep only one of them"
+                ),
+            )),
+        };
+        let object = match object {
+            Ok(object) => object,
+            Err((rule, message)) => {
+                let what = format!(
+                    "{} {}",
+                    declared.object.kind(),
+                    declared.object.metadata().name.as_deref().unwrap_or_default()
+                );
+                errors.push(declared.location, origin.app, rule, format!("{what}: {message}"));
+                continue;
+            }
+        };
+        let namespaced = scopes
+            .get(&(object.group(), object.kind()))
+            .copied()
+            .or_else(|| kinds::known(object.group(), object.kind()).map(|info| info.namespaced))
+            .unwrap_or_else(|| declared.object.is_namespaced());
+        let problems = own_problems(&object, namespaced);
+        let valid = problems.is_empty();
+        for (rule, problem) in problems {
+            errors.push(
+                declared.location,
+                origin.app,
+                rule,
+                format!("{}: {problem}", object.describe()),
+            );
+        }
+        let key = (object.group(), object.kind(), object.namespace(), object.name());
+        match identities.entry(key) {
+            hash_map::Entry::Occupied(first) => {
+                let (first, first_app) = first.get();
+                let message = format!(
+                    "{} is declared twice; also declared at {first} (app {first_app})",
+                    object.describe()
+                );
+                errors.push(declared.location, origin.app, &rules::OBJECT_IDENTITY, message);
+            }
+            hash_map::Entry::Vacant(entry) => {
+                entry.insert((declared.location, origin.app));
+                if valid {
+                    objects.push(object);
+                }
+            }
         }
     }
+    objects
 }
 
-/// The key a rendered object repeats within one mapping, if any. Only types other than
-/// k8s-openapi's and kumiki's own custom resources can (a flattened map beside typed fields);
-/// they are read back to find out. (kumiki's custom resources write their spec through a JSON
-/// map, which holds each key once.)
-fn repeated_key(object: &dyn Object, rendered: &str) -> Option<String> {
-    let type_name = object.type_name();
-    if type_name.starts_with("k8s_openapi::") || type_name.starts_with("kumiki_crds::") {
-        return None;
+/// The identity of an object as its JSON writes it.
+fn read_identity<'a>(json: &'a Value, origin: Origin<'a>) -> Result<Rendered<'a>, (&'static Rule, String)> {
+    let text = |pointer: &str| {
+        json.pointer(pointer)
+            .and_then(Value::as_str)
+            .filter(|text| !text.is_empty())
+    };
+    let (Some(api_version), Some(kind)) = (text("/apiVersion"), text("/kind")) else {
+        return Err((
+            &rules::OBJECT_KIND,
+            "does not write `apiVersion` and `kind`: an object is what its YAML says, whatever Rust type wrote it"
+                .to_owned(),
+        ));
+    };
+    let Some(name) = text("/metadata/name") else {
+        return Err((&rules::OBJECT_NAME, "has no metadata.name".to_owned()));
+    };
+    Ok(Rendered {
+        json,
+        api_version,
+        group: kinds::group_of(api_version),
+        kind,
+        namespace: text("/metadata/namespace"),
+        name,
+        origin,
+    })
+}
+
+/// The scope each CustomResourceDefinition of the release gives its kind.
+fn custom_resource_scopes(serialized: &[Result<Value, JsonError>]) -> HashMap<(&str, &str), bool> {
+    (serialized.iter().flatten())
+        .filter(|json| json.get("kind").and_then(Value::as_str) == Some("CustomResourceDefinition"))
+        .filter_map(|json| {
+            let group = json.pointer("/spec/group")?.as_str()?;
+            let kind = json.pointer("/spec/names/kind")?.as_str()?;
+            let scope = json.pointer("/spec/scope")?.as_str()?;
+            Some(((group, kind), scope == "Namespaced"))
+        })
+        .collect()
+}
+
+/// What is wrong with one object on its own: its name, namespace and labels.
+fn own_problems(object: &Rendered, namespaced: bool) -> Vec<(&'static Rule, String)> {
+    let mut problems = Vec::new();
+    if let Err(violation) = Syntax::Subdomain.validate(object.name()) {
+        problems.push((&rules::OBJECT_NAME, violation.to_string()));
     }
-    let error = serde_saphyr::from_str::<serde::de::IgnoredAny>(rendered)
-        .err()?
-        .to_string();
-    let (_, rest) = error.split_once("duplicate mapping key: ")?;
-    Some(rest.split([',', '\n', ' ']).next().unwrap_or_default().to_owned())
+    let kind = object.kind();
+    match (object.namespace(), namespaced) {
+        (None, true) => problems.push((
+            &rules::OBJECT_SCOPE,
+            format!("{kind} is namespaced but has no metadata.namespace"),
+        )),
+        (Some(namespace), false) => problems.push((
+            &rules::OBJECT_SCOPE,
+            format!("{kind} is cluster-scoped but has metadata.namespace \"{namespace}\""),
+        )),
+        (Some(namespace), true) => problems
+            .extend((Syntax::Name.validate(namespace).err()).map(|v| (&rules::OBJECT_NAME, format!("namespace: {v}")))),
+        (None, false) => {}
+    }
+    let labels = object.json().pointer("/metadata/labels").and_then(Value::as_object);
+    for (key, value) in labels.into_iter().flatten() {
+        problems.extend(
+            Syntax::LabelKey
+                .validate(key)
+                .err()
+                .map(|v| (&rules::OBJECT_NAME, v.to_string())),
+        );
+        let value = value.as_str().unwrap_or("<not a string>");
+        problems.extend(
+            (Syntax::LabelValue.validate(value).err()).map(|v| (&rules::OBJECT_NAME, format!("label {key}: {v}"))),
+        );
+    }
+    problems
+}
+
+/// An object and the file it goes to.
+struct Output<'a> {
+    path: String,
+    object: &'a Rendered<'a>,
+}
+
+/// `<app>/<namespace>.<kind>.<name>.yaml` for each object, with [`CLUSTER_SCOPE_MARKER`] for
+/// cluster-scoped objects. Objects whose identities differ only in API group would share a
+/// file: of two, the one declared first keeps it.
+fn output_paths<'a>(objects: &'a [Rendered<'a>], errors: &mut Errors) -> Vec<Output<'a>> {
+    let mut outputs: Vec<Output> = (objects.iter())
+        .map(|object| Output {
+            path: format!(
+                "{}/{}.{}.{}.yaml",
+                object.origin().app,
+                object.namespace().unwrap_or(CLUSTER_SCOPE_MARKER),
+                object.kind().to_ascii_lowercase(),
+                object.name()
+            ),
+            object,
+        })
+        .collect();
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut kept = Vec::with_capacity(outputs.len());
+    let mut first_of: HashMap<String, &Rendered> = HashMap::new();
+    for output in outputs {
+        if let Some(first) = first_of.get(&output.path) {
+            let origin = output.object.origin();
+            let message = format!(
+                "{} would be written to {}, which {} declared at {} already uses",
+                output.object.describe(),
+                output.path,
+                first.describe(),
+                first.origin().location
+            );
+            errors.push(origin.location, origin.app, &rules::OBJECT_IDENTITY, message);
+            continue;
+        }
+        first_of.insert(output.path.clone(), output.object);
+        kept.push(output);
+    }
+    kept
+}
+
+/// One file: the header and the object's YAML.
+fn render(header: &str, output: &Output) -> Result<String, serde_saphyr::ser::Error> {
+    // Room for most objects up front, the rest given back after: no reallocation copies, and
+    // the release holds no spare capacity.
+    let mut file = String::with_capacity(4096);
+    file.push_str(header);
+    render_yaml_into(&KindFirst(output.object.json()), &mut file)?;
+    file.shrink_to_fit();
+    Ok(file)
+}
+
+/// The rendered files by path, with an error for each object too large or not renderable.
+fn collect_files(
+    outputs: &[Output],
+    rendered: Vec<Result<String, serde_saphyr::ser::Error>>,
+    header: usize,
+    errors: &mut Errors,
+) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    for (output, file) in outputs.iter().zip(rendered) {
+        let origin = output.object.origin();
+        let describe = output.object.describe();
+        match file {
+            Ok(file) => {
+                let size = file.len() - header;
+                if size > MAX_OBJECT_BYTES {
+                    let message = format!(
+                        "{describe}: is {size} bytes of YAML; Argo CD's apply keeps a copy in an annotation limited to \
+                         {MAX_OBJECT_BYTES} bytes: split it (a ConfigMap per file, say)"
+                    );
+                    errors.push(origin.location, origin.app, &rules::OBJECT_SIZE, message);
+                }
+                files.insert(output.path.clone(), file);
+            }
+            Err(cause) => {
+                let message = format!("{describe}: cannot be rendered as YAML: {cause}");
+                errors.push(origin.location, origin.app, &rules::OBJECT_RENDER, message);
+            }
+        }
+    }
+    files
+}
+
+/// A platform rule whose id another rule has is an error at the first app (the platform's
+/// rules are declared with its code, not at a line of an app).
+fn platform_rule_ids<'a>(index: &Index<'a>, platform_rules: &[PlatformRule]) -> Vec<rules::Problem<'a>> {
+    let mut seen: HashSet<&str> = rules::SYNTH_RULES.iter().map(|rule| rule.id).collect();
+    let mut problems = rules::Problems::new(&rules::PLATFORM_RULE_ID);
+    let Some(first) = index.apps().first().copied() else {
+        return Vec::new();
+    };
+    for rule in platform_rules {
+        if !seen.insert(rule.rule.id) {
+            problems.report(
+                first,
+                format!(
+                    "the platform's rule id \"{}\" is already taken: give it a prefix of its own",
+                    rule.rule.id
+                ),
+            );
+        }
+    }
+    problems.found
 }
 
 /// One error per app whose name an earlier app already has, naming both declarations.
@@ -268,48 +422,9 @@ fn duplicate_app_names(env: EnvId, apps: &[&App]) -> Vec<SynthError> {
                     "app \"{name}\" is declared twice; also declared at {first} \
                      (two services with one name?); no other check ran until names are unique"
                 ),
-                rule: "apps",
+                rule: rules::APP_UNIQUE_NAME.id,
             });
         }
     }
     errors
-}
-
-/// `<app>/<namespace>.<kind>.<name>.yaml`, with [`CLUSTER_SCOPE_MARKER`] for cluster-scoped objects.
-fn output_path(app: &str, object: &dyn Object) -> String {
-    let metadata = object.metadata();
-    let scope = metadata.namespace.as_deref().unwrap_or(CLUSTER_SCOPE_MARKER);
-    let name = metadata.name.as_deref().unwrap_or_default();
-    format!("{app}/{scope}.{}.{name}.yaml", object.kind().to_ascii_lowercase())
-}
-
-/// What is wrong with one object on its own.
-fn object_problems(object: &dyn Object) -> Vec<String> {
-    let metadata = object.metadata();
-    let kind = object.kind();
-    let mut problems = Vec::new();
-    match &metadata.name {
-        None => problems.push("has no metadata.name".to_owned()),
-        Some(name) => problems.extend(Rule::Subdomain.validate(name).err().map(|v| v.to_string())),
-    }
-    match (&metadata.namespace, object.is_namespaced()) {
-        (None, true) => problems.push(format!("{kind} is namespaced but has no metadata.namespace")),
-        (Some(namespace), false) => problems.push(format!(
-            "{kind} is cluster-scoped but has metadata.namespace \"{namespace}\""
-        )),
-        (Some(namespace), true) => {
-            problems.extend(Rule::Name.validate(namespace).err().map(|v| format!("namespace: {v}")));
-        }
-        (None, false) => {}
-    }
-    for (key, value) in metadata.labels.iter().flatten() {
-        problems.extend(Rule::LabelKey.validate(key).err().map(|v| v.to_string()));
-        problems.extend(
-            Rule::LabelValue
-                .validate(value)
-                .err()
-                .map(|v| format!("label {key}: {v}")),
-        );
-    }
-    problems
 }

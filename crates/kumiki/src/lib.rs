@@ -13,6 +13,8 @@
 //! - [`values`]: every validated value type and its error types;
 //! - [`model`]: apps and objects, for tools that read or extend the model;
 //! - [`synth`]: checking and rendering an environment, and the writer;
+//! - [`rules`]: the rules synth checks (ids, summaries, explanations) and how a platform adds
+//!   its own;
 //! - [`crds`]: the custom resource types; [`k8s_openapi`]: the Kubernetes types, whose API
 //!   version (`v1_35`) is chosen once in the workspace `Cargo.toml`;
 //! - [`typestate`]: the Microservice's probe typestate, for helper functions that pass a
@@ -88,7 +90,24 @@ pub mod platform {
         Seccomp, SecurityPolicy, Team, VERSION_LABEL, argocd_rbac, external_secret, node_affinity, toleration,
     };
     pub use kumiki_core::{NODE_GROUP_LABEL, Taint};
-    pub use kumiki_synth::{ClusterNodeGroups, MetricsScraper, PodExemption, PodRule, RegisteredHosts};
+    pub use kumiki_synth::{Exemption, MetricsScraper, PlatformFacts, ProvidedService, ReleaseLayout};
+}
+
+/// The rules synth checks, as values: each with a stable id, a summary and an explanation.
+/// Every synth error names one (`[rule: <id>]`); the platform's [`Exemption`]s name them; a
+/// platform adds its own as [`PlatformRule`]s over the same [`Index`] of the rendered release.
+///
+/// [`Exemption`]: kumiki_synth::Exemption
+pub mod rules {
+    pub use kumiki_constructs::rules::*;
+    pub use kumiki_synth::rules::*;
+
+    /// Every built-in rule (synthesis' and the constructs'), in id order.
+    pub fn built_in() -> Vec<&'static Rule> {
+        let mut all: Vec<&'static Rule> = SYNTH_RULES.iter().chain(CONSTRUCT_RULES).copied().collect();
+        all.sort_by_key(|rule| rule.id);
+        all
+    }
 }
 
 /// Validated values: each type's only constructors check the value (literals at compile time
@@ -103,15 +122,14 @@ pub mod values {
 
 /// The model: apps of typed objects, each remembered with the line that declared it.
 pub mod model {
-    pub use kumiki_synth::{
-        App, Declared, GeneratedBy, Identity, Object, ProvidedService, ReleaseLayout, pod_template,
-    };
+    pub use kumiki_synth::{App, Declared, Object, Owner, ProvidedService, ReleaseLayout, Reported, pod_template};
 }
 
 /// Checking and rendering an environment, and writing it (the only IO in the SDK).
 pub mod synth {
     pub use kumiki_synth::{
-        Release, SynthError, SynthErrors, header, parallel, render_yaml, synthesize, synthesize_borrowed, write,
+        CLUSTER_SCOPE_MARKER, Model, PlatformFacts, Release, SynthError, SynthErrors, header, parallel, render_yaml,
+        synthesize, write,
     };
 }
 
@@ -137,5 +155,5 @@ pub mod images {
 /// Reference renderings the emitter is tested against (feature `test-hooks`).
 #[cfg(feature = "test-hooks")]
 pub mod test_hooks {
-    pub use kumiki_synth::{render_yaml_fast_path_only, render_yaml_with_serde_saphyr};
+    pub use kumiki_synth::{object_yaml_both_ways, render_yaml_fast_path_only, render_yaml_with_serde_saphyr};
 }

@@ -11,9 +11,10 @@ use kumiki::k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use kumiki::k8s_openapi::api::core::v1::{ConfigMap, Service};
 use kumiki::k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use kumiki::model::Declared;
-use kumiki::platform::{PodExemption, PodRule};
+use kumiki::platform::{Exemption, PlatformFacts};
 use kumiki::prelude::*;
-use kumiki::synth::{parallel, write};
+use kumiki::rules::POD_SERVICE_ACCOUNT;
+use kumiki::synth::{Model, parallel, write};
 use platform::Env;
 
 /// Which objects each synthetic service contributes.
@@ -92,23 +93,28 @@ fn greeting(index: usize, variant: u32) -> String {
 }
 
 /// The benchmark model of `env`: `services` synthetic services, built on every core as
-/// `xtask::model` builds the registered ones; `variant` edits service 0.
-pub fn model(env: Env, services: usize, profile: Profile, variant: u32) -> Vec<App> {
+/// `xtask::model` builds the registered ones, on the platform's node groups; `variant` edits
+/// service 0.
+pub fn model(env: Env, services: usize, profile: Profile, variant: u32) -> Model {
     let indexes: Vec<usize> = (0..services).collect();
-    let mut apps = parallel::map(&indexes, |&index| synthetic_service(env, index, profile, variant));
+    let apps = parallel::map(&indexes, |&index| synthetic_service(env, index, profile, variant));
+    let mut exemptions = Vec::new();
     if profile == Profile::PeerParity {
-        // The peers' object set has no ServiceAccount; the benchmark's own platform app says so.
-        let mut policy = App::new(name!("bench-policy"));
-        for app in &apps {
-            policy.publish(PodExemption {
-                app: app.name().clone(),
-                rule: PodRule::ServiceAccount,
-                reason: "the peer-parity benchmark writes the peers' object set, which has no ServiceAccount",
-            });
-        }
-        apps.push(policy);
+        // The peers' object set has no ServiceAccount; the benchmark's platform says so.
+        exemptions.extend(apps.iter().map(|app| {
+            Exemption::new(
+                app.name().clone(),
+                &POD_SERVICE_ACCOUNT,
+                "the peer-parity benchmark writes the peers' object set, which has no ServiceAccount",
+            )
+        }));
     }
-    apps
+    let facts = PlatformFacts::builder()
+        .node_groups(platform::environment(env).node_groups)
+        .scraper(platform::telemetry::scraper())
+        .exemptions(exemptions)
+        .build();
+    Model::new(env, facts, apps)
 }
 
 /// What one run produced.
@@ -140,15 +146,15 @@ pub fn run(services: usize, profile: Profile, out: &Path, variant: u32) -> Resul
     let mut leftovers = Leftovers::default();
     for &env in profile.envs() {
         let phase = Instant::now();
-        let apps = model(env, services, profile, variant);
+        let model = model(env, services, profile, variant);
         model_time += phase.elapsed();
         let phase = Instant::now();
-        let release = kumiki::synth::synthesize_borrowed(env.id(), &apps).map_err(|errors| errors.to_string())?;
+        let release = kumiki::synth::synthesize(&model).map_err(|errors| errors.to_string())?;
         synth_time += phase.elapsed();
         objects += release.files.len();
         bytes += release.files.values().map(String::len).sum::<usize>();
         write::write(out, &release).map_err(|error| format!("{}: {error}", out.display()))?;
-        leftovers.models.push(apps);
+        leftovers.models.push(model);
         leftovers.releases.push(release);
     }
     let figures = RunFigures {
@@ -165,7 +171,7 @@ pub fn run(services: usize, profile: Profile, out: &Path, variant: u32) -> Resul
 #[derive(Default)]
 pub struct Leftovers {
     /// The models of each environment.
-    pub models: Vec<Vec<App>>,
+    pub models: Vec<Model>,
     /// The releases of each environment.
     pub releases: Vec<kumiki::synth::Release>,
 }

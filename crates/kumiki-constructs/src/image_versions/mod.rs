@@ -198,7 +198,7 @@ impl ImageVersions {
             }
         }
         for (location, message) in self.problems.into_inner() {
-            app.report(location, message);
+            app.report(location, &crate::rules::IMAGES_FILE, message);
         }
     }
 }
@@ -361,7 +361,7 @@ mod tests {
         versions.report_into(&mut app);
         app.problems()
             .iter()
-            .map(|(at, message)| format!("{at}: {message}"))
+            .map(|problem| format!("{}: {}", problem.location, problem.message))
             .collect()
     }
 

@@ -22,7 +22,7 @@ pub(crate) fn lower(spec: MicroserviceSpec) -> App {
 
 fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
     for problem in problems(spec) {
-        app.report(problem.at, problem.message);
+        app.report(problem.at, problem.rule, problem.message);
     }
     let lowering = Lowering { spec };
     let new = spec.declared_at;
@@ -126,7 +126,7 @@ fn lower_into(spec: &MicroserviceSpec, app: &mut App) {
         if let Some(mysql) = database.value.in_cluster() {
             match server(&database.value, mysql, spec, database.at) {
                 Ok(server) => lower_into(&server, app),
-                Err(message) => app.report(database.at, message),
+                Err(message) => app.report(database.at, &crate::rules::DATABASE_SERVER, message),
             }
         }
         database.value.lower(&owner, app);

@@ -2,30 +2,45 @@
 //! Each problem points at the call that caused it.
 
 use kumiki_core::{Name, SourceLocation};
+use kumiki_synth::rules::Rule;
 
 use super::spec::{DisruptionBudget, MicroserviceSpec, Patch};
+use crate::rules::{
+    MICROSERVICE_CONFIG_FILES, MICROSERVICE_CONTAINERS, MICROSERVICE_EXPOSURE, MICROSERVICE_MESH_ONLY,
+    MICROSERVICE_METRICS, MICROSERVICE_PLACEMENT, MICROSERVICE_ROLLOUT, MICROSERVICE_SCALING, MICROSERVICE_VERSIONS,
+};
 
-/// A problem and the line of the call that caused it.
+/// A problem, its rule and the line of the call that caused it.
 pub(crate) struct Problem {
     pub(crate) at: SourceLocation,
+    pub(crate) rule: &'static Rule,
     pub(crate) message: String,
 }
 
 /// Every problem of `spec`.
 pub(crate) fn problems(spec: &MicroserviceSpec) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let mut report = |at: SourceLocation, message: String| problems.push(Problem { at, message });
-    containers(spec, &mut report);
-    exposure(spec, &mut report);
-    mesh_only(spec, &mut report);
-    config_files(spec, &mut report);
-    metrics(spec, &mut report);
-    scaling(spec, &mut report);
-    rollout(spec, &mut report);
+    let checks: [(&'static Rule, Check); 9] = [
+        (&MICROSERVICE_CONTAINERS, containers),
+        (&MICROSERVICE_EXPOSURE, exposure),
+        (&MICROSERVICE_VERSIONS, versions),
+        (&MICROSERVICE_MESH_ONLY, mesh_only),
+        (&MICROSERVICE_CONFIG_FILES, config_files),
+        (&MICROSERVICE_METRICS, metrics),
+        (&MICROSERVICE_PLACEMENT, placement),
+        (&MICROSERVICE_SCALING, scaling),
+        (&MICROSERVICE_ROLLOUT, rollout),
+    ];
+    for (rule, check) in checks {
+        check(spec, &mut |at, message| problems.push(Problem { at, rule, message }));
+    }
     problems
 }
 
 type Report<'a> = dyn FnMut(SourceLocation, String) + 'a;
+
+/// The checks of one concern, each reporting under its rule.
+type Check = fn(&MicroserviceSpec, &mut Report);
 
 /// Metrics need someone to scrape them: the environment names the scraper.
 fn metrics(spec: &MicroserviceSpec, report: &mut Report) {
@@ -119,6 +134,10 @@ fn exposure(spec: &MicroserviceSpec, report: &mut Report) {
             );
         }
     }
+}
+
+/// Weighted versions add up, each named once, on an exposed, stateless Microservice.
+fn versions(spec: &MicroserviceSpec, report: &mut Report) {
     if let Some(versions) = &spec.versions {
         let total: u32 = versions.value.iter().map(|v| u32::from(v.weight)).sum();
         if total != 100 {
@@ -210,7 +229,8 @@ fn mesh_only(spec: &MicroserviceSpec, report: &mut Report) {
     }
 }
 
-fn scaling(spec: &MicroserviceSpec, report: &mut Report) {
+/// The node group pinned to is one of the environment's.
+fn placement(spec: &MicroserviceSpec, report: &mut Report) {
     if let Some(group) = &spec.node_group
         && !spec.environment.node_groups.contains(&group.value)
     {
@@ -222,6 +242,9 @@ fn scaling(spec: &MicroserviceSpec, report: &mut Report) {
             ),
         );
     }
+}
+
+fn scaling(spec: &MicroserviceSpec, report: &mut Report) {
     let min_replicas = match &spec.autoscale {
         // min > max is found by synth's autoscaler check.
         Some(autoscale) => {

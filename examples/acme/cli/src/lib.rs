@@ -24,6 +24,7 @@ pub fn workspace() -> Workspace {
         envs: &Env::IDS,
         services: SERVICES,
         platform: |env, services| acme_platform::apps(of(env), services),
+        rules: &[],
         command: "cargo acme",
         scaffold: None,
     }

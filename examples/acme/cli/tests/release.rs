@@ -7,7 +7,7 @@ use acme_platform::Env;
 
 fn release(env: Env) -> BTreeMap<String, String> {
     let workspace = acme_cli::workspace();
-    kumiki::synth::synthesize(env, workspace.model(env))
+    kumiki::synth::synthesize(&workspace.model(env))
         .unwrap_or_else(|errors| panic!("{errors}"))
         .files
 }
@@ -88,11 +88,13 @@ fn a_mesh_only_declaration_is_refused_in_a_meshless_environment() {
         .liveness(Probe::tcp(&http))
         .expose_on_ingress(port!(443), &http, listener)
         .build();
-    let problems: Vec<&String> = app.problems().iter().map(|(_, message)| message).collect();
+    let problems: Vec<(&str, &String)> = (app.problems().iter())
+        .map(|problem| (problem.rule.id, &problem.message))
+        .collect();
     assert!(
-        problems
-            .iter()
-            .any(|message| message.starts_with("prod-us has no mesh, so no ingress gateway")),
+        problems.iter().any(|(rule, message)| {
+            *rule == "microservice.mesh-only" && message.starts_with("prod-us has no mesh, so no ingress gateway")
+        }),
         "{problems:?}"
     );
 }

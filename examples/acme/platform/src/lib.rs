@@ -5,8 +5,8 @@
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::platform::{
-    Boundary, ClusterNodeGroups, Environment, GitOps, Kind, Policy, Project, PullPolicy, Rollout, Seccomp,
-    SecurityPolicy, Team,
+    Boundary, Environment, GitOps, Kind, PlatformFacts, Policy, Project, PullPolicy, Rollout, Seccomp, SecurityPolicy,
+    Team,
 };
 use kumiki::prelude::*;
 
@@ -124,11 +124,11 @@ fn namespace(env: Env, name: &Name) -> Namespace {
     }
 }
 
-/// The platform's apps around the services' apps: `namespaces`, and the Argo CD tree.
-pub fn apps(env: Env, services: &[App]) -> Vec<App> {
+/// The platform's facts (its node group, the release layout) and its apps around the
+/// services' apps: `namespaces`, and the Argo CD tree.
+pub fn apps(env: Env, services: &[App]) -> (PlatformFacts, Vec<App>) {
     let mut namespaces = App::new(name!("namespaces"));
     namespaces.add(namespace(env, &SHOP)).add(namespace(env, &ARGOCD));
-    namespaces.publish(ClusterNodeGroups { groups: vec![GENERAL] });
     let gitops = GitOps {
         env: env.id(),
         namespace: ARGOCD,
@@ -154,7 +154,11 @@ pub fn apps(env: Env, services: &[App]) -> Vec<App> {
             charts: Vec::new(),
         },
     ]);
+    let facts = PlatformFacts::builder()
+        .node_groups(vec![GENERAL])
+        .layout(gitops.layout())
+        .build();
     let mut apps = vec![namespaces];
     apps.extend(tree);
-    apps
+    (facts, apps)
 }

@@ -1,6 +1,6 @@
 //! Node pools against node groups: when the release provisions nodes with Karpenter
-//! NodePools, every node group the platform declares (`ClusterNodeGroups`, the groups pods are
-//! pinned to) has a pool whose nodes carry its label and exactly its taint, and every pool
+//! NodePools, every node group the platform declares (`PlatformFacts::node_groups`, the groups
+//! pods are pinned to) has a pool whose nodes carry its label and exactly its taint, and every pool
 //! that labels a group labels a declared one. A pod pinned to a group no pool provides, or
 //! whose taint it does not tolerate, would stay Pending; nothing else in `release/` says so.
 //!
@@ -9,31 +9,30 @@
 
 use kumiki_core::{NODE_GROUP_LABEL, NodeGroup};
 
-use super::views::{KARPENTER, NodePoolSpec, NodeTaint, read};
-use super::{Index, Origin, Problems};
+use super::index::{Index, Origin};
+use super::views::{KARPENTER, NodePoolSpec, NodeTaint};
+use super::{NODES_POOLS, OBJECT_SHAPE, Problems};
 
 /// Every node-pool problem of the environment.
 pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
     let mut pools: Vec<(Origin<'a>, &str, NodePoolSpec)> = Vec::new();
-    for entry in &index.objects {
-        match read::<NodePoolSpec>(entry, KARPENTER, "NodePool") {
-            Some(Ok(pool)) => {
-                let name = entry.declared.object.metadata().name.as_deref().unwrap_or_default();
-                pools.push((entry.origin, name, pool));
-            }
-            Some(Err(error)) => problems.report(entry.origin, error),
-            None => {}
+    for object in index.of_kind(KARPENTER, "NodePool") {
+        match object.spec_view::<NodePoolSpec>() {
+            Ok(pool) => pools.push((object.origin(), object.name(), pool)),
+            Err(error) => problems.report_as(&OBJECT_SHAPE, object.origin(), error),
         }
     }
-    if pools.is_empty() {
+    let Some((first_pool, ..)) = pools.first() else {
         return;
-    }
+    };
+    let groups = &index.facts().node_groups;
     for (origin, name, pool) in &pools {
         let Some(group_name) = pool.template.metadata.labels.get(NODE_GROUP_LABEL) else {
             continue;
         };
-        let Some(group) = index.node_groups.iter().find(|group| group.name.as_str() == group_name) else {
-            problems.report(
+        let Some(group) = groups.iter().find(|group| group.name.as_str() == group_name) else {
+            problems.report_as(
+                &NODES_POOLS,
                 *origin,
                 format!(
                     "NodePool {name} labels its nodes {NODE_GROUP_LABEL}={group_name}, a node group the platform does \
@@ -46,7 +45,8 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
         taints.sort();
         let expected = taint_of(group);
         if taints.iter().copied().ne(expected.iter()) {
-            problems.report(
+            problems.report_as(
+                &NODES_POOLS,
                 *origin,
                 format!(
                     "NodePool {name} gives node group {group_name} the taints {}, but its pods tolerate {}: \
@@ -57,16 +57,19 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
             );
         }
     }
-    let Some(declared_by) = index.node_groups_declared_by else {
-        return;
-    };
-    for group in &index.node_groups {
+    // A missing pool is added beside the others: reported at the app of the first.
+    let pools_app = (index.apps().iter())
+        .find(|app| app.app == first_pool.app)
+        .copied()
+        .unwrap_or(*first_pool);
+    for group in groups {
         let provided = (pools.iter()).any(|(.., pool)| {
             pool.template.metadata.labels.get(NODE_GROUP_LABEL).map(String::as_str) == Some(group.name.as_str())
         });
         if !provided {
-            problems.report(
-                declared_by,
+            problems.report_as(
+                &NODES_POOLS,
+                pools_app,
                 format!(
                     "node group {} has no NodePool labelling its nodes {NODE_GROUP_LABEL}={}: the pods pinned to \
                      it would stay Pending",

@@ -1,0 +1,226 @@
+//! What kumiki knows about each kind, in one place: its scope and, for the kinds that run
+//! pods, where the pod template, selector and replica count are. Rules ask this module
+//! rather than re-deriving it; a test holds the scopes to k8s-openapi's own.
+
+/// Where a pod-bearing kind keeps its pods (JSON pointers into the object).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct PodLayout {
+    /// The `PodTemplateSpec` (metadata and spec): a Pod is its own template (`""`).
+    pub(crate) template: &'static str,
+    /// The `LabelSelector` that must match the template, when the kind has one.
+    pub(crate) selector: Option<&'static str>,
+    /// The replica count, when the kind has one.
+    pub(crate) replicas: Option<&'static str>,
+    /// The volume claim templates whose names the pods may mount (a StatefulSet's).
+    pub(crate) claim_templates: Option<&'static str>,
+    /// Whether its containers run until stopped (a Job's run to completion).
+    pub(crate) long_running: bool,
+}
+
+/// A kind kumiki knows.
+#[derive(Debug)]
+pub(crate) struct KindInfo {
+    pub(crate) group: &'static str,
+    pub(crate) kind: &'static str,
+    pub(crate) namespaced: bool,
+    pub(crate) pods: Option<PodLayout>,
+}
+
+const fn namespaced(group: &'static str, kind: &'static str) -> KindInfo {
+    KindInfo {
+        group,
+        kind,
+        namespaced: true,
+        pods: None,
+    }
+}
+
+const fn cluster(group: &'static str, kind: &'static str) -> KindInfo {
+    KindInfo {
+        group,
+        kind,
+        namespaced: false,
+        pods: None,
+    }
+}
+
+const fn workload(
+    group: &'static str,
+    kind: &'static str,
+    template: &'static str,
+    replicas: bool,
+    long_running: bool,
+) -> KindInfo {
+    KindInfo {
+        group,
+        kind,
+        namespaced: true,
+        pods: Some(PodLayout {
+            template,
+            selector: Some("/spec/selector"),
+            replicas: if replicas { Some("/spec/replicas") } else { None },
+            claim_templates: None,
+            long_running,
+        }),
+    }
+}
+
+/// The kinds whose scope and pods kumiki knows: Kubernetes' own (every kind the API server
+/// serves in the targeted version that a release may hold) and those of the CRDs kumiki
+/// types (Istio, Argo CD, External Secrets, Prometheus Operator, Karpenter).
+pub(crate) const KNOWN: &[KindInfo] = &[
+    // Workloads.
+    workload("apps", "Deployment", "/spec/template", true, true),
+    KindInfo {
+        group: "apps",
+        kind: "StatefulSet",
+        namespaced: true,
+        pods: Some(PodLayout {
+            template: "/spec/template",
+            selector: Some("/spec/selector"),
+            replicas: Some("/spec/replicas"),
+            claim_templates: Some("/spec/volumeClaimTemplates"),
+            long_running: true,
+        }),
+    },
+    workload("apps", "DaemonSet", "/spec/template", false, true),
+    workload("apps", "ReplicaSet", "/spec/template", true, true),
+    workload("batch", "Job", "/spec/template", false, false),
+    KindInfo {
+        group: "batch",
+        kind: "CronJob",
+        namespaced: true,
+        pods: Some(PodLayout {
+            template: "/spec/jobTemplate/spec/template",
+            selector: None,
+            replicas: None,
+            claim_templates: None,
+            long_running: false,
+        }),
+    },
+    KindInfo {
+        group: "",
+        kind: "Pod",
+        namespaced: true,
+        pods: Some(PodLayout {
+            template: "",
+            selector: None,
+            replicas: None,
+            claim_templates: None,
+            long_running: true,
+        }),
+    },
+    KindInfo {
+        group: "",
+        kind: "ReplicationController",
+        namespaced: true,
+        pods: Some(PodLayout {
+            template: "/spec/template",
+            selector: None,
+            replicas: Some("/spec/replicas"),
+            claim_templates: None,
+            long_running: true,
+        }),
+    },
+    namespaced("", "PodTemplate"),
+    // Core.
+    namespaced("", "ConfigMap"),
+    namespaced("", "Secret"),
+    namespaced("", "Service"),
+    namespaced("", "ServiceAccount"),
+    namespaced("", "Endpoints"),
+    namespaced("", "PersistentVolumeClaim"),
+    namespaced("", "LimitRange"),
+    namespaced("", "ResourceQuota"),
+    namespaced("", "Event"),
+    cluster("", "Namespace"),
+    cluster("", "Node"),
+    cluster("", "PersistentVolume"),
+    // Networking, policy, scaling.
+    namespaced("networking.k8s.io", "NetworkPolicy"),
+    namespaced("networking.k8s.io", "Ingress"),
+    cluster("networking.k8s.io", "IngressClass"),
+    namespaced("discovery.k8s.io", "EndpointSlice"),
+    namespaced("policy", "PodDisruptionBudget"),
+    namespaced("autoscaling", "HorizontalPodAutoscaler"),
+    namespaced("coordination.k8s.io", "Lease"),
+    // Access control and admission.
+    namespaced("rbac.authorization.k8s.io", "Role"),
+    namespaced("rbac.authorization.k8s.io", "RoleBinding"),
+    cluster("rbac.authorization.k8s.io", "ClusterRole"),
+    cluster("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    cluster("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    cluster("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    cluster("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    cluster("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+    cluster("certificates.k8s.io", "CertificateSigningRequest"),
+    // Cluster configuration.
+    cluster("apiextensions.k8s.io", "CustomResourceDefinition"),
+    cluster("apiregistration.k8s.io", "APIService"),
+    cluster("scheduling.k8s.io", "PriorityClass"),
+    cluster("node.k8s.io", "RuntimeClass"),
+    cluster("storage.k8s.io", "StorageClass"),
+    cluster("storage.k8s.io", "CSIDriver"),
+    cluster("storage.k8s.io", "CSINode"),
+    cluster("storage.k8s.io", "VolumeAttachment"),
+    namespaced("storage.k8s.io", "CSIStorageCapacity"),
+    cluster("flowcontrol.apiserver.k8s.io", "FlowSchema"),
+    cluster("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
+    // Custom resources kumiki types.
+    namespaced("networking.istio.io", "Gateway"),
+    namespaced("networking.istio.io", "VirtualService"),
+    namespaced("networking.istio.io", "DestinationRule"),
+    namespaced("networking.istio.io", "ServiceEntry"),
+    namespaced("networking.istio.io", "Sidecar"),
+    namespaced("security.istio.io", "AuthorizationPolicy"),
+    namespaced("security.istio.io", "PeerAuthentication"),
+    namespaced("argoproj.io", "Application"),
+    namespaced("argoproj.io", "AppProject"),
+    namespaced("external-secrets.io", "ExternalSecret"),
+    namespaced("external-secrets.io", "SecretStore"),
+    cluster("external-secrets.io", "ClusterSecretStore"),
+    namespaced("monitoring.coreos.com", "PodMonitor"),
+    namespaced("monitoring.coreos.com", "ServiceMonitor"),
+    namespaced("monitoring.coreos.com", "PrometheusRule"),
+    cluster("karpenter.sh", "NodePool"),
+    cluster("karpenter.k8s.aws", "EC2NodeClass"),
+];
+
+/// What kumiki knows of `group`/`kind`, if anything.
+pub(crate) fn known(group: &str, kind: &str) -> Option<&'static KindInfo> {
+    KNOWN.iter().find(|info| info.group == group && info.kind == kind)
+}
+
+/// Where `group`/`kind` keeps its pods, if it runs any.
+pub(crate) fn pod_layout(group: &str, kind: &str) -> Option<&'static PodLayout> {
+    known(group, kind)?.pods.as_ref()
+}
+
+/// The API group of an `apiVersion` (`apps/v1` → `apps`, `v1` → the core group `""`).
+pub(crate) fn group_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(group, _)| group)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{KNOWN, group_of, known};
+
+    #[test]
+    fn every_kind_is_listed_once() {
+        for (index, info) in KNOWN.iter().enumerate() {
+            let first = KNOWN
+                .iter()
+                .position(|other| other.group == info.group && other.kind == info.kind);
+            assert_eq!(first, Some(index), "{}/{} is listed twice", info.group, info.kind);
+        }
+    }
+
+    #[test]
+    fn groups_come_from_the_api_version() {
+        assert_eq!(group_of("apps/v1"), "apps");
+        assert_eq!(group_of("v1"), "");
+        assert_eq!(group_of("networking.istio.io/v1"), "networking.istio.io");
+        assert!(known("", "Namespace").is_some_and(|info| !info.namespaced));
+        assert!(known("apps", "Deployment").is_some_and(|info| info.pods.is_some()));
+    }
+}

@@ -1,0 +1,102 @@
+//! The rules: what types cannot prove, checked on the rendered release.
+//!
+//! Every rule reads one [`Index`] of the environment's objects as their JSON says they are
+//! (never the Rust types that wrote them), after every patch, whichever route produced them.
+//! A rule is a value with a stable id ([`Rule`]); the built-in ones are checked in groups
+//! (`fn(&Index, &mut Problems)` each), a platform adds its own as [`PlatformRule`]s, and the
+//! platform's [`Exemption`](crate::Exemption)s lift one rule for one app.
+
+mod argocd;
+mod catalog;
+mod index;
+pub(crate) mod kinds;
+mod mesh;
+mod nodes;
+mod pods;
+mod problems;
+mod secrets;
+mod structure;
+mod telemetry;
+pub(crate) mod views;
+mod workloads;
+
+pub use crate::rule::Rule;
+pub use catalog::*;
+pub use index::{Index, Origin, PodTemplate, Rendered};
+pub(crate) use problems::Problem;
+pub use problems::{PlatformRule, Problems};
+
+use crate::facts::Owner;
+
+/// The rule groups of synthesis, each checking several rules of one concern.
+const GROUPS: [for<'a> fn(&Index<'a>, &mut Problems<'a>); 8] = [
+    workloads::check,
+    pods::check,
+    mesh::check,
+    argocd::check,
+    secrets::check,
+    structure::check,
+    telemetry::check,
+    nodes::check,
+];
+
+/// The pod rules of the restricted profile and the platform's pod policy: what an exemption
+/// of a platform component usually lifts.
+pub const POD_RULES: &[&Rule] = &[
+    &POD_HOST_NAMESPACES,
+    &POD_VOLUME_TYPES,
+    &POD_RUN_AS_NON_ROOT,
+    &POD_SECCOMP,
+    &POD_PRIVILEGED,
+    &POD_PRIVILEGE_ESCALATION,
+    &POD_CAPABILITIES,
+    &POD_HOST_PORTS,
+    &POD_RESOURCES,
+    &POD_PROBES,
+    &POD_IMAGE,
+    &POD_SERVICE_ACCOUNT,
+    &POD_PLACEMENT,
+];
+
+/// Every problem the built-in rules and the platform's `rules` find in `index`, but those the
+/// platform exempted.
+pub(crate) fn check<'a>(index: &Index<'a>, rules: &[PlatformRule]) -> Vec<Problem<'a>> {
+    let mut problems = Problems::new(&OBJECT_SHAPE);
+    for (origin, message) in &index.malformed {
+        problems.report(*origin, message.clone());
+    }
+    for group in GROUPS {
+        group(index, &mut problems);
+    }
+    let mut found = problems.found;
+    for rule in rules {
+        let mut problems = Problems::new(rule.rule);
+        (rule.check)(index, &mut problems);
+        found.extend(problems.found);
+    }
+    let exemptions = &index.facts().exemptions;
+    let mut problems = Problems::new(&PLATFORM_EXEMPTION);
+    for exemption in exemptions
+        .iter()
+        .filter(|exemption| !index.apps().iter().any(|app| app.app == exemption.app.as_str()))
+    {
+        let origin = Origin {
+            app: exemption.app.as_str(),
+            owner: Owner::Platform,
+            location: exemption.declared_at,
+        };
+        problems.report(
+            origin,
+            format!(
+                "the platform exempts app {} from rule {}, but the model has no app {}",
+                exemption.app, exemption.rule.id, exemption.app
+            ),
+        );
+    }
+    found.extend(problems.found);
+    found.retain(|problem| {
+        !(exemptions.iter())
+            .any(|exemption| exemption.app.as_str() == problem.origin.app && exemption.rule == problem.rule)
+    });
+    found
+}
