@@ -20,12 +20,15 @@ pub fn facts(env: Env) -> PlatformFacts {
     platform::apps(env, &[]).0
 }
 
-/// A model of `apps` in `env` on the reference platform's facts and rules, without its apps:
-/// what a service team's fixture runs against.
+/// A model of `apps` in `env` on the reference platform's facts and rules, without its apps
+/// (so without the Argo CD tree, whose layout is left out): what a service team's fixture runs
+/// against.
 pub fn on_platform(env: Env, apps: Vec<App>) -> Model {
+    let mut facts = facts(env);
+    facts.layout = None;
     Model {
         rules: platform::rules::RULES,
-        ..Model::new(env, facts(env), apps)
+        ..Model::new(env, facts, apps)
     }
 }
 

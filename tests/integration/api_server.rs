@@ -47,19 +47,14 @@ fn what_the_api_server_would_reject_is_refused() {
             ),
         ]
     );
-    let big_line = line!() + 3;
-    let big = errors(&bare(
-        Env::Dev,
-        vec![{
-            let mut app = App::new(name!("invalid"));
-            app.add(kumiki_tests::config_map(
-                Some("services"),
-                "big",
-                &[("blob", &"x".repeat(300_000))],
-            ));
-            app
-        }],
+    let mut app = App::new(name!("invalid"));
+    let big_line = line!() + 1;
+    app.add(kumiki_tests::config_map(
+        Some("services"),
+        "big",
+        &[("blob", &"x".repeat(300_000))],
     ));
+    let big = errors(&bare(Env::Dev, vec![app]));
     let prefix = format!("{file}:{big_line}: dev/invalid: ConfigMap services/big: is ");
     let suffix = " bytes of YAML; Argo CD's apply keeps a copy in an annotation limited to 262144 bytes: split it (a ConfigMap per file, say) [rule: object.size]";
     assert_eq!(big.len(), 1, "{big:?}");

@@ -350,11 +350,13 @@ fn a_dependency_cycle_cannot_be_ordered_in_waves() {
         charts: vec![chart],
     }]);
     let root = tree_app(&apps, "root");
-    let problems: Vec<&str> = root.problems().iter().map(|problem| problem.message.as_str()).collect();
+    let problems: Vec<String> = (root.problems().iter())
+        .map(|problem| format!("{} [rule: {}]", problem.message, problem.rule.id))
+        .collect();
     assert_eq!(
         problems,
         [
-            "tenant of project infra needs, through other apps, what it provides itself: sync waves cannot order them (move what the others need into an app of its own)"
+            "tenant of project infra needs, through other apps, what it provides itself: sync waves cannot order them (move what the others need into an app of its own) [rule: gitops.tree]"
         ]
     );
 }
@@ -371,13 +373,13 @@ fn a_project_whose_parent_name_would_be_too_long_is_reported_not_renamed() {
         apps: Vec::new(),
         charts: Vec::new(),
     }]);
-    let problems: Vec<&str> = (tree_app(&apps, "root").problems().iter())
-        .map(|problem| problem.message.as_str())
+    let problems: Vec<String> = (tree_app(&apps, "root").problems().iter())
+        .map(|problem| format!("{} [rule: {}]", problem.message, problem.rule.id))
         .collect();
     assert_eq!(
         problems,
         [
-            "project a-project-name-of-sixty-characters-which-is-valid-on-its-own: its parent app name \"team-a-project-name-of-sixty-characters-which-is-valid-on-its-own\" is longer than 63 characters"
+            "project a-project-name-of-sixty-characters-which-is-valid-on-its-own: its parent app name \"team-a-project-name-of-sixty-characters-which-is-valid-on-its-own\" is longer than 63 characters [rule: gitops.tree]"
         ]
     );
     assert!(!apps.iter().any(|app| app.name().as_str().starts_with("team")));
@@ -404,17 +406,17 @@ fn a_chart_outside_its_teams_boundary_is_reported_at_its_declaration() {
         charts: vec![chart],
     }]);
     let problems: Vec<String> = (tree_app(&apps, "team-app").problems().iter())
-        .map(|problem| format!("{}: {} [{}]", problem.location, problem.message, problem.rule.id))
+        .map(|problem| format!("{}: {} [rule: {}]", problem.location, problem.message, problem.rule.id))
         .collect();
     assert_eq!(
         problems,
         [
             format!(
-                "{}:{line}: chart operator installs into namespace payments, outside project app's boundary [gitops.chart-boundary]",
+                "{}:{line}: chart operator installs into namespace payments, outside project app's boundary [rule: gitops.chart-boundary]",
                 file!()
             ),
             format!(
-                "{}:{line}: chart operator installs cluster-scoped kind ClusterRole (group \"rbac.authorization.k8s.io\"), outside project app's boundary [gitops.chart-boundary]",
+                "{}:{line}: chart operator installs cluster-scoped kind ClusterRole (group \"rbac.authorization.k8s.io\"), outside project app's boundary [rule: gitops.chart-boundary]",
                 file!()
             ),
         ]

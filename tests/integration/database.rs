@@ -271,3 +271,35 @@ fn tcp_routes_are_checked_like_http_routes() {
         errors[0]
     );
 }
+
+struct LongName;
+impl ServiceId for LongName {
+    const NAME: Name = name!("a-service-whose-name-leaves-no-room-for-the-suffix-of-its-dbs");
+}
+
+#[test]
+fn a_database_whose_server_name_would_be_invalid_is_an_error_at_the_database() {
+    let mut web = Container::<LongName>::new(
+        name!("web"),
+        Image::new(Registry::DockerHub, repository!("acme/web"), tag!("1.0.0")),
+    );
+    let http = web.port(Protocol::Http, port_name!("web"), port!(8080));
+    let service = Microservice::<LongName>::new(&platform::environment(Env::Dev))
+        .container(web)
+        .readiness(Probe::tcp(&http))
+        .liveness(Probe::tcp(&http));
+    let database = platform::databases::database(Env::Dev, name!("longname"));
+    let line = line!() + 1;
+    let app = service.database(database).build();
+    let problems: Vec<String> = (app.problems().iter())
+        .map(|problem| format!("{}: {} [rule: {}]", problem.location, problem.message, problem.rule.id))
+        .collect();
+    assert!(
+        problems.contains(&format!(
+            "{}:{line}: database Service \"a-service-whose-name-leaves-no-room-for-the-suffix-of-its-dbs-db\" is not a \
+             valid name (at most 63 characters): shorten the service name [rule: database.server]",
+            file!()
+        )),
+        "{problems:#?}"
+    );
+}

@@ -252,10 +252,10 @@ fn every_versions_file_problem_is_a_synth_error_at_its_line() {
         let errors = errors_with(text, env);
         let at = format!("{file}:{line}: ");
         assert!(
-            errors
-                .iter()
-                .any(|error| error.starts_with(&at) && error.contains(message)),
-            "{text:?} in {env}: expected `{at}… {message}` in {errors:#?}"
+            errors.iter().any(|error| error.starts_with(&at)
+                && error.contains(message)
+                && error.ends_with("[rule: images.file]")),
+            "{text:?} in {env}: expected `{at}… {message} … [rule: images.file]` in {errors:#?}"
         );
     }
 }

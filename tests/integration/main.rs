@@ -15,6 +15,7 @@ mod ownership;
 mod pod_rules;
 mod repository;
 mod robustness;
+mod rules;
 mod scaffold;
 mod secrets;
 mod synth;

@@ -731,9 +731,9 @@ fn without_a_mesh_each_mesh_only_declaration_is_an_error_at_its_line() {
         .collect();
     let at = |line: u32| format!("{}:{line}: prd has no mesh", file!());
     assert!(
-        problems
-            .iter()
-            .any(|problem| problem.starts_with(&at(listener_line)) && problem.contains("no ingress gateway")),
+        problems.iter().any(|problem| problem.starts_with(&at(listener_line))
+            && problem.contains("no ingress gateway")
+            && problem.ends_with("[rule: microservice.mesh-only]")),
         "{problems:#?}"
     );
     assert!(
@@ -818,4 +818,37 @@ fn two_listeners_cannot_claim_one_node_port() {
         taken.declared_at
     );
     assert_eq!(errors[0], expected);
+}
+
+#[test]
+fn egress_needs_a_mesh_and_routes_each_host_once() {
+    let line = line!() + 1;
+    let twice = kumiki::platform::Egress::new(&platform::environment(Env::Prd))
+        .route(platform::external_hosts::httpbin_org())
+        .route(platform::external_hosts::httpbin_org())
+        .build();
+    let without = kumiki::platform::Egress::new(&without_mesh())
+        .route(platform::external_hosts::httpbin_org())
+        .build();
+    let problems = |app: &App| -> Vec<String> {
+        (app.problems().iter())
+            .map(|problem| format!("{}: {} [rule: {}]", problem.location, problem.message, problem.rule.id))
+            .collect()
+    };
+    assert_eq!(
+        problems(&twice),
+        [format!(
+            "{}:{line}: external host httpbin.org is routed twice [rule: egress.routes]",
+            file!()
+        )]
+    );
+    assert_eq!(
+        problems(&without),
+        [format!(
+            "{}:{}: egress routes go through the mesh's egress gateway, and this environment has no mesh \
+             [rule: egress.routes]",
+            file!(),
+            line + 4
+        )]
+    );
 }

@@ -192,17 +192,16 @@ fn a_pod_template_in_a_custom_type_is_checked_like_any_other() {
 #[test]
 fn a_patch_cannot_pin_pods_outside_the_clusters_node_groups() {
     let (errors, line) = with_intruder(Env::Prd, |app| {
+        let service = kumiki_tests::shop(Env::Prd).named(name!("intruder"));
         let line = line!() + 1;
-        let service = kumiki_tests::shop(Env::Prd)
-            .named(name!("intruder"))
-            .patch_deployment(|deployment| {
-                let pod = deployment.spec.as_mut().unwrap().template.spec.as_mut().unwrap();
-                pod.node_selector = Some([(NODE_GROUP_LABEL.to_owned(), "gpu".to_owned())].into());
-                pod.tolerations = Some(vec![Toleration {
-                    operator: Some("Exists".to_owned()),
-                    ..Default::default()
-                }]);
-            });
+        let service = service.patch_deployment(|deployment| {
+            let pod = deployment.spec.as_mut().unwrap().template.spec.as_mut().unwrap();
+            pod.node_selector = Some([(NODE_GROUP_LABEL.to_owned(), "gpu".to_owned())].into());
+            pod.tolerations = Some(vec![Toleration {
+                operator: Some("Exists".to_owned()),
+                ..Default::default()
+            }]);
+        });
         app.absorb(service.build());
         line
     });

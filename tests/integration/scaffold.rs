@@ -79,7 +79,7 @@ fn a_scaffolded_service_builds_synthesizes_and_keeps_the_suite_green() {
         (
             created.crate_name.as_str(),
             created.module_name.as_str(),
-            created.type_name.as_str()
+            created.service_type.as_str()
         ),
         ("order-api", "order_api", "OrderApi")
     );

@@ -52,7 +52,7 @@ workspace = true
 fn lib_rs(service: &NewService<'_>) -> String {
     let NewService {
         crate_name,
-        type_name,
+        service_type,
         port_name,
         port,
         image_repository: repository,
@@ -67,9 +67,9 @@ use kumiki::prelude::*;
 use platform::{{Env, namespaces, node_groups}};
 
 /// Marks the {crate_name} service's handles.
-pub struct {type_name};
+pub struct {service_type};
 
-impl ServiceId for {type_name} {{
+impl ServiceId for {service_type} {{
     const NAME: Name = name!("{crate_name}");
 }}
 
@@ -84,10 +84,10 @@ pub fn app(env: Env, images: &ImageVersions) -> App {{
         repository!("{repository}"),
         images.of(&container),
     );
-    let mut main = Container::<{type_name}>::new(container, image);
+    let mut main = Container::<{service_type}>::new(container, image);
     let http = main.port(Protocol::Http, port_name!("{port_name}"), port!({port}));
 
-    Microservice::<{type_name}>::new(&platform::environment(env))
+    Microservice::<{service_type}>::new(&platform::environment(env))
         .container(main)
         // A TCP check until the service has a health endpoint (`Probe::http("/healthz", &http)`).
         .readiness(Probe::tcp(&http))

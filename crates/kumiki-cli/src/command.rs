@@ -190,8 +190,23 @@ Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 ref
     },
     #[command(flatten)]
     Extra(E),
+    /// List every rule synth checks: kumiki's and the platform's own, id and summary.
+    ///
+    /// Every synth error ends with `[rule: <id>]`; `explain <id>` says why the rule exists and
+    /// how to fix what breaks it; the platform's exemptions name rules.
+    Rules {
+        /// text: one line per rule; json: the shape of schemas/rules.schema.json.
+        #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
+        format: CatalogFormat,
+    },
+    /// Explain one rule: what it requires, why, and an example of the fix.
+    #[command(after_help = "Exit codes: 0 explained, 2 no rule has that id.")]
+    Explain {
+        /// The rule's id, as an error names it (`pod.probes`).
+        id: String,
+    },
     /// Write the JSON Schemas of kumiki's files and outputs to schemas/: the image versions
-    /// file, `catalog --format json` and `diff --format json`.
+    /// file, `catalog --format json`, `diff --format json` and `rules --format json`.
     ///
     /// The versions files' first line points editors at theirs (`# yaml-language-server:
     /// $schema=…`); a test fails when a checked-in schema is not what this writes.
@@ -302,95 +317,19 @@ fn run<E: Subcommand>(
     command: Command<E>,
     extra: impl FnOnce(E, &crate::Workspace) -> ExitCode,
 ) -> ExitCode {
-    let model = |env| workspace.model(env);
     let result = match command {
         Command::Extra(command) => return extra(command, workspace),
+        Command::Diff { env, base, format, out } => return diff(workspace, &env, base, format, out),
         Command::ImportCrd {
             source,
             kinds,
             version,
             out,
             sdk_path,
-        } => {
-            let import = crate::crd_import::Import {
-                source: &source,
-                kinds: &kinds,
-                version: version.as_deref(),
-                out: &out,
-                command: workspace.command,
-                sdk_path: &sdk_path,
-                kopium: "kopium",
-            };
-            crate::crd_import::import(&import).map(|imported| {
-                for module in imported {
-                    println!("{} {}: {}", module.kind, module.version, shown(&module.path));
-                }
-            })
-        }
-        Command::Synth { env, out } => {
-            let root = out.unwrap_or_else(|| workspace.release_root());
-            chosen(workspace, &env).and_then(|envs| crate::synth(&root, &envs, model)).map(|written| {
-                for w in written {
-                    let dir = shown(&root.join(w.env.as_str()));
-                    match w.changes {
-                        0 => println!("{dir}: up to date ({} files)", w.files),
-                        n => println!("{dir}: {} files, {n} added, changed or removed", w.files),
-                    }
-                }
-            })
-        }
-        Command::Check { env, out } => {
-            let root = out.unwrap_or_else(|| workspace.release_root());
-            chosen(workspace, &env)
-                .and_then(|envs| crate::check(&root, &envs, model))
-                .map(|files| println!("{}: up to date ({files} files)", shown(&root)))
-        }
-        Command::Diff { env, base, format, out } => {
-            let baseline = match base {
-                Some(reference) => crate::Baseline::GitRef {
-                    repo: workspace.root.clone(),
-                    reference,
-                },
-                None => crate::Baseline::Directory(out.unwrap_or_else(|| workspace.release_root())),
-            };
-            let diffs = chosen(workspace, &env)
-                .and_then(|envs| crate::diff_in_order(&baseline, &envs, workspace.envs, model));
-            match diffs {
-                Ok(diffs) => {
-                    let rendered = match format {
-                        Format::Text => kumiki_diff::render_text(&diffs, true),
-                        Format::Markdown => kumiki_diff::render_markdown(&diffs),
-                        Format::Json => crate::json::to_json(&crate::json::DiffReport::new(&diffs)),
-                    };
-                    // anstream drops the colours when stdout is not a terminal or NO_COLOR is set.
-                    let _ = anstream::stdout().write_all(rendered.as_bytes());
-                    return ExitCode::from(crate::diff_exit_code(&diffs));
-                }
-                Err(failure) => Err(failure),
-            }
-        }
-        Command::NewService { name, port, image_repo } => {
-            let request = crate::scaffold::Request {
-                name: &name,
-                port,
-                image_repository: image_repo.as_deref(),
-            };
-            crate::scaffold::new_service(workspace, &request).map(|created| {
-                let registry = workspace.scaffold.map_or("", |scaffold| scaffold.registry_manifest);
-                println!(
-                    "created {} (crate {}, type {}) and registered it in {registry}",
-                    shown(&created.dir),
-                    created.crate_name,
-                    created.type_name
-                );
-                println!(
-                    "next: set the image versions in {} and the probes in {}, then `{} synth --env all`",
-                    shown(&created.dir.join(crate::IMAGES_FILE)),
-                    shown(&created.dir.join("src/lib.rs")),
-                    workspace.command
-                );
-            })
-        }
+        } => import_crd(workspace, &source, &kinds, version.as_deref(), &out, &sdk_path),
+        Command::Synth { env, out } => synth(workspace, &env, out),
+        Command::Check { env, out } => check(workspace, &env, out),
+        Command::NewService { name, port, image_repo } => new_service(workspace, &name, port, image_repo.as_deref()),
         Command::SetImage {
             service,
             container,
@@ -399,26 +338,15 @@ fn run<E: Subcommand>(
             image_version,
             force,
             no_synth,
-        } => one(workspace, &env).and_then(|env| {
-            let request = crate::images::SetImage {
+        } => {
+            let request = ImageRequest {
                 service: &service,
                 container: container.as_deref(),
                 canary: version.as_deref(),
-                env,
                 version: &image_version,
             };
-            // The last environment is reached by promoting what the one before it runs.
-            if let [.., before, last] = workspace.envs
-                && env == *last
-                && !force
-            {
-                eprintln!(
-                    "warning: {last} is reached by promotion (`{} promote --from {before} --to {last} {service}`); setting it directly skips what {before} ran (--force to silence)",
-                    workspace.command
-                );
-            }
-            report_images(workspace, crate::images::set_image(workspace, &request, !no_synth))
-        }),
+            set_image(workspace, &env, &request, force, no_synth)
+        }
         Command::Promote {
             from,
             to,
@@ -427,25 +355,28 @@ fn run<E: Subcommand>(
             no_synth,
         } => one(workspace, &from).and_then(|from| {
             let to = one(workspace, &to)?;
-            report_images(workspace, crate::images::promote(workspace, from, to, &services, !no_synth))
+            report_images(
+                workspace,
+                crate::images::promote(workspace, from, to, &services, !no_synth),
+            )
         }),
-        Command::Schemas => {
-            let dir = workspace.root.join("schemas");
-            crate::json::schemas(workspace.envs).into_iter().try_for_each(|(name, schema)| {
-                let path = dir.join(name);
-                std::fs::create_dir_all(&dir)
-                    .and_then(|()| std::fs::write(&path, schema))
-                    .map(|()| println!("wrote {}", shown(&path)))
-                    .map_err(|error| crate::Failure::Io(path, error))
-            })
+        Command::Schemas => schemas(workspace),
+        Command::Catalog { env, format } => catalog(workspace, &env, format),
+        Command::Rules { format } => {
+            let rules = crate::rules::list(workspace);
+            match format {
+                CatalogFormat::Text => print!("{}", crate::rules::render(&rules)),
+                CatalogFormat::Json => print!("{}", crate::json::to_json(&crate::json::RulesReport::new(&rules))),
+            }
+            Ok(())
         }
-        Command::Catalog { env, format } => one(workspace, &env).and_then(|env| match format {
-            CatalogFormat::Text => crate::catalog(workspace, env).map(|table| print!("{table}")),
-            CatalogFormat::Json => crate::catalog_rows(workspace, env).map(|rows| {
-                print!("{}", crate::json::to_json(&crate::json::CatalogReport::new(env.as_str(), rows)));
-            }),
-        }),
+        Command::Explain { id } => crate::rules::explain(workspace, &id).map(|text| print!("{text}")),
     };
+    exit(workspace, result)
+}
+
+/// The exit code of a command's result, printing the failure and what to do about it.
+fn exit(workspace: &crate::Workspace, result: Result<(), crate::Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
@@ -456,6 +387,175 @@ fn run<E: Subcommand>(
             ExitCode::from(failure.exit_code())
         }
     }
+}
+
+fn import_crd(
+    workspace: &crate::Workspace,
+    source: &Path,
+    kinds: &[String],
+    version: Option<&str>,
+    out: &Path,
+    sdk_path: &str,
+) -> Result<(), crate::Failure> {
+    let import = crate::crd_import::Import {
+        source,
+        kinds,
+        version,
+        out,
+        command: workspace.command,
+        sdk_path,
+        kopium: "kopium",
+    };
+    crate::crd_import::import(&import).map(|imported| {
+        for module in imported {
+            println!("{} {}: {}", module.kind, module.version, shown(&module.path));
+        }
+    })
+}
+
+fn synth(workspace: &crate::Workspace, env: &str, out: Option<PathBuf>) -> Result<(), crate::Failure> {
+    let root = out.unwrap_or_else(|| workspace.release_root());
+    let envs = chosen(workspace, env)?;
+    for written in crate::synth(&root, &envs, |env| workspace.model(env))? {
+        let dir = shown(&root.join(written.env.as_str()));
+        match written.changes {
+            0 => println!("{dir}: up to date ({} files)", written.files),
+            n => println!("{dir}: {} files, {n} added, changed or removed", written.files),
+        }
+    }
+    Ok(())
+}
+
+fn check(workspace: &crate::Workspace, env: &str, out: Option<PathBuf>) -> Result<(), crate::Failure> {
+    let root = out.unwrap_or_else(|| workspace.release_root());
+    let envs = chosen(workspace, env)?;
+    let files = crate::check(&root, &envs, |env| workspace.model(env))?;
+    println!("{}: up to date ({files} files)", shown(&root));
+    Ok(())
+}
+
+fn diff(
+    workspace: &crate::Workspace,
+    env: &str,
+    base: Option<String>,
+    format: Format,
+    out: Option<PathBuf>,
+) -> ExitCode {
+    let baseline = match base {
+        Some(reference) => crate::Baseline::GitRef {
+            repo: workspace.root.clone(),
+            reference,
+        },
+        None => crate::Baseline::Directory(out.unwrap_or_else(|| workspace.release_root())),
+    };
+    let diffs = chosen(workspace, env)
+        .and_then(|envs| crate::diff_in_order(&baseline, &envs, workspace.envs, |env| workspace.model(env)));
+    match diffs {
+        Ok(diffs) => {
+            let rendered = match format {
+                Format::Text => kumiki_diff::render_text(&diffs, true),
+                Format::Markdown => kumiki_diff::render_markdown(&diffs),
+                Format::Json => crate::json::to_json(&crate::json::DiffReport::new(&diffs)),
+            };
+            // anstream drops the colours when stdout is not a terminal or NO_COLOR is set.
+            let _ = anstream::stdout().write_all(rendered.as_bytes());
+            ExitCode::from(crate::diff_exit_code(&diffs))
+        }
+        Err(failure) => exit(workspace, Err(failure)),
+    }
+}
+
+fn new_service(
+    workspace: &crate::Workspace,
+    name: &str,
+    port: u16,
+    image_repository: Option<&str>,
+) -> Result<(), crate::Failure> {
+    let request = crate::scaffold::Request {
+        name,
+        port,
+        image_repository,
+    };
+    let created = crate::scaffold::new_service(workspace, &request)?;
+    let registry = workspace.scaffold.map_or("", |scaffold| scaffold.registry_manifest);
+    println!(
+        "created {} (crate {}, type {}) and registered it in {registry}",
+        shown(&created.dir),
+        created.crate_name,
+        created.service_type
+    );
+    println!(
+        "next: set the image versions in {} and the probes in {}, then `{} synth --env all`",
+        shown(&created.dir.join(crate::IMAGES_FILE)),
+        shown(&created.dir.join("src/lib.rs")),
+        workspace.command
+    );
+    Ok(())
+}
+
+/// What `set-image` asks to set, but the environment.
+struct ImageRequest<'a> {
+    service: &'a str,
+    container: Option<&'a str>,
+    canary: Option<&'a str>,
+    version: &'a str,
+}
+
+fn set_image(
+    workspace: &crate::Workspace,
+    env: &str,
+    asked: &ImageRequest,
+    force: bool,
+    no_synth: bool,
+) -> Result<(), crate::Failure> {
+    let env = one(workspace, env)?;
+    let request = crate::images::SetImage {
+        service: asked.service,
+        container: asked.container,
+        canary: asked.canary,
+        env,
+        version: asked.version,
+    };
+    // The last environment is reached by promoting what the one before it runs.
+    if let [.., before, last] = workspace.envs
+        && env == *last
+        && !force
+    {
+        eprintln!(
+            "warning: {last} is reached by promotion (`{} promote --from {before} --to {last} {}`); setting it \
+             directly skips what {before} ran (--force to silence)",
+            workspace.command, asked.service
+        );
+    }
+    report_images(workspace, crate::images::set_image(workspace, &request, !no_synth))
+}
+
+fn schemas(workspace: &crate::Workspace) -> Result<(), crate::Failure> {
+    let dir = workspace.root.join("schemas");
+    crate::json::schemas(workspace.envs)
+        .into_iter()
+        .try_for_each(|(name, schema)| {
+            let path = dir.join(name);
+            std::fs::create_dir_all(&dir)
+                .and_then(|()| std::fs::write(&path, schema))
+                .map(|()| println!("wrote {}", shown(&path)))
+                .map_err(|error| crate::Failure::Io(path, error))
+        })
+}
+
+fn catalog(workspace: &crate::Workspace, env: &str, format: CatalogFormat) -> Result<(), crate::Failure> {
+    let env = one(workspace, env)?;
+    match format {
+        CatalogFormat::Text => print!("{}", crate::catalog(workspace, env)?),
+        CatalogFormat::Json => {
+            let rows = crate::catalog_rows(workspace, env)?;
+            print!(
+                "{}",
+                crate::json::to_json(&crate::json::CatalogReport::new(env.as_str(), rows))
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Prints what `set-image` or `promote` moved and wrote.

@@ -1,4 +1,4 @@
-//! `--format json`: the catalog and the diff as JSON of a stable shape, for other tools. The
+//! `--format json`: the catalog, the diff and the rules as JSON of a stable shape, for other tools. The
 //! shapes are these types; their JSON Schemas are generated from them (`schemas/`, written by
 //! the `schemas` command) and a test keeps the checked-in files current. `format` is 1; a
 //! change that removes or retypes a field raises it.
@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::catalog::Row;
 
-/// The version of both shapes.
+/// The version of every shape.
 pub const FORMAT: u32 = 1;
 
 /// `catalog --format json`.
@@ -213,5 +213,44 @@ pub fn schemas(envs: &[kumiki::values::EnvId]) -> Vec<(&'static str, String)> {
         (kumiki::images::SCHEMA_FILE_NAME, kumiki::images::json_schema(envs)),
         ("catalog.schema.json", to_json(&schema_for!(CatalogReport))),
         ("diff.schema.json", to_json(&schema_for!(DiffReport))),
+        ("rules.schema.json", to_json(&schema_for!(RulesReport))),
     ]
+}
+
+/// `rules --format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(title = "kumiki rules")]
+pub struct RulesReport {
+    /// The version of this shape (1).
+    pub format: u32,
+    /// Every rule synth checks, kumiki's and the platform's, in id order.
+    pub rules: Vec<RuleEntry>,
+}
+
+/// One rule.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RuleEntry {
+    /// Its stable id, as errors (`[rule: <id>]`) and exemptions name it.
+    pub id: String,
+    /// What it requires, in one line.
+    pub summary: String,
+    /// Why, with an example of the fix.
+    pub explanation: String,
+    /// `kumiki` for a built-in rule, `platform` for one the platform adds.
+    pub source: String,
+}
+
+impl RulesReport {
+    /// The report of `rules`.
+    pub fn new(rules: &[crate::rules::Listed]) -> RulesReport {
+        let rules = (rules.iter())
+            .map(|listed| RuleEntry {
+                id: listed.rule.id.to_owned(),
+                summary: listed.rule.summary.to_owned(),
+                explanation: listed.rule.explanation.to_owned(),
+                source: listed.source.to_owned(),
+            })
+            .collect();
+        RulesReport { format: FORMAT, rules }
+    }
 }

@@ -55,6 +55,7 @@ pub mod crd_import;
 pub mod images;
 pub mod json;
 mod panics;
+pub mod rules;
 pub mod scaffold;
 
 pub use baseline::Baseline;
@@ -187,6 +188,8 @@ pub enum Failure {
     /// The request was refused before anything was touched (e.g. `new-service` with a name
     /// that exists, `set-image` with an invalid version).
     Refused(String),
+    /// The request names something that does not exist (`explain` of an unknown rule).
+    Unknown(String),
     /// Two synths of the same code gave different files: the model depends on something
     /// other than the code (a `HashMap`'s order, say).
     Nondeterministic(Vec<(EnvId, Vec<String>)>),
@@ -199,7 +202,7 @@ impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Model(_) | Failure::Nondeterministic(_) => 1,
-            Failure::Refused(_) => 2,
+            Failure::Refused(_) | Failure::Unknown(_) => 2,
             Failure::Stale(_) => 3,
             Failure::Io(..) | Failure::Git(_) | Failure::Unreadable(_) => 4,
         }
@@ -238,6 +241,7 @@ impl fmt::Display for Failure {
             Failure::Git(message) => write!(f, "git: {message}"),
             Failure::Unreadable(error) => write!(f, "cannot compare release files: {error}"),
             Failure::Refused(message) => write!(f, "error: {message}; nothing was changed"),
+            Failure::Unknown(message) => write!(f, "error: {message}"),
             Failure::Nondeterministic(per_env) => {
                 writeln!(
                     f,

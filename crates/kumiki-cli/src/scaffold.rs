@@ -35,7 +35,7 @@ pub struct NewService<'a> {
     /// The crate, app and resource name, kebab-case (`order-api`).
     pub crate_name: &'a str,
     /// The Rust type marking the service, UpperCamelCase (`OrderApi`).
-    pub type_name: &'a str,
+    pub service_type: &'a str,
     /// A port name for the container port (the crate name when it fits, else `app`).
     pub port_name: &'a str,
     /// The port the container listens on.
@@ -64,7 +64,7 @@ pub struct Created {
     /// The name Rust code uses for the crate, snake_case.
     pub module_name: String,
     /// The Rust type marking the service, UpperCamelCase.
-    pub type_name: String,
+    pub service_type: String,
 }
 
 /// Rust's keywords and the standard crates: the registry refers to the crate by name.
@@ -161,7 +161,7 @@ pub fn new_service(workspace: &Workspace, request: &Request<'_>) -> Result<Creat
             scaffold.registry_manifest
         ));
     }
-    let type_name = crate_name.to_upper_camel_case();
+    let service_type = crate_name.to_upper_camel_case();
     // `http-<name>` is at most 15 characters: long names get a generic port name.
     let port_name = if PortName::try_from(crate_name.as_str()).is_ok() {
         crate_name.as_str()
@@ -170,7 +170,7 @@ pub fn new_service(workspace: &Workspace, request: &Request<'_>) -> Result<Creat
     };
     let files = (scaffold.files)(&NewService {
         crate_name: &crate_name,
-        type_name: &type_name,
+        service_type: &service_type,
         port_name,
         port,
         image_repository: &repository,
@@ -195,7 +195,7 @@ pub fn new_service(workspace: &Workspace, request: &Request<'_>) -> Result<Creat
         dir,
         module_name: crate_name.to_snake_case(),
         crate_name,
-        type_name,
+        service_type,
     })
 }
 
