@@ -373,3 +373,134 @@ fn import_crd_refuses_what_it_cannot_import_and_writes_nothing() {
         "nothing written"
     );
 }
+
+/// The vendored CRD of `group`/`kind`, and the version synth reads (its storage version).
+fn crd_of(group: &str, kind: &str) -> JSONSchemaProps {
+    let dir = xtask::workspace_root().join("crds");
+    let files = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .flat_map(|entry| std::fs::read_dir(entry.path()).into_iter().flatten().flatten());
+    for file in files {
+        let text = std::fs::read_to_string(file.path()).unwrap();
+        let Ok(definition) = serde_saphyr::from_str::<CustomResourceDefinition>(&text) else {
+            continue;
+        };
+        if definition.spec.group == group && definition.spec.names.kind == kind {
+            let stored = definition.spec.versions.iter().find(|version| version.storage).unwrap();
+            let schema = stored.schema.clone().unwrap().open_api_v3_schema.unwrap();
+            return schema.properties.unwrap()["spec"].clone();
+        }
+    }
+    panic!("no vendored CRD for {group}/{kind}")
+}
+
+/// The schema of `path` (`.a[].b.*`) below `schema`, or why there is none.
+fn schema_at(schema: &JSONSchemaProps, path: &str) -> Result<Option<JSONSchemaProps>, String> {
+    let mut current = schema.clone();
+    let mut rest = path;
+    while !rest.is_empty() {
+        if current.x_kubernetes_preserve_unknown_fields == Some(true) && current.properties.is_none() {
+            return Ok(None); // Anything goes below: nothing to hold the view to.
+        }
+        if let Some(after) = rest.strip_prefix("[]") {
+            let Some(JSONSchemaPropsOrArray::Schema(item)) = current.items.clone() else {
+                return Err(format!("no items at {}", &path[..path.len() - rest.len()]));
+            };
+            current = *item;
+            rest = after;
+            continue;
+        }
+        let after_dot = rest.strip_prefix('.').ok_or_else(|| format!("bad path {path}"))?;
+        let end = after_dot.find(['.', '[']).unwrap_or(after_dot.len());
+        let (field, after) = after_dot.split_at(end);
+        current = match field {
+            "*" => match current.additional_properties.clone() {
+                Some(JSONSchemaPropsOrBool::Schema(values)) => *values,
+                Some(JSONSchemaPropsOrBool::Bool(true)) => return Ok(None),
+                _ => return Err(format!("{} is not a map", &path[..path.len() - rest.len()])),
+            },
+            field => match current.properties.as_ref().and_then(|properties| properties.get(field)) {
+                Some(schema) => schema.clone(),
+                None => return Err(format!("the schema has no field {}", &path[..path.len() - after.len()])),
+            },
+        };
+        rest = after;
+    }
+    Ok(Some(current))
+}
+
+#[test]
+fn every_field_the_rules_read_of_a_custom_resource_is_in_its_upstream_schema() {
+    let mut drifted = Vec::new();
+    let mut fields = 0;
+    for view in kumiki::test_hooks::view_paths() {
+        let spec = crd_of(view.group, view.kind);
+        for (path, expected) in &view.fields {
+            fields += 1;
+            let schema = match schema_at(&spec, path) {
+                Ok(Some(schema)) => schema,
+                Ok(None) => continue,
+                Err(why) => {
+                    drifted.push(format!("{} spec{path}: {why}", view.kind));
+                    continue;
+                }
+            };
+            let int_or_string = schema.x_kubernetes_int_or_string == Some(true);
+            let actual = schema
+                .type_
+                .as_deref()
+                .unwrap_or(if int_or_string { "int-or-string" } else { "any" });
+            let fits = match (*expected, actual) {
+                ("any", _) | (_, "any") => true,
+                ("string" | "integer", "int-or-string") => true,
+                (expected, actual) => expected == actual,
+            };
+            if !fits {
+                drifted.push(format!(
+                    "{} spec{path}: the view reads {expected}, the schema has {actual}",
+                    view.kind
+                ));
+            }
+        }
+    }
+    assert!(fields > 60, "only {fields} fields traced");
+    assert!(
+        drifted.is_empty(),
+        "views that drifted from their CRD:\n{}",
+        drifted.join("\n")
+    );
+}
+
+#[test]
+fn a_misspelt_view_field_would_fail_the_schema_test() {
+    // The check above, on a path no schema has: what a typo in a view's field name gives.
+    let spec = crd_of("networking.istio.io", "VirtualService");
+    assert!(schema_at(&spec, ".http[].route[].destination.host").unwrap().is_some());
+    let misspelt = schema_at(&spec, ".http[].routes[].destination.host").unwrap_err();
+    assert_eq!(misspelt, "the schema has no field .http[].routes");
+}
+
+#[test]
+fn the_scope_kumiki_knows_of_a_custom_resource_is_its_crds() {
+    let dir = xtask::workspace_root().join("crds");
+    let mut checked = 0;
+    for group_dir in std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|entry| entry.path().is_dir())
+    {
+        for file in std::fs::read_dir(group_dir.path()).unwrap().flatten() {
+            let text = std::fs::read_to_string(file.path()).unwrap();
+            let definition: CustomResourceDefinition = serde_saphyr::from_str(&text).unwrap();
+            let (group, kind) = (definition.spec.group.as_str(), definition.spec.names.kind.as_str());
+            let known = (kumiki::test_hooks::known_scopes().into_iter())
+                .find(|(known_group, known_kind, _)| *known_group == group && *known_kind == kind);
+            if let Some((_, _, namespaced)) = known {
+                assert_eq!(namespaced, definition.spec.scope == "Namespaced", "{group}/{kind}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 14, "only {checked} kinds checked");
+}

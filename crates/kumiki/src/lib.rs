@@ -152,8 +152,11 @@ pub mod images {
     };
 }
 
-/// Reference renderings the emitter is tested against (feature `test-hooks`).
+/// What tests hold the SDK to (feature `test-hooks`): the reference renderings the emitter is
+/// tested against, and the field paths the rules' views read and the scopes of the kinds
+/// kumiki knows (held to the vendored CRDs).
 #[cfg(feature = "test-hooks")]
 pub mod test_hooks {
+    pub use kumiki_synth::rules::{ViewPaths, known_scopes, view_paths};
     pub use kumiki_synth::{object_yaml_both_ways, render_yaml_fast_path_only, render_yaml_with_serde_saphyr};
 }

@@ -196,6 +196,16 @@ pub(crate) fn pod_layout(group: &str, kind: &str) -> Option<&'static PodLayout> 
     known(group, kind)?.pods.as_ref()
 }
 
+/// Group, kind and whether namespaced, of every kind kumiki knows (feature `test-hooks`: a
+/// test holds the custom resources' scopes to their vendored CRDs).
+#[cfg(any(test, feature = "test-hooks"))]
+pub fn known_scopes() -> Vec<(&'static str, &'static str, bool)> {
+    KNOWN
+        .iter()
+        .map(|info| (info.group, info.kind, info.namespaced))
+        .collect()
+}
+
 /// The API group of an `apiVersion` (`apps/v1` → `apps`, `v1` → the core group `""`).
 pub(crate) fn group_of(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(group, _)| group)
@@ -203,7 +213,98 @@ pub(crate) fn group_of(api_version: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use std::any::TypeId;
+
+    use k8s_openapi::api::{
+        admissionregistration::v1 as admission, apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch,
+        certificates::v1 as certificates, coordination::v1 as coordination, core::v1 as core,
+        discovery::v1 as discovery, flowcontrol::v1 as flowcontrol, networking::v1 as networking, node::v1 as node,
+        policy::v1 as policy, rbac::v1 as rbac, scheduling::v1 as scheduling, storage::v1 as storage,
+    };
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    use k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
+    use k8s_openapi::{NamespaceResourceScope, Resource};
+
     use super::{KNOWN, group_of, known};
+
+    /// Group, kind and whether namespaced, as k8s-openapi's types say.
+    fn scope<T: Resource<Scope: 'static>>() -> (&'static str, &'static str, bool) {
+        (
+            T::GROUP,
+            T::KIND,
+            TypeId::of::<T::Scope>() == TypeId::of::<NamespaceResourceScope>(),
+        )
+    }
+
+    #[test]
+    fn the_scope_of_every_built_in_kind_is_k8s_openapis() {
+        let built_in = [
+            scope::<apps::Deployment>(),
+            scope::<apps::StatefulSet>(),
+            scope::<apps::DaemonSet>(),
+            scope::<apps::ReplicaSet>(),
+            scope::<batch::Job>(),
+            scope::<batch::CronJob>(),
+            scope::<core::Pod>(),
+            scope::<core::ReplicationController>(),
+            scope::<core::PodTemplate>(),
+            scope::<core::ConfigMap>(),
+            scope::<core::Secret>(),
+            scope::<core::Service>(),
+            scope::<core::ServiceAccount>(),
+            scope::<core::Endpoints>(),
+            scope::<core::PersistentVolumeClaim>(),
+            scope::<core::LimitRange>(),
+            scope::<core::ResourceQuota>(),
+            scope::<core::Event>(),
+            scope::<core::Namespace>(),
+            scope::<core::Node>(),
+            scope::<core::PersistentVolume>(),
+            scope::<networking::NetworkPolicy>(),
+            scope::<networking::Ingress>(),
+            scope::<networking::IngressClass>(),
+            scope::<discovery::EndpointSlice>(),
+            scope::<policy::PodDisruptionBudget>(),
+            scope::<autoscaling::HorizontalPodAutoscaler>(),
+            scope::<coordination::Lease>(),
+            scope::<rbac::Role>(),
+            scope::<rbac::RoleBinding>(),
+            scope::<rbac::ClusterRole>(),
+            scope::<rbac::ClusterRoleBinding>(),
+            scope::<admission::MutatingWebhookConfiguration>(),
+            scope::<admission::ValidatingWebhookConfiguration>(),
+            scope::<admission::ValidatingAdmissionPolicy>(),
+            scope::<admission::ValidatingAdmissionPolicyBinding>(),
+            scope::<certificates::CertificateSigningRequest>(),
+            scope::<CustomResourceDefinition>(),
+            scope::<APIService>(),
+            scope::<scheduling::PriorityClass>(),
+            scope::<node::RuntimeClass>(),
+            scope::<storage::StorageClass>(),
+            scope::<storage::CSIDriver>(),
+            scope::<storage::CSINode>(),
+            scope::<storage::VolumeAttachment>(),
+            scope::<storage::CSIStorageCapacity>(),
+            scope::<flowcontrol::FlowSchema>(),
+            scope::<flowcontrol::PriorityLevelConfiguration>(),
+        ];
+        for (group, kind, namespaced) in built_in {
+            let info = known(group, kind).unwrap_or_else(|| panic!("{group}/{kind} is not known"));
+            assert_eq!(info.namespaced, namespaced, "{group}/{kind}");
+        }
+        // Every kind of Kubernetes' own groups in the table is one of those.
+        let custom = |group: &str| group.contains('.') && !group.ends_with(".k8s.io");
+        for info in KNOWN.iter().filter(|info| !custom(info.group)) {
+            assert!(
+                built_in
+                    .iter()
+                    .any(|(group, kind, _)| *group == info.group && *kind == info.kind),
+                "{}/{} is not checked against k8s-openapi",
+                info.group,
+                info.kind
+            );
+        }
+    }
 
     #[test]
     fn every_kind_is_listed_once() {

@@ -17,14 +17,20 @@ mod problems;
 mod secrets;
 mod structure;
 mod telemetry;
+#[cfg(any(test, feature = "test-hooks"))]
+mod view_paths;
 pub(crate) mod views;
 mod workloads;
 
 pub use crate::rule::Rule;
 pub use catalog::*;
 pub use index::{Index, Origin, PodTemplate, Rendered};
+#[cfg(any(test, feature = "test-hooks"))]
+pub use kinds::known_scopes;
 pub(crate) use problems::Problem;
 pub use problems::{PlatformRule, Problems};
+#[cfg(any(test, feature = "test-hooks"))]
+pub use view_paths::{ViewPaths, view_paths};
 
 use crate::facts::Owner;
 

@@ -251,7 +251,7 @@ fn authorization_problem<'a>(
         .filter(|policy| {
             policy.object.namespace_or_empty() == pod.namespace()
                 && policy.value.allows()
-                && (policy.value.selector.as_ref()).is_none_or(|selector| selector.selects(&pod.labels) == Some(true))
+                && (policy.value.selector.as_ref()).is_none_or(|selector| selector.selects(&pod.labels))
         })
         .collect();
     let admitted = (selecting.iter()).any(|policy| {

@@ -125,7 +125,7 @@ pub(crate) struct Destination {
 #[serde(default)]
 pub(crate) struct AuthorizationPolicySpec {
     pub(crate) action: Option<String>,
-    pub(crate) selector: Option<LabelSelector>,
+    pub(crate) selector: Option<WorkloadSelector>,
     pub(crate) rules: Vec<AuthorizationRule>,
 }
 
@@ -133,6 +133,20 @@ impl AuthorizationPolicySpec {
     /// Whether it allows what its rules match (and so denies the rest).
     pub(crate) fn allows(&self) -> bool {
         matches!(self.action.as_deref(), None | Some("ALLOW"))
+    }
+}
+
+/// Istio's workload selector: pods by their labels, nothing else.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct WorkloadSelector {
+    pub(crate) match_labels: BTreeMap<String, String>,
+}
+
+impl WorkloadSelector {
+    /// Whether pods with `labels` are selected.
+    pub(crate) fn selects(&self, labels: &BTreeMap<String, String>) -> bool {
+        (self.match_labels.iter()).all(|(key, value)| labels.get(key) == Some(value))
     }
 }
 
