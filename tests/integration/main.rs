@@ -20,5 +20,6 @@ mod scaffold;
 mod secrets;
 mod synth;
 mod telemetry;
+mod workers;
 mod write;
 mod yaml;

@@ -42,8 +42,8 @@ pub use mesh::{
     VERSION_LABEL,
 };
 pub use microservice::{
-    Container, DisruptionBudget, HasLiveness, HasReadiness, LivenessDeclared, Microservice, NoLiveness, NoReadiness,
-    ReadinessDeclared, Version,
+    Concurrency, Container, CronJob, DisruptionBudget, HasLiveness, HasReadiness, LivenessDeclared, Microservice,
+    NoLiveness, NoReadiness, ReadinessDeclared, Version, Worker,
 };
 pub use placement::{node_affinity, toleration};
 pub use policy::{Policy, PullPolicy, Resources, Rollout, Seccomp, SecurityPolicy};

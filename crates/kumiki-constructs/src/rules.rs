@@ -85,6 +85,17 @@ pub const MICROSERVICE_ROLLOUT: Rule = Rule {
                   `Policy::termination_grace_period_seconds`.",
 };
 
+/// A CronJob's schedule is a cron expression.
+pub const CRON_JOB_SCHEDULE: Rule = Rule {
+    id: "cron-job.schedule",
+    summary: "a CronJob's schedule is a cron expression of five fields within their ranges",
+    explanation: "The CronJob controller never runs a job whose schedule it cannot parse, and says so only in its \
+                  events.\n\nFix: five fields, minute (0-59), hour (0-23), day of month (1-31), month (1-12 or \
+                  JAN-DEC) and day of week (0-7 or SUN-SAT), each `*`, a value, a range `a-b`, a list `a,b` or a step \
+                  `*/n`: `CronJob::new(&env, \"30 2 * * *\")`; or `@hourly`, `@daily`, `@weekly`, `@monthly`, \
+                  `@yearly`.",
+};
+
 /// A database's server can be built.
 pub const DATABASE_SERVER: Rule = Rule {
     id: "database.server",
@@ -147,6 +158,7 @@ pub const CONSTRUCT_RULES: &[&Rule] = &[
     &MICROSERVICE_PLACEMENT,
     &MICROSERVICE_SCALING,
     &MICROSERVICE_ROLLOUT,
+    &CRON_JOB_SCHEDULE,
     &DATABASE_SERVER,
     &EGRESS_ROUTES,
     &MESH_NODE_PORT,

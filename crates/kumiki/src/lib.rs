@@ -66,9 +66,9 @@ pub use serde_json;
 /// Everything a service crate usually needs.
 pub mod prelude {
     pub use kumiki_constructs::{
-        CircuitBreaker, Container, DisruptionBudget, ExternalHost, Image, ImageVersion, ImageVersions, Listener,
-        Microservice, PortRef, Probe, Protocol, Registry, Resources, Retries, RetryOn, ServiceId, TrafficPolicy,
-        Version, VolumeClaim,
+        CircuitBreaker, Concurrency, Container, CronJob, DisruptionBudget, ExternalHost, Image, ImageVersion,
+        ImageVersions, Listener, Microservice, PortRef, Probe, Protocol, Registry, Resources, Retries, RetryOn,
+        ServiceId, TrafficPolicy, Version, VolumeClaim, Worker,
     };
     pub use kumiki_core::{
         EnvId, Environments, Label, LabelKey, LabelValue, Name, NodeGroup, PortName, PortNumber, aws_account_id,

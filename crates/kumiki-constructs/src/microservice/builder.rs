@@ -2,53 +2,22 @@
 //! marker. Each method records what was declared, and where, into a [`MicroserviceSpec`];
 //! `build()` hands it to the lowering, which every service shares.
 
-use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use kumiki_core::{Name, NodeGroup, PortNumber, SourceLocation};
+use kumiki_core::{Name, PortNumber, SourceLocation};
 use kumiki_synth::App;
 
-use crate::database::Database;
 use crate::environment::Environment;
 use crate::mesh::{Listener, TrafficPolicy};
 use crate::port::{Port, PortRef, ServiceId};
-use crate::probe::Probe;
 use crate::storage::VolumeClaim;
 
-use super::container::Container;
+use super::declarations::{pod_declarations, probe_declarations, scaling_declarations};
 use super::lower::lower;
-use super::spec::{
-    At, Autoscale, Caller, ConfigFiles, DisruptionBudget, IngressSource, ListenerBinding, Metrics, MicroserviceSpec,
-    Patch, ServicePortSpec, Version,
-};
-
-/// Typestate: no readiness probe declared yet.
-pub struct NoReadiness;
-/// Typestate: a readiness probe is declared.
-pub struct HasReadiness;
-/// Typestate: no liveness probe declared yet.
-pub struct NoLiveness;
-/// Typestate: a liveness probe is declared.
-pub struct HasLiveness;
-
-/// Implemented by [`HasReadiness`] only: `build()` requires it.
-#[diagnostic::on_unimplemented(
-    message = "this Microservice has no readiness probe",
-    label = "`.build()` needs a readiness probe",
-    note = "call `.readiness(Probe::http(\"/healthz\", &port))` (or `Probe::tcp`, `Probe::grpc`, `Probe::exec`) before `.build()`"
-)]
-pub trait ReadinessDeclared {}
-impl ReadinessDeclared for HasReadiness {}
-
-/// Implemented by [`HasLiveness`] only: `build()` requires it.
-#[diagnostic::on_unimplemented(
-    message = "this Microservice has no liveness probe",
-    label = "`.build()` needs a liveness probe",
-    note = "call `.liveness(Probe::tcp(&port))` (or `Probe::http`, `Probe::grpc`, `Probe::exec`) before `.build()`"
-)]
-pub trait LivenessDeclared {}
-impl LivenessDeclared for HasLiveness {}
+use super::spec::{Caller, IngressSource, ListenerBinding, Metrics, MicroserviceSpec, Patch, ServicePortSpec, Version};
+use super::typestate::at;
+pub use super::typestate::{HasLiveness, HasReadiness, LivenessDeclared, NoLiveness, NoReadiness, ReadinessDeclared};
 
 /// A microservice of service `S`, lowered by [`Microservice::build`] into an [`App`] named
 /// `S::NAME` holding: a Deployment (a StatefulSet with its headless Service when
@@ -143,36 +112,9 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
         }
     }
 
-    /// Deploys this instance under `name` instead of `S::NAME` (several instances of one
-    /// service type, such as one per tenant); its port handles are still `S`'s.
-    pub fn named(mut self, name: Name) -> Self {
-        self.spec.name = name;
-        self
-    }
-
-    /// Adds a container; the first one added is the main container.
-    pub fn container(mut self, container: Container<S>) -> Self {
-        self.spec.containers.push(container.spec);
-        self
-    }
-
-    /// Adds a readiness probe to the container its port (or exec target) belongs to.
-    pub fn readiness(mut self, probe: Probe<S>) -> Microservice<S, HasReadiness, L> {
-        self.spec.probes.readiness.push(probe.spec);
-        Microservice::wrap(self.spec)
-    }
-
-    /// Adds a liveness probe to the container its port (or exec target) belongs to.
-    pub fn liveness(mut self, probe: Probe<S>) -> Microservice<S, R, HasLiveness> {
-        self.spec.probes.liveness.push(probe.spec);
-        Microservice::wrap(self.spec)
-    }
-
-    /// Adds a startup probe (optional): liveness waits until it succeeds.
-    pub fn startup(mut self, probe: Probe<S>) -> Self {
-        self.spec.probes.startup.push(probe.spec);
-        self
-    }
+    pod_declarations!();
+    probe_declarations!(Microservice);
+    scaling_declarations!();
 
     /// Exposes `target` on the Service as `port`; the Service selects this workload's pods.
     #[track_caller]
@@ -220,59 +162,6 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
         self
     }
 
-    /// A fixed replica count (default: the platform policy's).
-    #[track_caller]
-    pub fn replicas(mut self, replicas: u16) -> Self {
-        self.spec.replicas = Some(at(replicas));
-        self
-    }
-
-    /// Scales between `min` and `max` replicas at `cpu_percent` average CPU utilization; the
-    /// Deployment then has no fixed `replicas`.
-    #[track_caller]
-    pub fn autoscale(mut self, min: u16, max: u16, cpu_percent: u8) -> Self {
-        self.spec.autoscale = Some(at(Autoscale { min, max, cpu_percent }));
-        self
-    }
-
-    /// Overrides the default disruption budget (`MaxUnavailable(1)`).
-    #[track_caller]
-    pub fn disruption_budget(mut self, budget: DisruptionBudget) -> Self {
-        self.spec.disruption_budget = Some(at(budget));
-        self
-    }
-
-    /// A public setting, delivered to every container as an environment variable through a
-    /// ConfigMap whose name carries a hash of the contents.
-    #[track_caller]
-    pub fn config(mut self, key: &str, value: &str) -> Self {
-        // Captured here: a closure would report its own line, inside the SDK.
-        let declared = at(BTreeMap::new());
-        let config = self.spec.config.get_or_insert(declared);
-        config.value.insert(key.to_owned(), value.to_owned());
-        self
-    }
-
-    /// A configuration file `name` with `contents`, mounted read-only in the main container at
-    /// `directory/name`; every file of a Microservice goes in one directory, through a
-    /// ConfigMap whose name carries a hash of the contents, so a change rolls the pods.
-    #[track_caller]
-    pub fn config_file(mut self, directory: &str, name: &str, contents: &str) -> Self {
-        let caller = SourceLocation::caller();
-        let files = self.spec.config_files.get_or_insert_with(|| At {
-            value: ConfigFiles {
-                directory: directory.to_owned(),
-                ..ConfigFiles::default()
-            },
-            at: caller,
-        });
-        if files.value.directory != directory {
-            files.value.other_directories.push((directory.to_owned(), caller));
-        }
-        files.value.files.insert(name.to_owned(), contents.to_owned());
-        self
-    }
-
     /// Serves the service's own metrics on `port` at `path` to the platform's scraper (the
     /// environment's `scraper`): the Service exposes the port, a ServiceMonitor points the
     /// scraper at it (through the mesh's mutual TLS when there is one), the NetworkPolicy
@@ -283,14 +172,6 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
             port: port.port.clone(),
             path: path.to_owned(),
         }));
-        self
-    }
-
-    /// Pins the pods to `group`: a required node affinity, and the toleration for its taint.
-    /// The group must exist in the environment (checked at synth time).
-    #[track_caller]
-    pub fn pin_to(mut self, group: &NodeGroup) -> Self {
-        self.spec.node_group = Some(at(group.clone()));
         self
     }
 
@@ -329,17 +210,6 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
         self
     }
 
-    /// Gives the service its own MySQL `database`, as the environment provides it (see
-    /// [`Database`]): the database's objects join this app, and the main container gets the
-    /// connection settings `DB_HOST`, `DB_PORT`, `DB_DATABASE`, and `DB_USERNAME` /
-    /// `DB_PASSWORD` from the Secret `<name>-db-credentials`, the same names in every
-    /// environment.
-    #[track_caller]
-    pub fn database(mut self, database: Database) -> Self {
-        self.spec.database = Some(at(database));
-        self
-    }
-
     /// Escape hatch: edits the lowered Deployment. Runs before synth-time checks, so the
     /// patched object is still validated, and its errors point at this call. A stateful
     /// Microservice has no Deployment: use [`Microservice::patch_stateful_set`].
@@ -367,15 +237,6 @@ impl<S: ServiceId, R, L> Microservice<S, R, L> {
         L: LivenessDeclared,
     {
         lower(self.spec)
-    }
-}
-
-/// `value`, declared at the caller's caller (the builder method's call site).
-#[track_caller]
-fn at<T>(value: T) -> At<T> {
-    At {
-        value,
-        at: SourceLocation::caller(),
     }
 }
 

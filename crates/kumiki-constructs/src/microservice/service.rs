@@ -1,11 +1,9 @@
-//! Lowering of the service: the Service, a StatefulSet's headless Service, and the mesh
-//! routing of the exposed ports.
+//! Lowering of the service: the Service and a StatefulSet's headless Service.
 
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kumiki_core::PortNumber;
 
-use crate::mesh::{ExposedPort, Exposure, ListenerRoute, Mesh, Routing, routing};
 use crate::port::Port;
 
 use super::context::Lowering;
@@ -54,36 +52,6 @@ impl Lowering<'_> {
             }),
             ..Default::default()
         }
-    }
-
-    /// DestinationRule, VirtualService and, for listeners, the Gateway and its VirtualService.
-    pub(crate) fn routing(&self, mesh: &Mesh) -> Routing {
-        let spec = self.spec;
-        let labels = self.labels();
-        let namespace = self.namespace();
-        let traffic = spec.traffic();
-        routing(&Exposure {
-            name: spec.name.as_str(),
-            namespace: &namespace,
-            labels: &labels,
-            ports: (spec.service_ports.iter())
-                .map(|exposed| ExposedPort {
-                    port: exposed.port,
-                    protocol: exposed.target.protocol,
-                })
-                .collect(),
-            listeners: (spec.listeners.iter())
-                .map(|binding| ListenerRoute {
-                    listener: &binding.listener,
-                    service_port: binding.service_port,
-                })
-                .collect(),
-            versions: (spec.versions().iter())
-                .map(|v| (v.name.to_string(), v.weight))
-                .collect(),
-            traffic: &traffic,
-            mesh,
-        })
     }
 
     /// The container ports the ingress listeners reach.

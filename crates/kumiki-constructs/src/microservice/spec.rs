@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::CronJob;
 use kumiki_core::{ImageTag, LabelValue, Name, NodeGroup, PortNumber, SourceLocation};
 
 use crate::database::Database;
@@ -23,8 +24,10 @@ pub(crate) struct At<T> {
     pub(crate) at: SourceLocation,
 }
 
-/// One Microservice, as declared.
+/// One workload, as declared: a Microservice, a Worker or a CronJob (their builders fill in
+/// the parts they offer; the pod template is lowered from the same fields for all three).
 pub(crate) struct MicroserviceSpec {
+    pub(crate) kind: WorkloadKind,
     pub(crate) name: Name,
     pub(crate) environment: Environment,
     /// The `Microservice::new` call: the app and objects no other call shaped point here.
@@ -52,6 +55,7 @@ pub(crate) struct MicroserviceSpec {
 impl MicroserviceSpec {
     pub(crate) fn new(name: Name, environment: &Environment, declared_at: SourceLocation) -> MicroserviceSpec {
         MicroserviceSpec {
+            kind: WorkloadKind::Service,
             name,
             environment: environment.clone(),
             declared_at,
@@ -102,6 +106,52 @@ impl MicroserviceSpec {
     /// The line of the first call among `calls` that was made, else `Microservice::new`.
     pub(crate) fn first_of(&self, calls: &[Option<SourceLocation>]) -> SourceLocation {
         calls.iter().flatten().next().copied().unwrap_or(self.declared_at)
+    }
+}
+
+/// What the workload runs as.
+pub(crate) enum WorkloadKind {
+    /// Pods that serve until stopped, behind a Service when ports are exposed: a Deployment
+    /// (one per version) or a StatefulSet. A Microservice.
+    Service,
+    /// Pods that serve no port (a queue consumer): a Deployment. A Worker.
+    Worker,
+    /// Pods that run to completion on a schedule: a CronJob.
+    CronJob(CronSchedule),
+}
+
+/// When and how a CronJob runs.
+#[derive(Clone, Debug)]
+pub(crate) struct CronSchedule {
+    /// The cron expression (five fields, the cluster's time zone unless `time_zone`).
+    pub(crate) schedule: At<String>,
+    /// An IANA time zone name, e.g. `Europe/Berlin`.
+    pub(crate) time_zone: Option<String>,
+    /// Whether a run may start while the previous one still runs.
+    pub(crate) concurrency: Concurrency,
+}
+
+/// Whether a CronJob's runs may overlap.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Concurrency {
+    /// A run is skipped while the previous one still runs (the default: most jobs are not
+    /// written to run twice at once).
+    #[default]
+    Forbid,
+    /// A new run replaces the one still running.
+    Replace,
+    /// Runs may overlap.
+    Allow,
+}
+
+impl Concurrency {
+    /// As `spec.concurrencyPolicy` writes it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Concurrency::Forbid => "Forbid",
+            Concurrency::Replace => "Replace",
+            Concurrency::Allow => "Allow",
+        }
     }
 }
 
@@ -203,6 +253,7 @@ pub(crate) struct Caller {
 pub(crate) enum Patch {
     Deployment(Box<dyn Fn(&mut Deployment)>),
     StatefulSet(Box<dyn Fn(&mut StatefulSet)>),
+    CronJob(Box<dyn Fn(&mut CronJob)>),
 }
 
 /// How many pods a voluntary disruption (node drain, cluster upgrade) may take at once.

@@ -4,10 +4,12 @@
 use kumiki_core::{Name, SourceLocation};
 use kumiki_synth::rules::Rule;
 
+use super::spec::WorkloadKind;
 use super::spec::{DisruptionBudget, MicroserviceSpec, Patch};
 use crate::rules::{
-    MICROSERVICE_CONFIG_FILES, MICROSERVICE_CONTAINERS, MICROSERVICE_EXPOSURE, MICROSERVICE_MESH_ONLY,
-    MICROSERVICE_METRICS, MICROSERVICE_PLACEMENT, MICROSERVICE_ROLLOUT, MICROSERVICE_SCALING, MICROSERVICE_VERSIONS,
+    CRON_JOB_SCHEDULE, MICROSERVICE_CONFIG_FILES, MICROSERVICE_CONTAINERS, MICROSERVICE_EXPOSURE,
+    MICROSERVICE_MESH_ONLY, MICROSERVICE_METRICS, MICROSERVICE_PLACEMENT, MICROSERVICE_ROLLOUT, MICROSERVICE_SCALING,
+    MICROSERVICE_VERSIONS,
 };
 
 /// A problem, its rule and the line of the call that caused it.
@@ -20,7 +22,7 @@ pub(crate) struct Problem {
 /// Every problem of `spec`.
 pub(crate) fn problems(spec: &MicroserviceSpec) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let checks: [(&'static Rule, Check); 9] = [
+    let checks: [(&'static Rule, Check); 10] = [
         (&MICROSERVICE_CONTAINERS, containers),
         (&MICROSERVICE_EXPOSURE, exposure),
         (&MICROSERVICE_VERSIONS, versions),
@@ -30,6 +32,7 @@ pub(crate) fn problems(spec: &MicroserviceSpec) -> Vec<Problem> {
         (&MICROSERVICE_PLACEMENT, placement),
         (&MICROSERVICE_SCALING, scaling),
         (&MICROSERVICE_ROLLOUT, rollout),
+        (&CRON_JOB_SCHEDULE, schedule),
     ];
     for (rule, check) in checks {
         check(spec, &mut |at, message| problems.push(Problem { at, rule, message }));
@@ -326,5 +329,96 @@ fn rollout(spec: &MicroserviceSpec, report: &mut Report) {
                 policy.termination_grace_period_seconds, policy.pre_stop_sleep_seconds
             ),
         );
+    }
+}
+
+/// A CronJob's schedule: a macro, or five fields each within its range.
+fn schedule(spec: &MicroserviceSpec, report: &mut Report) {
+    let WorkloadKind::CronJob(cron) = &spec.kind else {
+        return;
+    };
+    let schedule = cron.schedule.value.trim();
+    const MACROS: [&str; 7] = [
+        "@yearly",
+        "@annually",
+        "@monthly",
+        "@weekly",
+        "@daily",
+        "@midnight",
+        "@hourly",
+    ];
+    if MACROS.contains(&schedule) {
+        return;
+    }
+    let fields: Vec<&str> = schedule.split_whitespace().collect();
+    let problem = if fields.len() != 5 {
+        Some(format!(
+            "has {} fields; a cron expression has 5 (minute hour day-of-month month day-of-week)",
+            fields.len()
+        ))
+    } else {
+        const NAMES: [(&str, u32, u32, &[&str]); 5] = [
+            ("minute", 0, 59, &[]),
+            ("hour", 0, 23, &[]),
+            ("day of month", 1, 31, &[]),
+            (
+                "month",
+                1,
+                12,
+                &[
+                    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+                ],
+            ),
+            ("day of week", 0, 7, &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]),
+        ];
+        (fields.iter().zip(NAMES)).find_map(|(field, (what, low, high, names))| {
+            (!cron_field_fits(field, low, high, names))
+                .then(|| format!("{what} \"{field}\" is not {low}-{high}, `*`, a range, a list or a step"))
+        })
+    };
+    if let Some(problem) = problem {
+        report(cron.schedule.at, format!("schedule \"{schedule}\" {problem}"));
+    }
+}
+
+/// Whether one cron field (`*`, `5`, `1-5`, `*/15`, `1,15`, `MON-FRI`) stays in `low..=high`.
+fn cron_field_fits(field: &str, low: u32, high: u32, names: &[&str]) -> bool {
+    let value = |part: &str| {
+        part.parse::<u32>().ok().filter(|n| (low..=high).contains(n)).is_some()
+            || names.iter().any(|name| name.eq_ignore_ascii_case(part))
+    };
+    field.split(',').all(|item| {
+        let (range, step) = match item.split_once('/') {
+            Some((range, step)) => (range, Some(step)),
+            None => (item, None),
+        };
+        let step_fits = step.is_none_or(|step| step.parse::<u32>().is_ok_and(|n| n > 0));
+        let range_fits = range == "*"
+            || match range.split_once('-') {
+                Some((from, to)) => value(from) && value(to),
+                None => value(range),
+            };
+        step_fits && range_fits
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cron_field_fits;
+
+    #[test]
+    fn cron_fields_within_their_ranges() {
+        for fits in ["*", "5", "0-59", "*/15", "1,15,30", "10-20/5"] {
+            assert!(cron_field_fits(fits, 0, 59, &[]), "{fits}");
+        }
+        for wrong in ["60", "-1", "*/0", "a", "", "1-", "5/x"] {
+            assert!(!cron_field_fits(wrong, 0, 59, &[]), "{wrong}");
+        }
+        assert!(cron_field_fits(
+            "MON-FRI",
+            0,
+            7,
+            &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
+        ));
     }
 }
