@@ -19,14 +19,17 @@ mod render;
 mod rule;
 pub mod rules;
 mod synth;
+mod tree;
 pub mod write;
 
 pub use app::{App, Declared, Reported};
 pub use error::{SynthError, SynthErrors};
 pub use facts::{Exemption, MetricsScraper, Owner, PlatformFacts, ProvidedService, ReleaseLayout, mesh_principal};
+pub use json::JsonError;
 pub use object::{Object, pod_template};
 pub use release::Release;
 pub use render::{header, render_yaml, render_yaml_into};
 #[cfg(feature = "test-hooks")]
 pub use render::{object_yaml_both_ways, render_yaml_fast_path_only, render_yaml_with_serde_saphyr};
 pub use synth::{CLUSTER_SCOPE_MARKER, Model, synthesize};
+pub use tree::{Json, Key};

@@ -27,9 +27,11 @@ pub trait Object: Any + Send + Sync {
     fn metadata(&self) -> &ObjectMeta;
     /// The object's metadata, mutable.
     fn metadata_mut(&mut self) -> &mut ObjectMeta;
-    /// Writes the object as JSON to `out`: the one serialization synth makes of it. The rules
-    /// read that JSON and the YAML file is rendered from it.
-    fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error>;
+    /// The object as a JSON tree: the one serialization synth makes of it (a key written twice
+    /// refused, `null` fields left out). The rules read that tree and the YAML file is rendered
+    /// from it.
+    #[doc(hidden)]
+    fn json_value(&self) -> Result<crate::Json, crate::JsonError>;
     /// The object as `Any`, to downcast to its concrete type.
     fn as_any(&self) -> &dyn Any;
 }
@@ -62,8 +64,8 @@ where
         Metadata::metadata_mut(self)
     }
 
-    fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-        serde_json::to_writer(out, self)
+    fn json_value(&self) -> Result<crate::Json, crate::JsonError> {
+        crate::json::to_value(self)
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -77,6 +77,26 @@ where
     })
 }
 
+/// Drops `items` on every core: freeing a large model (many small allocations) takes a while
+/// on one.
+pub fn dispose<T: Send>(mut items: Vec<T>) {
+    let cores = thread::available_parallelism().map_or(1, usize::from);
+    if cores < 2 || items.len() < 2 * CHUNK {
+        return;
+    }
+    let share = items.len().div_ceil(cores);
+    let mut shares = Vec::with_capacity(cores);
+    while items.len() > share {
+        shares.push(items.split_off(items.len() - share));
+    }
+    thread::scope(|scope| {
+        for share in shares {
+            scope.spawn(move || drop(share));
+        }
+        drop(items);
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::{map, map_chunks, map_chunks_while};
@@ -106,6 +126,14 @@ mod tests {
             || items.iter().sum::<usize>(),
         );
         assert_eq!(sums.iter().sum::<usize>(), total);
+    }
+
+    #[test]
+    fn disposing_drops_every_item() {
+        use std::sync::Arc;
+        let counted = Arc::new(());
+        super::dispose(vec![Arc::clone(&counted); 1000]);
+        assert_eq!(Arc::strong_count(&counted), 1);
     }
 
     #[test]

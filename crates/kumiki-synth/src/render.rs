@@ -2,7 +2,6 @@
 
 use kumiki_core::EnvId;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::emit::{self, saphyr_options};
 
@@ -55,36 +54,11 @@ pub fn header(env: EnvId, command: Option<&str>) -> String {
     }
 }
 
-/// An object with `apiVersion` and `kind` first, as Kubernetes writes them, then its other
-/// fields in key order.
-pub(crate) struct KindFirst<'a>(pub(crate) &'a Value);
-
-impl serde::Serialize for KindFirst<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let Value::Object(fields) = self.0 else {
-            return self.0.serialize(serializer);
-        };
-        let mut map = serializer.serialize_map(Some(fields.len()))?;
-        let first = ["apiVersion", "kind"];
-        for key in first {
-            if let Some(value) = fields.get(key) {
-                map.serialize_entry(key, value)?;
-            }
-        }
-        for (key, value) in fields.iter().filter(|(key, _)| !first.contains(&key.as_str())) {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-
 /// An object as synth renders it, both ways: kumiki's emitter alone (`None` when it leaves the
 /// object to serde-saphyr) and serde-saphyr alone (feature `test-hooks`).
 #[cfg(feature = "test-hooks")]
 pub fn object_yaml_both_ways(object: &dyn crate::Object) -> (Option<String>, String) {
-    let json = crate::json::object_json(object).expect("the object serializes");
-    let object = KindFirst(&json);
-    let reference = render_yaml_with_serde_saphyr(&object).expect("serde-saphyr renders it");
-    (render_yaml_fast_path_only(&object), reference)
+    let json = object.json_value().expect("the object serializes");
+    let reference = render_yaml_with_serde_saphyr(&json).expect("serde-saphyr renders it");
+    (render_yaml_fast_path_only(&json), reference)
 }

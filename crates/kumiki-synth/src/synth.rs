@@ -5,16 +5,16 @@
 use std::collections::hash_map::{self, HashMap};
 use std::collections::{BTreeMap, HashSet};
 
+use crate::tree::Json as Value;
 use kumiki_core::{EnvId, Rule as Syntax, SourceLocation};
-use serde_json::Value;
 
 use crate::app::{App, Declared};
 use crate::error::{SynthError, SynthErrors};
 use crate::facts::PlatformFacts;
-use crate::json::{self, JsonError};
+use crate::json::JsonError;
 use crate::parallel;
 use crate::release::Release;
-use crate::render::{KindFirst, header, render_yaml_into};
+use crate::render::{header, render_yaml_into};
 use crate::rules::{self, Index, Origin, PlatformRule, Rendered, Rule, kinds};
 
 /// Directory-name marker for cluster-scoped objects, in place of a namespace; `_` cannot
@@ -77,7 +77,7 @@ pub fn synthesize(model: &Model) -> Result<Release, SynthErrors> {
         .flat_map(|app| app.objects().iter().map(move |declared| (*app, declared)))
         .collect();
     // Serializing is independent per object: on every core.
-    let serialized = parallel::map(&declared, |(_, declared)| json::object_json(declared.object.as_ref()));
+    let serialized = parallel::map(&declared, |(_, declared)| declared.object.json_value());
     let mut errors = Errors { env, found: Vec::new() };
     for app in &apps {
         for reported in app.problems() {
@@ -112,6 +112,10 @@ pub fn synthesize(model: &Model) -> Result<Release, SynthErrors> {
         );
     }
     let files = collect_files(&outputs, rendered, header.len(), &mut errors);
+    index.dispose();
+    drop(outputs);
+    drop(objects);
+    parallel::dispose(serialized);
     if errors.found.is_empty() {
         Ok(Release { env, files })
     } else {
@@ -148,71 +152,65 @@ fn app_origin(app: &App) -> Origin<'_> {
 /// Group, kind, namespace and name: what the API server tells objects apart by.
 type IdentityKey<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
 
-/// Each object as its JSON says it is, when it passes its own checks: it names its kind, has a
-/// valid name and labels and its kind's scope, and no earlier object has its identity.
+/// An object's one serialization, or why it has none.
+type Serialized = Result<Value, JsonError>;
+
+/// One object as its JSON says it is, with what is wrong with it on its own: it names its
+/// kind, has a valid name and labels and its kind's scope.
+struct Identified<'a> {
+    origin: Origin<'a>,
+    /// The object, or why it has no identity (no JSON, no kind, no name).
+    object: Result<Rendered<'a>, (&'static Rule, String)>,
+    problems: Vec<(&'static Rule, String)>,
+}
+
+/// Each object as its JSON says it is (on every core), then, in declaration order, those that
+/// pass their own checks and whose identity no earlier object has.
 fn identify<'a>(
     declared: &[(&'a App, &'a Declared)],
-    serialized: &'a [Result<Value, JsonError>],
+    serialized: &'a [Serialized],
     errors: &mut Errors,
 ) -> Vec<Rendered<'a>> {
     let scopes = custom_resource_scopes(serialized);
+    let pairs: Vec<(&(&'a App, &'a Declared), &'a Serialized)> = declared.iter().zip(serialized).collect();
+    let identified = parallel::map(&pairs, |((app, declared), json)| {
+        identify_one(app, declared, json, &scopes)
+    });
     let mut identities: HashMap<IdentityKey, (SourceLocation, &str)> = HashMap::new();
-    let mut objects = Vec::new();
-    for ((app, declared), json) in declared.iter().zip(serialized) {
-        let origin = Origin {
-            app: app.name().as_str(),
-            owner: app.owner(),
-            location: declared.location,
-        };
-        let object = match json {
-            Ok(json) => read_identity(json, origin),
-            Err(JsonError::Serialize(cause)) => Err((&rules::OBJECT_RENDER, format!("cannot be serialized: {cause}"))),
-            Err(JsonError::RepeatedKey(key)) => Err((
-                &rules::OBJECT_REPEATED_KEY,
-                format!(
-                    "writes key `{key}` twice in one mapping (a field and a flattened map?); the API server would keep only one of them"
-                ),
-            )),
-        };
+    let mut objects = Vec::with_capacity(identified.len());
+    for Identified {
+        origin,
+        object,
+        problems,
+    } in identified
+    {
         let object = match object {
             Ok(object) => object,
             Err((rule, message)) => {
-                let what = format!(
-                    "{} {}",
-                    declared.object.kind(),
-                    declared.object.metadata().name.as_deref().unwrap_or_default()
-                );
-                errors.push(declared.location, origin.app, rule, format!("{what}: {message}"));
+                errors.push(origin.location, origin.app, rule, message);
                 continue;
             }
         };
-        let namespaced = scopes
-            .get(&(object.group(), object.kind()))
-            .copied()
-            .or_else(|| kinds::known(object.group(), object.kind()).map(|info| info.namespaced))
-            .unwrap_or_else(|| declared.object.is_namespaced());
-        let problems = own_problems(&object, namespaced);
         let valid = problems.is_empty();
         for (rule, problem) in problems {
             errors.push(
-                declared.location,
+                origin.location,
                 origin.app,
                 rule,
                 format!("{}: {problem}", object.describe()),
             );
         }
-        let key = (object.group(), object.kind(), object.namespace(), object.name());
-        match identities.entry(key) {
+        match identities.entry((object.group(), object.kind(), object.namespace(), object.name())) {
             hash_map::Entry::Occupied(first) => {
                 let (first, first_app) = first.get();
                 let message = format!(
                     "{} is declared twice; also declared at {first} (app {first_app})",
                     object.describe()
                 );
-                errors.push(declared.location, origin.app, &rules::OBJECT_IDENTITY, message);
+                errors.push(origin.location, origin.app, &rules::OBJECT_IDENTITY, message);
             }
             hash_map::Entry::Vacant(entry) => {
-                entry.insert((declared.location, origin.app));
+                entry.insert((origin.location, origin.app));
                 if valid {
                     objects.push(object);
                 }
@@ -222,21 +220,60 @@ fn identify<'a>(
     objects
 }
 
+/// One object as its JSON says it is, and its own problems.
+fn identify_one<'a>(
+    app: &'a App,
+    declared: &'a Declared,
+    json: &'a Serialized,
+    scopes: &HashMap<(&str, &str), bool>,
+) -> Identified<'a> {
+    let origin = Origin {
+        app: app.name().as_str(),
+        owner: app.owner(),
+        location: declared.location,
+    };
+    let object = match json {
+        Ok(json) => read_identity(json, origin),
+        Err(JsonError::Serialize(cause)) => Err((&rules::OBJECT_RENDER, format!("cannot be serialized: {cause}"))),
+        Err(JsonError::RepeatedKey(key)) => Err((
+            &rules::OBJECT_REPEATED_KEY,
+            format!(
+                "writes key `{key}` twice in one mapping (a field and a flattened map?); the API server would keep only one of them"
+            ),
+        )),
+    };
+    let object = object.map_err(|(rule, message)| {
+        // No identity of its own: named as its Rust type claims, for the message only.
+        let name = declared.object.metadata().name.clone().unwrap_or_default();
+        (rule, format!("{} {name}: {message}", declared.object.kind()))
+    });
+    let problems = match &object {
+        Ok(object) => {
+            let namespaced = (scopes.get(&(object.group(), object.kind())).copied())
+                .or_else(|| kinds::known(object.group(), object.kind()).map(|info| info.namespaced))
+                .unwrap_or_else(|| declared.object.is_namespaced());
+            own_problems(object, namespaced)
+        }
+        Err(_) => Vec::new(),
+    };
+    Identified {
+        origin,
+        object,
+        problems,
+    }
+}
+
 /// The identity of an object as its JSON writes it.
 fn read_identity<'a>(json: &'a Value, origin: Origin<'a>) -> Result<Rendered<'a>, (&'static Rule, String)> {
-    let text = |pointer: &str| {
-        json.pointer(pointer)
-            .and_then(Value::as_str)
-            .filter(|text| !text.is_empty())
-    };
-    let (Some(api_version), Some(kind)) = (text("/apiVersion"), text("/kind")) else {
+    let text = |path: &[&str]| json.at(path).and_then(Value::as_str).filter(|text| !text.is_empty());
+    let (Some(api_version), Some(kind)) = (text(&["apiVersion"]), text(&["kind"])) else {
         return Err((
             &rules::OBJECT_KIND,
             "does not write `apiVersion` and `kind`: an object is what its YAML says, whatever Rust type wrote it"
                 .to_owned(),
         ));
     };
-    let Some(name) = text("/metadata/name") else {
+    let Some(name) = text(&["metadata", "name"]) else {
         return Err((&rules::OBJECT_NAME, "has no metadata.name".to_owned()));
     };
     Ok(Rendered {
@@ -244,20 +281,20 @@ fn read_identity<'a>(json: &'a Value, origin: Origin<'a>) -> Result<Rendered<'a>
         api_version,
         group: kinds::group_of(api_version),
         kind,
-        namespace: text("/metadata/namespace"),
+        namespace: text(&["metadata", "namespace"]),
         name,
         origin,
     })
 }
 
 /// The scope each CustomResourceDefinition of the release gives its kind.
-fn custom_resource_scopes(serialized: &[Result<Value, JsonError>]) -> HashMap<(&str, &str), bool> {
+fn custom_resource_scopes(serialized: &[Serialized]) -> HashMap<(&str, &str), bool> {
     (serialized.iter().flatten())
         .filter(|json| json.get("kind").and_then(Value::as_str) == Some("CustomResourceDefinition"))
         .filter_map(|json| {
-            let group = json.pointer("/spec/group")?.as_str()?;
-            let kind = json.pointer("/spec/names/kind")?.as_str()?;
-            let scope = json.pointer("/spec/scope")?.as_str()?;
+            let group = json.at(&["spec", "group"])?.as_str()?;
+            let kind = json.at(&["spec", "names", "kind"])?.as_str()?;
+            let scope = json.at(&["spec", "scope"])?.as_str()?;
             Some(((group, kind), scope == "Namespaced"))
         })
         .collect()
@@ -283,7 +320,7 @@ fn own_problems(object: &Rendered, namespaced: bool) -> Vec<(&'static Rule, Stri
             .extend((Syntax::Name.validate(namespace).err()).map(|v| (&rules::OBJECT_NAME, format!("namespace: {v}")))),
         (None, false) => {}
     }
-    let labels = object.json().pointer("/metadata/labels").and_then(Value::as_object);
+    let labels = object.json().at(&["metadata", "labels"]).and_then(Value::as_object);
     for (key, value) in labels.into_iter().flatten() {
         problems.extend(
             Syntax::LabelKey
@@ -349,7 +386,7 @@ fn render(header: &str, output: &Output) -> Result<String, serde_saphyr::ser::Er
     // the release holds no spare capacity.
     let mut file = String::with_capacity(4096);
     file.push_str(header);
-    render_yaml_into(&KindFirst(output.object.json()), &mut file)?;
+    render_yaml_into(output.object.json(), &mut file)?;
     file.shrink_to_fit();
     Ok(file)
 }

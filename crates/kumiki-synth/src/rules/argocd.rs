@@ -123,7 +123,7 @@ fn synced_directory<'a>(
     let path = source.path.as_deref().unwrap_or_default();
     let app = (path.strip_prefix(&layout.path_prefix))
         .and_then(|rest| rest.strip_prefix('/'))
-        .and_then(|app| index.apps().iter().find(|known| known.app == app));
+        .and_then(|app| index.app(app));
     if app.is_none() {
         problems.report_as(
             &ARGOCD_SOURCE,

@@ -7,15 +7,17 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::tree::Json;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PodSpec, PodTemplateSpec, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use kumiki_core::{EnvId, SourceLocation};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use super::kinds;
+use super::selectors::key_of as label_key;
 use super::views::{self, AuthorizationPolicySpec};
 use crate::facts::{Owner, PlatformFacts};
+use crate::parallel;
 
 /// Who is answerable for an object (or an app): the app that added it, whose code built that
 /// app, and the line that declared it.
@@ -32,7 +34,7 @@ pub struct Origin<'a> {
 /// One object of the release, as its JSON says it is.
 #[derive(Clone, Debug)]
 pub struct Rendered<'a> {
-    pub(crate) json: &'a Value,
+    pub(crate) json: &'a Json,
     pub(crate) api_version: &'a str,
     pub(crate) group: &'a str,
     pub(crate) kind: &'a str,
@@ -73,7 +75,7 @@ impl<'a> Rendered<'a> {
     }
 
     /// The whole object, as it is written.
-    pub fn json(&self) -> &'a Value {
+    pub fn json(&self) -> &'a Json {
         self.json
     }
 
@@ -89,14 +91,14 @@ impl<'a> Rendered<'a> {
 
     /// The value of the label `key` in `metadata.labels`.
     pub fn label(&self, key: &str) -> Option<&'a str> {
-        self.json.pointer("/metadata/labels")?.get(key)?.as_str()
+        self.json.at(&["metadata", "labels", key])?.as_str()
     }
 
     /// `metadata.labels`.
     pub fn labels(&self) -> BTreeMap<&'a str, &'a str> {
-        let labels = self.json.pointer("/metadata/labels").and_then(Value::as_object);
+        let labels = self.json.at(&["metadata", "labels"]).and_then(Json::as_object);
         (labels.into_iter().flatten())
-            .filter_map(|(key, value)| Some((key.as_str(), value.as_str()?)))
+            .filter_map(|(key, value)| Some((key.as_ref(), value.as_str()?)))
             .collect()
     }
 
@@ -110,29 +112,29 @@ impl<'a> Rendered<'a> {
 
     /// The whole object decoded as `T` (a k8s-openapi type of its kind, say).
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, String> {
-        T::deserialize(self.json).map_err(|error| self.shape_error("", &error.to_string()))
+        self.json
+            .decode()
+            .map_err(|error| self.shape_error(&[], &error.to_string()))
     }
 
-    /// The value at `pointer` (`/spec/template`) decoded as `T`; `Ok(None)` when absent.
-    pub fn decode_at<T: DeserializeOwned>(&self, pointer: &str) -> Result<Option<T>, String> {
-        match self.json.pointer(pointer) {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => T::deserialize(value)
-                .map(Some)
-                .map_err(|error| self.shape_error(pointer, &error.to_string())),
+    /// The value at `path` (`["spec", "template"]`) decoded as `T`; `Ok(None)` when absent.
+    pub fn decode_at<T: DeserializeOwned>(&self, path: &[&str]) -> Result<Option<T>, String> {
+        match self.json.at(path) {
+            None | Some(Json::Null) => Ok(None),
+            Some(value) => (value.decode().map(Some)).map_err(|error| self.shape_error(path, &error.to_string())),
         }
     }
 
     /// The `spec` as the view `T` (the default view when it has none).
     pub(crate) fn spec_view<T: DeserializeOwned + Default>(&self) -> Result<T, String> {
-        Ok(self.decode_at::<T>("/spec")?.unwrap_or_default())
+        Ok(self.decode_at::<T>(&["spec"])?.unwrap_or_default())
     }
 
-    fn shape_error(&self, pointer: &str, error: &str) -> String {
-        let field = if pointer.is_empty() {
+    fn shape_error(&self, path: &[&str], error: &str) -> String {
+        let field = if path.is_empty() {
             "it".to_owned()
         } else {
-            format!("`{}`", pointer.trim_start_matches('/').replace('/', "."))
+            format!("`{}`", path.join("."))
         };
         format!(
             "{}: {field} does not have the shape of the {} {} schema ({error})",
@@ -214,10 +216,14 @@ pub struct Index<'a> {
     /// Positions of the objects of each kind, by group, then kind.
     by_kind: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
     apps: Vec<Origin<'a>>,
+    apps_by_name: HashMap<&'a str, usize>,
     pub(crate) pods: Vec<PodTemplate<'a>>,
     /// Pod templates by (namespace, label key, value): a selector is matched against the few
     /// templates carrying its first label, so the rules stay linear in the number of services.
     pods_by_label: HashMap<String, Vec<usize>>,
+    /// Pod templates by label key and value, in any namespace (what a Gateway's selector
+    /// matches: its proxy may run anywhere).
+    pods_by_any_label: HashMap<String, Vec<usize>>,
     pub(crate) services: Vec<Of<'a, Service>>,
     services_by_name: HashMap<(&'a str, &'a str), usize>,
     pub(crate) authorization_policies: Vec<Of<'a, AuthorizationPolicySpec>>,
@@ -241,9 +247,13 @@ impl<'a> Index<'a> {
             facts,
             objects,
             by_kind,
+            apps_by_name: (apps.iter().enumerate())
+                .map(|(position, app)| (app.app, position))
+                .collect(),
             apps,
             pods: Vec::new(),
             pods_by_label: HashMap::new(),
+            pods_by_any_label: HashMap::new(),
             services: Vec::new(),
             services_by_name: HashMap::new(),
             authorization_policies: Vec::new(),
@@ -287,6 +297,11 @@ impl<'a> Index<'a> {
         &self.apps
     }
 
+    /// The app named `name`, with the line that created it.
+    pub fn app(&self, name: &str) -> Option<&Origin<'a>> {
+        self.apps_by_name.get(name).map(|&position| &self.apps[position])
+    }
+
     /// Every pod template of the release: of workloads, Jobs, CronJobs and bare Pods.
     pub fn pods(&self) -> &[PodTemplate<'a>] {
         &self.pods
@@ -304,24 +319,37 @@ impl<'a> Index<'a> {
             .collect()
     }
 
+    /// The pod templates of any namespace whose labels `selector` matches.
+    pub fn pods_with_labels(&self, selector: &BTreeMap<String, String>) -> Vec<&PodTemplate<'a>> {
+        let Some((key, value)) = selector.iter().next() else {
+            return Vec::new();
+        };
+        let candidates = self.pods_by_any_label.get(&label_key("", key, value));
+        (candidates.into_iter().flatten())
+            .map(|&position| &self.pods[position])
+            .filter(|pod| selector.iter().all(|(key, value)| pod.labels.get(key) == Some(value)))
+            .collect()
+    }
+
     /// The Service `namespace/name`, decoded.
     pub(crate) fn service(&self, namespace: &str, name: &str) -> Option<&Of<'a, Service>> {
         let position = self.services_by_name.get(&(namespace, name))?;
         Some(&self.services[*position])
     }
 
-    /// Decodes every object of `kind` with `read` (`Ok(None)`: nothing to keep), recording
-    /// what does not decode.
-    pub(crate) fn decode_all<T>(
+    /// Decodes every object of `kind` with `read` (`Ok(None)`: nothing to keep) on every
+    /// core, recording what does not decode.
+    pub(crate) fn decode_all<T: Send>(
         &mut self,
         group: &str,
         kind: &str,
-        read: impl Fn(&'a Rendered<'a>) -> Result<Option<T>, String>,
+        read: impl Fn(&'a Rendered<'a>) -> Result<Option<T>, String> + Sync,
     ) -> Vec<Of<'a, T>> {
-        let mut decoded = Vec::new();
         let objects: Vec<&'a Rendered<'a>> = self.of_kind(group, kind).collect();
-        for object in objects {
-            match read(object) {
+        let read = parallel::map(&objects, |object| read(object));
+        let mut decoded = Vec::new();
+        for (object, read) in objects.into_iter().zip(read) {
+            match read {
                 Ok(Some(value)) => decoded.push(Of { object, value }),
                 Ok(None) => {}
                 Err(error) => self.malformed.push((object.origin, error)),
@@ -330,12 +358,19 @@ impl<'a> Index<'a> {
         decoded
     }
 
+    /// Frees what the index decoded on every core (a large release holds many small values).
+    pub(crate) fn dispose(self) {
+        parallel::dispose(self.pods);
+        parallel::dispose(self.services);
+    }
+
     fn read_pods(&mut self) {
-        for object in self.objects {
-            let Some(layout) = kinds::pod_layout(object.group, object.kind) else {
-                continue;
-            };
-            match pod_template(object, layout) {
+        let with_pods: Vec<(&'a Rendered<'a>, &'static kinds::PodLayout)> = (self.objects.iter())
+            .filter_map(|object| Some((object, kinds::pod_layout(object.group, object.kind)?)))
+            .collect();
+        let read = parallel::map(&with_pods, |(object, layout)| pod_template(object, layout));
+        for ((object, _), pod) in with_pods.iter().zip(read) {
+            match pod {
                 Ok(pod) => self.pods.push(pod),
                 Err(error) => self.malformed.push((object.origin, error)),
             }
@@ -346,15 +381,12 @@ impl<'a> Index<'a> {
                 (self.pods_by_label.entry(label_key(namespace, key, value)))
                     .or_default()
                     .push(position);
+                (self.pods_by_any_label.entry(label_key("", key, value)))
+                    .or_default()
+                    .push(position);
             }
         }
     }
-}
-
-/// The key of pods labelled `key=value` in `namespace` (no label key, value or namespace
-/// holds a NUL).
-fn label_key(namespace: &str, key: &str, value: &str) -> String {
-    format!("{namespace}\0{key}\0{value}")
 }
 
 /// The pod template of `object`, read where its kind keeps it.

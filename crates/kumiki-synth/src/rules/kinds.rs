@@ -2,17 +2,17 @@
 //! pods, where the pod template, selector and replica count are. Rules ask this module
 //! rather than re-deriving it; a test holds the scopes to k8s-openapi's own.
 
-/// Where a pod-bearing kind keeps its pods (JSON pointers into the object).
+/// Where a pod-bearing kind keeps its pods (paths of field names into the object).
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct PodLayout {
-    /// The `PodTemplateSpec` (metadata and spec): a Pod is its own template (`""`).
-    pub(crate) template: &'static str,
+    /// The `PodTemplateSpec` (metadata and spec): a Pod is its own template (`[]`).
+    pub(crate) template: &'static [&'static str],
     /// The `LabelSelector` that must match the template, when the kind has one.
-    pub(crate) selector: Option<&'static str>,
+    pub(crate) selector: Option<&'static [&'static str]>,
     /// The replica count, when the kind has one.
-    pub(crate) replicas: Option<&'static str>,
+    pub(crate) replicas: Option<&'static [&'static str]>,
     /// The volume claim templates whose names the pods may mount (a StatefulSet's).
-    pub(crate) claim_templates: Option<&'static str>,
+    pub(crate) claim_templates: Option<&'static [&'static str]>,
     /// Whether its containers run until stopped (a Job's run to completion).
     pub(crate) long_running: bool,
 }
@@ -47,7 +47,7 @@ const fn cluster(group: &'static str, kind: &'static str) -> KindInfo {
 const fn workload(
     group: &'static str,
     kind: &'static str,
-    template: &'static str,
+    template: &'static [&'static str],
     replicas: bool,
     long_running: bool,
 ) -> KindInfo {
@@ -57,8 +57,8 @@ const fn workload(
         namespaced: true,
         pods: Some(PodLayout {
             template,
-            selector: Some("/spec/selector"),
-            replicas: if replicas { Some("/spec/replicas") } else { None },
+            selector: Some(&["spec", "selector"]),
+            replicas: if replicas { Some(&["spec", "replicas"]) } else { None },
             claim_templates: None,
             long_running,
         }),
@@ -70,28 +70,28 @@ const fn workload(
 /// types (Istio, Argo CD, External Secrets, Prometheus Operator, Karpenter).
 pub(crate) const KNOWN: &[KindInfo] = &[
     // Workloads.
-    workload("apps", "Deployment", "/spec/template", true, true),
+    workload("apps", "Deployment", &["spec", "template"], true, true),
     KindInfo {
         group: "apps",
         kind: "StatefulSet",
         namespaced: true,
         pods: Some(PodLayout {
-            template: "/spec/template",
-            selector: Some("/spec/selector"),
-            replicas: Some("/spec/replicas"),
-            claim_templates: Some("/spec/volumeClaimTemplates"),
+            template: &["spec", "template"],
+            selector: Some(&["spec", "selector"]),
+            replicas: Some(&["spec", "replicas"]),
+            claim_templates: Some(&["spec", "volumeClaimTemplates"]),
             long_running: true,
         }),
     },
-    workload("apps", "DaemonSet", "/spec/template", false, true),
-    workload("apps", "ReplicaSet", "/spec/template", true, true),
-    workload("batch", "Job", "/spec/template", false, false),
+    workload("apps", "DaemonSet", &["spec", "template"], false, true),
+    workload("apps", "ReplicaSet", &["spec", "template"], true, true),
+    workload("batch", "Job", &["spec", "template"], false, false),
     KindInfo {
         group: "batch",
         kind: "CronJob",
         namespaced: true,
         pods: Some(PodLayout {
-            template: "/spec/jobTemplate/spec/template",
+            template: &["spec", "jobTemplate", "spec", "template"],
             selector: None,
             replicas: None,
             claim_templates: None,
@@ -103,7 +103,7 @@ pub(crate) const KNOWN: &[KindInfo] = &[
         kind: "Pod",
         namespaced: true,
         pods: Some(PodLayout {
-            template: "",
+            template: &[],
             selector: None,
             replicas: None,
             claim_templates: None,
@@ -115,9 +115,9 @@ pub(crate) const KNOWN: &[KindInfo] = &[
         kind: "ReplicationController",
         namespaced: true,
         pods: Some(PodLayout {
-            template: "/spec/template",
+            template: &["spec", "template"],
             selector: None,
-            replicas: Some("/spec/replicas"),
+            replicas: Some(&["spec", "replicas"]),
             claim_templates: None,
             long_running: true,
         }),

@@ -211,7 +211,7 @@ fn unopened_listeners<'a>(mesh: &Mesh<'_, 'a>, problems: &mut Problems<'a>) {
         let proxies: Vec<&ProvidedService> = (mesh.index.facts().provided_services.iter())
             .filter(|p| matches(&p.pod_labels))
             .collect();
-        let in_release = (mesh.index.pods().iter()).any(|pod| matches(&pod.labels));
+        let in_release = !selector.is_empty() && !mesh.index.pods_with_labels(selector).is_empty();
         if proxies.is_empty() && !in_release {
             problems.report_as(
                 &MESH_GATEWAY_PROXY,

@@ -15,6 +15,7 @@ mod nodes;
 mod pods;
 mod problems;
 mod secrets;
+mod selectors;
 mod structure;
 mod telemetry;
 #[cfg(any(test, feature = "test-hooks"))]
@@ -31,6 +32,8 @@ pub(crate) use problems::Problem;
 pub use problems::{PlatformRule, Problems};
 #[cfg(any(test, feature = "test-hooks"))]
 pub use view_paths::{ViewPaths, view_paths};
+
+use std::collections::HashSet;
 
 use crate::facts::Owner;
 
@@ -81,11 +84,20 @@ pub(crate) fn check<'a>(index: &Index<'a>, rules: &[PlatformRule]) -> Vec<Proble
         found.extend(problems.found);
     }
     let exemptions = &index.facts().exemptions;
+    let exempted: HashSet<(&str, &str)> = (exemptions.iter())
+        .map(|exemption| (exemption.app.as_str(), exemption.rule.id))
+        .collect();
+    found.retain(|problem| !exempted.contains(&(problem.origin.app, problem.rule.id)));
+    found.extend(unknown_exempted_apps(index));
+    found
+}
+
+/// An exemption naming an app the model does not have lifts nothing: it is reported at the
+/// line that granted it.
+fn unknown_exempted_apps<'a>(index: &Index<'a>) -> Vec<Problem<'a>> {
     let mut problems = Problems::new(&PLATFORM_EXEMPTION);
-    for exemption in exemptions
-        .iter()
-        .filter(|exemption| !index.apps().iter().any(|app| app.app == exemption.app.as_str()))
-    {
+    let unknown = (index.facts().exemptions.iter()).filter(|exemption| index.app(exemption.app.as_str()).is_none());
+    for exemption in unknown {
         let origin = Origin {
             app: exemption.app.as_str(),
             owner: Owner::Platform,
@@ -99,10 +111,5 @@ pub(crate) fn check<'a>(index: &Index<'a>, rules: &[PlatformRule]) -> Vec<Proble
             ),
         );
     }
-    found.extend(problems.found);
-    found.retain(|problem| {
-        !(exemptions.iter())
-            .any(|exemption| exemption.app.as_str() == problem.origin.app && exemption.rule == problem.rule)
-    });
-    found
+    problems.found
 }

@@ -195,7 +195,7 @@ fn looks_like_a_credential(name: &str) -> bool {
 /// The keys of the maps at `fields` of an object, as written.
 fn map_keys(object: &Rendered, fields: &[&str]) -> Vec<String> {
     (fields.iter())
-        .filter_map(|field| object.json().get(*field)?.as_object())
-        .flat_map(|map| map.keys().cloned())
+        .filter_map(|field| object.json().get(field)?.as_object())
+        .flat_map(|map| map.iter().map(|(key, _)| key.to_string()))
         .collect()
 }

@@ -56,8 +56,11 @@ fn data_keys<'a>(object: &Rendered<'a>, problems: &mut Problems<'a>) {
         ("", "Secret") => &["data", "stringData"],
         _ => return,
     };
-    let maps = fields.iter().filter_map(|field| object.json().get(*field)?.as_object());
-    for key in maps.flat_map(|map| map.keys()).filter(|key| !valid_data_key(key)) {
+    let maps = fields.iter().filter_map(|field| object.json().get(field)?.as_object());
+    for key in maps
+        .flat_map(|map| map.iter().map(|(key, _)| key))
+        .filter(|key| !valid_data_key(key))
+    {
         problems.report_as(
             &STRUCTURE_KEYS,
             object.origin(),

@@ -15,6 +15,7 @@ use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicyIngressRule, 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::index::{Index, Of, Origin, PodTemplate, Rendered};
+use super::selectors::BySelector;
 use super::views::{AuthorizationPolicySpec, PROMETHEUS_OPERATOR, PodMonitorSpec, ServiceMonitorSpec};
 use super::{OBJECT_SHAPE, Problems, TELEMETRY_SCRAPE_PATH};
 use crate::facts::MetricsScraper;
@@ -60,17 +61,46 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
         return;
     };
     let network_policies = read_network_policies(index, problems);
+    let policies = Policies {
+        network_by_selector: BySelector::new((network_policies.iter().enumerate()).map(
+            |(position, (object, policy))| (position, object.namespace_or_empty(), indexable_pod_selector(policy)),
+        )),
+        network: &network_policies,
+        authorization_by_selector: BySelector::new((index.authorization_policies.iter().enumerate()).map(
+            |(position, policy)| {
+                let selector = policy.value.selector.as_ref().map(|selector| &selector.match_labels);
+                (position, policy.object.namespace_or_empty(), selector)
+            },
+        )),
+        authorization: &index.authorization_policies,
+    };
     for target in &targets {
-        if let Some((origin, message)) = network_policy_problem(scraper, &network_policies, target) {
+        if let Some((origin, message)) = network_policy_problem(scraper, &policies, target) {
             problems.report_as(&TELEMETRY_SCRAPE_PATH, origin, message);
         }
         let proxy_port = (scraper.proxy_ports.iter()).any(|port| i64::from(port.get()) == target.number);
-        if !proxy_port
-            && let Some((origin, message)) = authorization_problem(scraper, &index.authorization_policies, target)
-        {
+        if !proxy_port && let Some((origin, message)) = authorization_problem(scraper, &policies, target) {
             problems.report_as(&TELEMETRY_SCRAPE_PATH, origin, message);
         }
     }
+}
+
+/// The policies that govern pods, indexed by what they select.
+struct Policies<'p, 'a> {
+    network: &'p [(&'a Rendered<'a>, NetworkPolicy)],
+    network_by_selector: BySelector,
+    authorization: &'p [Of<'a, AuthorizationPolicySpec>],
+    authorization_by_selector: BySelector,
+}
+
+/// The labels a NetworkPolicy's pod selector requires, when the index can narrow by them.
+fn indexable_pod_selector(policy: &NetworkPolicy) -> Option<&BTreeMap<String, String>> {
+    let selector = policy.spec.as_ref()?.pod_selector.as_ref()?;
+    let expressions = selector
+        .match_expressions
+        .as_ref()
+        .is_some_and(|expressions| !expressions.is_empty());
+    selector.match_labels.as_ref().filter(|_| !expressions)
 }
 
 fn read_network_policies<'a>(index: &Index<'a>, problems: &mut Problems<'a>) -> Vec<(&'a Rendered<'a>, NetworkPolicy)> {
@@ -209,13 +239,16 @@ fn admits(rule: &NetworkPolicyIngressRule, scraper: &MetricsScraper, target: &Ta
 /// admit no ingress from the scraper's namespace on the port.
 fn network_policy_problem<'a>(
     scraper: &MetricsScraper,
-    policies: &[(&'a Rendered<'a>, NetworkPolicy)],
+    policies: &Policies<'_, 'a>,
     target: &Target<'_, 'a>,
 ) -> Option<(Origin<'a>, String)> {
     let pod = target.pod;
-    let selecting: Vec<&(&Rendered, NetworkPolicy)> = (policies.iter())
-        .filter(|(_, policy)| selects_ingress(policy, pod.namespace(), &pod.labels))
-        .collect();
+    let selecting: Vec<&(&Rendered, NetworkPolicy)> =
+        (policies.network_by_selector.candidates(pod.namespace(), &pod.labels))
+            .into_iter()
+            .map(|position| &policies.network[position])
+            .filter(|(_, policy)| selects_ingress(policy, pod.namespace(), &pod.labels))
+            .collect();
     let admitted = selecting.iter().any(|(_, policy)| {
         let rules = policy.spec.as_ref().and_then(|spec| spec.ingress.as_ref());
         rules.into_iter().flatten().any(|rule| admits(rule, scraper, target))
@@ -241,13 +274,16 @@ fn network_policy_problem<'a>(
 /// pods and none of their rules admits the scraper's identity on the port.
 fn authorization_problem<'a>(
     scraper: &MetricsScraper,
-    policies: &[Of<'a, AuthorizationPolicySpec>],
+    policies: &Policies<'_, 'a>,
     target: &Target<'_, 'a>,
 ) -> Option<(Origin<'a>, String)> {
     let pod = target.pod;
     let principal = scraper.principal();
     let port = target.number.to_string();
-    let selecting: Vec<_> = (policies.iter())
+    let candidates = policies
+        .authorization_by_selector
+        .candidates(pod.namespace(), &pod.labels);
+    let selecting: Vec<_> = (candidates.into_iter().map(|position| &policies.authorization[position]))
         .filter(|policy| {
             policy.object.namespace_or_empty() == pod.namespace()
                 && policy.value.allows()

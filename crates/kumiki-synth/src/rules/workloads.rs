@@ -100,7 +100,7 @@ fn services<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
 fn headless_services<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
     for object in index.of_kind("apps", "StatefulSet") {
         let namespace = object.namespace_or_empty();
-        let service_name = match object.decode_at::<String>("/spec/serviceName") {
+        let service_name = match object.decode_at::<String>(&["spec", "serviceName"]) {
             Ok(name) => name.unwrap_or_default(),
             Err(error) => {
                 problems.report_as(&OBJECT_SHAPE, object.origin(), error);
