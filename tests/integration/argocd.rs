@@ -8,7 +8,7 @@ use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::platform::{GatewayListener, HelmChart, Team};
 use kumiki::prelude::*;
 use kumiki::synth::Model;
-use kumiki_tests::{app, app_mut, config_map, find};
+use kumiki_tests::{app, app_mut, config_map, errors, find};
 use platform::Env;
 
 struct Ledger;
@@ -41,10 +41,6 @@ fn model_with(env: Env, extra: Vec<App>) -> Model {
 /// The app named `name` of a tree `GitOps::tree` built.
 fn tree_app<'a>(apps: &'a [App], name: &str) -> &'a App {
     apps.iter().find(|app| app.name().as_str() == name).unwrap()
-}
-
-fn errors(model: Model) -> Vec<String> {
-    kumiki_tests::errors(&model)
 }
 
 /// The messages (without location and app path) of `errors`.
@@ -178,7 +174,7 @@ fn an_application_path_must_be_an_app_directory() {
     let mut apps = model_with(Env::Prd, Vec::new());
     app_mut(&mut apps, "team-app").add(stray_application("app", "release/prd/ghost", "services"));
     assert_eq!(
-        messages(&errors(apps)),
+        messages(&errors(&apps)),
         [
             "Application argocd/stray: syncs path \"release/prd/ghost\", which is not an app directory of release/prd [rule: argocd.source]"
         ]
@@ -199,7 +195,7 @@ fn an_application_syncs_exactly_one_source_the_checks_can_read() {
     let line = line!() + 1;
     app_mut(&mut apps, "team-app").add(stray);
     assert_eq!(
-        errors(apps),
+        errors(&apps),
         [format!(
             "{}:{line}: prd/team-app: Application argocd/stray: must have exactly one `source` (kumiki checks what \
              it syncs; `sources` and `sourceHydrator` are not checked) [rule: argocd.source]",
@@ -214,14 +210,14 @@ fn an_app_directory_must_be_synced_by_exactly_one_application() {
     let mut apps = model_with(Env::Prd, Vec::new());
     apps.apps.push(ledger(Env::Prd));
     assert_eq!(
-        messages(&errors(apps)),
+        messages(&errors(&apps)),
         ["app directory release/prd/ledger is synced by no Application [rule: argocd.app-synced]"]
     );
 
     let mut apps = model_with(Env::Prd, Vec::new());
     app_mut(&mut apps, "team-app").add(stray_application("app", "release/prd/account", "services"));
     assert_eq!(
-        messages(&errors(apps)),
+        messages(&errors(&apps)),
         ["app directory release/prd/account is synced by 2 Applications: account, stray [rule: argocd.app-synced]"]
     );
 }
@@ -230,7 +226,7 @@ fn an_app_directory_must_be_synced_by_exactly_one_application() {
 fn an_application_must_name_a_declared_project() {
     let mut apps = model_with(Env::Prd, Vec::new());
     app_mut(&mut apps, "team-app").add(stray_application("billing", "release/prd/account", "services"));
-    let errors = errors(apps);
+    let errors = errors(&apps);
     let messages = messages(&errors);
     assert!(
         messages.contains(
@@ -246,7 +242,7 @@ fn a_destination_must_be_a_namespace_of_the_model() {
     let mut stray = stray_application("app", "release/prd/account", "payments");
     stray.metadata.name = Some("account-copy".to_owned());
     app_mut(&mut apps, "team-app").add(stray);
-    let errors = errors(apps);
+    let errors = errors(&apps);
     let messages = messages(&errors);
     assert!(
         messages.contains(
@@ -307,7 +303,7 @@ fn a_team_cannot_widen_its_project_by_writing_more() {
     let file = file!();
     let outside = "outside the boundary project \"app\" declares (Application argocd/account) [rule: argocd.boundary]";
     assert_eq!(
-        errors(apps),
+        errors(&apps),
         [
             format!("{file}:{config_line}: prd/account: ConfigMap scrape is in namespace \"prometheus\", {outside}"),
             format!(

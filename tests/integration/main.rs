@@ -9,6 +9,7 @@ mod diff;
 mod images;
 mod lowering;
 mod mesh;
+mod mesh_access;
 mod microservice;
 mod node_pools;
 mod ownership;

@@ -95,7 +95,14 @@ fn only_the_command_line_and_the_tests_relax_the_clippy_configuration() {
             "xtask/clippy.toml"
         ]
     );
-    assert_eq!(relaxed, ["crates/kumiki-synth/src/write.rs"]);
+    relaxed.sort();
+    assert_eq!(
+        relaxed,
+        [
+            "crates/kumiki-synth/src/write/manifest.rs",
+            "crates/kumiki-synth/src/write/mod.rs"
+        ]
+    );
 }
 
 /// Every file below `dir` except build output, sorted.
@@ -192,48 +199,80 @@ fn references(module: &str, text: &str, known: &[String]) -> Vec<String> {
     found
 }
 
-#[test]
-fn no_module_of_an_sdk_crate_imports_in_a_circle() {
-    // An edge between two modules of which neither contains the other: a child naming its
-    // parent's items, or a parent naming its children, is the module tree, not a circle.
-    let root = xtask::workspace_root();
-    let mut circles = Vec::new();
-    for entry in fs::read_dir(root.join("crates")).unwrap() {
-        let src = entry.unwrap().path().join("src");
-        let files: Vec<PathBuf> = (files_below(&src).into_iter())
-            .filter(|f| f.extension().is_some_and(|e| e == "rs") && !f.starts_with(src.join("bin")))
-            .collect();
-        let modules: Vec<String> = files.iter().map(|f| module_of(&src, f)).collect();
-        let nested = |a: &str, b: &str| a == b || a.starts_with(&format!("{b}::")) || b.starts_with(&format!("{a}::"));
-        let mut edges: Vec<(String, String)> = Vec::new();
-        for (file, module) in files.iter().zip(&modules) {
-            let text = fs::read_to_string(file).unwrap();
-            for target in references(module, &text, &modules) {
-                if !nested(module, &target) {
-                    edges.push((module.clone(), target));
-                }
-            }
-        }
-        // A circle exists when some edge's target reaches its source again. Reaching a module
-        // reaches its submodules too: it re-exports them, and its items are theirs.
-        for (from, to) in &edges {
-            let mut seen = vec![to.clone()];
-            let mut frontier = vec![to.clone()];
-            while let Some(next) = frontier.pop() {
-                for (a, b) in &edges {
-                    let inside = *a == next || a.starts_with(&format!("{next}::"));
-                    if inside && !seen.contains(b) {
-                        seen.push(b.clone());
-                        frontier.push(b.clone());
-                    }
-                }
-            }
-            if seen.contains(from) {
-                circles.push(format!("{}: {from} -> {to} -> ... -> {from}", src.display()));
+/// Every import circle between the modules of the crate whose sources are `src`: an edge
+/// between two modules of which neither contains the other (a child naming its parent's
+/// items, or a parent naming its children, is the module tree, not a circle).
+fn circles_in(src: &Path) -> Vec<String> {
+    let files: Vec<PathBuf> = (files_below(src).into_iter())
+        .filter(|f| f.extension().is_some_and(|e| e == "rs") && !f.starts_with(src.join("bin")))
+        .collect();
+    let modules: Vec<String> = files.iter().map(|f| module_of(src, f)).collect();
+    let nested = |a: &str, b: &str| a == b || a.starts_with(&format!("{b}::")) || b.starts_with(&format!("{a}::"));
+    let mut edges: Vec<(String, String)> = Vec::new();
+    for (file, module) in files.iter().zip(&modules) {
+        let text = fs::read_to_string(file).unwrap();
+        for target in references(module, &text, &modules) {
+            if !nested(module, &target) {
+                edges.push((module.clone(), target));
             }
         }
     }
+    // A circle exists when some edge's target reaches its source again. Reaching a module
+    // reaches its submodules too: it re-exports them, and its items are theirs.
+    let mut circles = Vec::new();
+    for (from, to) in &edges {
+        let mut seen = vec![to.clone()];
+        let mut frontier = vec![to.clone()];
+        while let Some(next) = frontier.pop() {
+            for (a, b) in &edges {
+                let inside = *a == next || a.starts_with(&format!("{next}::"));
+                if inside && !seen.contains(b) {
+                    seen.push(b.clone());
+                    frontier.push(b.clone());
+                }
+            }
+        }
+        if seen.contains(from) {
+            circles.push(format!("{}: {from} -> {to} -> ... -> {from}", src.display()));
+        }
+    }
+    circles
+}
+
+#[test]
+fn no_module_of_an_sdk_crate_imports_in_a_circle() {
+    let root = xtask::workspace_root();
+    let circles: Vec<String> = (fs::read_dir(root.join("crates")).unwrap())
+        .flat_map(|entry| circles_in(&entry.unwrap().path().join("src")))
+        .collect();
     assert!(circles.is_empty(), "import circles: {circles:#?}");
+}
+
+#[test]
+fn the_circle_detector_finds_a_circle_through_a_submodule_and_nothing_in_a_tree() {
+    let scratch = kumiki_tests::ScratchDir::new("circles");
+    let src = scratch.path();
+    let write = |file: &str, text: &str| {
+        fs::create_dir_all(src.join(file).parent().unwrap()).unwrap();
+        fs::write(src.join(file), text).unwrap();
+    };
+    write("lib.rs", "mod a;\nmod b;\nmod c;\n");
+    write("a.rs", "use crate::b::Thing;\n");
+    write("b/mod.rs", "mod deep;\n");
+    // `b` reaches `c` through its submodule; `c` names `a`, `a` names `b`: a circle.
+    write("b/deep.rs", "pub fn f() { crate::c::g() }\n");
+    write("c.rs", "use super::a::{self, Other};\n");
+    let circles = circles_in(src);
+    assert!(
+        circles
+            .iter()
+            .any(|circle| circle.ends_with("crate::a -> crate::b -> ... -> crate::a")),
+        "{circles:#?}"
+    );
+    // The same modules as a tree: `a` names `b` and `c`, nothing names `a`.
+    write("c.rs", "// c names nothing\n");
+    write("b/deep.rs", "pub fn f() { crate::c::g() }\n");
+    assert_eq!(circles_in(src), Vec::<String>::new());
 }
 
 #[test]

@@ -57,8 +57,6 @@ fn a_panicking_service_is_one_error_naming_the_crate_and_the_line() {
             file!()
         )]
     );
-    // Panics elsewhere still reach the harness as usual (the hook passes them on).
-    assert!(std::panic::catch_unwind(|| panic!("ordinary")).is_err());
 }
 
 static CALLS: AtomicUsize = AtomicUsize::new(0);

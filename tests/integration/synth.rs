@@ -3,9 +3,9 @@
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::prelude::*;
+use kumiki::synth::Model;
 use kumiki::synth::write::Drift;
-use kumiki::synth::{Model, Release};
-use kumiki_tests::{ScratchDir, bare, config_map, snapshot};
+use kumiki_tests::{ScratchDir, bare, config_map, errors, snapshot};
 use platform::Env;
 use xtask::Failure;
 
@@ -28,13 +28,6 @@ fn add_at_line(app: &mut App, object: impl Object) -> u32 {
 #[track_caller]
 fn new_app_at_line(name: Name) -> (App, u32) {
     (App::new(name), std::panic::Location::caller().line())
-}
-
-fn errors_of(result: Result<Release, kumiki::synth::SynthErrors>) -> Vec<String> {
-    match result {
-        Ok(release) => panic!("expected errors, got {} files", release.files.len()),
-        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
-    }
 }
 
 #[test]
@@ -86,10 +79,7 @@ fn a_duplicate_identity_names_both_declarations() {
     let (mut first, mut second) = (App::new(name!("first")), App::new(name!("second")));
     let first_line = add_at_line(&mut first, config_map(Some("services"), "settings", &[]));
     let second_line = add_at_line(&mut second, config_map(Some("services"), "settings", &[]));
-    let errors = errors_of(kumiki::synth::synthesize(&kumiki_tests::bare(
-        Env::Stg,
-        vec![second, first],
-    )));
+    let errors = errors(&bare(Env::Stg, vec![second, first]));
     let file = file!();
     assert_eq!(
         errors,
@@ -121,7 +111,7 @@ fn all_errors_are_reported_together_with_their_locations() {
     let bad_label = add_at_line(&mut app, labelled);
     let file = file!();
     assert_eq!(
-        errors_of(kumiki::synth::synthesize(&kumiki_tests::bare(Env::Dev, vec![app]))),
+        errors(&bare(Env::Dev, vec![app])),
         vec![
             format!(
                 "{file}:{no_namespace}: dev/broken: ConfigMap no-namespace: ConfigMap is namespaced but has no metadata.namespace [rule: object.scope]"
@@ -145,10 +135,7 @@ fn a_duplicate_app_name_is_an_error() {
     let (second, second_line) = new_app_at_line(name!("twin"));
     let file = file!();
     assert_eq!(
-        errors_of(kumiki::synth::synthesize(&kumiki_tests::bare(
-            Env::Prd,
-            vec![first, second]
-        ))),
+        errors(&bare(Env::Prd, vec![first, second])),
         vec![format!(
             "{file}:{second_line}: prd/twin: app \"twin\" is declared twice; also declared at {file}:{first_line} \
              (two services with one name?); no other check ran until names are unique [rule: app.unique-name]"
@@ -178,10 +165,7 @@ fn a_duplicated_service_name_is_reported_once_at_the_offending_service() {
         .build();
     let mut services: Vec<App> = xtask::workspace().service_apps(Env::Dev);
     services.push(impostor);
-    let errors = errors_of(kumiki::synth::synthesize(&kumiki_tests::with_platform(
-        Env::Dev,
-        services,
-    )));
+    let errors = errors(&kumiki_tests::with_platform(Env::Dev, services));
     assert_eq!(errors.len(), 1, "one root cause, no follow-on errors: {errors:#?}");
     // Apps are ordered by name, then by declaration; the later declaration is the one reported.
     let expected = format!(
@@ -211,13 +195,13 @@ fn app_with_orphan_service(name: Name) -> App {
 
 #[test]
 fn problems_name_the_app_that_added_the_object_even_from_one_call_site() {
-    let errors = errors_of(kumiki::synth::synthesize(&bare(
+    let errors = errors(&bare(
         Env::Prd,
         vec![
             app_with_orphan_service(name!("left")),
             app_with_orphan_service(name!("right")),
         ],
-    )));
+    ));
     let paths: Vec<&str> = (errors.iter())
         .map(|error| error.split(": ").nth(1).unwrap_or_default())
         .collect();

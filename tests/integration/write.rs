@@ -72,14 +72,45 @@ fn a_one_service_change_rewrites_only_that_services_changed_files() {
     }
     assert_eq!(snapshot(&root.path().join("prd")).len(), second.files.len());
     assert!(write::compare(root.path(), &second).unwrap().is_empty());
-    // Nothing left beside the environment: no staging directory, no journal.
-    let beside: Vec<String> = (std::fs::read_dir(root.path()).unwrap())
+    // Nothing left beside the environment but its manifest: no staging directory, no journal.
+    let mut beside: Vec<String> = (std::fs::read_dir(root.path()).unwrap())
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(beside, ["prd"]);
+    beside.sort();
+    assert_eq!(beside, [".prd.manifest", "prd"]);
     // An unchanged release touches nothing.
     assert_eq!(write::write(root.path(), &second).unwrap().total(), 0);
     assert_eq!(inodes(&root.path().join("prd")), after);
+}
+
+#[test]
+fn a_file_touched_since_the_last_write_is_read_and_restored_whatever_the_manifest_says() {
+    let root = ScratchDir::new("manifest");
+    let release = release("one", true);
+    write::write(root.path(), &release).unwrap();
+    let notes = root.path().join("prd/account/services.configmap.notes.yaml");
+    let original = std::fs::read(&notes).unwrap();
+    // Edited in place, same size, its modification time set back: the status differs all
+    // the same (the change time moves), so the file is read and restored.
+    let mut edited = original.clone();
+    let last = edited.len() - 2;
+    edited[last] = if edited[last] == b'x' { b'y' } else { b'x' };
+    let mut file = std::fs::OpenOptions::new().write(true).open(&notes).unwrap();
+    std::io::Write::write_all(&mut file, &edited).unwrap();
+    file.set_modified(std::time::UNIX_EPOCH).unwrap();
+    drop(file);
+    let written = write::write(root.path(), &release).unwrap();
+    assert_eq!((written.changed, written.total()), (1, 1));
+    assert_eq!(std::fs::read(&notes).unwrap(), original);
+    // Replaced by another file of the same bytes: read, found equal, left alone.
+    let replacement = root.path().join("replacement");
+    std::fs::write(&replacement, &original).unwrap();
+    std::fs::rename(&replacement, &notes).unwrap();
+    assert_eq!(write::write(root.path(), &release).unwrap().total(), 0);
+    // A manifest that is not one is ignored: every file is read, nothing is rewritten.
+    std::fs::write(root.path().join(".prd.manifest"), "not a manifest\n").unwrap();
+    assert_eq!(write::write(root.path(), &release).unwrap().total(), 0);
+    assert!(write::compare(root.path(), &release).unwrap().is_empty());
 }
 
 #[test]

@@ -537,90 +537,14 @@ impl GitOps {
         let mut team_apps = Vec::new();
         let mut team_children: Vec<Vec<Child>> = Vec::new();
         for team in teams {
-            let dir = format!("team-{}", team.project.name);
-            let Ok(parent_name) = Name::try_from(dir.as_str()) else {
-                root.report(
-                    at,
-                    &GITOPS_TREE,
-                    format!(
-                        "project {}: its parent app name \"{dir}\" is longer than 63 characters",
-                        team.project.name
-                    ),
-                );
-                continue;
-            };
-            let children: Vec<Child> = (team.apps.iter().map(|app| app_child(app)))
-                .chain(team.charts.iter().map(chart_child))
-                .collect();
-            let singles: Vec<&[Child]> = children.iter().map(std::slice::from_ref).collect();
-            let child_waves = waves(&dependencies(&singles)).unwrap_or_else(|node| {
-                root.report(
-                    children[node].declared_at,
-                    &GITOPS_TREE,
-                    format!(
-                        "{} of project {} needs, through other apps, what it provides itself: sync waves cannot order them (move what the others need into an app of its own)",
-                        children[node].name, team.project.name
-                    ),
-                );
-                vec![0; children.len()]
-            });
-            let mut parent = App::new(parent_name);
-            let project = &team.project.name;
-            let mut repos = BTreeSet::from([self.repository.to_owned()]);
-            let boundary = &team.project.boundary;
-            for (app, wave) in team.apps.iter().zip(&child_waves) {
-                // Cluster-scoped objects ignore the destination namespace: Argo CD's own will do.
-                let namespace = match destination_namespace(app) {
-                    Some(namespace) => namespace,
-                    None if !app.objects().is_empty() => self.namespace.to_string(),
-                    None => {
-                        parent.report(
-                            app.declared_at(),
-                            &GITOPS_TREE,
-                            format!("app {} has no object to deploy", app.name()),
-                        );
-                        continue;
-                    }
-                };
-                // The Application's problems come from what the app holds: they point at the app.
-                parent.add_at(
-                    self.directory_application(app.name().as_str(), project, namespace, Some(*wave)),
-                    app.declared_at(),
-                );
+            if let Some((parent, children)) = self.team_parent(team, at, &mut root) {
+                team_apps.push(parent);
+                team_children.push(children);
             }
-            for (chart, wave) in team.charts.iter().zip(&child_waves[team.apps.len()..]) {
-                repos.insert(chart.repository.to_owned());
-                if !boundary.namespaces.contains(&chart.namespace) {
-                    parent.report(
-                        chart.declared_at,
-                        &GITOPS_CHART_BOUNDARY,
-                        format!(
-                            "chart {} installs into namespace {}, outside project {}'s boundary",
-                            chart.name, chart.namespace, project
-                        ),
-                    );
-                }
-                let allowed = Boundary::group_kinds(boundary.cluster_kinds);
-                for kind in chart.cluster_kinds.iter().filter(|kind| !allowed.contains(kind)) {
-                    parent.report(
-                        chart.declared_at,
-                        &GITOPS_CHART_BOUNDARY,
-                        format!(
-                            "chart {} installs cluster-scoped kind {} (group \"{}\"), outside project {}'s boundary",
-                            chart.name, kind.kind, kind.group, project
-                        ),
-                    );
-                }
-                parent.add_at(self.chart_application(chart, project, *wave), chart.declared_at);
-            }
-            root.add_at(self.project(team.project, repos), at);
-            team_apps.push(parent);
-            team_children.push(children);
         }
         // A team follows the teams whose children provide what its children need.
         let teams_children: Vec<&[Child]> = team_children.iter().map(Vec::as_slice).collect();
-        let team_deps = dependencies(&teams_children);
-        let team_waves = waves(&team_deps).unwrap_or_else(|node| {
+        let team_waves = waves(&dependencies(&teams_children)).unwrap_or_else(|node| {
             root.report(
                 at,
                 &GITOPS_TREE,
@@ -641,7 +565,76 @@ impl GitOps {
             );
             root.add_at(application, at);
         }
+        let mut apps = vec![self.bootstrap(at), root];
+        apps.extend(team_apps);
+        apps
+    }
 
+    /// The parent app `team-<project>` of one team, with an Application per app and chart in
+    /// their waves, and the team's AppProject added to `root`; `None` when the project's name
+    /// makes no app name (reported on `root`).
+    fn team_parent(&self, team: &Team, at: SourceLocation, root: &mut App) -> Option<(App, Vec<Child>)> {
+        let dir = format!("team-{}", team.project.name);
+        let Ok(parent_name) = Name::try_from(dir.as_str()) else {
+            root.report(
+                at,
+                &GITOPS_TREE,
+                format!(
+                    "project {}: its parent app name \"{dir}\" is longer than 63 characters",
+                    team.project.name
+                ),
+            );
+            return None;
+        };
+        let children: Vec<Child> = (team.apps.iter().map(|app| app_child(app)))
+            .chain(team.charts.iter().map(chart_child))
+            .collect();
+        let singles: Vec<&[Child]> = children.iter().map(std::slice::from_ref).collect();
+        let child_waves = waves(&dependencies(&singles)).unwrap_or_else(|node| {
+            root.report(
+                children[node].declared_at,
+                &GITOPS_TREE,
+                format!(
+                    "{} of project {} needs, through other apps, what it provides itself: sync waves cannot order them (move what the others need into an app of its own)",
+                    children[node].name, team.project.name
+                ),
+            );
+            vec![0; children.len()]
+        });
+        let mut parent = App::new(parent_name);
+        let project = &team.project.name;
+        for (app, wave) in team.apps.iter().zip(&child_waves) {
+            // Cluster-scoped objects ignore the destination namespace: Argo CD's own will do.
+            let namespace = match destination_namespace(app) {
+                Some(namespace) => namespace,
+                None if !app.objects().is_empty() => self.namespace.to_string(),
+                None => {
+                    parent.report(
+                        app.declared_at(),
+                        &GITOPS_TREE,
+                        format!("app {} has no object to deploy", app.name()),
+                    );
+                    continue;
+                }
+            };
+            // The Application's problems come from what the app holds: they point at the app.
+            parent.add_at(
+                self.directory_application(app.name().as_str(), project, namespace, Some(*wave)),
+                app.declared_at(),
+            );
+        }
+        let mut repos = BTreeSet::from([self.repository.to_owned()]);
+        for (chart, wave) in team.charts.iter().zip(&child_waves[team.apps.len()..]) {
+            repos.insert(chart.repository.to_owned());
+            chart_boundary_problems(team, chart, &mut parent);
+            parent.add_at(self.chart_application(chart, project, *wave), chart.declared_at);
+        }
+        root.add_at(self.project(team.project, repos), at);
+        Some((parent, children))
+    }
+
+    /// `bootstrap`: the root project and the root Application, applied by hand once.
+    fn bootstrap(&self, at: SourceLocation) -> App {
         let mut bootstrap = App::new(name!("bootstrap"));
         let repos = BTreeSet::from([self.repository.to_owned()]);
         bootstrap.add_at(self.project(&self.root_project, repos), at);
@@ -650,8 +643,34 @@ impl GitOps {
         // Deleting the root by hand must not cascade through the whole platform.
         root_application.metadata.finalizers = None;
         bootstrap.add_at(root_application, at);
-        let mut apps = vec![bootstrap, root];
-        apps.extend(team_apps);
-        apps
+        bootstrap
+    }
+}
+
+/// A chart outside its team's boundary (namespace, cluster-scoped kinds) is reported at its
+/// declaration.
+fn chart_boundary_problems(team: &Team, chart: &HelmChart, parent: &mut App) {
+    let boundary = &team.project.boundary;
+    let project = &team.project.name;
+    if !boundary.namespaces.contains(&chart.namespace) {
+        parent.report(
+            chart.declared_at,
+            &GITOPS_CHART_BOUNDARY,
+            format!(
+                "chart {} installs into namespace {}, outside project {}'s boundary",
+                chart.name, chart.namespace, project
+            ),
+        );
+    }
+    let allowed = Boundary::group_kinds(boundary.cluster_kinds);
+    for kind in chart.cluster_kinds.iter().filter(|kind| !allowed.contains(kind)) {
+        parent.report(
+            chart.declared_at,
+            &GITOPS_CHART_BOUNDARY,
+            format!(
+                "chart {} installs cluster-scoped kind {} (group \"{}\"), outside project {}'s boundary",
+                chart.name, kind.kind, kind.group, project
+            ),
+        );
     }
 }

@@ -149,6 +149,28 @@ fn app_origin(app: &App) -> Origin<'_> {
     }
 }
 
+/// FNV-1a: a hash of short keys (identities) much cheaper than the default SipHash, which
+/// guards against keys chosen to collide; these come from the platform's own code.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type BuildFnv = std::hash::BuildHasherDefault<Fnv>;
+
 /// Group, kind, namespace and name: what the API server tells objects apart by.
 type IdentityKey<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
 
@@ -176,7 +198,8 @@ fn identify<'a>(
     let identified = parallel::map(&pairs, |((app, declared), json)| {
         identify_one(app, declared, json, &scopes)
     });
-    let mut identities: HashMap<IdentityKey, (SourceLocation, &str)> = HashMap::new();
+    let mut identities: HashMap<IdentityKey, (SourceLocation, &str), BuildFnv> =
+        HashMap::with_capacity_and_hasher(identified.len(), BuildFnv::default());
     let mut objects = Vec::with_capacity(identified.len());
     for Identified {
         origin,

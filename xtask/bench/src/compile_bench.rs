@@ -72,43 +72,8 @@ impl CompileFigures {
 /// Builds a workspace of `crates` service crates under `scratch` (emptied first) from the
 /// workspace at `root`, and measures it; `runs` edit-to-diff runs give the median.
 pub fn measure(this: &Workspace, scratch: &Path, crates: usize, runs: usize) -> Result<CompileFigures, String> {
-    let root = this.root.as_path();
     let workspace = scratch.join(format!("workspace-{crates}"));
-    // Scaffolds go into the copy, checked against this build's platform.
-    let copy = Workspace {
-        root: workspace.clone(),
-        ..this.clone()
-    };
-    if workspace.exists() {
-        fs::remove_dir_all(&workspace).map_err(|error| format!("{}: {error}", workspace.display()))?;
-    }
-    for entry in COPIED {
-        let from = root.join(entry);
-        let to = workspace.join(entry);
-        let copied = if from.is_dir() {
-            copy_tree(&from, &to)
-        } else {
-            fs::create_dir_all(&workspace).and_then(|()| fs::copy(&from, &to).map(drop))
-        };
-        copied.map_err(|error| format!("copying {}: {error}", from.display()))?;
-    }
-    let existing = service_dirs(&workspace)?.len();
-    if crates < existing {
-        return Err(format!(
-            "--crates {crates}: the workspace already has {existing} service crates; ask for at least that many"
-        ));
-    }
-    let mut scaffolded = Vec::new();
-    for index in 0..crates - existing {
-        let name = format!("bench-service-{index:04}");
-        let request = Request {
-            name: &name,
-            port: 8080,
-            image_repository: None,
-        };
-        let created = scaffold::new_service(&copy, &request).map_err(|failure| failure.to_string())?;
-        scaffolded.push(created);
-    }
+    let scaffolded = prepare(this, &workspace, crates)?;
     let target = workspace.join("target");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let run = |args: &[&str]| -> Result<Duration, String> {
@@ -134,7 +99,7 @@ pub fn measure(this: &Workspace, scratch: &Path, crates: usize, runs: usize) -> 
     let clean_build = run(&["build", "--workspace", "--quiet"])?;
     run(&["xtask", "synth", "--env", "all"])?;
     // Edits go to a scaffolded service when there is one (the common case at scale).
-    let edited = match scaffolded.last() {
+    let (dir, module, crate_name) = match scaffolded.last() {
         Some(created) => (
             created.dir.clone(),
             created.module_name.clone(),
@@ -146,13 +111,13 @@ pub fn measure(this: &Workspace, scratch: &Path, crates: usize, runs: usize) -> 
             "account".to_owned(),
         ),
     };
-    let source = edited.0.join("src/lib.rs");
+    let source = dir.join("src/lib.rs");
     let mut edits = Vec::new();
     for _ in 0..runs.max(1) {
         touch(&source)?;
         edits.push(run(&["xtask", "diff", "--env", "prd"])?);
     }
-    let images = edited.0.join(kumiki_cli::IMAGES_FILE);
+    let images = dir.join(kumiki_cli::IMAGES_FILE);
     let mut bumps = Vec::new();
     let mut set_images = Vec::new();
     for run_index in 0..runs.max(1) {
@@ -162,7 +127,7 @@ pub fn measure(this: &Workspace, scratch: &Path, crates: usize, runs: usize) -> 
         set_images.push(run(&[
             "xtask",
             "set-image",
-            &edited.2,
+            &crate_name,
             "--env",
             "stg",
             &tag,
@@ -175,9 +140,50 @@ pub fn measure(this: &Workspace, scratch: &Path, crates: usize, runs: usize) -> 
         edit_to_diff: median(&mut edits),
         bump_to_diff: median(&mut bumps),
         set_image: median(&mut set_images),
-        service_rlib_bytes: newest_rlib(&target.join("debug/deps"), &edited.1)?,
+        service_rlib_bytes: newest_rlib(&target.join("debug/deps"), &module)?,
         xtask_bytes: size(&target.join("debug/xtask"))?,
     })
+}
+
+/// Copies this workspace's sources to `workspace` (emptied first) and scaffolds service crates
+/// into it until it has `crates`; returns the scaffolds.
+fn prepare(this: &Workspace, workspace: &Path, crates: usize) -> Result<Vec<scaffold::Created>, String> {
+    let root = this.root.as_path();
+    // Scaffolds go into the copy, checked against this build's platform.
+    let copy = Workspace {
+        root: workspace.to_path_buf(),
+        ..this.clone()
+    };
+    if workspace.exists() {
+        fs::remove_dir_all(workspace).map_err(|error| format!("{}: {error}", workspace.display()))?;
+    }
+    for entry in COPIED {
+        let from = root.join(entry);
+        let to = workspace.join(entry);
+        let copied = if from.is_dir() {
+            copy_tree(&from, &to)
+        } else {
+            fs::create_dir_all(workspace).and_then(|()| fs::copy(&from, &to).map(drop))
+        };
+        copied.map_err(|error| format!("copying {}: {error}", from.display()))?;
+    }
+    let existing = service_dirs(workspace)?.len();
+    if crates < existing {
+        return Err(format!(
+            "--crates {crates}: the workspace already has {existing} service crates; ask for at least that many"
+        ));
+    }
+    let mut scaffolded = Vec::new();
+    for index in 0..crates - existing {
+        let name = format!("bench-service-{index:04}");
+        let request = Request {
+            name: &name,
+            port: 8080,
+            image_repository: None,
+        };
+        scaffolded.push(scaffold::new_service(&copy, &request).map_err(|failure| failure.to_string())?);
+    }
+    Ok(scaffolded)
 }
 
 /// The crates under `services/`.

@@ -112,9 +112,10 @@ fn compile_bench(workspace: &Workspace, crates: Vec<usize>, runs: usize) -> Exit
     ExitCode::SUCCESS
 }
 
-/// `cargo xtask bench`: builds `bench-synth` optimized and reports each N on each file system.
+/// `cargo xtask bench`: builds `bench-synth` optimized and reports each N on each file system,
+/// then how each full synth grew with N (the ratio to the smallest N's).
 fn bench(root: &Path, services: Vec<usize>, profile: BenchProfile, out: Option<PathBuf>, runs: usize) -> ExitCode {
-    use crate::bench::{self, Profile};
+    use crate::bench::Profile;
     let profile = match profile {
         BenchProfile::PeerParity => Profile::PeerParity,
         BenchProfile::Full => Profile::Full,
@@ -124,21 +125,57 @@ fn bench(root: &Path, services: Vec<usize>, profile: BenchProfile, out: Option<P
     } else {
         services
     };
-    // tmpfs (as the peers' own benchmarks use) and the disk the repository lives on.
-    let places: Vec<(&str, PathBuf)> = match out {
-        Some(out) => vec![("out", out)],
-        None => {
-            let shm = Path::new("/dev/shm");
-            let mut places = Vec::new();
-            if shm.is_dir() {
-                places.push(("tmpfs", shm.join("kumiki-bench")));
-            } else {
-                eprintln!("/dev/shm is absent: measuring on disk only");
-            }
-            places.push(("disk", root.join("target").join("kumiki-bench")));
-            places
-        }
+    let places = places(root, out);
+    let Some(binary) = build_bench_synth(root) else {
+        eprintln!("building bench-synth failed");
+        return ExitCode::from(4);
     };
+    println!(
+        "profile {}, {runs} runs per N and file system, whole processes (exec to exit), medians",
+        profile.as_str()
+    );
+    for (name, dir) in &places {
+        println!("  {name}: {}", dir.display());
+    }
+    println!(
+        "{:>8} {:>7} {:>9} {:>12} {:>10} {:>10} {:>9} {:>9} {:>10} {:>10}",
+        "services", "fs", "objects", "bytes", "full ms", "incr ms", "RSS MiB", "copy ms", "model ms", "synth ms"
+    );
+    // Full synth per file system, per N, for the growth line.
+    let mut full: Vec<(usize, &str, f64)> = Vec::new();
+    for &n in &services {
+        match measure_n(&binary, n, profile, &places, runs) {
+            Ok(fulls) => full.extend(fulls.into_iter().map(|(name, ms)| (n, name, ms))),
+            Err(message) => {
+                eprintln!("{message}");
+                return ExitCode::from(4);
+            }
+        }
+    }
+    if let Some(growth) = growth(&services, &full) {
+        println!("{growth}");
+    }
+    ExitCode::SUCCESS
+}
+
+/// tmpfs (as the peers' own benchmarks use) and the disk the repository lives on, or `out`.
+fn places(root: &Path, out: Option<PathBuf>) -> Vec<(&'static str, PathBuf)> {
+    if let Some(out) = out {
+        return vec![("out", out)];
+    }
+    let shm = Path::new("/dev/shm");
+    let mut places = Vec::new();
+    if shm.is_dir() {
+        places.push(("tmpfs", shm.join("kumiki-bench")));
+    } else {
+        eprintln!("/dev/shm is absent: measuring on disk only");
+    }
+    places.push(("disk", root.join("target").join("kumiki-bench")));
+    places
+}
+
+/// Builds the optimized `bench-synth` and returns its path.
+fn build_bench_synth(root: &Path) -> Option<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     eprintln!("building bench-synth (release)...");
     let built = std::process::Command::new(&cargo)
@@ -154,67 +191,78 @@ fn bench(root: &Path, services: Vec<usize>, profile: BenchProfile, out: Option<P
         .current_dir(root)
         .status();
     if !matches!(built, Ok(status) if status.success()) {
-        eprintln!("building bench-synth failed");
-        return ExitCode::from(4);
+        return None;
     }
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
-    let binary = target_dir.join("release").join("bench-synth");
-    println!(
-        "profile {}, {runs} runs per N and file system, whole processes (exec to exit), medians",
-        profile.as_str()
-    );
-    for (name, dir) in &places {
-        println!("  {name}: {}", dir.display());
-    }
-    println!(
-        "{:>8} {:>7} {:>9} {:>12} {:>10} {:>10} {:>9} {:>9} {:>10} {:>10}",
-        "services", "fs", "objects", "bytes", "full ms", "incr ms", "RSS MiB", "copy ms", "model ms", "synth ms"
-    );
-    for n in services {
-        let mut fields = vec![format!("services={n}")];
-        let mut rss = 0;
-        let mut copy_disk = None;
-        for (name, dir) in &places {
-            let summary = match bench::measure(&binary, n, profile, dir, runs) {
-                Ok(summary) => summary,
-                Err(message) => {
-                    eprintln!("{message}");
-                    return ExitCode::from(4);
-                }
-            };
-            let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1000.0;
-            println!(
-                "{:>8} {:>7} {:>9} {:>12} {:>10.1} {:>10.1} {:>9.1} {:>9.1} {:>10.1} {:>10.1}",
-                n,
-                name,
-                summary.objects,
-                summary.bytes,
-                ms(summary.full),
-                ms(summary.incremental),
-                summary.rss_kib as f64 / 1024.0,
-                ms(summary.copy),
-                ms(summary.model),
-                ms(summary.synth)
-            );
-            fields.push(format!("full_{name}_ms={:.1}", ms(summary.full)));
-            fields.push(format!("incr_{name}_ms={:.1}", ms(summary.incremental)));
-            rss = rss.max(summary.rss_kib);
-            if *name != "tmpfs" {
-                copy_disk = Some(ms(summary.copy));
-            }
+    Some(target_dir.join("release").join("bench-synth"))
+}
+
+/// Measures `n` services on every place, prints a row per place and the machine-readable
+/// line, and returns the full synth's milliseconds per place.
+fn measure_n<'p>(
+    binary: &Path,
+    n: usize,
+    profile: crate::bench::Profile,
+    places: &'p [(&'static str, PathBuf)],
+    runs: usize,
+) -> Result<Vec<(&'p str, f64)>, String> {
+    let mut fields = vec![format!("services={n}")];
+    let mut rss = 0;
+    let mut copy_disk = None;
+    let mut fulls = Vec::new();
+    for (name, dir) in places {
+        let summary = crate::bench::measure(binary, n, profile, dir, runs)?;
+        let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1000.0;
+        println!(
+            "{:>8} {:>7} {:>9} {:>12} {:>10.1} {:>10.1} {:>9.1} {:>9.1} {:>10.1} {:>10.1}",
+            n,
+            name,
+            summary.objects,
+            summary.bytes,
+            ms(summary.full),
+            ms(summary.incremental),
+            summary.rss_kib as f64 / 1024.0,
+            ms(summary.copy),
+            ms(summary.model),
+            ms(summary.synth)
+        );
+        fields.push(format!("full_{name}_ms={:.1}", ms(summary.full)));
+        fields.push(format!("incr_{name}_ms={:.1}", ms(summary.incremental)));
+        fields.push(format!("synth_{name}_ms={:.1}", ms(summary.synth)));
+        rss = rss.max(summary.rss_kib);
+        if *name != "tmpfs" {
+            copy_disk = Some(ms(summary.copy));
         }
-        fields.push(format!("rss_kib={rss}"));
-        if let Some(copy) = copy_disk {
-            let label = if places.len() == 1 {
-                "copy_out_ms"
-            } else {
-                "copy_disk_ms"
-            };
-            fields.push(format!("{label}={copy:.1}"));
-        }
-        println!("{}", fields.join(" "));
+        fulls.push((*name, ms(summary.full)));
     }
-    ExitCode::SUCCESS
+    fields.push(format!("rss_kib={rss}"));
+    if let Some(copy) = copy_disk {
+        let label = if places.len() == 1 {
+            "copy_out_ms"
+        } else {
+            "copy_disk_ms"
+        };
+        fields.push(format!("{label}={copy:.1}"));
+    }
+    println!("{}", fields.join(" "));
+    Ok(fulls)
+}
+
+/// `growth base=N1 n=N2 full_<fs>=<ratio>x ...`: how much longer the largest N's full synth took
+/// than the smallest's, per file system (linear would be N2/N1).
+fn growth(services: &[usize], full: &[(usize, &str, f64)]) -> Option<String> {
+    let (smallest, largest) = (*services.iter().min()?, *services.iter().max()?);
+    if smallest == largest {
+        return None;
+    }
+    let mut fields = vec![format!("growth base={smallest} n={largest}")];
+    for (n, name, ms) in full.iter().filter(|(n, ..)| *n == largest) {
+        let base = full
+            .iter()
+            .find(|(other, other_name, _)| *other == smallest && other_name == name)?;
+        fields.push(format!("full_{name}={:.1}x (linear: {}x)", ms / base.2, n / smallest));
+    }
+    Some(fields.join(" "))
 }

@@ -13,7 +13,8 @@
 //!    directory and the journal are removed.
 //!
 //! A new environment (no directory yet) is staged whole and renamed into place: one rename is
-//! its commit. A failure in step 3 leaves the journal: [`compare`] (so `cargo xtask check`) reports the
+//! its commit. After a write, `.<env>.manifest` records what each file holds and its status
+//! ([`manifest`]), so the next write reads only the files someone else touched. A failure in step 3 leaves the journal: [`compare`] (so `cargo xtask check`) reports the
 //! environment as [`Drift::Interrupted`], never as current, and the next [`write`] first rolls
 //! the journal forward. Every step goes through a [`Disk`], so tests can inject failures.
 
@@ -27,6 +28,10 @@ use std::path::{Path, PathBuf};
 
 use crate::parallel;
 use crate::release::Release;
+
+mod manifest;
+
+use manifest::{Entry, Status};
 
 /// How the files on disk differ from a release.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -111,6 +116,10 @@ pub fn env_dir(root: &Path, release: &Release) -> PathBuf {
 /// The journal of an environment's committed, unfinished write.
 fn journal_path(root: &Path, env: &str) -> PathBuf {
     root.join(format!(".{env}.journal"))
+}
+
+fn manifest_path(root: &Path, env: &str) -> PathBuf {
+    root.join(format!(".{env}.manifest"))
 }
 
 fn staging_path(root: &Path, env: &str) -> PathBuf {
@@ -219,21 +228,35 @@ pub fn write_with(disk: &dyn Disk, root: &Path, release: &Release) -> io::Result
     let target = env_dir(root, release);
     disk.create_dir_all(root)?;
     recover(disk, root, env)?;
-    let on_disk = read_tree(&target)?;
-    let plan = plan(&on_disk, release);
+    let on_disk = survey(&target, &manifest::read(&manifest_path(root, env)))?;
+    let plan = plan_known(&on_disk, release, &target)?;
     let written = Written {
         added: plan.added.len(),
         changed: plan.changed.len(),
         removed: plan.removed.len(),
     };
-    if written.total() == 0 {
-        return Ok(written);
+    let puts: Vec<&str> = plan.added.iter().chain(&plan.changed).copied().collect();
+    if written.total() > 0 {
+        put_and_remove(disk, root, release, &puts, &plan.removed)?;
     }
+    record(root, release, &on_disk, &puts);
+    Ok(written)
+}
 
+/// Stages `puts`, commits the journal of `puts` and `removed`, and applies it (a new
+/// environment: the staging directory is renamed into place).
+fn put_and_remove(
+    disk: &dyn Disk,
+    root: &Path,
+    release: &Release,
+    puts: &[&str],
+    removed: &[String],
+) -> io::Result<()> {
+    let env = release.env.as_str();
+    let target = env_dir(root, release);
     // 1. Stage the new contents; `<env>/` is not touched yet.
     let staging = staging_path(root, env);
-    let puts: Vec<&str> = plan.added.iter().chain(&plan.changed).copied().collect();
-    if let Err(error) = stage(disk, &staging, release, &puts) {
+    if let Err(error) = stage(disk, &staging, release, puts) {
         let _ = fs::remove_dir_all(&staging);
         return Err(error);
     }
@@ -243,14 +266,14 @@ pub fn write_with(disk: &dyn Disk, root: &Path, release: &Release) -> io::Result
             let _ = fs::remove_dir_all(&staging);
             return Err(error);
         }
-        return Ok(written);
+        return Ok(());
     }
     // 2. Commit: the journal names every operation.
     let mut journal = String::new();
-    for path in &puts {
+    for path in puts {
         journal.push_str(&format!("put {path}\n"));
     }
-    for path in &plan.removed {
+    for path in removed {
         journal.push_str(&format!("remove {path}\n"));
     }
     let journal_file = journal_path(root, env);
@@ -272,8 +295,113 @@ pub fn write_with(disk: &dyn Disk, root: &Path, release: &Release) -> io::Result
                 journal_file.display()
             ),
         )
-    })?;
-    Ok(written)
+    })
+}
+
+/// A file on disk, as the write needs to know it.
+enum OnDisk {
+    /// Its status is the one the manifest recorded: it holds the contents of that hash.
+    Known { status: Status, hash: (u64, u64) },
+    /// Anything else: read.
+    Read { status: Option<Status>, bytes: Vec<u8> },
+}
+
+/// Every file below `dir`: known from `manifest` when its status is still the one recorded,
+/// read otherwise (on every core).
+fn survey(dir: &Path, manifest: &std::collections::HashMap<String, Entry>) -> io::Result<BTreeMap<String, OnDisk>> {
+    let mut paths = Vec::new();
+    if dir.exists() {
+        list_into(dir, "", &mut paths)?;
+    }
+    let surveyed = parallel::map_chunks(&paths, |chunk| {
+        (chunk.iter())
+            .map(|relative| {
+                let path = dir.join(relative);
+                let status = manifest::status(&path)?;
+                match (status, manifest.get(relative)) {
+                    (Some(status), Some(entry)) if entry.status == status => Ok(OnDisk::Known {
+                        status,
+                        hash: entry.hash,
+                    }),
+                    _ => Ok(OnDisk::Read {
+                        status,
+                        bytes: fs::read(&path)?,
+                    }),
+                }
+            })
+            .collect::<io::Result<Vec<OnDisk>>>()
+    });
+    let mut files = BTreeMap::new();
+    let mut paths = paths.into_iter();
+    for chunk in surveyed {
+        for file in chunk? {
+            files.insert(paths.next().expect("one path per file surveyed"), file);
+        }
+    }
+    Ok(files)
+}
+
+/// What turns the surveyed files into the release. A file known by its hash is unchanged when
+/// the hash is the new contents'; otherwise its bytes decide.
+fn plan_known<'a>(on_disk: &BTreeMap<String, OnDisk>, release: &'a Release, dir: &Path) -> io::Result<Plan<'a>> {
+    let mut plan = Plan {
+        added: Vec::new(),
+        changed: Vec::new(),
+        removed: Vec::new(),
+    };
+    for (path, contents) in &release.files {
+        let same = match on_disk.get(path) {
+            None => {
+                plan.added.push(path);
+                continue;
+            }
+            Some(OnDisk::Read { bytes, .. }) => bytes == contents.as_bytes(),
+            Some(OnDisk::Known { hash, .. }) => {
+                *hash == manifest::hash(contents.as_bytes()) || fs::read(dir.join(path))? == contents.as_bytes()
+            }
+        };
+        if !same {
+            plan.changed.push(path);
+        }
+    }
+    plan.removed = (on_disk.keys())
+        .filter(|path| !release.files.contains_key(*path))
+        .cloned()
+        .collect();
+    Ok(plan)
+}
+
+/// Records the manifest of the release as written: the surveyed status of files left as they
+/// were, a fresh one of those just put. A manifest that cannot be written is removed (every
+/// file is then read next time): it is a shortcut, never the truth.
+fn record(root: &Path, release: &Release, on_disk: &BTreeMap<String, OnDisk>, puts: &[&str]) {
+    let target = env_dir(root, release);
+    let puts: std::collections::HashSet<&str> = puts.iter().copied().collect();
+    let files: Vec<(&String, &String)> = release.files.iter().collect();
+    let entries = parallel::map_chunks(&files, |chunk| {
+        (chunk.iter())
+            .map(|(path, contents)| {
+                let surveyed = match on_disk.get(*path) {
+                    Some(OnDisk::Known { status, .. }) => Some(*status),
+                    Some(OnDisk::Read { status, .. }) => *status,
+                    None => None,
+                };
+                let status = match surveyed.filter(|_| !puts.contains(path.as_str())) {
+                    Some(status) => status,
+                    None => manifest::status(&target.join(path)).ok().flatten()?,
+                };
+                let hash = manifest::hash(contents.as_bytes());
+                Some((path.as_str(), Entry { status, hash }))
+            })
+            .collect::<Option<Vec<_>>>()
+    });
+    let path = manifest_path(root, release.env.as_str());
+    let written = (entries.into_iter().collect::<Option<Vec<_>>>())
+        .map(|chunks| chunks.concat())
+        .is_some_and(|entries| manifest::write(&path, &entries).is_ok());
+    if !written {
+        let _ = fs::remove_file(&path);
+    }
 }
 
 /// Writes the contents of `paths` under `staging`, on every core.
