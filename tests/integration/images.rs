@@ -21,7 +21,11 @@ fn scratch_workspace(label: &str) -> (ScratchDir, Workspace) {
             fs::write(scratch.path().join(&file), text).unwrap();
         }
     }
-    for (path, bytes) in snapshot(&root.join("release")) {
+    // The environments' files, not the writer's local manifests beside them.
+    for (path, bytes) in snapshot(&root.join("release"))
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with('.'))
+    {
         let target = scratch.path().join("release").join(path);
         fs::create_dir_all(target.parent().unwrap()).unwrap();
         fs::write(target, bytes).unwrap();
@@ -79,8 +83,8 @@ fn set_image_changes_one_value_and_only_that_environment() {
     );
 
     let after_release = snapshot(&workspace.release_root());
-    let differing: Vec<&String> = (before_release.keys())
-        .filter(|path| before_release.get(*path) != after_release.get(*path))
+    let differing: Vec<&String> = (before_release.keys().chain(after_release.keys()))
+        .filter(|path| !path.starts_with('.') && before_release.get(*path) != after_release.get(*path))
         .collect();
     assert!(!differing.is_empty());
     assert!(differing.iter().all(|path| path.starts_with("stg/")), "{differing:?}");
