@@ -42,7 +42,7 @@ pub fn bare(env: Env, apps: Vec<App>) -> Model {
 
 /// The errors of synthesizing `model`, as the command line prints them; none when it
 /// synthesizes.
-pub fn errors(model: &Model) -> Vec<String> {
+pub fn errors(model: Model) -> Vec<String> {
     match kumiki::synth::synthesize(model) {
         Ok(_) => Vec::new(),
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
@@ -54,7 +54,7 @@ pub fn errors(model: &Model) -> Vec<String> {
 pub fn errors_after(env: Env, change: impl FnOnce(&mut Model)) -> Vec<String> {
     let mut model = xtask::model(env);
     change(&mut model);
-    errors(&model)
+    errors(model)
 }
 
 /// A directory under the system temp dir, removed when dropped.
@@ -180,7 +180,7 @@ pub fn with_intruder(env: Env, add: impl FnOnce(&mut App) -> u32) -> (Vec<String
     let mut intruder = App::new(kumiki::prelude::name!("intruder"));
     let line = add(&mut intruder);
     services.push(intruder);
-    (errors(&with_platform(env, services)), line)
+    (errors(with_platform(env, services)), line)
 }
 
 /// Makes `$type` (a struct with a `metadata` field) a Kubernetes kind of a service's own

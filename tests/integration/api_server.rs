@@ -31,7 +31,7 @@ fn what_the_api_server_would_reject_is_refused() {
     });
     let file = file!();
     assert_eq!(
-        errors(&bare(Env::Dev, vec![app])),
+        errors(bare(Env::Dev, vec![app])),
         [
             format!(
                 "{file}:{config_line}: dev/invalid: ConfigMap services/settings: data key \"bad key!\" may contain only letters, digits, '-', '_' and '.' (at most 253) [rule: structure.keys]"
@@ -54,7 +54,7 @@ fn what_the_api_server_would_reject_is_refused() {
         "big",
         &[("blob", &"x".repeat(300_000))],
     ));
-    let big = errors(&bare(Env::Dev, vec![app]));
+    let big = errors(bare(Env::Dev, vec![app]));
     let prefix = format!("{file}:{big_line}: dev/invalid: ConfigMap services/big: is ");
     let suffix = " bytes of YAML; Argo CD's apply keeps a copy in an annotation limited to 262144 bytes: split it (a ConfigMap per file, say) [rule: object.size]";
     assert_eq!(big.len(), 1, "{big:?}");
@@ -86,7 +86,7 @@ fn invalid_variable_names_quantities_and_labels_are_refused_through_a_patch() {
     });
     let at = |message: &str| format!("{}:{line}: dev/shop: Deployment services/shop: {message}", file!());
     assert_eq!(
-        errors(&bare(Env::Dev, vec![app.build()])),
+        errors(bare(Env::Dev, vec![app.build()])),
         [
             at("container \"web\": cpu \"lots\" is not a quantity [rule: structure.quantity]"),
             at(

@@ -62,11 +62,11 @@ fn adding_a_service_adds_its_application_in_every_environment_and_removing_it_re
             Some(format!("release/{env}/ledger").as_str())
         );
         assert_eq!(application.spec.destination.namespace.as_deref(), Some("services"));
-        let release = kumiki::synth::synthesize(&with_ledger).unwrap();
+        let release = kumiki::synth::synthesize(with_ledger).unwrap();
         assert!(release.files.contains_key("team-app/argocd.application.ledger.yaml"));
         assert!(release.files.keys().any(|path| path.starts_with("ledger/")));
 
-        let without = kumiki::synth::synthesize(&model_with(env, Vec::new())).unwrap();
+        let without = kumiki::synth::synthesize(model_with(env, Vec::new())).unwrap();
         assert!(!without.files.keys().any(|path| path.contains("ledger")));
     }
 }
@@ -174,7 +174,7 @@ fn an_application_path_must_be_an_app_directory() {
     let mut apps = model_with(Env::Prd, Vec::new());
     app_mut(&mut apps, "team-app").add(stray_application("app", "release/prd/ghost", "services"));
     assert_eq!(
-        messages(&errors(&apps)),
+        messages(&errors(apps)),
         [
             "Application argocd/stray: syncs path \"release/prd/ghost\", which is not an app directory of release/prd [rule: argocd.source]"
         ]
@@ -195,7 +195,7 @@ fn an_application_syncs_exactly_one_source_the_checks_can_read() {
     let line = line!() + 1;
     app_mut(&mut apps, "team-app").add(stray);
     assert_eq!(
-        errors(&apps),
+        errors(apps),
         [format!(
             "{}:{line}: prd/team-app: Application argocd/stray: must have exactly one `source` (kumiki checks what \
              it syncs; `sources` and `sourceHydrator` are not checked) [rule: argocd.source]",
@@ -210,14 +210,14 @@ fn an_app_directory_must_be_synced_by_exactly_one_application() {
     let mut apps = model_with(Env::Prd, Vec::new());
     apps.apps.push(ledger(Env::Prd));
     assert_eq!(
-        messages(&errors(&apps)),
+        messages(&errors(apps)),
         ["app directory release/prd/ledger is synced by no Application [rule: argocd.app-synced]"]
     );
 
     let mut apps = model_with(Env::Prd, Vec::new());
     app_mut(&mut apps, "team-app").add(stray_application("app", "release/prd/account", "services"));
     assert_eq!(
-        messages(&errors(&apps)),
+        messages(&errors(apps)),
         ["app directory release/prd/account is synced by 2 Applications: account, stray [rule: argocd.app-synced]"]
     );
 }
@@ -226,7 +226,7 @@ fn an_app_directory_must_be_synced_by_exactly_one_application() {
 fn an_application_must_name_a_declared_project() {
     let mut apps = model_with(Env::Prd, Vec::new());
     app_mut(&mut apps, "team-app").add(stray_application("billing", "release/prd/account", "services"));
-    let errors = errors(&apps);
+    let errors = errors(apps);
     let messages = messages(&errors);
     assert!(
         messages.contains(
@@ -242,7 +242,7 @@ fn a_destination_must_be_a_namespace_of_the_model() {
     let mut stray = stray_application("app", "release/prd/account", "payments");
     stray.metadata.name = Some("account-copy".to_owned());
     app_mut(&mut apps, "team-app").add(stray);
-    let errors = errors(&apps);
+    let errors = errors(apps);
     let messages = messages(&errors);
     assert!(
         messages.contains(
@@ -303,7 +303,7 @@ fn a_team_cannot_widen_its_project_by_writing_more() {
     let file = file!();
     let outside = "outside the boundary project \"app\" declares (Application argocd/account) [rule: argocd.boundary]";
     assert_eq!(
-        errors(&apps),
+        errors(apps),
         [
             format!("{file}:{config_line}: prd/account: ConfigMap scrape is in namespace \"prometheus\", {outside}"),
             format!(
@@ -490,7 +490,7 @@ fn argo_cd_is_a_chart_application_configured_from_the_model() {
             .as_ref()
             .unwrap();
         assert_eq!(labels["app.kubernetes.io/part-of"], "argocd");
-        assert!(kumiki::synth::synthesize(&apps).is_ok());
+        assert!(kumiki::synth::synthesize(apps).is_ok());
     }
     // dev signs in as Argo CD's admin: no SSO, no secret store.
     let dev = argo_cd_values(Env::Dev);

@@ -168,7 +168,7 @@ fn an_imported_kind_is_an_object_an_app_takes_and_synthesizes_to_its_schema() {
         },
     });
     let release =
-        kumiki::synth::synthesize(&kumiki_tests::bare(Env::Prd, vec![app])).unwrap_or_else(|errors| panic!("{errors}"));
+        kumiki::synth::synthesize(kumiki_tests::bare(Env::Prd, vec![app])).unwrap_or_else(|errors| panic!("{errors}"));
     let yaml = &release.files["monitoring/services.prometheusrule.account.yaml"];
     assert!(
         yaml.contains("apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\n"),
@@ -228,7 +228,7 @@ fn an_imported_cluster_scoped_kind_cannot_get_a_namespace() {
         },
         spec,
     });
-    let errors = kumiki::synth::synthesize(&kumiki_tests::bare(Env::Prd, vec![app]))
+    let errors = kumiki::synth::synthesize(kumiki_tests::bare(Env::Prd, vec![app]))
         .unwrap_err()
         .to_string();
     assert!(errors.contains(&format!("{}:{line}: prd/nodes: ", file!())), "{errors}");

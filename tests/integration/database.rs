@@ -81,7 +81,7 @@ fn in_dev_the_database_is_a_single_mysql_pod_governed_by_its_headless_service() 
         routes.spec.tcp.as_ref().unwrap()[0].r#match.as_ref().unwrap()[0].port,
         Some(3306)
     );
-    kumiki::synth::synthesize(&apps).expect("dev synthesizes");
+    kumiki::synth::synthesize(apps).expect("dev synthesizes");
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn in_stg_and_prd_no_database_pod_and_no_secret_value_only_references() {
         );
         // The app sees the same contract as in dev.
         assert_eq!(main_container_env(find(account, "account")), CONNECTION);
-        kumiki::synth::synthesize(&apps).expect("synthesizes");
+        kumiki::synth::synthesize(apps).expect("synthesizes");
     }
 }
 
@@ -163,7 +163,7 @@ fn a_secret_value_outside_dev_is_an_error_naming_its_declaration() {
         string_data: Some([("token".to_owned(), "hunter2".to_owned())].into()),
         ..Default::default()
     });
-    let errors = kumiki_tests::errors(&apps);
+    let errors = kumiki_tests::errors(apps);
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert!(
         errors[0].starts_with(&format!("tests/integration/database.rs:{line}: prd/account: ")),
@@ -190,7 +190,7 @@ fn a_secret_value_outside_dev_is_an_error_naming_its_declaration() {
         string_data: Some([("token".to_owned(), "hunter2".to_owned())].into()),
         ..Default::default()
     });
-    kumiki::synth::synthesize(&apps).expect("dev may hold a secret value");
+    kumiki::synth::synthesize(apps).expect("dev may hold a secret value");
 }
 
 #[test]
@@ -203,7 +203,7 @@ fn a_reference_to_a_missing_secret_key_or_store_is_an_error() {
     external.spec.data.as_mut().unwrap()[1].secret_key = "pass".to_owned();
     external.spec.secret_store_ref.as_mut().unwrap().name = Some("vault".to_owned());
     apps.apps[index].add(external);
-    let errors = kumiki_tests::errors(&apps);
+    let errors = kumiki_tests::errors(apps);
     let messages: Vec<&str> = errors
         .iter()
         .map(|e| e.rsplit_once("prd/account: ").unwrap().1)
@@ -239,7 +239,7 @@ fn a_single_claim_on_more_than_one_replica_is_an_error() {
         .stateful(VolumeClaim::single(name!("data"), "/data", 1))
         .replicas(2)
         .build();
-    let errors = kumiki_tests::errors(&kumiki_tests::bare(Env::Prd, vec![cache]));
+    let errors = kumiki_tests::errors(kumiki_tests::bare(Env::Prd, vec![cache]));
     assert_eq!(
         errors,
         [format!(
@@ -261,7 +261,7 @@ fn tcp_routes_are_checked_like_http_routes() {
     let tcp = &mut routes.spec.tcp.as_mut().unwrap()[0];
     tcp.route.as_mut().unwrap()[0].destination.port.as_mut().unwrap().number = Some(3307);
     apps.apps[index].add(routes);
-    let errors = kumiki_tests::errors(&apps);
+    let errors = kumiki_tests::errors(apps);
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert!(
         errors[0].ends_with(

@@ -40,7 +40,7 @@ fn release(objects: &Objects) -> Tree {
     // These fixtures are about review, not pod policy: the platform exempts them.
     let mut model = bare(Env::Prd, apps);
     model.facts.exemptions = pod_exemptions(&model.apps, REASON);
-    kumiki::synth::synthesize(&model).unwrap().files
+    kumiki::synth::synthesize(model).unwrap().files
 }
 
 fn deployment(selector: &str, replicas: u8, image: &str) -> String {

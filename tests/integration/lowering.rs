@@ -84,7 +84,7 @@ fn probes_attach_to_the_container_that_declared_their_port() {
         Some(&["agent".to_owned(), "alive".to_owned()][..])
     );
     assert!(agent.startup_probe.is_none());
-    assert!(kumiki::synth::synthesize(&kumiki_tests::bare(Env::Prd, vec![app])).is_ok());
+    assert!(kumiki::synth::synthesize(kumiki_tests::bare(Env::Prd, vec![app])).is_ok());
 }
 
 #[test]
@@ -205,7 +205,7 @@ fn a_stateful_microservice_runs_a_stateful_set_with_its_headless_service() {
             .is_none()
     );
 
-    let release = kumiki::synth::synthesize(&kumiki_tests::bare(Env::Prd, vec![app])).unwrap();
+    let release = kumiki::synth::synthesize(kumiki_tests::bare(Env::Prd, vec![app])).unwrap();
     assert!(release.files.contains_key("store/services.statefulset.store.yaml"));
     assert!(release.files.contains_key("store/services.service.store-headless.yaml"));
 }

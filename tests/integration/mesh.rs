@@ -48,7 +48,7 @@ pub(super) fn service<S: ServiceId>(
 
 /// The errors of `apps` in prd with the platform's apps, facts and rules around them.
 pub(super) fn errors(apps: Vec<App>) -> Vec<String> {
-    kumiki_tests::errors(&with_platform(Env::Prd, apps))
+    kumiki_tests::errors(with_platform(Env::Prd, apps))
 }
 
 pub(super) const SHOP_LISTENER: Listener =
@@ -102,7 +102,7 @@ fn one_listener_declaration_gives_the_gateway_the_route_and_the_gateway_port() {
         (ports[0].name.as_deref(), ports[0].port, ports[0].node_port),
         (Some("http-shop"), 50001, Some(30001))
     );
-    assert!(kumiki::synth::synthesize(&with_platform(Env::Dev, vec![app])).is_ok());
+    assert!(kumiki::synth::synthesize(with_platform(Env::Dev, vec![app])).is_ok());
 }
 
 #[test]
@@ -126,7 +126,7 @@ fn traffic_policy_is_emitted_with_go_durations() {
                 .build(),
         )
         .build();
-    let release = kumiki::synth::synthesize(&kumiki_tests::bare(Env::Prd, vec![app])).unwrap();
+    let release = kumiki::synth::synthesize(kumiki_tests::bare(Env::Prd, vec![app])).unwrap();
     let read = |path: &str| -> serde_json::Value { serde_saphyr::from_str(&release.files[path]).unwrap() };
     let http = &read("shop/services.virtualservice.shop.yaml")["spec"]["http"][0];
     assert_eq!(http["timeout"], "10s");
@@ -512,7 +512,7 @@ fn versions_run_side_by_side_and_split_every_route() {
             .collect();
         assert_eq!(split, vec![(Some("v1"), Some(90)), (Some("v2"), Some(10))], "{name}");
     }
-    assert!(kumiki::synth::synthesize(&with_platform(Env::Prd, vec![app])).is_ok());
+    assert!(kumiki::synth::synthesize(with_platform(Env::Prd, vec![app])).is_ok());
 }
 
 #[test]

@@ -78,7 +78,7 @@ fn declared_callers_and_the_ingress_gateway_are_the_only_ones_allowed() {
     let selector = policy.spec.selector.as_ref().unwrap().match_labels.as_ref().unwrap();
     assert_eq!(selector["app.kubernetes.io/name"], "shop");
     let cart = service::<Cart>(Env::Prd, None).build();
-    assert!(kumiki::synth::synthesize(&with_platform(Env::Prd, vec![app, cart])).is_ok());
+    assert!(kumiki::synth::synthesize(with_platform(Env::Prd, vec![app, cart])).is_ok());
 
     // Without callers or listeners there is no policy: the mesh admits authenticated peers.
     let plain = service::<Shop>(Env::Prd, None).build();
@@ -157,7 +157,7 @@ fn egress_goes_through_the_egress_gateway_to_a_registered_host() {
             .hosts
             .contains(&"istio-egress/*".to_owned())
     );
-    assert!(kumiki::synth::synthesize(&with_platform(Env::Prd, Vec::new())).is_ok());
+    assert!(kumiki::synth::synthesize(with_platform(Env::Prd, Vec::new())).is_ok());
 }
 
 #[test]

@@ -43,7 +43,7 @@ fn shop(
 /// `app` in `env` has exactly the one error `expect`, at `line` of this file.
 fn check(env: Env, app: App, line: u32, expect: &str) {
     assert_eq!(
-        errors(&bare(env, vec![app])),
+        errors(bare(env, vec![app])),
         vec![format!("{}:{line}: {env}/shop: {expect}", file!())]
     );
 }
@@ -52,7 +52,7 @@ fn check(env: Env, app: App, line: u32, expect: &str) {
 fn the_valid_microservice_synthesizes_in_every_environment() {
     for env in Env::ALL {
         let (service, _, _) = shop(env, image());
-        let release = kumiki::synth::synthesize(&bare(env, vec![service.build()])).unwrap();
+        let release = kumiki::synth::synthesize(bare(env, vec![service.build()])).unwrap();
         assert_eq!(release.files.len(), 7, "{:?}", release.files.keys());
     }
 }
@@ -60,7 +60,7 @@ fn the_valid_microservice_synthesizes_in_every_environment() {
 #[test]
 fn a_floating_image_is_refused_outside_dev() {
     let latest = || Image::latest(Registry::DockerHub, repository!("acme/shop"));
-    assert!(kumiki::synth::synthesize(&bare(Env::Dev, vec![shop(Env::Dev, latest()).0.build()])).is_ok());
+    assert!(kumiki::synth::synthesize(bare(Env::Dev, vec![shop(Env::Dev, latest()).0.build()])).is_ok());
     let (service, _, line) = shop(Env::Prd, latest());
     check(
         Env::Prd,
@@ -99,7 +99,7 @@ fn a_node_group_the_environment_lacks_is_an_error() {
 #[test]
 fn pinning_emits_the_affinity_and_the_toleration() {
     let (service, _, _) = shop(Env::Prd, image());
-    let release = kumiki::synth::synthesize(&bare(
+    let release = kumiki::synth::synthesize(bare(
         Env::Prd,
         vec![service.pin_to(&platform::node_groups::INGRESS).build()],
     ))
@@ -143,7 +143,7 @@ fn an_autoscaled_deployment_has_no_fixed_replicas() {
         "sets both fixed replicas and autoscale; an autoscaled workload has no fixed replicas [rule: microservice.scaling]",
     );
     let (service, _, _) = shop(Env::Prd, image());
-    let release = kumiki::synth::synthesize(&bare(Env::Prd, vec![service.autoscale(2, 4, 70).build()])).unwrap();
+    let release = kumiki::synth::synthesize(bare(Env::Prd, vec![service.autoscale(2, 4, 70).build()])).unwrap();
     assert!(!release.files["shop/services.deployment.shop.yaml"].contains("replicas:"));
 }
 
@@ -180,7 +180,7 @@ fn container_and_port_names_are_unique() {
     let port_line = line!() + 1;
     let _ = twin.port(Protocol::Http, port_name!("web"), port!(8080));
     assert_eq!(
-        errors(&bare(Env::Prd, vec![service.container(twin).build()])),
+        errors(bare(Env::Prd, vec![service.container(twin).build()])),
         vec![
             format!(
                 "{}:{line}: prd/shop: Deployment services/shop: container \"web\" is declared twice [rule: pod.names]",
@@ -205,7 +205,7 @@ fn a_port_of_a_container_that_was_not_added_is_an_error() {
     let metrics = sidecar.port(Protocol::Http, port_name!("metrics"), port!(9090));
     let expose_line = line!() + 2;
     assert_eq!(
-        errors(&bare(Env::Prd, vec![service.expose(port!(9090), &metrics).build()])),
+        errors(bare(Env::Prd, vec![service.expose(port!(9090), &metrics).build()])),
         vec![
             format!(
                 "{}:{line}: prd/shop: Service services/shop: targetPort \"http-metrics\" is not a container port of the selected pods [rule: service.selector]",
@@ -261,7 +261,7 @@ fn the_patched_deployment_is_still_checked() {
         })
         .build();
     assert_eq!(
-        errors(&bare(Env::Prd, vec![app])),
+        errors(bare(Env::Prd, vec![app])),
         vec![
             format!(
                 "{}:{line}: prd/shop: Deployment services/shop: container \"web\" mounts volume \"cache\", which the pod does not declare [rule: pod.names]",
@@ -438,7 +438,7 @@ fn config_files_are_mounted_read_only_from_a_content_hashed_config_map() {
         .find_map(|declared| declared.object.as_any().downcast_ref::<ConfigMap>())
         .unwrap();
     assert_ne!(other.metadata.name.as_deref(), Some(name.as_str()));
-    assert!(kumiki::synth::synthesize(&bare(Env::Prd, vec![app])).is_ok());
+    assert!(kumiki::synth::synthesize(bare(Env::Prd, vec![app])).is_ok());
 }
 
 #[test]

@@ -55,7 +55,7 @@ fn every_node_group_has_a_pool_whose_nodes_match_what_pods_are_pinned_with() {
                 .collect();
             assert_eq!(taints, tolerated, "{env}/{}", group.name);
         }
-        assert!(kumiki::synth::synthesize(&apps).is_ok());
+        assert!(kumiki::synth::synthesize(apps).is_ok());
     }
     // dev labels its one machine by hand: no pools.
     assert!(
@@ -80,7 +80,7 @@ fn a_pool_whose_taint_differs_from_its_group_is_refused_at_its_line() {
     let line = line!() + 1;
     pools.add(pool);
     assert_eq!(
-        errors(&apps),
+        errors(apps),
         [format!(
             "{}:{line}: prd/node-pools: NodePool deploy gives node group deploy the taints \
              node.kubernetes.io/nodegroup=deploy:NoExecute, but its pods tolerate \
@@ -99,7 +99,7 @@ fn a_node_group_without_a_pool_and_a_pool_of_no_group_are_refused() {
     labels.insert(NODE_GROUP_LABEL.to_owned(), "edge".to_owned());
     let line = line!() + 1;
     pools.add(pool);
-    let errors = errors(&apps);
+    let errors = errors(apps);
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert_eq!(
         errors[1],

@@ -45,7 +45,7 @@ fn rogue() -> (App, u32) {
 #[test]
 fn a_raw_workload_is_held_to_the_restricted_profile_and_the_platform_policy() {
     let (app, line) = rogue();
-    let errors = errors(&bare(Env::Prd, vec![app]));
+    let errors = errors(bare(Env::Prd, vec![app]));
     let at = |message: &str| format!("{}:{line}: prd/rogue: Deployment services/rogue: {message}", file!());
     let expected = [
         at("shares the node's network namespace [rule: pod.host-namespaces]"),
@@ -95,7 +95,7 @@ fn the_platform_exempts_an_app_from_a_rule_by_its_id() {
     let mut model = bare(Env::Prd, vec![app]);
     model.facts.exemptions = exemptions;
     assert_eq!(
-        errors(&model),
+        errors(model),
         [format!(
             "{}:{line}: prd/rogue: Deployment services/rogue: container \"main\": runs privileged [rule: pod.privileged]",
             file!()
@@ -107,7 +107,7 @@ fn the_platform_exempts_an_app_from_a_rule_by_its_id() {
     let mut model = bare(Env::Prd, vec![app]);
     let exemption_line = line!() + 1;
     model.facts.exemptions = vec![Exemption::new(name!("rouge"), &POD_PRIVILEGED, "typo")];
-    let errors = errors(&model);
+    let errors = errors(model);
     let refusal = format!(
         "{}:{exemption_line}: prd/rouge: the platform exempts app rouge from rule pod.privileged, but the model has \
          no app rouge [rule: platform.exemption]",
@@ -140,7 +140,7 @@ fn a_patch_that_breaks_the_pod_rules_is_reported_at_the_patch() {
     });
     let at = |message: &str| format!("{}:{line}: prd/shop: Deployment services/shop: {message}", file!());
     assert_eq!(
-        errors(&bare(Env::Prd, vec![app.build()])),
+        errors(bare(Env::Prd, vec![app.build()])),
         [
             at("container \"web\": runs privileged [rule: pod.privileged]"),
             at(
@@ -181,7 +181,7 @@ fn a_pod_template_in_a_custom_type_is_checked_like_any_other() {
     });
     // A job's container needs no probes; sharing the node's IPC namespace is refused.
     assert_eq!(
-        errors(&bare(Env::Prd, vec![app])),
+        errors(bare(Env::Prd, vec![app])),
         [format!(
             "{}:{line}: prd/batch: Job services/migrate: shares the node's IPC namespace [rule: pod.host-namespaces]",
             file!()

@@ -140,7 +140,7 @@ fn a_key_written_twice_in_one_mapping_is_refused() {
         },
     });
     assert_eq!(
-        errors(&bare(Env::Dev, vec![app])),
+        errors(bare(Env::Dev, vec![app])),
         [format!(
             "{}:{line}: dev/egress-twice: ServiceEntry twice: writes key `location` twice in one mapping (a field and a \
              flattened map?); the API server would keep only one of them [rule: object.repeated-key]",
@@ -168,7 +168,7 @@ fn a_type_is_checked_as_the_kind_its_bytes_say_not_the_kind_its_constants_claim(
             }}
         }),
     });
-    let errors = errors(&bare(Env::Prd, vec![app]));
+    let errors = errors(bare(Env::Prd, vec![app]));
     let privileged = format!(
         "{}:{line}: prd/disguised: Deployment services/miner: container \"miner\": runs privileged [rule: pod.privileged]",
         file!()
@@ -182,7 +182,7 @@ fn a_type_is_checked_as_the_kind_its_bytes_say_not_the_kind_its_constants_claim(
         metadata: meta("token"),
         spec: serde_json::Value::Null,
     });
-    let release = kumiki::synth::synthesize(&bare(Env::Dev, vec![app])).unwrap();
+    let release = kumiki::synth::synthesize(bare(Env::Dev, vec![app])).unwrap();
     assert_eq!(
         release.files.keys().collect::<Vec<_>>(),
         ["disguised/services.secret.token.yaml"]
@@ -200,7 +200,7 @@ fn an_object_that_names_no_kind_is_refused() {
         spec: serde_json::Value::Null,
     });
     assert_eq!(
-        errors(&bare(Env::Dev, vec![app])),
+        errors(bare(Env::Dev, vec![app])),
         [format!(
             "{}:{line}: dev/nameless: ConfigMap thing: does not write `apiVersion` and `kind`: an object is what its \
              YAML says, whatever Rust type wrote it [rule: object.kind]",

@@ -87,7 +87,7 @@ fn a_rule_of_the_platform_fires_at_the_line_that_broke_it_through_a_patch_and_a_
         )
     };
     assert_eq!(
-        errors(&model),
+        errors(model),
         [
             scraped(patch_line, "shop", "Deployment services/shop"),
             scraped(raw_line, "batch", "Deployment services/batch"),
@@ -103,7 +103,7 @@ fn a_rule_of_the_platform_fires_at_the_line_that_broke_it_through_a_patch_and_a_
         "scraped by its own exporter",
     ));
     model.facts.exemptions = exemptions;
-    assert_eq!(errors(&model), Vec::<String>::new());
+    assert_eq!(errors(model), Vec::<String>::new());
 }
 
 const UNLABELLED: &str = "apiVersion: apps/v1
@@ -138,7 +138,7 @@ fn a_platform_rule_cannot_take_a_built_in_id() {
         ..bare(Env::Dev, vec![app])
     };
     assert_eq!(
-        errors(&model),
+        errors(model),
         [format!(
             "{}:{line}: dev/empty: the platform's rule id \"pod.probes\" is already taken: give it a prefix of its own \
              [rule: platform.rule-id]",
@@ -168,7 +168,7 @@ fn an_object_that_cannot_be_serialized_is_an_error_at_its_line() {
         metadata: meta("clock"),
     });
     assert_eq!(
-        errors(&bare(Env::Dev, vec![app])),
+        errors(bare(Env::Dev, vec![app])),
         [format!(
             "{}:{line}: dev/broken: ConfigMap clock: cannot be serialized: the clock is not available at synth \
              [rule: object.render]",
@@ -182,7 +182,7 @@ fn a_platform_that_declares_no_scraper_cannot_have_monitors_checked() {
     // The reference release has monitors; without the scraper fact they are refused, not passed.
     let mut model = xtask::model(Env::Prd);
     model.facts.scraper = None;
-    let errors = errors(&model);
+    let errors = errors(model);
     assert!(
         errors.iter().any(|error| error.contains(
             "PodMonitor prometheus/envoy-stats: the platform declares no metrics scraper (`PlatformFacts::scraper`), \

@@ -32,7 +32,7 @@ fn a_secret_value_is_refused_outside_dev_whatever_type_wrote_it() {
     let line = line!() + 1;
     app.add(secret());
     assert_eq!(
-        errors(&bare(Env::Prd, vec![app])),
+        errors(bare(Env::Prd, vec![app])),
         [format!(
             "{}:{line}: prd/sneaky: Secret services/sneaky carries values (password) in prd: only a development \
              environment may write a secret value; read it from a secret store with an ExternalSecret \
@@ -42,7 +42,7 @@ fn a_secret_value_is_refused_outside_dev_whatever_type_wrote_it() {
     );
     let mut app = App::new(name!("sneaky"));
     app.add(secret());
-    assert_eq!(errors(&bare(Env::Dev, vec![app])), Vec::<String>::new());
+    assert_eq!(errors(bare(Env::Dev, vec![app])), Vec::<String>::new());
 }
 
 #[test]
@@ -52,7 +52,7 @@ fn a_credential_in_a_config_map_is_refused_outside_dev() {
     let line = line!() + 1;
     app.add(config());
     assert_eq!(
-        errors(&bare(Env::Stg, vec![app])),
+        errors(bare(Env::Stg, vec![app])),
         [format!(
             "{}:{line}: stg/leaky: ConfigMap services/settings: key API_TOKEN looks like a credential and holds a \
              literal value in stg: keep it in a secret store and read it through an ExternalSecret \
@@ -62,7 +62,7 @@ fn a_credential_in_a_config_map_is_refused_outside_dev() {
     );
     let mut app = App::new(name!("leaky"));
     app.add(config());
-    assert_eq!(errors(&bare(Env::Dev, vec![app])), Vec::<String>::new());
+    assert_eq!(errors(bare(Env::Dev, vec![app])), Vec::<String>::new());
 }
 
 #[test]
@@ -83,7 +83,7 @@ fn a_credential_in_a_plain_variable_is_refused_outside_dev_through_the_construct
         )
     };
     assert_eq!(
-        errors(&bare(Env::Prd, vec![service.build()])),
+        errors(bare(Env::Prd, vec![service.build()])),
         [expected(line, "DB_PASSWORD")]
     );
 
@@ -98,7 +98,7 @@ fn a_credential_in_a_plain_variable_is_refused_outside_dev_through_the_construct
         }]);
     });
     assert_eq!(
-        errors(&bare(Env::Prd, vec![app.build()])),
+        errors(bare(Env::Prd, vec![app.build()])),
         [expected(patch_line, "STRIPE_API_KEY")]
     );
 }

@@ -41,11 +41,11 @@ fn two_synths_are_byte_identical() {
 #[test]
 fn registration_order_does_not_change_a_byte() {
     for env in Env::ALL {
-        let forward = kumiki::synth::synthesize(&xtask::model(env)).unwrap();
+        let forward = kumiki::synth::synthesize(xtask::model(env)).unwrap();
         let mut reversed = xtask::model(env);
         reversed.apps.reverse();
         assert!(reversed.apps.len() > 1, "the model has several apps to reorder");
-        assert_eq!(kumiki::synth::synthesize(&reversed).unwrap(), forward);
+        assert_eq!(kumiki::synth::synthesize(reversed).unwrap(), forward);
     }
 }
 
@@ -64,7 +64,7 @@ fn every_file_has_the_header_and_a_trailing_newline() {
 
 #[test]
 fn layout_is_app_namespace_kind_name() {
-    let release = kumiki::synth::synthesize(&xtask::model(Env::Prd)).unwrap();
+    let release = kumiki::synth::synthesize(xtask::model(Env::Prd)).unwrap();
     let paths: Vec<&str> = release.files.keys().map(String::as_str).collect();
     assert!(paths.contains(&"account/services.deployment.account.yaml"), "{paths:?}");
     assert!(paths.contains(&"account/services.service.account.yaml"), "{paths:?}");
@@ -79,7 +79,7 @@ fn a_duplicate_identity_names_both_declarations() {
     let (mut first, mut second) = (App::new(name!("first")), App::new(name!("second")));
     let first_line = add_at_line(&mut first, config_map(Some("services"), "settings", &[]));
     let second_line = add_at_line(&mut second, config_map(Some("services"), "settings", &[]));
-    let errors = errors(&bare(Env::Stg, vec![second, first]));
+    let errors = errors(bare(Env::Stg, vec![second, first]));
     let file = file!();
     assert_eq!(
         errors,
@@ -111,7 +111,7 @@ fn all_errors_are_reported_together_with_their_locations() {
     let bad_label = add_at_line(&mut app, labelled);
     let file = file!();
     assert_eq!(
-        errors(&bare(Env::Dev, vec![app])),
+        errors(bare(Env::Dev, vec![app])),
         vec![
             format!(
                 "{file}:{no_namespace}: dev/broken: ConfigMap no-namespace: ConfigMap is namespaced but has no metadata.namespace [rule: object.scope]"
@@ -135,7 +135,7 @@ fn a_duplicate_app_name_is_an_error() {
     let (second, second_line) = new_app_at_line(name!("twin"));
     let file = file!();
     assert_eq!(
-        errors(&bare(Env::Prd, vec![first, second])),
+        errors(bare(Env::Prd, vec![first, second])),
         vec![format!(
             "{file}:{second_line}: prd/twin: app \"twin\" is declared twice; also declared at {file}:{first_line} \
              (two services with one name?); no other check ran until names are unique [rule: app.unique-name]"
@@ -165,7 +165,7 @@ fn a_duplicated_service_name_is_reported_once_at_the_offending_service() {
         .build();
     let mut services: Vec<App> = xtask::workspace().service_apps(Env::Dev);
     services.push(impostor);
-    let errors = errors(&kumiki_tests::with_platform(Env::Dev, services));
+    let errors = errors(kumiki_tests::with_platform(Env::Dev, services));
     assert_eq!(errors.len(), 1, "one root cause, no follow-on errors: {errors:#?}");
     // Apps are ordered by name, then by declaration; the later declaration is the one reported.
     let expected = format!(
@@ -195,7 +195,7 @@ fn app_with_orphan_service(name: Name) -> App {
 
 #[test]
 fn problems_name_the_app_that_added_the_object_even_from_one_call_site() {
-    let errors = errors(&bare(
+    let errors = errors(bare(
         Env::Prd,
         vec![
             app_with_orphan_service(name!("left")),
@@ -250,7 +250,7 @@ fn synth_prunes_files_the_code_no_longer_produces() {
     assert_eq!(written[0].changes, 1);
     assert!(!stale.exists());
     assert!(!root.path().join(".dev.staging").exists());
-    let expected = kumiki::synth::synthesize(&xtask::model(Env::Dev)).unwrap();
+    let expected = kumiki::synth::synthesize(xtask::model(Env::Dev)).unwrap();
     let on_disk: Vec<String> = snapshot(&root.path().join("dev")).into_keys().collect();
     assert_eq!(on_disk, expected.files.keys().cloned().collect::<Vec<_>>());
 }
@@ -309,7 +309,7 @@ fn check_names_missing_stale_and_unexpected_files() {
 #[test]
 fn the_benchmark_model_has_the_peers_object_set_and_synthesizes() {
     use xtask_bench::bench::{Profile, model};
-    let release = kumiki::synth::synthesize(&model(Env::Prd, 3, Profile::PeerParity, 0)).unwrap();
+    let release = kumiki::synth::synthesize(model(Env::Prd, 3, Profile::PeerParity, 0)).unwrap();
     let mut kinds: Vec<&str> = (release.files.keys())
         .filter(|path| path.starts_with("svc-00001/"))
         .map(|path| path.split('.').nth(1).unwrap())
@@ -326,10 +326,10 @@ fn the_benchmark_model_has_the_peers_object_set_and_synthesizes() {
         ]
     );
     assert_eq!(release.files.len(), 15);
-    let full = kumiki::synth::synthesize(&model(Env::Dev, 3, Profile::Full, 0)).unwrap();
+    let full = kumiki::synth::synthesize(model(Env::Dev, 3, Profile::Full, 0)).unwrap();
     assert!(full.files.len() > 15);
     // A variant edits one service, as the incremental runs need: only its files differ.
-    let edited = kumiki::synth::synthesize(&model(Env::Prd, 3, Profile::PeerParity, 1)).unwrap();
+    let edited = kumiki::synth::synthesize(model(Env::Prd, 3, Profile::PeerParity, 1)).unwrap();
     let differing: Vec<&String> = (release.files.keys().chain(edited.files.keys()))
         .filter(|path| release.files.get(*path) != edited.files.get(*path))
         .collect();

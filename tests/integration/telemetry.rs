@@ -80,7 +80,7 @@ fn prd_scrapes_every_sidecar_and_istiod_and_the_policies_admit_prometheus() {
             .collect();
         assert_eq!(ports, [Some(IntOrString::Int(15090))], "{name}");
     }
-    assert!(kumiki::synth::synthesize(&apps).is_ok());
+    assert!(kumiki::synth::synthesize(apps).is_ok());
 }
 
 #[test]
@@ -97,7 +97,7 @@ fn removing_prometheus_from_a_network_policy_breaks_the_scrape_path() {
     let line = line!() + 1;
     account.add(policy);
     assert_eq!(
-        errors(&apps),
+        errors(apps),
         [format!(
             "{}:{line}: prd/account: NetworkPolicy services/account admits no ingress from namespace prometheus on port \
              15090 of Deployment services/account, which PodMonitor prometheus/envoy-stats scrapes: the scraper \
@@ -131,7 +131,7 @@ fn a_service_metrics_port_is_exposed_monitored_through_mutual_tls_and_admitted_b
     let operation = scraper_rule.to.as_ref().unwrap()[0].operation.as_ref().unwrap();
     assert_eq!(operation.ports.as_deref(), Some(&["9090".to_owned()][..]));
     let apps = with_platform(Env::Prd, vec![shop, cart(Env::Prd)]);
-    if let Err(errors) = kumiki::synth::synthesize(&apps) {
+    if let Err(errors) = kumiki::synth::synthesize(apps) {
         panic!("{errors}");
     }
 }
@@ -148,7 +148,7 @@ fn removing_prometheus_from_an_authorization_policy_breaks_the_scrape_path() {
     let line = line!() + 1;
     shop.add(policy);
     assert_eq!(
-        errors(&apps),
+        errors(apps),
         [format!(
             "{}:{line}: prd/shop: AuthorizationPolicy services/shop allows no rule for \
              cluster.local/ns/prometheus/sa/kube-prometheus-stack-prometheus on port 9090 of Deployment services/shop, \
@@ -177,7 +177,7 @@ fn metrics_without_a_scraper_are_refused_at_their_line() {
         .expose(port!(80), &http)
         .metrics(&http, "/metrics")
         .build();
-    let errors = errors(&with_platform(Env::Prd, vec![app]));
+    let errors = errors(with_platform(Env::Prd, vec![app]));
     assert!(
         errors.contains(&format!(
             "{}:{line}: prd/shop: serves metrics on port http-web, but prd declares no metrics scraper \

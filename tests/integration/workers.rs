@@ -63,7 +63,7 @@ fn a_worker_runs_the_microservices_pods_without_a_service_and_synthesizes() {
                 .any(|kind| ["VirtualService", "DestinationRule", "Gateway"].contains(kind)),
             "{kinds:?}"
         );
-        assert_eq!(errors(&on_platform(env, vec![app])), Vec::<String>::new(), "{env}");
+        assert_eq!(errors(on_platform(env, vec![app])), Vec::<String>::new(), "{env}");
     }
 }
 
@@ -76,7 +76,7 @@ fn a_worker_patched_out_of_the_pod_rules_is_reported_at_the_patch() {
         pod.containers[0].security_context.as_mut().unwrap().privileged = Some(true);
     });
     assert_eq!(
-        errors(&on_platform(Env::Prd, vec![app.build()])),
+        errors(on_platform(Env::Prd, vec![app.build()])),
         [format!(
             "{}:{line}: prd/mailer: Deployment services/mailer: container \"mailer\": runs privileged [rule: pod.privileged]",
             file!()
@@ -114,7 +114,7 @@ fn a_cron_job_runs_the_same_pods_to_completion_on_its_schedule_without_probes() 
             serde_json::to_value(&expected).unwrap()
         );
         assert!(!has::<Deployment>(&app) && !has::<Service>(&app));
-        assert_eq!(errors(&on_platform(env, vec![app])), Vec::<String>::new(), "{env}");
+        assert_eq!(errors(on_platform(env, vec![app])), Vec::<String>::new(), "{env}");
     }
 }
 
@@ -127,7 +127,7 @@ fn a_cron_job_patched_out_of_the_pod_rules_is_reported_at_the_patch() {
         job.template.spec.as_mut().unwrap().host_network = Some(true);
     });
     assert_eq!(
-        errors(&on_platform(Env::Prd, vec![app.build()])),
+        errors(on_platform(Env::Prd, vec![app.build()])),
         [format!(
             "{}:{line}: prd/mailer: CronJob services/mailer: shares the node's network namespace [rule: pod.host-namespaces]",
             file!()

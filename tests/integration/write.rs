@@ -29,7 +29,7 @@ fn model(env: Env, note: &str, with_budget: bool) -> kumiki::synth::Model {
 }
 
 fn release(note: &str, with_budget: bool) -> Release {
-    kumiki::synth::synthesize(&model(Env::Prd, note, with_budget)).unwrap()
+    kumiki::synth::synthesize(model(Env::Prd, note, with_budget)).unwrap()
 }
 
 /// Inode of every file below `dir`.

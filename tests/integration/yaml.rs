@@ -161,7 +161,7 @@ fn the_emitter_writes_serde_saphyrs_bytes_for_every_object_of_the_platform() {
     let mut objects = 0;
     for env in Env::ALL {
         let model = xtask::model(env);
-        let release = kumiki::synth::synthesize(&model).unwrap();
+        let release = kumiki::synth::synthesize(xtask::model(env)).unwrap();
         for app in &model.apps {
             for declared in app.objects() {
                 let object = declared.object.as_ref();

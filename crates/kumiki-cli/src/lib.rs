@@ -294,7 +294,7 @@ pub fn synthesize<E: Into<EnvId> + Copy>(envs: &[E], model: impl Fn(E) -> Model)
     let mut releases = Vec::new();
     let mut errors = Vec::new();
     for &env in envs {
-        match kumiki::synth::synthesize(&model(env)) {
+        match kumiki::synth::synthesize(model(env)) {
             Ok(release) => releases.push(release),
             Err(env_errors) => errors.push((env.into(), env_errors)),
         }

@@ -161,4 +161,9 @@ impl App {
     pub fn objects(&self) -> &[Declared] {
         &self.objects
     }
+
+    /// Its objects, moved out (synth frees each once it is serialized).
+    pub(crate) fn take_objects(&mut self) -> Vec<Declared> {
+        std::mem::take(&mut self.objects)
+    }
 }

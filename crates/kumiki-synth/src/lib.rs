@@ -32,4 +32,4 @@ pub use render::{header, render_yaml, render_yaml_into};
 #[cfg(feature = "test-hooks")]
 pub use render::{object_yaml_both_ways, render_yaml_fast_path_only, render_yaml_with_serde_saphyr};
 pub use synth::{CLUSTER_SCOPE_MARKER, Model, synthesize};
-pub use tree::{Json, Key};
+pub use tree::{Document, Fields, Items, Json};

@@ -27,11 +27,11 @@ pub trait Object: Any + Send + Sync {
     fn metadata(&self) -> &ObjectMeta;
     /// The object's metadata, mutable.
     fn metadata_mut(&mut self) -> &mut ObjectMeta;
-    /// The object as a JSON tree: the one serialization synth makes of it (a key written twice
-    /// refused, `null` fields left out). The rules read that tree and the YAML file is rendered
-    /// from it.
+    /// The object's JSON: the one serialization synth makes of it (a key written twice
+    /// refused, `null` fields left out). The rules read it and the YAML file is rendered from
+    /// it.
     #[doc(hidden)]
-    fn json_value(&self) -> Result<crate::Json, crate::JsonError>;
+    fn to_json(&self) -> Result<crate::Document, crate::JsonError>;
     /// The object as `Any`, to downcast to its concrete type.
     fn as_any(&self) -> &dyn Any;
 }
@@ -64,8 +64,8 @@ where
         Metadata::metadata_mut(self)
     }
 
-    fn json_value(&self) -> Result<crate::Json, crate::JsonError> {
-        crate::json::to_value(self)
+    fn to_json(&self) -> Result<crate::Document, crate::JsonError> {
+        crate::json::to_document(self)
     }
 
     fn as_any(&self) -> &dyn Any {

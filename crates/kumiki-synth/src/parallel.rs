@@ -3,6 +3,7 @@
 //! was split.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::thread;
 
 /// Items handed out at a time: small enough to balance the cores, large enough that taking
@@ -26,6 +27,20 @@ where
 {
     let (chunks, meanwhile) = map_chunks_while(items, |chunk| chunk.iter().map(&work).collect::<Vec<_>>(), meanwhile);
     (chunks.into_iter().flatten().collect(), meanwhile)
+}
+
+/// [`map`] over items it owns: each is moved into `work` on the core that takes it (and, if
+/// `work` does not keep it, freed there).
+pub fn map_into<T, R>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+{
+    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|item| Mutex::new(Some(item))).collect();
+    map(&slots, |slot| {
+        let item = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+        work(item.expect("every slot is taken once"))
+    })
 }
 
 /// Runs `work` on consecutive chunks of `items` on every core and returns the results in
@@ -134,6 +149,13 @@ mod tests {
         let counted = Arc::new(());
         super::dispose(vec![Arc::clone(&counted); 1000]);
         assert_eq!(Arc::strong_count(&counted), 1);
+    }
+
+    #[test]
+    fn owned_items_map_in_order() {
+        let items: Vec<String> = (0..1000).map(|item| item.to_string()).collect();
+        let expected: Vec<usize> = items.iter().map(String::len).collect();
+        assert_eq!(super::map_into(items, |item| item.len()), expected);
     }
 
     #[test]

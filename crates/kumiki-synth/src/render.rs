@@ -58,7 +58,8 @@ pub fn header(env: EnvId, command: Option<&str>) -> String {
 /// object to serde-saphyr) and serde-saphyr alone (feature `test-hooks`).
 #[cfg(feature = "test-hooks")]
 pub fn object_yaml_both_ways(object: &dyn crate::Object) -> (Option<String>, String) {
-    let json = object.json_value().expect("the object serializes");
+    let document = object.to_json().expect("the object serializes");
+    let json = document.root();
     let reference = render_yaml_with_serde_saphyr(&json).expect("serde-saphyr renders it");
     (render_yaml_fast_path_only(&json), reference)
 }

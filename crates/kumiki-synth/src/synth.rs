@@ -5,13 +5,14 @@
 use std::collections::hash_map::{self, HashMap};
 use std::collections::{BTreeMap, HashSet};
 
-use crate::tree::Json as Value;
+use crate::tree::{Document, Json};
 use kumiki_core::{EnvId, Rule as Syntax, SourceLocation};
 
 use crate::app::{App, Declared};
 use crate::error::{SynthError, SynthErrors};
 use crate::facts::PlatformFacts;
 use crate::json::JsonError;
+use crate::object::Object;
 use crate::parallel;
 use crate::release::Release;
 use crate::render::{header, render_yaml_into};
@@ -63,9 +64,14 @@ impl Model {
 /// scope of its kind; identities (group, kind, namespace, name) and output paths are unique;
 /// then every rule of [`rules`](crate::rules) and the platform's own runs on the index of
 /// the release. Every error names its rule (`[rule: <id>]`).
-pub fn synthesize(model: &Model) -> Result<Release, SynthErrors> {
-    let env = model.env;
-    let mut apps: Vec<&App> = model.apps.iter().collect();
+pub fn synthesize(model: Model) -> Result<Release, SynthErrors> {
+    let Model {
+        env,
+        facts,
+        mut apps,
+        rules: platform_rules,
+        command,
+    } = model;
     apps.sort_by(|a, b| a.name().cmp(b.name()).then(a.declared_at().cmp(&b.declared_at())));
     // Two apps with one name (two services with one name) would repeat every object of one in
     // the other and in the Argo CD tree: the root cause is reported alone.
@@ -73,11 +79,18 @@ pub fn synthesize(model: &Model) -> Result<Release, SynthErrors> {
     if !twins.is_empty() {
         return Err(SynthErrors(twins));
     }
-    let declared: Vec<(&App, &Declared)> = (apps.iter())
-        .flat_map(|app| app.objects().iter().map(move |declared| (*app, declared)))
+    let declared: Vec<Vec<Declared>> = apps.iter_mut().map(App::take_objects).collect();
+    let sources: Vec<(&App, SourceLocation)> = (apps.iter().zip(&declared))
+        .flat_map(|(app, declared)| declared.iter().map(move |declared| (app, declared.location)))
         .collect();
-    // Serializing is independent per object: on every core.
-    let serialized = parallel::map(&declared, |(_, declared)| declared.object.json_value());
+    let objects: Vec<Box<dyn Object>> = declared.into_iter().flatten().map(|declared| declared.object).collect();
+    // Serializing is independent per object: on every core, each object freed once it is
+    // JSON (from then on the JSON is the object).
+    let serialized = parallel::map_into(objects, |object| {
+        let json = object.to_json();
+        let claimed = Claimed::of(&*object, json.as_ref().map_or(true, |document| !names_itself(document)));
+        (json, claimed)
+    });
     let mut errors = Errors { env, found: Vec::new() };
     for app in &apps {
         for reported in app.problems() {
@@ -89,17 +102,17 @@ pub fn synthesize(model: &Model) -> Result<Release, SynthErrors> {
             );
         }
     }
-    let objects = identify(&declared, &serialized, &mut errors);
+    let objects = identify(&sources, &serialized, &mut errors);
     let outputs = output_paths(&objects, &mut errors);
     let app_origins = apps.iter().map(|app| app_origin(app)).collect();
-    let index = Index::new(env, &model.facts, app_origins, &objects);
-    let header = header(env, model.command);
+    let index = Index::new(env, &facts, app_origins, &objects);
+    let header = header(env, command);
     let (rendered, problems) = parallel::map_while(
         &outputs,
         |output| render(&header, output),
         || {
-            let mut problems = platform_rule_ids(&index, model.rules);
-            problems.extend(rules::check(&index, model.rules));
+            let mut problems = platform_rule_ids(&index, platform_rules);
+            problems.extend(rules::check(&index, platform_rules));
             problems
         },
     );
@@ -175,7 +188,43 @@ type BuildFnv = std::hash::BuildHasherDefault<Fnv>;
 type IdentityKey<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
 
 /// An object's one serialization, or why it has none.
-type Serialized = Result<Value, JsonError>;
+type Serialized = Result<Document, JsonError>;
+
+/// Whether `document` writes the identity synth reads (else its message names the object as its
+/// Rust type claims).
+fn names_itself(document: &Document) -> bool {
+    let root = document.root();
+    [&["apiVersion"][..], &["kind"], &["metadata", "name"]]
+        .iter()
+        .all(|path| {
+            root.at(path)
+                .and_then(|value| value.as_str())
+                .is_some_and(|text| !text.is_empty())
+        })
+}
+
+/// What an object's Rust type says of it, kept once the object is freed: its scope (for a
+/// kind neither the release nor kumiki knows) and, for the message of an object that has no
+/// JSON to read it from, its kind and name.
+struct Claimed {
+    kind: &'static str,
+    namespaced: bool,
+    name: String,
+}
+
+impl Claimed {
+    fn of(object: &dyn Object, unnamed: bool) -> Claimed {
+        Claimed {
+            kind: object.kind(),
+            namespaced: object.is_namespaced(),
+            name: if unnamed {
+                object.metadata().name.clone().unwrap_or_default()
+            } else {
+                String::new()
+            },
+        }
+    }
+}
 
 /// One object as its JSON says it is, with what is wrong with it on its own: it names its
 /// kind, has a valid name and labels and its kind's scope.
@@ -189,14 +238,15 @@ struct Identified<'a> {
 /// Each object as its JSON says it is (on every core), then, in declaration order, those that
 /// pass their own checks and whose identity no earlier object has.
 fn identify<'a>(
-    declared: &[(&'a App, &'a Declared)],
-    serialized: &'a [Serialized],
+    sources: &[(&'a App, SourceLocation)],
+    serialized: &'a [(Serialized, Claimed)],
     errors: &mut Errors,
 ) -> Vec<Rendered<'a>> {
     let scopes = custom_resource_scopes(serialized);
-    let pairs: Vec<(&(&'a App, &'a Declared), &'a Serialized)> = declared.iter().zip(serialized).collect();
-    let identified = parallel::map(&pairs, |((app, declared), json)| {
-        identify_one(app, declared, json, &scopes)
+    let positions: Vec<usize> = (0..sources.len().min(serialized.len())).collect();
+    let identified = parallel::map(&positions, |&position| {
+        let ((app, location), (json, claimed)) = (sources[position], &serialized[position]);
+        identify_one(app, location, json, claimed, &scopes)
     });
     let mut identities: HashMap<IdentityKey, (SourceLocation, &str), BuildFnv> =
         HashMap::with_capacity_and_hasher(identified.len(), BuildFnv::default());
@@ -246,17 +296,18 @@ fn identify<'a>(
 /// One object as its JSON says it is, and its own problems.
 fn identify_one<'a>(
     app: &'a App,
-    declared: &'a Declared,
+    location: SourceLocation,
     json: &'a Serialized,
+    claimed: &Claimed,
     scopes: &HashMap<(&str, &str), bool>,
 ) -> Identified<'a> {
     let origin = Origin {
         app: app.name().as_str(),
         owner: app.owner(),
-        location: declared.location,
+        location,
     };
     let object = match json {
-        Ok(json) => read_identity(json, origin),
+        Ok(document) => read_identity(document.root(), origin),
         Err(JsonError::Serialize(cause)) => Err((&rules::OBJECT_RENDER, format!("cannot be serialized: {cause}"))),
         Err(JsonError::RepeatedKey(key)) => Err((
             &rules::OBJECT_REPEATED_KEY,
@@ -267,14 +318,13 @@ fn identify_one<'a>(
     };
     let object = object.map_err(|(rule, message)| {
         // No identity of its own: named as its Rust type claims, for the message only.
-        let name = declared.object.metadata().name.clone().unwrap_or_default();
-        (rule, format!("{} {name}: {message}", declared.object.kind()))
+        (rule, format!("{} {}: {message}", claimed.kind, claimed.name))
     });
     let problems = match &object {
         Ok(object) => {
             let namespaced = (scopes.get(&(object.group(), object.kind())).copied())
                 .or_else(|| kinds::known(object.group(), object.kind()).map(|info| info.namespaced))
-                .unwrap_or_else(|| declared.object.is_namespaced());
+                .unwrap_or(claimed.namespaced);
             own_problems(object, namespaced)
         }
         Err(_) => Vec::new(),
@@ -287,8 +337,12 @@ fn identify_one<'a>(
 }
 
 /// The identity of an object as its JSON writes it.
-fn read_identity<'a>(json: &'a Value, origin: Origin<'a>) -> Result<Rendered<'a>, (&'static Rule, String)> {
-    let text = |path: &[&str]| json.at(path).and_then(Value::as_str).filter(|text| !text.is_empty());
+fn read_identity<'a>(json: Json<'a>, origin: Origin<'a>) -> Result<Rendered<'a>, (&'static Rule, String)> {
+    let text = |path: &[&str]| {
+        json.at(path)
+            .and_then(|value| value.as_str())
+            .filter(|text| !text.is_empty())
+    };
     let (Some(api_version), Some(kind)) = (text(&["apiVersion"]), text(&["kind"])) else {
         return Err((
             &rules::OBJECT_KIND,
@@ -311,16 +365,18 @@ fn read_identity<'a>(json: &'a Value, origin: Origin<'a>) -> Result<Rendered<'a>
 }
 
 /// The scope each CustomResourceDefinition of the release gives its kind.
-fn custom_resource_scopes(serialized: &[Serialized]) -> HashMap<(&str, &str), bool> {
-    (serialized.iter().flatten())
-        .filter(|json| json.get("kind").and_then(Value::as_str) == Some("CustomResourceDefinition"))
-        .filter_map(|json| {
-            let group = json.at(&["spec", "group"])?.as_str()?;
-            let kind = json.at(&["spec", "names", "kind"])?.as_str()?;
-            let scope = json.at(&["spec", "scope"])?.as_str()?;
-            Some(((group, kind), scope == "Namespaced"))
-        })
-        .collect()
+fn custom_resource_scopes(serialized: &[(Serialized, Claimed)]) -> HashMap<(&str, &str), bool> {
+    (serialized
+        .iter()
+        .filter_map(|(document, _)| Some(document.as_ref().ok()?.root())))
+    .filter(|json| json.get("kind").and_then(|kind| kind.as_str()) == Some("CustomResourceDefinition"))
+    .filter_map(|json| {
+        let group = json.at(&["spec", "group"])?.as_str()?;
+        let kind = json.at(&["spec", "names", "kind"])?.as_str()?;
+        let scope = json.at(&["spec", "scope"])?.as_str()?;
+        Some(((group, kind), scope == "Namespaced"))
+    })
+    .collect()
 }
 
 /// What is wrong with one object on its own: its name, namespace and labels.
@@ -343,7 +399,8 @@ fn own_problems(object: &Rendered, namespaced: bool) -> Vec<(&'static Rule, Stri
             .extend((Syntax::Name.validate(namespace).err()).map(|v| (&rules::OBJECT_NAME, format!("namespace: {v}")))),
         (None, false) => {}
     }
-    let labels = object.json().at(&["metadata", "labels"]).and_then(Value::as_object);
+    let labels = object.json().at(&["metadata", "labels"]);
+    let labels = labels.as_ref().and_then(Json::as_object);
     for (key, value) in labels.into_iter().flatten() {
         problems.extend(
             Syntax::LabelKey
@@ -409,7 +466,7 @@ fn render(header: &str, output: &Output) -> Result<String, serde_saphyr::ser::Er
     // the release holds no spare capacity.
     let mut file = String::with_capacity(4096);
     file.push_str(header);
-    render_yaml_into(output.object.json(), &mut file)?;
+    render_yaml_into(&output.object.json(), &mut file)?;
     file.shrink_to_fit();
     Ok(file)
 }
@@ -469,7 +526,7 @@ fn platform_rule_ids<'a>(index: &Index<'a>, platform_rules: &[PlatformRule]) -> 
 }
 
 /// One error per app whose name an earlier app already has, naming both declarations.
-fn duplicate_app_names(env: EnvId, apps: &[&App]) -> Vec<SynthError> {
+fn duplicate_app_names(env: EnvId, apps: &[App]) -> Vec<SynthError> {
     let mut first_of: BTreeMap<&str, SourceLocation> = BTreeMap::new();
     let mut errors = Vec::new();
     for app in apps {

@@ -1,80 +1,215 @@
-//! The JSON tree of a rendered object: what the rules read and the YAML file is written from.
-//! Fields keep the order the object wrote them in (so the file's bytes are what the object's
-//! own serialization lays out), and a struct's field names are borrowed from its type rather
-//! than copied: a large release is a great many small fields.
+//! The JSON of a rendered object: what the rules read and the YAML file is written from.
+//!
+//! One object's JSON is a [`Document`]: its values in document order in one vector and its
+//! text (keys, strings, numbers as written) in one string, fields in the order the object
+//! wrote them (so the file's bytes are what the object's own serialization lays out). A
+//! release is a great many small fields; laid out flat, an object costs two allocations
+//! rather than one per field, and is freed as quickly. [`Json`] reads a value of it.
 
-use std::borrow::Cow;
 use std::fmt;
+use std::str::FromStr;
 
 use serde::de::value::{BorrowedStrDeserializer, Error as DecodeError, MapDeserializer, SeqDeserializer};
 use serde::de::{self, IntoDeserializer, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Number;
 
-/// A field name: the type's own (`&'static str`) or a map's key.
-pub type Key = Cow<'static, str>;
-
-/// A JSON value as an object of the release writes it.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Json {
-    /// `null` (left out as a field's value: absent, to the API server).
-    Null,
-    /// `true` or `false`.
-    Bool(bool),
-    /// A number.
-    Number(Number),
-    /// A string.
-    String(String),
-    /// A sequence.
-    Array(Vec<Json>),
-    /// A mapping, its fields in the order written, each key once.
-    Object(Vec<(Key, Json)>),
+/// A run of a document's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) start: u32,
+    pub(crate) len: u32,
 }
 
-impl Json {
+impl Span {
+    /// The key of a value that has none (an item of a sequence, the document itself).
+    pub(crate) const NONE: Span = Span {
+        start: u32::MAX,
+        len: 0,
+    };
+}
+
+/// What a value is; a number keeps the text JSON writes it as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Null,
+    Bool(bool),
+    Number(Span),
+    String(Span),
+    Array,
+    Object,
+}
+
+/// One value of a document: its key in its mapping, what it is, and where the values inside
+/// it end (the position after its last descendant).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Node {
+    pub(crate) key: Span,
+    pub(crate) shape: Shape,
+    pub(crate) end: u32,
+}
+
+/// One object's JSON, as the release holds it.
+#[derive(Clone, Debug, Default)]
+pub struct Document {
+    pub(crate) nodes: Box<[Node]>,
+    pub(crate) text: Box<str>,
+}
+
+impl Document {
+    /// The whole value (an empty document reads as `null`).
+    pub fn root(&self) -> Json<'_> {
+        Json { document: self, at: 0 }
+    }
+
+    fn text(&self, span: Span) -> &str {
+        let start = span.start as usize;
+        &self.text[start..start + span.len as usize]
+    }
+}
+
+/// A value of a [`Document`], as an object of the release writes it.
+#[derive(Clone, Copy)]
+pub struct Json<'a> {
+    document: &'a Document,
+    at: u32,
+}
+
+/// The fields of a mapping, in the order written.
+pub struct Fields<'a> {
+    children: Children<'a>,
+}
+
+/// The items of a sequence, in order.
+pub struct Items<'a> {
+    children: Children<'a>,
+}
+
+#[derive(Clone)]
+struct Children<'a> {
+    document: &'a Document,
+    next: u32,
+    end: u32,
+}
+
+impl<'a> Iterator for Children<'a> {
+    type Item = Json<'a>;
+
+    fn next(&mut self) -> Option<Json<'a>> {
+        (self.next < self.end).then(|| {
+            let child = Json {
+                document: self.document,
+                at: self.next,
+            };
+            self.next = self.document.nodes[self.next as usize].end;
+            child
+        })
+    }
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = (&'a str, Json<'a>);
+
+    fn next(&mut self) -> Option<(&'a str, Json<'a>)> {
+        self.children.next().map(|value| (value.key(), value))
+    }
+}
+
+impl<'a> Iterator for Items<'a> {
+    type Item = Json<'a>;
+
+    fn next(&mut self) -> Option<Json<'a>> {
+        self.children.next()
+    }
+}
+
+impl<'a> Json<'a> {
+    fn node(&self) -> Option<&'a Node> {
+        self.document.nodes.get(self.at as usize)
+    }
+
+    fn shape(&self) -> Shape {
+        self.node().map_or(Shape::Null, |node| node.shape)
+    }
+
+    fn key(&self) -> &'a str {
+        self.node().map_or("", |node| self.document.text(node.key))
+    }
+
+    fn children(&self) -> Children<'a> {
+        Children {
+            document: self.document,
+            next: self.at + 1,
+            end: self.node().map_or(0, |node| node.end),
+        }
+    }
+
     /// The field `key` of a mapping.
-    pub fn get(&self, key: &str) -> Option<&Json> {
-        let Json::Object(fields) = self else { return None };
-        fields.iter().find(|(name, _)| name == key).map(|(_, value)| value)
+    pub fn get(&self, key: &str) -> Option<Json<'a>> {
+        self.as_object()?.find(|(name, _)| *name == key).map(|(_, value)| value)
     }
 
     /// The value below `path`, a field name per level (`["metadata", "labels"]`).
-    pub fn at(&self, path: &[&str]) -> Option<&Json> {
-        path.iter().try_fold(self, |value, key| value.get(key))
+    pub fn at(&self, path: &[&str]) -> Option<Json<'a>> {
+        path.iter().try_fold(*self, |value, key| value.get(key))
     }
 
     /// The string, if it is one.
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Json::String(text) => Some(text),
+    pub fn as_str(&self) -> Option<&'a str> {
+        match self.shape() {
+            Shape::String(text) => Some(self.document.text(text)),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if it is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.shape() {
+            Shape::Bool(flag) => Some(flag),
+            _ => None,
+        }
+    }
+
+    /// The number, if it is one.
+    pub fn as_number(&self) -> Option<Number> {
+        match self.shape() {
+            Shape::Number(text) => Number::from_str(self.document.text(text)).ok(),
             _ => None,
         }
     }
 
     /// The fields, if it is a mapping.
-    pub fn as_object(&self) -> Option<&[(Key, Json)]> {
-        match self {
-            Json::Object(fields) => Some(fields),
-            _ => None,
-        }
+    pub fn as_object(&self) -> Option<Fields<'a>> {
+        (self.shape() == Shape::Object).then(|| Fields {
+            children: self.children(),
+        })
+    }
+
+    /// The items, if it is a sequence.
+    pub fn as_array(&self) -> Option<Items<'a>> {
+        (self.shape() == Shape::Array).then(|| Items {
+            children: self.children(),
+        })
     }
 
     /// Whether it is `null`.
     pub fn is_null(&self) -> bool {
-        matches!(self, Json::Null)
+        self.shape() == Shape::Null
     }
 
     /// As a `serde_json::Value` (keys in order of the `Value`'s map, not the object's).
     pub fn to_value(&self) -> serde_json::Value {
-        match self {
-            Json::Null => serde_json::Value::Null,
-            Json::Bool(flag) => serde_json::Value::Bool(*flag),
-            Json::Number(number) => serde_json::Value::Number(number.clone()),
-            Json::String(text) => serde_json::Value::String(text.clone()),
-            Json::Array(items) => serde_json::Value::Array(items.iter().map(Json::to_value).collect()),
-            Json::Object(fields) => serde_json::Value::Object(
-                (fields.iter())
-                    .map(|(key, value)| (key.to_string(), value.to_value()))
+        match self.shape() {
+            Shape::Null => serde_json::Value::Null,
+            Shape::Bool(flag) => serde_json::Value::Bool(flag),
+            Shape::Number(_) => self
+                .as_number()
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Shape::String(text) => serde_json::Value::String(self.document.text(text).to_owned()),
+            Shape::Array => serde_json::Value::Array(self.children().map(|item| item.to_value()).collect()),
+            Shape::Object => serde_json::Value::Object(
+                (self.children())
+                    .map(|value| (value.key().to_owned(), value.to_value()))
                     .collect(),
             ),
         }
@@ -82,34 +217,42 @@ impl Json {
 
     /// Decodes it as `T` (a k8s-openapi type, a view).
     pub fn decode<T: de::DeserializeOwned>(&self) -> Result<T, DecodeError> {
-        T::deserialize(self)
+        T::deserialize(*self)
     }
 }
 
-impl fmt::Display for Json {
+impl fmt::Debug for Json<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl fmt::Display for Json<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&serde_json::to_string(self).map_err(|_| fmt::Error)?)
     }
 }
 
-impl Serialize for Json {
+impl Serialize for Json<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Json::Null => serializer.serialize_unit(),
-            Json::Bool(flag) => serializer.serialize_bool(*flag),
-            Json::Number(number) => number.serialize(serializer),
-            Json::String(text) => serializer.serialize_str(text),
-            Json::Array(items) => {
-                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+        match self.shape() {
+            Shape::Null => serializer.serialize_unit(),
+            Shape::Bool(flag) => serializer.serialize_bool(flag),
+            Shape::Number(_) => self.as_number().serialize(serializer),
+            Shape::String(text) => serializer.serialize_str(self.document.text(text)),
+            Shape::Array => {
+                let items = self.children();
+                let mut seq = serializer.serialize_seq(Some(items.clone().count()))?;
                 for item in items {
-                    seq.serialize_element(item)?;
+                    seq.serialize_element(&item)?;
                 }
                 seq.end()
             }
-            Json::Object(fields) => {
-                let mut map = serializer.serialize_map(Some(fields.len()))?;
-                for (key, value) in fields {
-                    map.serialize_entry(key.as_ref(), value)?;
+            Shape::Object => {
+                let fields = self.children();
+                let mut map = serializer.serialize_map(Some(fields.clone().count()))?;
+                for value in fields {
+                    map.serialize_entry(value.key(), &value)?;
                 }
                 map.end()
             }
@@ -117,33 +260,30 @@ impl Serialize for Json {
     }
 }
 
-impl<'de> de::Deserializer<'de> for &'de Json {
+impl<'de> de::Deserializer<'de> for Json<'de> {
     type Error = DecodeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        match self {
-            Json::Null => visitor.visit_unit(),
-            Json::Bool(flag) => visitor.visit_bool(*flag),
-            Json::Number(number) => {
-                if let Some(unsigned) = number.as_u64() {
-                    visitor.visit_u64(unsigned)
-                } else if let Some(signed) = number.as_i64() {
-                    visitor.visit_i64(signed)
-                } else {
-                    visitor.visit_f64(number.as_f64().unwrap_or_default())
-                }
-            }
-            Json::String(text) => visitor.visit_borrowed_str(text),
-            Json::Array(items) => visitor.visit_seq(SeqDeserializer::new(items.iter())),
-            Json::Object(fields) => visitor.visit_map(MapDeserializer::new(
-                (fields.iter()).map(|(key, value)| (BorrowedStrDeserializer::<DecodeError>::new(key), value)),
+        match self.shape() {
+            Shape::Null => visitor.visit_unit(),
+            Shape::Bool(flag) => visitor.visit_bool(flag),
+            Shape::Number(_) => match self.as_number() {
+                Some(number) if number.is_u64() => visitor.visit_u64(number.as_u64().unwrap_or_default()),
+                Some(number) if number.is_i64() => visitor.visit_i64(number.as_i64().unwrap_or_default()),
+                Some(number) => visitor.visit_f64(number.as_f64().unwrap_or_default()),
+                None => visitor.visit_unit(),
+            },
+            Shape::String(text) => visitor.visit_borrowed_str(self.document.text(text)),
+            Shape::Array => visitor.visit_seq(SeqDeserializer::new(self.children())),
+            Shape::Object => visitor.visit_map(MapDeserializer::new(
+                (self.children()).map(|value| (BorrowedStrDeserializer::<DecodeError>::new(value.key()), value)),
             )),
         }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        match self {
-            Json::Null => visitor.visit_none(),
+        match self.shape() {
+            Shape::Null => visitor.visit_none(),
             _ => visitor.visit_some(self),
         }
     }
@@ -158,10 +298,10 @@ impl<'de> de::Deserializer<'de> for &'de Json {
         _: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
-        match self {
-            Json::String(variant) => visitor.visit_enum(BorrowedStrDeserializer::<DecodeError>::new(variant)),
-            other => Err(de::Error::invalid_type(
-                de::Unexpected::Other(&other.to_string()),
+        match self.as_str() {
+            Some(variant) => visitor.visit_enum(BorrowedStrDeserializer::<DecodeError>::new(variant)),
+            None => Err(de::Error::invalid_type(
+                de::Unexpected::Other(&self.to_string()),
                 &"a variant name",
             )),
         }
@@ -173,33 +313,10 @@ impl<'de> de::Deserializer<'de> for &'de Json {
     }
 }
 
-impl<'de> IntoDeserializer<'de, DecodeError> for &'de Json {
+impl<'de> IntoDeserializer<'de, DecodeError> for Json<'de> {
     type Deserializer = Self;
 
     fn into_deserializer(self) -> Self {
         self
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-
-    use super::Json;
-
-    #[test]
-    fn fields_are_read_and_decoded_in_the_order_written() {
-        let tree = Json::Object(vec![
-            ("b".into(), Json::Array(vec![Json::Number(1.into()), Json::Null])),
-            (
-                "a".into(),
-                Json::Object(vec![("c".into(), Json::String("d".to_owned()))]),
-            ),
-        ]);
-        assert_eq!(serde_json::to_string(&tree).unwrap(), r#"{"b":[1,null],"a":{"c":"d"}}"#);
-        assert_eq!(tree.at(&["a", "c"]).and_then(Json::as_str), Some("d"));
-        let decoded: BTreeMap<String, serde_json::Value> = tree.decode().unwrap();
-        assert_eq!(decoded["b"], serde_json::json!([1, null]));
-        assert!(tree.decode::<Vec<u8>>().is_err());
     }
 }

@@ -34,7 +34,7 @@ pub struct Origin<'a> {
 /// One object of the release, as its JSON says it is.
 #[derive(Clone, Debug)]
 pub struct Rendered<'a> {
-    pub(crate) json: &'a Json,
+    pub(crate) json: Json<'a>,
     pub(crate) api_version: &'a str,
     pub(crate) group: &'a str,
     pub(crate) kind: &'a str,
@@ -75,7 +75,7 @@ impl<'a> Rendered<'a> {
     }
 
     /// The whole object, as it is written.
-    pub fn json(&self) -> &'a Json {
+    pub fn json(&self) -> Json<'a> {
         self.json
     }
 
@@ -96,9 +96,12 @@ impl<'a> Rendered<'a> {
 
     /// `metadata.labels`.
     pub fn labels(&self) -> BTreeMap<&'a str, &'a str> {
-        let labels = self.json.at(&["metadata", "labels"]).and_then(Json::as_object);
+        let labels = self
+            .json
+            .at(&["metadata", "labels"])
+            .and_then(|labels| labels.as_object());
         (labels.into_iter().flatten())
-            .filter_map(|(key, value)| Some((key.as_ref(), value.as_str()?)))
+            .filter_map(|(key, value)| Some((key, value.as_str()?)))
             .collect()
     }
 
@@ -120,7 +123,8 @@ impl<'a> Rendered<'a> {
     /// The value at `path` (`["spec", "template"]`) decoded as `T`; `Ok(None)` when absent.
     pub fn decode_at<T: DeserializeOwned>(&self, path: &[&str]) -> Result<Option<T>, String> {
         match self.json.at(path) {
-            None | Some(Json::Null) => Ok(None),
+            None => Ok(None),
+            Some(value) if value.is_null() => Ok(None),
             Some(value) => (value.decode().map(Some)).map_err(|error| self.shape_error(path, &error.to_string())),
         }
     }

@@ -196,6 +196,6 @@ fn looks_like_a_credential(name: &str) -> bool {
 fn map_keys(object: &Rendered, fields: &[&str]) -> Vec<String> {
     (fields.iter())
         .filter_map(|field| object.json().get(field)?.as_object())
-        .flat_map(|map| map.iter().map(|(key, _)| key.to_string()))
+        .flat_map(|map| map.map(|(key, _)| key.to_owned()))
         .collect()
 }

@@ -58,7 +58,7 @@ fn data_keys<'a>(object: &Rendered<'a>, problems: &mut Problems<'a>) {
     };
     let maps = fields.iter().filter_map(|field| object.json().get(field)?.as_object());
     for key in maps
-        .flat_map(|map| map.iter().map(|(key, _)| key))
+        .flat_map(|map| map.map(|(key, _)| key))
         .filter(|key| !valid_data_key(key))
     {
         problems.report_as(

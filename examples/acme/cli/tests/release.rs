@@ -7,7 +7,7 @@ use acme_platform::Env;
 
 fn release(env: Env) -> BTreeMap<String, String> {
     let workspace = acme_cli::workspace();
-    kumiki::synth::synthesize(&workspace.model(env))
+    kumiki::synth::synthesize(workspace.model(env))
         .unwrap_or_else(|errors| panic!("{errors}"))
         .files
 }
