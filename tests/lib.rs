@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use kumiki::k8s_openapi::api::core::v1::ConfigMap;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::model::Owner;
-use kumiki::platform::{Exemption, PlatformFacts};
+use kumiki::platform::{Exemption, Grant, PlatformFacts};
 use kumiki::prelude::App;
 use kumiki::rules::POD_RULES;
 use kumiki::synth::Model;
@@ -176,11 +176,22 @@ pub fn with_platform(env: Env, mut services: Vec<App>) -> Model {
 /// The errors of the reference platform in `env` with every registered service and one more
 /// service app, `intruder`, to which `add` adds objects and returns the line to expect.
 pub fn with_intruder(env: Env, add: impl FnOnce(&mut App) -> u32) -> (Vec<String>, u32) {
+    let mut line = 0;
+    let errors = with_granted_intruder(env, Vec::new(), |app| line = add(app));
+    (errors, line)
+}
+
+/// The errors of the reference platform in `env` with every registered service and the
+/// service crate `intruder`, to whose app `add` adds objects, the platform granting `grants`
+/// beyond its own.
+pub fn with_granted_intruder(env: Env, grants: Vec<Grant>, add: impl FnOnce(&mut App)) -> Vec<String> {
     let mut services: Vec<App> = xtask::workspace().service_apps(env.id());
     let mut intruder = App::new(kumiki::prelude::name!("intruder"));
-    let line = add(&mut intruder);
+    add(&mut intruder);
     services.push(intruder);
-    (errors(with_platform(env, services)), line)
+    let mut model = with_platform(env, services);
+    model.facts.authority.grants.extend(grants);
+    errors(model)
 }
 
 /// Makes `$type` (a struct with a `metadata` field) a Kubernetes kind of a service's own

@@ -14,6 +14,7 @@ use kumiki::prelude::*;
 use kumiki::values::{AwsAccountId, AwsRegion, Repository};
 
 pub mod argocd;
+pub mod authority;
 pub mod charts;
 pub mod databases;
 pub mod gitops;
@@ -314,6 +315,7 @@ pub fn apps(env: Env, services: &[App]) -> (PlatformFacts, Vec<App>) {
         )
         .scraper(telemetry::scraper())
         .layout(gitops::gitops(env).layout())
+        .authority(authority::authority())
         .build();
     let telemetry = telemetry::app(env);
     let charts = charts::all(env, &gateway_openers);

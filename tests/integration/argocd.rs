@@ -5,7 +5,7 @@ use kumiki::crds::argocd::{AppProject, Application, ApplicationDestination, Appl
 use kumiki::crds::external_secrets::ExternalSecret;
 use kumiki::k8s_openapi::api::rbac::v1::ClusterRole;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kumiki::platform::{GatewayListener, HelmChart, Team};
+use kumiki::platform::{GatewayListener, Grant, HelmChart, Kind, Right, Team};
 use kumiki::prelude::*;
 use kumiki::synth::Model;
 use kumiki_tests::{app, app_mut, config_map, errors, find};
@@ -259,8 +259,9 @@ fn a_destination_must_be_a_namespace_of_the_model() {
 #[test]
 fn a_team_cannot_widen_its_project_by_writing_more() {
     // A service crate writes into a system namespace, a cluster-scoped kind and a mesh-wide
-    // security kind: each is an error at the line that added it, and the project stays as the
-    // platform declared it.
+    // security kind, each granted to it by the platform's authority but not by its Argo CD
+    // project: each is an error at the line that added it (Argo CD would refuse to sync it),
+    // and the project stays as the platform declared it.
     let mut services: Vec<App> = xtask::workspace().service_apps(Env::Prd);
     let account = services
         .iter_mut()
@@ -290,7 +291,20 @@ fn a_team_cannot_widen_its_project_by_writing_more() {
             ..Default::default()
         },
     });
-    let apps = kumiki_tests::with_platform(Env::Prd, services);
+    let mut apps = kumiki_tests::with_platform(Env::Prd, services);
+    apps.facts.authority.grants.extend([
+        Grant::new("account", Right::Namespace(name!("prometheus")), "a granted namespace"),
+        Grant::new(
+            "account",
+            Right::Kind(Kind::new("rbac.authorization.k8s.io", "ClusterRole")),
+            "a granted kind",
+        ),
+        Grant::new(
+            "account",
+            Right::Kind(Kind::new("security.istio.io", "PeerAuthentication")),
+            "a granted kind",
+        ),
+    ]);
     let project = (apps.apps.iter())
         .find(|app| app.name().as_str() == "root")
         .map(|root| find::<AppProject>(root, "app").clone())

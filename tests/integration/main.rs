@@ -2,6 +2,7 @@
 
 mod api_server;
 mod argocd;
+mod authority;
 mod catalog;
 mod crds;
 mod database;

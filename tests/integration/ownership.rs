@@ -103,6 +103,12 @@ fn a_route_of_a_custom_type_is_held_to_the_route_rules_too() {
     assert_eq!(
         errors,
         [
+            // The service claims a mesh host no Service of the release has.
+            at(
+                "claims host \"intruder\", which is no Service of the release and no host the platform registers; \
+                 service crate intruder holds no grant for it (if it must, the platform grants it in its Authority: \
+                 `Grant::new(\"intruder\", Right::Host(\"intruder\".into()), \"<why>\")`) [rule: authority.mesh-host]"
+            ),
             at("route weights add up to 120, not 100 [rule: mesh.route-weights]"),
             at(
                 "routes to host \"ghost\", which is neither a Service nor a ServiceEntry host [rule: mesh.route-target]"

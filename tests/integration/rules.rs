@@ -227,11 +227,78 @@ fn rules_lists_kumiki_s_and_the_platform_s_rules_and_explain_prints_one() {
         "error: no rule has the id \"mesh.route-targets\": did you mean mesh.route-target?"
     );
     // The JSON shape names where each rule comes from.
-    let json = xtask::json::to_json(&xtask::json::RulesReport::new(&listed));
+    let json = xtask::json::to_json(&xtask::json::RulesReport::new(
+        &listed,
+        &xtask::rules::given(&workspace),
+    ));
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(report["format"], 1);
     let platform_rule = (report["rules"].as_array().unwrap().iter())
         .find(|rule| rule["id"] == "microservices.scraped-pods")
         .unwrap();
     assert_eq!(platform_rule["source"], "platform");
+}
+
+/// The reference platform with one grant more, in every environment.
+fn granting_platform(
+    env: kumiki::prelude::EnvId,
+    services: &[kumiki::prelude::App],
+) -> (kumiki::platform::PlatformFacts, Vec<kumiki::prelude::App>) {
+    let (mut facts, apps) = platform::apps(xtask::of(env), services);
+    facts.authority.grants.push(kumiki::platform::Grant::new(
+        "orchestrator",
+        kumiki::platform::Right::Host("api.example.com".to_owned()),
+        "answers the partners' API host",
+    ));
+    (facts, apps)
+}
+
+#[test]
+fn rules_lists_what_the_platform_grants_and_exempts_with_reasons_and_environments() {
+    let workspace = xtask::Workspace {
+        platform: granting_platform,
+        ..xtask::workspace()
+    };
+    let given = xtask::rules::given(&workspace);
+    // The line of the `Grant::new` in `granting_platform`.
+    let (facts, _) = granting_platform(platform::Env::Prd.id(), &[]);
+    let declared_at = facts.authority.grants.last().unwrap().declared_at.to_string();
+    let line = declared_at.rsplit(':').next().unwrap();
+    assert!(declared_at.starts_with(file!()), "{declared_at}");
+    let grant = given
+        .iter()
+        .find(|one| one.kind == "grant")
+        .expect("the grant is listed");
+    assert_eq!(
+        (
+            grant.to.as_str(),
+            grant.what.as_str(),
+            grant.reason.as_str(),
+            &grant.envs[..]
+        ),
+        (
+            "orchestrator",
+            "claiming mesh host \"api.example.com\"",
+            "answers the partners' API host",
+            &["dev".to_owned(), "stg".to_owned(), "prd".to_owned()][..]
+        )
+    );
+    assert_eq!(grant.declared_at, format!("{}:{line}", file!()));
+    let table = xtask::rules::render_all(&xtask::rules::list(&workspace), &given);
+    assert!(
+        table.contains(&format!(
+            "  grant      orchestrator: claiming mesh host \"api.example.com\" (answers the partners' API host), in dev, stg, prd, at {}:{line}\n",
+            file!()
+        )),
+        "{table}"
+    );
+    let json = xtask::json::to_json(&xtask::json::RulesReport::new(&xtask::rules::list(&workspace), &given));
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        report["given"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|one| one["kind"] == "grant" && one["to"] == "orchestrator")
+    );
 }

@@ -365,8 +365,11 @@ fn run<E: Subcommand>(
         Command::Rules { format } => {
             let rules = crate::rules::list(workspace);
             match format {
-                CatalogFormat::Text => print!("{}", crate::rules::render(&rules)),
-                CatalogFormat::Json => print!("{}", crate::json::to_json(&crate::json::RulesReport::new(&rules))),
+                CatalogFormat::Text => print!("{}", crate::rules::render_all(&rules, &crate::rules::given(workspace))),
+                CatalogFormat::Json => print!(
+                    "{}",
+                    crate::json::to_json(&crate::json::RulesReport::new(&rules, &crate::rules::given(workspace)))
+                ),
             }
             Ok(())
         }

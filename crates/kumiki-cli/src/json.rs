@@ -225,6 +225,26 @@ pub struct RulesReport {
     pub format: u32,
     /// Every rule synth checks, kumiki's and the platform's, in id order.
     pub rules: Vec<RuleEntry>,
+    /// What the platform gives beyond the rules: grants to service crates and exemptions of
+    /// apps from a rule, each with its reason.
+    pub given: Vec<GivenEntry>,
+}
+
+/// A grant or an exemption of the platform.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct GivenEntry {
+    /// `grant` (a right to a service crate) or `exemption` (a rule lifted for an app).
+    pub kind: String,
+    /// The service crate (grant) or app (exemption) it is given to.
+    pub to: String,
+    /// The right granted, or the id of the rule lifted.
+    pub what: String,
+    /// Why the platform gives it.
+    pub reason: String,
+    /// `file:line` of the platform's code that gives it.
+    pub declared_at: String,
+    /// The environments it is given in.
+    pub envs: Vec<String>,
 }
 
 /// One rule.
@@ -242,7 +262,7 @@ pub struct RuleEntry {
 
 impl RulesReport {
     /// The report of `rules`.
-    pub fn new(rules: &[crate::rules::Listed]) -> RulesReport {
+    pub fn new(rules: &[crate::rules::Listed], given: &[crate::rules::Given]) -> RulesReport {
         let rules = (rules.iter())
             .map(|listed| RuleEntry {
                 id: listed.rule.id.to_owned(),
@@ -251,6 +271,20 @@ impl RulesReport {
                 source: listed.source.to_owned(),
             })
             .collect();
-        RulesReport { format: FORMAT, rules }
+        let given = (given.iter())
+            .map(|one| GivenEntry {
+                kind: one.kind.to_owned(),
+                to: one.to.clone(),
+                what: one.what.clone(),
+                reason: one.reason.clone(),
+                declared_at: one.declared_at.clone(),
+                envs: one.envs.clone(),
+            })
+            .collect();
+        RulesReport {
+            format: FORMAT,
+            rules,
+            given,
+        }
     }
 }

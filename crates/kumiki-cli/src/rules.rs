@@ -27,7 +27,86 @@ pub fn list(workspace: &Workspace) -> Vec<Listed> {
     rules
 }
 
-/// The table `rules` prints: one line per rule, id then summary.
+/// A grant or an exemption of the platform: what it gives whom beyond the rules, and why.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Given {
+    /// `grant` (a right to a service crate) or `exemption` (a rule lifted for an app).
+    pub kind: &'static str,
+    /// The service crate or app it is given to.
+    pub to: String,
+    /// The right, or the id of the rule lifted.
+    pub what: String,
+    /// Why the platform gives it.
+    pub reason: String,
+    /// The line of the platform that gives it.
+    pub declared_at: String,
+    /// The environments it is given in.
+    pub envs: Vec<String>,
+}
+
+/// Every grant and exemption the platform of `workspace` gives, in any environment.
+pub fn given(workspace: &Workspace) -> Vec<Given> {
+    let mut given: Vec<Given> = Vec::new();
+    for &env in workspace.envs {
+        let (facts, _) = (workspace.platform)(env, &[]);
+        let grants = (facts.authority.grants.iter()).map(|grant| Given {
+            kind: "grant",
+            to: grant.service.to_owned(),
+            what: grant.right.to_string(),
+            reason: grant.reason.to_owned(),
+            declared_at: grant.declared_at.to_string(),
+            envs: Vec::new(),
+        });
+        let exemptions = (facts.exemptions.iter()).map(|exemption| Given {
+            kind: "exemption",
+            to: exemption.app.to_string(),
+            what: exemption.rule.id.to_owned(),
+            reason: exemption.reason.to_owned(),
+            declared_at: exemption.declared_at.to_string(),
+            envs: Vec::new(),
+        });
+        for mut one in grants.chain(exemptions) {
+            match given.iter_mut().find(|known| {
+                (known.kind, &known.to, &known.what, &known.declared_at)
+                    == (one.kind, &one.to, &one.what, &one.declared_at)
+            }) {
+                Some(known) => known.envs.push(env.to_string()),
+                None => {
+                    one.envs.push(env.to_string());
+                    given.push(one);
+                }
+            }
+        }
+    }
+    given.sort();
+    given
+}
+
+/// The table `rules` prints: one line per rule, id then summary; then what the platform
+/// grants and exempts beyond them.
+pub fn render_all(rules: &[Listed], given: &[Given]) -> String {
+    let mut out = render(rules);
+    out.push('\n');
+    if given.is_empty() {
+        out.push_str("The platform grants no service crate more than its Authority and exempts no app from a rule.\n");
+        return out;
+    }
+    out.push_str("Given by the platform beyond the rules:\n");
+    for one in given {
+        out.push_str(&format!(
+            "  {:9}  {}: {} ({}), in {}, at {}\n",
+            one.kind,
+            one.to,
+            one.what,
+            one.reason,
+            one.envs.join(", "),
+            one.declared_at
+        ));
+    }
+    out
+}
+
+/// The table of rules: one line per rule, id then summary.
 pub fn render(rules: &[Listed]) -> String {
     let width = rules
         .iter()

@@ -19,7 +19,7 @@ use kumiki_crds::argocd::{
     AppProjectSpec, Application, ApplicationDestination, ApplicationSource, ApplicationSourceHelm, ApplicationSpec,
     ApplicationSyncPolicy, ApplicationSyncPolicyAutomated,
 };
-use kumiki_synth::{App, ReleaseLayout};
+use kumiki_synth::{App, Authority, ReleaseLayout};
 
 use crate::rules::{GITOPS_CHART_BOUNDARY, GITOPS_TREE};
 
@@ -61,21 +61,7 @@ pub struct Project {
     pub boundary: Boundary,
 }
 
-/// An API group and kind, as a boundary names it (the core group is `""`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Kind {
-    /// The API group.
-    pub group: &'static str,
-    /// The kind.
-    pub kind: &'static str,
-}
-
-impl Kind {
-    /// `kind` of API group `group`.
-    pub const fn new(group: &'static str, kind: &'static str) -> Kind {
-        Kind { group, kind }
-    }
-}
+pub use kumiki_synth::Kind;
 
 /// What a team's apps may write, declared by the platform (never derived from what the apps
 /// emit, so a team cannot widen its own permissions by writing more).
@@ -156,6 +142,19 @@ impl Boundary {
             namespaces,
             namespaced_kinds: Some(SERVICE_KINDS_WITHOUT_MESH),
             cluster_kinds: &[],
+        }
+    }
+
+    /// What every service crate may write, as the platform's [`Authority`]: this boundary's
+    /// namespaces and kinds (a service team's boundary, the one its project syncs), with no
+    /// export beyond, no reserved node group and no grant yet. A boundary that allows any
+    /// namespaced kind (a platform team's) gives services none of them.
+    pub fn authority(&self) -> Authority {
+        let namespaced = self.namespaced_kinds.unwrap_or_default();
+        Authority {
+            namespaces: self.namespaces.to_vec(),
+            kinds: namespaced.iter().chain(self.cluster_kinds).copied().collect(),
+            ..Authority::default()
         }
     }
 

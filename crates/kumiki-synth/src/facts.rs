@@ -8,11 +8,13 @@ use std::collections::BTreeMap;
 use kumiki_core::{Name, NodeGroup, PortNumber, SourceLocation};
 use typed_builder::TypedBuilder;
 
+use crate::authority::Authority;
 use crate::rule::Rule;
 
 /// The platform's facts about one environment: the cluster's node groups, the exemptions it
 /// grants, the external hosts services may register, the services rendered outside kumiki
-/// (gateway proxies), who scrapes metrics and where the release lives for Argo CD.
+/// (gateway proxies), who scrapes metrics, where the release lives for Argo CD, and what
+/// service crates may write.
 ///
 /// Built with its builder: `node_groups` is required, the rest defaults to "none declared"
 /// (which the rules read as "nothing granted", never as "not checked").
@@ -46,6 +48,9 @@ pub struct PlatformFacts {
     /// Where the release lives in the repository Argo CD syncs.
     #[builder(default, setter(strip_option))]
     pub layout: Option<ReleaseLayout>,
+    /// What service crates may write, and the grants to single services.
+    #[builder(default)]
+    pub authority: Authority,
 }
 
 /// Which code an app comes from: the platform's, or a service crate's (set by the command

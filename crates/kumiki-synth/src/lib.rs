@@ -8,6 +8,7 @@
 //! touches the file system.
 
 mod app;
+mod authority;
 mod emit;
 mod error;
 mod facts;
@@ -23,6 +24,7 @@ mod tree;
 pub mod write;
 
 pub use app::{App, Declared, Reported};
+pub use authority::{Authority, Grant, Kind, Right};
 pub use error::{SynthError, SynthErrors};
 pub use facts::{Exemption, MetricsScraper, Owner, PlatformFacts, ProvidedService, ReleaseLayout, mesh_principal};
 pub use json::JsonError;

@@ -90,7 +90,9 @@ pub mod platform {
         Seccomp, SecurityPolicy, Team, VERSION_LABEL, argocd_rbac, external_secret, node_affinity, toleration,
     };
     pub use kumiki_core::{NODE_GROUP_LABEL, Taint};
-    pub use kumiki_synth::{Exemption, MetricsScraper, PlatformFacts, ProvidedService, ReleaseLayout};
+    pub use kumiki_synth::{
+        Authority, Exemption, Grant, MetricsScraper, PlatformFacts, ProvidedService, ReleaseLayout, Right,
+    };
 }
 
 /// The rules synth checks, as values: each with a stable id, a summary and an explanation.

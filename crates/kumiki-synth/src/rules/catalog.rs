@@ -25,6 +25,67 @@ rules! {
          synth; what the other apps would derive from an incomplete model is not checked.\n\n\
          Fix: handle the case at that line (an `expect` on a setting absent in one environment, \
          say: `match env { .. }`).";
+    /// A service crate writes only the kinds the platform allows services or grants it.
+    AUTHORITY_KIND = "authority.kind", "a service crate writes only the kinds the platform allows services, or grants it",
+        "Whatever route an object takes (a construct, a patch, a raw object, a type of the \
+         service's own, a crate it depends on), the kind its YAML names decides: a service crate \
+         writes the kinds of the platform's `Authority::kinds`, and a RoleBinding of a service \
+         binds no ClusterRole. Anything else (cluster-scoped RBAC, node pools, Argo CD projects, \
+         mesh-wide kinds such as EnvoyFilter or PeerAuthentication) is the platform's.\n\nFix: \
+         write it from the platform, or have the platform grant it to this service with a reason: \
+         `Grant::new(\"<service>\", Right::Kind(Kind::new(group, kind)), \"<why>\")`.";
+    /// A service crate writes only into the namespaces services are given.
+    AUTHORITY_NAMESPACE = "authority.namespace", "a service crate writes only into the namespaces the platform gives services",
+        "An object of a service in another team's or the platform's namespace (istio-system, \
+         argocd) acts there with that namespace's standing.\n\nFix: write it into a namespace of \
+         `Authority::namespaces`, or have the platform grant the namespace to this service: \
+         `Right::Namespace(name!(\"...\"))`.";
+    /// Pods of a service stay off reserved node groups.
+    AUTHORITY_NODE_GROUP = "authority.node-group", "a service's pods are not placed on node groups the platform reserves",
+        "Node groups the platform reserves for its own components (`Authority::reserved_node_groups`) \
+         keep their capacity and isolation only if no service schedules there, by a node \
+         selector, a required affinity or a toleration of the group's taint.\n\nFix: pin the \
+         service to an application group, or have the platform grant the group: \
+         `Right::NodeGroup(label_value!(\"...\"))`.";
+    /// A service's monitor scrapes its own pods as the platform's scraper.
+    AUTHORITY_MONITOR = "authority.monitor", "a service's PodMonitor or ServiceMonitor scrapes only its own pods, without credentials or identity relabelings",
+        "A monitor tells the platform's Prometheus what to scrape and how. From a service it may \
+         look only in its own namespace at its own pods; it may not hand the scraper credentials \
+         (bearer tokens, basic auth, OAuth2, TLS keys) or files of the scraper's disk outside the \
+         mesh certificates the platform declares (`MetricsScraper::mesh_certificates`), nor \
+         relabel `job`, `namespace`, `service`, `pod`, `instance`, `endpoint`, `container` or \
+         `node`, honour the target's labels, or name the job by a label: its samples would arrive \
+         as another service's.\n\nFix: `.metrics(&port, \"/metrics\")` on the construct writes \
+         a monitor that does none of this.";
+    /// A service claims only its own mesh hosts.
+    AUTHORITY_MESH_HOST = "authority.mesh-host", "a service's routes and destination rules claim only hosts of the release or granted ones, no wildcards",
+        "A VirtualService or DestinationRule applies to every client that sees it: a wildcard host \
+         or a host that is no Service of the release (an external API, another team's domain) \
+         takes that traffic from everyone. A route bound only to the service's own Gateway may \
+         use a wildcard, which then covers that Gateway's own port.\n\nFix: name the Service's \
+         host, or have the platform grant the host: `Right::Host(\"...\".into())`.";
+    /// A service exports its mesh configuration only where allowed.
+    AUTHORITY_EXPORT = "authority.export", "a service's routes and destination rules are exported to its namespace and those the platform allows",
+        "Without `exportTo` the mesh shows a route to every namespace; exported further than its \
+         own namespace and the platform's `Authority::export_to` (the ingress gateway's), it \
+         changes how other teams' workloads reach the host.\n\nFix: `exportTo: [\".\"]` (the \
+         Microservice construct writes it).";
+    /// A service's policies govern its own workloads and name their sources.
+    AUTHORITY_POLICY = "authority.policy", "a service's NetworkPolicies, AuthorizationPolicies and Sidecars select its own pods, and admit named sources",
+        "A policy without a selector governs every workload of the namespace (a DENY or a Sidecar \
+         there changes other teams' pods); one that selects another app's pods governs them. An \
+         ingress rule of a NetworkPolicy without sources, open to every namespace or to \
+         0.0.0.0/0 admits everyone.\n\nFix: select the app's own pods and name the callers (the \
+         construct's `.allow_from(...)`).";
+    /// A service asks for tokens of its own ServiceAccounts only.
+    AUTHORITY_TOKEN = "authority.token", "a service's token Secrets name its own ServiceAccounts",
+        "A Secret of type `kubernetes.io/service-account-token` makes the cluster write that \
+         ServiceAccount's token into it: naming another app's account hands its rights to this \
+         service.\n\nFix: name a ServiceAccount the app declares.";
+    /// Grants name service crates of the model.
+    AUTHORITY_GRANT = "authority.grant", "every grant names a service crate of the model",
+        "A grant to a service crate that builds no app grants nothing, and a misspelt name would \
+         leave the intended service refused.\n\nFix: name the crate as its `Cargo.toml` does.";
     /// The object names its kind.
     OBJECT_KIND = "object.kind", "every object writes its apiVersion and kind",
         "An object is what its YAML says: the checks, the output path and the API server take \

@@ -7,6 +7,7 @@
 //! platform's [`Exemption`](crate::Exemption)s lift one rule for one app.
 
 mod argocd;
+mod authority;
 mod catalog;
 mod index;
 pub(crate) mod kinds;
@@ -38,7 +39,8 @@ use std::collections::HashSet;
 use crate::facts::Owner;
 
 /// The rule groups of synthesis, each checking several rules of one concern.
-const GROUPS: [for<'a> fn(&Index<'a>, &mut Problems<'a>); 8] = [
+const GROUPS: [for<'a> fn(&Index<'a>, &mut Problems<'a>); 9] = [
+    authority::check,
     workloads::check,
     pods::check,
     mesh::check,
@@ -83,6 +85,7 @@ pub(crate) fn check<'a>(index: &Index<'a>, rules: &[PlatformRule]) -> Vec<Proble
         (rule.check)(index, &mut problems);
         found.extend(problems.found);
     }
+    superseded_by_authority(&mut found);
     let exemptions = &index.facts().exemptions;
     let exempted: HashSet<(&str, &str)> = (exemptions.iter())
         .map(|exemption| (exemption.app.as_str(), exemption.rule.id))
@@ -90,6 +93,19 @@ pub(crate) fn check<'a>(index: &Index<'a>, rules: &[PlatformRule]) -> Vec<Proble
     found.retain(|problem| !exempted.contains(&(problem.origin.app, problem.rule.id)));
     found.extend(unknown_exempted_apps(index));
     found
+}
+
+/// A service's object its authority refuses (kind or namespace) is also outside its Argo CD
+/// project's boundary when the platform derived one from the other: one cause, reported once,
+/// as the authority's. (A granted object outside the project is still `argocd.boundary`'s.)
+fn superseded_by_authority(found: &mut Vec<Problem>) {
+    let refused: HashSet<(&str, kumiki_core::SourceLocation)> = (found.iter())
+        .filter(|problem| [AUTHORITY_KIND.id, AUTHORITY_NAMESPACE.id].contains(&problem.rule.id))
+        .map(|problem| (problem.origin.app, problem.origin.location))
+        .collect();
+    found.retain(|problem| {
+        problem.rule.id != ARGOCD_BOUNDARY.id || !refused.contains(&(problem.origin.app, problem.origin.location))
+    });
 }
 
 /// An exemption naming an app the model does not have lifts nothing: it is reported at the

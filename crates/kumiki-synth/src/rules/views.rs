@@ -61,10 +61,11 @@ pub(crate) struct PortNumber {
 
 /// `DestinationRule.spec`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub(crate) struct DestinationRuleSpec {
     pub(crate) host: String,
     pub(crate) subsets: Vec<Subset>,
+    pub(crate) export_to: Vec<String>,
 }
 
 /// A named group of a host's pods.
@@ -284,14 +285,33 @@ pub(crate) struct PodMonitorSpec {
     pub(crate) selector: LabelSelector,
     pub(crate) namespace_selector: NamespaceSelector,
     pub(crate) pod_metrics_endpoints: Vec<PodMetricsEndpoint>,
+    pub(crate) job_label: Option<String>,
+    pub(crate) pod_target_labels: Vec<String>,
 }
 
-/// A port of the pods a PodMonitor scrapes, by container port name or number.
+/// A port of the pods a PodMonitor scrapes, by container port name or number, and how.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub(crate) struct PodMetricsEndpoint {
     pub(crate) port: Option<String>,
     pub(crate) port_number: Option<i64>,
+    pub(crate) bearer_token_secret: Option<serde_json::Value>,
+    pub(crate) authorization: Option<serde_json::Value>,
+    pub(crate) basic_auth: Option<serde_json::Value>,
+    pub(crate) oauth2: Option<serde_json::Value>,
+    pub(crate) tls_config: Option<PodMonitorTls>,
+    pub(crate) relabelings: Vec<Relabeling>,
+    pub(crate) metric_relabelings: Vec<Relabeling>,
+    pub(crate) honor_labels: bool,
+}
+
+/// The TLS a PodMonitor's endpoint scrapes with: keys and certificates from Secrets.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct PodMonitorTls {
+    pub(crate) ca: Option<serde_json::Value>,
+    pub(crate) cert: Option<serde_json::Value>,
+    pub(crate) key_secret: Option<serde_json::Value>,
 }
 
 /// `ServiceMonitor.spec`.
@@ -301,13 +321,162 @@ pub(crate) struct ServiceMonitorSpec {
     pub(crate) selector: LabelSelector,
     pub(crate) namespace_selector: NamespaceSelector,
     pub(crate) endpoints: Vec<ServiceMonitorEndpoint>,
+    pub(crate) job_label: Option<String>,
+    pub(crate) target_labels: Vec<String>,
+    pub(crate) pod_target_labels: Vec<String>,
 }
 
-/// A port of the Services a ServiceMonitor scrapes (through their endpoints), by name.
+/// A port of the Services a ServiceMonitor scrapes (through their endpoints), by name, and how.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub(crate) struct ServiceMonitorEndpoint {
     pub(crate) port: Option<String>,
+    pub(crate) bearer_token_file: Option<String>,
+    pub(crate) bearer_token_secret: Option<serde_json::Value>,
+    pub(crate) authorization: Option<serde_json::Value>,
+    pub(crate) basic_auth: Option<serde_json::Value>,
+    pub(crate) oauth2: Option<serde_json::Value>,
+    pub(crate) tls_config: Option<ServiceMonitorTls>,
+    pub(crate) relabelings: Vec<Relabeling>,
+    pub(crate) metric_relabelings: Vec<Relabeling>,
+    pub(crate) honor_labels: bool,
+}
+
+/// The TLS a ServiceMonitor's endpoint scrapes with: keys and certificates from Secrets or
+/// from files on the scraper's own disk.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct ServiceMonitorTls {
+    pub(crate) ca: Option<serde_json::Value>,
+    pub(crate) cert: Option<serde_json::Value>,
+    pub(crate) key_secret: Option<serde_json::Value>,
+    pub(crate) ca_file: Option<String>,
+    pub(crate) cert_file: Option<String>,
+    pub(crate) key_file: Option<String>,
+}
+
+/// One relabeling of a scrape: what it writes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct Relabeling {
+    pub(crate) action: Option<String>,
+    pub(crate) target_label: Option<String>,
+}
+
+/// How an endpoint of either monitor kind makes the scraper scrape: what the authority rule
+/// reads of both.
+pub(crate) struct MonitorEndpoint {
+    /// The fields that hand the scraper credentials, by name, when set.
+    credentials: Vec<&'static str>,
+    /// Files on the scraper's disk the endpoint presents or trusts, with their field.
+    files: Vec<(&'static str, String)>,
+    relabelings: Vec<Relabeling>,
+    honor_labels: bool,
+}
+
+impl MonitorEndpoint {
+    /// What makes the scraper act as other than the platform's scraper of this service: its
+    /// credentials, files outside the platform's `certificates` directory, relabelings that
+    /// write one of the `identity` labels (or map labels wholesale), honoured labels.
+    pub(crate) fn problems(&self, certificates: Option<&str>, identity: &[&str]) -> Vec<String> {
+        let mut problems: Vec<String> = (self.credentials.iter())
+            .map(|field| format!("`{field}` makes the scraper send credentials the service chose"))
+            .collect();
+        let within = |path: &str| {
+            certificates.is_some_and(|dir| {
+                path.strip_prefix(dir.trim_end_matches('/'))
+                    .is_some_and(|rest| rest.starts_with('/') && !rest.contains(".."))
+            })
+        };
+        for (field, path) in self.files.iter().filter(|(_, path)| !within(path)) {
+            problems.push(format!(
+                "`tlsConfig.{field}` makes the scraper use its file {path}, outside the mesh certificates the platform \
+                 declares for it"
+            ));
+        }
+        for relabeling in &self.relabelings {
+            let action = relabeling.action.as_deref().unwrap_or("replace").to_ascii_lowercase();
+            let target = relabeling.target_label.as_deref().unwrap_or_default();
+            if action == "labelmap" {
+                problems
+                    .push("a `labelmap` relabeling can write any label, including the target's identity".to_owned());
+            } else if identity.contains(&target) {
+                problems.push(format!(
+                    "a relabeling writes `{target}`, which says which target a sample comes from"
+                ));
+            }
+        }
+        if self.honor_labels {
+            problems
+                .push("`honorLabels: true` lets the scraped samples keep their own `job` and `namespace`".to_owned());
+        }
+        problems
+    }
+}
+
+fn credentials(fields: [(&'static str, bool); 8]) -> Vec<&'static str> {
+    fields
+        .into_iter()
+        .filter(|(_, set)| *set)
+        .map(|(field, _)| field)
+        .collect()
+}
+
+impl From<PodMetricsEndpoint> for MonitorEndpoint {
+    fn from(endpoint: PodMetricsEndpoint) -> MonitorEndpoint {
+        let tls = endpoint.tls_config.unwrap_or_default();
+        MonitorEndpoint {
+            credentials: credentials([
+                ("bearerTokenSecret", endpoint.bearer_token_secret.is_some()),
+                ("authorization", endpoint.authorization.is_some()),
+                ("basicAuth", endpoint.basic_auth.is_some()),
+                ("oauth2", endpoint.oauth2.is_some()),
+                ("tlsConfig.ca", tls.ca.is_some()),
+                ("tlsConfig.cert", tls.cert.is_some()),
+                ("tlsConfig.keySecret", tls.key_secret.is_some()),
+                ("bearerTokenFile", false),
+            ]),
+            files: Vec::new(),
+            relabelings: endpoint
+                .relabelings
+                .into_iter()
+                .chain(endpoint.metric_relabelings)
+                .collect(),
+            honor_labels: endpoint.honor_labels,
+        }
+    }
+}
+
+impl From<ServiceMonitorEndpoint> for MonitorEndpoint {
+    fn from(endpoint: ServiceMonitorEndpoint) -> MonitorEndpoint {
+        let tls = endpoint.tls_config.unwrap_or_default();
+        let files = [
+            ("caFile", tls.ca_file),
+            ("certFile", tls.cert_file),
+            ("keyFile", tls.key_file),
+        ];
+        MonitorEndpoint {
+            credentials: credentials([
+                ("bearerTokenSecret", endpoint.bearer_token_secret.is_some()),
+                ("authorization", endpoint.authorization.is_some()),
+                ("basicAuth", endpoint.basic_auth.is_some()),
+                ("oauth2", endpoint.oauth2.is_some()),
+                ("tlsConfig.ca", tls.ca.is_some()),
+                ("tlsConfig.cert", tls.cert.is_some()),
+                ("tlsConfig.keySecret", tls.key_secret.is_some()),
+                ("bearerTokenFile", endpoint.bearer_token_file.is_some()),
+            ]),
+            files: (files.into_iter())
+                .filter_map(|(field, path)| Some((field, path?)))
+                .collect(),
+            relabelings: endpoint
+                .relabelings
+                .into_iter()
+                .chain(endpoint.metric_relabelings)
+                .collect(),
+            honor_labels: endpoint.honor_labels,
+        }
+    }
 }
 
 /// The namespaces a monitor looks in: any, these, or (neither) its own.

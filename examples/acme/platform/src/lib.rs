@@ -157,6 +157,8 @@ pub fn apps(env: Env, services: &[App]) -> (PlatformFacts, Vec<App>) {
     let facts = PlatformFacts::builder()
         .node_groups(vec![GENERAL])
         .layout(gitops.layout())
+        // The shop's services write what their Argo CD project syncs, and nothing else.
+        .authority(projects::SHOP.boundary.authority())
         .build();
     let mut apps = vec![namespaces];
     apps.extend(tree);
