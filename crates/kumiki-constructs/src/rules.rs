@@ -7,7 +7,7 @@ use kumiki_synth::rules::Rule;
 /// A Microservice's containers, ports and probes fit together.
 pub const MICROSERVICE_CONTAINERS: Rule = Rule {
     id: "microservice.containers",
-    summary: "a Microservice has a container, no port number twice, probes and ports of added containers, no local image outside development",
+    summary: "a Microservice has a container, no port number, variable or scratch path twice, probes and ports of added containers, no local image outside development",
     explanation: "Probes and Service ports refer to containers through port handles; a handle of a container that \
                   was never added with `.container(..)` refers to nothing, and only development environments have a \
                   local registry.\n\nFix: `.container(gin)` for every container whose ports you use; \

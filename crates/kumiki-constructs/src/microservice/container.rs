@@ -36,8 +36,13 @@ impl<S: ServiceId> Container<S> {
         PortRef::new(self.spec.declare_port(protocol, name, number, SourceLocation::caller()))
     }
 
-    /// Sets an environment variable (for public settings; secrets never go here).
+    /// Sets an environment variable (for public settings; secrets never go here). A variable
+    /// set twice is an error at the second call (Kubernetes would silently keep the last).
+    #[track_caller]
     pub fn with_env(mut self, key: &str, value: &str) -> Self {
+        if self.spec.refuse_variable_twice(key) {
+            return self;
+        }
         self.spec.env.push(EnvValue {
             name: key.to_owned(),
             value: value.to_owned(),
@@ -47,7 +52,11 @@ impl<S: ServiceId> Container<S> {
 
     /// Sets environment variable `key` from key `secret_key` of Secret `secret`: the value
     /// is never written, only the reference.
+    #[track_caller]
     pub fn with_secret_env(mut self, key: &str, secret: &str, secret_key: &str) -> Self {
+        if self.spec.refuse_variable_twice(key) {
+            return self;
+        }
         self.spec.secret_env.push(SecretEnv {
             variable: key.to_owned(),
             secret: secret.to_owned(),
@@ -58,7 +67,17 @@ impl<S: ServiceId> Container<S> {
 
     /// Mounts an empty, writable directory at `path` (volume `name`): with a read-only root
     /// filesystem, a program that writes elsewhere than `/tmp` (a socket, a pid file) needs one.
+    /// A path used twice is an error at the second call.
+    #[track_caller]
     pub fn with_scratch(mut self, name: Name, path: &str) -> Self {
+        if self.spec.scratch.iter().any(|scratch| scratch.path == path) {
+            let message = format!(
+                "container \"{}\": a scratch directory is mounted at \"{path}\" twice",
+                self.spec.name
+            );
+            self.spec.refused.push((SourceLocation::caller(), message));
+            return self;
+        }
         self.spec.scratch.push(Scratch {
             volume: name,
             path: path.to_owned(),

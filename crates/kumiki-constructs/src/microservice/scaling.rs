@@ -42,8 +42,10 @@ impl Lowering<'_> {
         Some(HorizontalPodAutoscaler {
             metadata: self.metadata(name.clone()),
             spec: Some(HorizontalPodAutoscalerSpec {
-                min_replicas: Some(share(bounds.min.into(), weight)),
-                max_replicas: share(bounds.max.into(), weight),
+                // A bound of 0 is refused at the `.autoscale(..)` call; the object keeps a valid
+                // one so that the call is reported alone, not its consequence as well.
+                min_replicas: Some(share(bounds.min.max(1).into(), weight)),
+                max_replicas: share(bounds.max.max(1).into(), weight),
                 scale_target_ref: CrossVersionObjectReference {
                     api_version: Some("apps/v1".to_owned()),
                     kind: kind.to_owned(),

@@ -182,9 +182,26 @@ pub(crate) struct ContainerSpec {
     pub(crate) command: Option<Vec<String>>,
     pub(crate) args: Option<Vec<String>>,
     pub(crate) resources: Option<Resources>,
+    /// Calls refused as they were made (a variable or scratch path twice), with their lines.
+    pub(crate) refused: Vec<(SourceLocation, String)>,
 }
 
 impl ContainerSpec {
+    /// Whether `variable` is already set (plainly or from a Secret): then the calling line is
+    /// recorded as refused.
+    #[track_caller]
+    pub(crate) fn refuse_variable_twice(&mut self, variable: &str) -> bool {
+        let set = self.env.iter().any(|env| env.name == variable)
+            || self.secret_env.iter().any(|env| env.variable == variable);
+        if set {
+            let message = format!(
+                "container \"{}\": variable {variable} is set twice (Kubernetes would silently keep the last)",
+                self.name
+            );
+            self.refused.push((SourceLocation::caller(), message));
+        }
+        set
+    }
     pub(crate) fn new(name: Name, image: Image, declared_at: SourceLocation) -> ContainerSpec {
         ContainerSpec {
             name,
@@ -197,6 +214,7 @@ impl ContainerSpec {
             command: None,
             args: None,
             resources: None,
+            refused: Vec::new(),
         }
     }
 }

@@ -78,6 +78,9 @@ fn containers(spec: &MicroserviceSpec, report: &mut Report) {
             }
             port_numbers.push(port.value.number);
         }
+        for (at, message) in &container.refused {
+            report(*at, message.clone());
+        }
         // Whether the image is pinned is a pod rule, checked on the final objects.
         if !environment.env.is_development() && container.image.is_local() {
             report(

@@ -73,11 +73,8 @@ impl Lowering<'_> {
         let policy = &spec.environment.policy;
         let security = &policy.security;
         let mut labels = self.labels();
-        if let Some(main) = spec.containers.first()
-            && !main.image.tag().is_empty()
-            && Rule::LabelValue.check(main.image.tag()).is_ok()
-        {
-            labels.insert("app.kubernetes.io/version".to_owned(), main.image.tag().to_owned());
+        if let Some(version) = spec.containers.first().and_then(|main| version_label(main.image.tag())) {
+            labels.insert(VERSION_NAME_LABEL.to_owned(), version);
         }
         let containers = (spec.containers.iter().enumerate())
             .map(|(index, c)| self.container(c, (index == 0).then_some(connection).flatten(), index == 0, config_map))
@@ -290,9 +287,9 @@ impl Lowering<'_> {
                 labels.insert(VERSION_LABEL.to_owned(), version.name.to_string());
                 if let (Some(main), Some(image_version)) = (main, &version.image_version) {
                     let image = main.image.with_version(image_version.clone());
-                    match image_version.tag() {
-                        Some(tag) => labels.insert("app.kubernetes.io/version".to_owned(), tag.to_string()),
-                        None => labels.remove("app.kubernetes.io/version"),
+                    match image_version.tag().and_then(|tag| version_label(&tag.to_string())) {
+                        Some(version) => labels.insert(VERSION_NAME_LABEL.to_owned(), version),
+                        None => labels.remove(VERSION_NAME_LABEL),
                     };
                     if let Some(container) = template.spec.as_mut().and_then(|spec| spec.containers.first_mut()) {
                         container.image = Some(image.to_string());
@@ -450,4 +447,14 @@ pub(crate) fn share(count: i32, weight: Option<u8>) -> i32 {
         Some(weight) => ((count * i32::from(weight) + 99) / 100).max(1),
         None => count,
     }
+}
+
+/// The label that names the version a pod runs.
+const VERSION_NAME_LABEL: &str = "app.kubernetes.io/version";
+
+/// The version label of an image tag: the tag itself when it is a valid label value (most are),
+/// else none. Every valid OCI tag is accepted: a tag that cannot be a label value (one ending in
+/// `.` or `_`, say) leaves the label out rather than failing the pod.
+fn version_label(tag: &str) -> Option<String> {
+    (!tag.is_empty() && Rule::LabelValue.check(tag).is_ok()).then(|| tag.to_owned())
 }

@@ -86,6 +86,44 @@ rules! {
     AUTHORITY_GRANT = "authority.grant", "every grant names a service crate of the model",
         "A grant to a service crate that builds no app grants nothing, and a misspelt name would \
          leave the intended service refused.\n\nFix: name the crate as its `Cargo.toml` does.";
+    /// Counts within what the API server accepts.
+    VALUE_COUNT = "value.count", "replicas, histories, deadlines, probe timings and autoscaler bounds are within their ranges",
+        "The schema says \"integer\"; the API server refuses a negative replica count, history \
+         limit, deadline or grace period, a probe period, timeout or threshold below 1 (and a \
+         liveness or startup successThreshold other than 1), an autoscaler bound below 1 and a \
+         topology spread maxSkew below 1.\n\nFix: the smallest valid value is named in the message.";
+    /// Selector and topology keys are not empty.
+    VALUE_SELECTOR = "value.selector", "affinity terms, pod selectors and topology constraints name a key",
+        "An empty label key in an affinity term or a term's selector, or an empty topologyKey, \
+         is refused by the API server (or, for a topologyKey, leaves the pod unschedulable).\n\n\
+         Fix: name the key, e.g. `kubernetes.io/hostname`.";
+    /// A claim asks for storage.
+    VALUE_CLAIM_SIZE = "value.claim-size", "every PersistentVolumeClaim and volume claim template requests storage above zero",
+        "A claim without `resources.requests.storage` is refused; one of zero bytes binds nothing \
+         useful.\n\nFix: request a size, e.g. `10Gi`.";
+    /// A probe targets a port its container declares.
+    POD_PROBE_PORT = "pod.probe-port", "a probe's named port is one its container declares",
+        "A probe naming a port the container does not declare can never succeed: the pod never \
+         becomes ready, or is restarted forever.\n\nFix: `Probe::http(&port, ..)` on the construct \
+         takes the port it declared.";
+    /// Nothing is written twice where Kubernetes merges or refuses.
+    OBJECT_DUPLICATES = "object.duplicates", "no environment variable, container port, mount path or Service port is written twice, no key is in a ConfigMap's or Secret's two maps",
+        "The API server refuses two Service ports of one name or number and two mounts at one \
+         path; it keeps the last of two variables of one name and lets `stringData` replace \
+         `data` silently.\n\nFix: write each once.";
+    /// Mounts land where they can.
+    POD_MOUNT_PATH = "pod.mount-path", "a mount path is absolute, over no system directory and not inside another mount",
+        "A volume mounted at `/`, `/etc`, `/proc`, `/usr` or over the ServiceAccount token \
+         hides what the container needs there; a mount inside another is hidden by it or hides \
+         part of it, depending on the order the kubelet mounts them.\n\nFix: mount each volume at \
+         a directory of its own, such as `/config` or `/var/lib/<app>`.";
+    /// Namespaces named exist.
+    REFERENCE_NAMESPACE = "reference.namespace", "every namespace a policy, export or in-cluster address names exists in the release or the platform",
+        "A NetworkPolicy or AuthorizationPolicy source, an `exportTo` entry or a \
+         `<service>.<namespace>.svc` address in a ConfigMap or a variable that names a namespace \
+         nothing creates matches nothing: the caller is refused, the route is hidden, the client \
+         cannot resolve its server.\n\nFix: correct the name, or have the platform create the \
+         namespace (or declare it as a provided service's).";
     /// The object names its kind.
     OBJECT_KIND = "object.kind", "every object writes its apiVersion and kind",
         "An object is what its YAML says: the checks, the output path and the API server take \
@@ -231,6 +269,18 @@ rules! {
          taint lets it onto nodes reserved for others.\n\nFix: `.pin_to(&platform::node_groups::APP)` \
          with a group the platform declares in its `PlatformFacts`.";
 
+    /// Istio values in a form Envoy is configured with.
+    MESH_DURATION = "mesh.duration", "Istio durations and retry policies are in the form Istio accepts",
+        "Timeouts, retry timeouts, delays and intervals are Go durations of at least 1ms (`1.5s`, \
+         `300ms`, `2m`); `retryOn` lists Envoy's policies (`5xx`, `gateway-error`, `reset`, \
+         `connect-failure`, `retriable-4xx`, ...) or status codes. Anything else is refused by \
+         Istio's validation or leaves the route without the intended behaviour.\n\nFix: write \
+         the duration with its unit; name a policy from the list.";
+    /// Pods of the mesh leave Istio's ports to its sidecar.
+    MESH_RESERVED_PORT = "mesh.reserved-port", "no container of a pod in the mesh listens on a port Istio's sidecar takes",
+        "Istio's sidecar listens on 15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053 \
+         and 15090 in every pod it joins: a container port among them collides with it.\n\nFix: \
+         pick another port.";
     /// Routes land on existing Service ports.
     MESH_ROUTE_TARGET = "mesh.route-target", "every route lands on a port of an existing Service, provided service or ServiceEntry",
         "A VirtualService destination that names no Service (or a port it does not expose) \

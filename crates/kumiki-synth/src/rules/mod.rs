@@ -9,6 +9,7 @@
 mod argocd;
 mod authority;
 mod catalog;
+mod grammar;
 mod index;
 pub(crate) mod kinds;
 mod mesh;
@@ -19,6 +20,7 @@ mod secrets;
 mod selectors;
 mod structure;
 mod telemetry;
+mod validity;
 #[cfg(any(test, feature = "test-hooks"))]
 mod view_paths;
 pub(crate) mod views;
@@ -39,7 +41,8 @@ use std::collections::HashSet;
 use crate::facts::Owner;
 
 /// The rule groups of synthesis, each checking several rules of one concern.
-const GROUPS: [for<'a> fn(&Index<'a>, &mut Problems<'a>); 9] = [
+const GROUPS: [for<'a> fn(&Index<'a>, &mut Problems<'a>); 10] = [
+    validity::check,
     authority::check,
     workloads::check,
     pods::check,

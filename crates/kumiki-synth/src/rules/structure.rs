@@ -4,8 +4,8 @@
 
 use kumiki_core::Rule as Syntax;
 
+use super::grammar::quantity;
 use super::index::{Index, Rendered};
-use super::workloads::quantity;
 use super::{Problems, STRUCTURE_KEYS, STRUCTURE_LABELS, STRUCTURE_NAME, STRUCTURE_PORTS, STRUCTURE_QUANTITY};
 
 /// Every structural problem of the environment.
@@ -57,17 +57,18 @@ fn data_keys<'a>(object: &Rendered<'a>, problems: &mut Problems<'a>) {
         _ => return,
     };
     let maps = fields.iter().filter_map(|field| object.json().get(field)?.as_object());
-    for key in maps
-        .flat_map(|map| map.map(|(key, _)| key))
-        .filter(|key| !valid_data_key(key))
-    {
+    for key in maps.flat_map(|map| map.map(|(key, _)| key)) {
+        let problem = if key == "." || key.starts_with("..") {
+            "may not be \".\" or start with \"..\": the kubelet keeps those names for itself in a mounted volume"
+        } else if !valid_data_key(key) {
+            "may contain only letters, digits, '-', '_' and '.' (at most 253)"
+        } else {
+            continue;
+        };
         problems.report_as(
             &STRUCTURE_KEYS,
             object.origin(),
-            format!(
-                "{}: data key \"{key}\" may contain only letters, digits, '-', '_' and '.' (at most 253)",
-                object.describe()
-            ),
+            format!("{}: data key \"{key}\" {problem}", object.describe()),
         );
     }
 }

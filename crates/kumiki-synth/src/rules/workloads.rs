@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::{PodSpec, ResourceRequirements};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use super::grammar::quantity;
 use super::index::Index;
 use super::{
     AUTOSCALER, DISRUPTION_BUDGET, OBJECT_SHAPE, POD_NAMES, POD_REQUESTS, Problems, SERVICE_SELECTOR,
@@ -263,46 +264,4 @@ fn request_above_limit(resources: &ResourceRequirements) -> Vec<String> {
         }
     }
     problems
-}
-
-/// A Kubernetes quantity (`100m`, `1.5`, `128Mi`, `1G`) in base units.
-pub(crate) fn quantity(text: &str) -> Option<f64> {
-    const SUFFIXES: [(&str, f64); 13] = [
-        ("Ki", 1024.0),
-        ("Mi", 1048576.0),
-        ("Gi", 1073741824.0),
-        ("Ti", 1099511627776.0),
-        ("Pi", 1125899906842624.0),
-        ("Ei", 1152921504606846976.0),
-        ("m", 0.001),
-        ("k", 1e3),
-        ("M", 1e6),
-        ("G", 1e9),
-        ("T", 1e12),
-        ("P", 1e15),
-        ("E", 1e18),
-    ];
-    let (number, factor) = SUFFIXES
-        .iter()
-        .find_map(|(suffix, factor)| text.strip_suffix(suffix).map(|n| (n, *factor)))
-        .unwrap_or((text, 1.0));
-    number
-        .parse::<f64>()
-        .ok()
-        .filter(|n| n.is_finite() && *n >= 0.0)
-        .map(|n| n * factor)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quantity;
-
-    #[test]
-    fn quantities_in_base_units() {
-        assert_eq!(quantity("100m"), Some(0.1));
-        assert_eq!(quantity("2"), Some(2.0));
-        assert_eq!(quantity("128Mi"), Some(134217728.0));
-        assert_eq!(quantity("1G"), Some(1e9));
-        assert_eq!(quantity("lots"), None);
-    }
 }
