@@ -4,6 +4,7 @@
 //! of each environment, and the workload defaults every Microservice gets (resources,
 //! security context, graceful shutdown). Services read it; they never redefine it.
 
+use kumiki::images::{Promotion, ReleasePolicy, VersionPolicy};
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::platform::PlatformFacts;
@@ -36,6 +37,18 @@ environments! {
         Prd = production("prd"),
     }
 }
+
+/// How versions reach the environments: dev runs what developers push (`latest` allowed);
+/// stg is set by each service's CI; prd runs what stg ran, by promotion. Outside dev a version
+/// is a release number, a commit id or a digest, never a word that names whatever was pushed
+/// last.
+pub const RELEASE: ReleasePolicy = ReleasePolicy {
+    promotions: &[Promotion {
+        from: Env::Stg.id(),
+        to: Env::Prd.id(),
+    }],
+    versions: VersionPolicy::VERSIONS,
+};
 
 /// Namespaces of the platform.
 pub mod namespaces {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use kumiki_tests::{ScratchDir, snapshot};
 use platform::Env;
-use xtask::images::{SetImage, promote, set_image};
+use xtask::images::{Promote, SetImage, promote, set_image};
 use xtask::{Baseline, Failure, Workspace};
 
 /// A workspace at a scratch directory holding a copy of every versions file and of release/.
@@ -59,6 +59,21 @@ fn stg(version: &str) -> SetImage<'_> {
         canary: None,
         env: Env::Stg.id(),
         version,
+        skip_promotion: None,
+    }
+}
+
+fn account() -> Vec<String> {
+    vec!["account".to_owned()]
+}
+
+/// Promoting `services` from `from` to `to` along the promotion path.
+fn promotion(from: Env, to: Env, services: &[String]) -> Promote<'_> {
+    Promote {
+        from: from.id(),
+        to: to.id(),
+        services,
+        skip_promotion: None,
     }
 }
 
@@ -103,13 +118,13 @@ fn promote_makes_the_target_run_the_same_build() {
         "{stg_image}"
     );
 
-    let outcome = promote(&workspace, Env::Stg.id(), Env::Prd.id(), &["account".to_owned()], true).unwrap();
+    let outcome = promote(&workspace, &promotion(Env::Stg, Env::Prd, &account()), true).unwrap();
     assert_eq!(outcome.moved.len(), 1, "{:?}", outcome.moved);
     assert!(outcome.moved[0].to_string().ends_with(&format!(" → 1.5.0@{digest}")));
     assert_eq!(account_image(&workspace.root, "prd"), stg_image);
 
     // Promoting again moves nothing.
-    let again = promote(&workspace, Env::Stg.id(), Env::Prd.id(), &["account".to_owned()], true).unwrap();
+    let again = promote(&workspace, &promotion(Env::Stg, Env::Prd, &account()), true).unwrap();
     assert!(again.moved.is_empty() && again.written.is_none());
 }
 
@@ -118,7 +133,7 @@ fn diff_shows_a_bump_and_a_promotion() {
     let (_scratch, workspace) = scratch_workspace("diff-promotion");
     let baseline = Baseline::Directory(workspace.release_root());
     set_image(&workspace, &stg("e5f6a7b"), false).unwrap();
-    promote(&workspace, Env::Stg.id(), Env::Prd.id(), &["account".to_owned()], false).unwrap();
+    promote(&workspace, &promotion(Env::Stg, Env::Prd, &account()), false).unwrap();
     let diffs = xtask::diff(&baseline, &Env::ALL, |env| workspace.model(env)).unwrap();
     let text = kumiki_diff::render_text(&diffs, false);
     assert!(text.contains("image: stg/account: …/account-gin-repository "), "{text}");
@@ -143,7 +158,10 @@ fn an_invalid_request_exits_2_and_leaves_the_file_byte_identical() {
     let uppercase_digest = format!("@sha256:{}", "5E".repeat(32));
     let requests = [
         (stg("bad tag"), "invalid image tag \"bad tag\""),
-        (stg("latest"), "`latest` is floating; stg needs a pinned version"),
+        (
+            stg("latest"),
+            "`latest` is floating; the platform's version policy requires a release number",
+        ),
         (stg("main"), "is a floating tag"),
         (stg(&uppercase_digest), "invalid image digest"),
         (
@@ -168,7 +186,12 @@ fn an_invalid_request_exits_2_and_leaves_the_file_byte_identical() {
         assert_eq!(fs::read(&file).unwrap(), before);
     }
     // Promoting a floating version is refused the same way.
-    let failure = promote(&workspace, Env::Dev.id(), Env::Stg.id(), &["account".to_owned()], true).unwrap_err();
+    let services = account();
+    let request = Promote {
+        skip_promotion: Some("dev is never promoted: proving the floating version is refused"),
+        ..promotion(Env::Dev, Env::Stg, &services)
+    };
+    let failure = promote(&workspace, &request, true).unwrap_err();
     assert!(
         matches!(failure, Failure::Refused(_)) && failure.to_string().contains("not pinned"),
         "{failure}"

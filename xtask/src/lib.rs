@@ -32,7 +32,13 @@ pub fn unregistered_services() -> Option<String> {
 
 include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 
-/// The workspace root (the parent of `xtask/`).
+/// The message refusing this binary when it runs in another checkout than the one it was
+/// built from (see [`kumiki_cli::built_elsewhere`]).
+pub fn built_elsewhere() -> Option<String> {
+    kumiki_cli::built_elsewhere(&workspace_root(), "xtask")
+}
+
+/// The workspace root (the parent of `xtask/`) this binary was built from.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -50,6 +56,7 @@ pub fn workspace() -> Workspace {
         rules: platform::rules::RULES,
         command: "cargo xtask",
         scaffold: Some(template::SCAFFOLD),
+        release: platform::RELEASE,
     }
 }
 

@@ -4,6 +4,10 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    if let Some(message) = xtask::built_elsewhere() {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
     if let Some(message) = xtask::unregistered_services() {
         eprintln!("error: {message}");
         return ExitCode::from(2);

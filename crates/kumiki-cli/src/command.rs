@@ -101,15 +101,18 @@ enum Command<E: Subcommand> {
     /// Set one image version in a service's images.yaml, then synthesize that environment.
     ///
     /// Edits only that value (comments and layout kept; a missing environment line is added
-    /// under the entry). An invalid version, an unknown service or container, or a floating
-    /// tag (`latest`, `main`, …) outside dev is refused with exit 2 and the file left
-    /// byte-identical. Then synthesizes --env (unless --no-synth); when synth finds errors the
-    /// file is put back as it was. prd is reached by `promote`: setting it directly warns,
-    /// unless --force.
+    /// under the entry). An invalid version, an unknown service or container, or a version the
+    /// platform's version policy does not allow in --env (a floating tag such as `latest`
+    /// outside development, a word where a release number or commit id is required) is refused
+    /// with exit 2 and the file left byte-identical; so is an environment reached by promotion
+    /// (`promote` sets it), unless --skip-promotion says why. Then synthesizes --env (unless
+    /// --no-synth); when synth finds errors the file is put back as it was. The file is never
+    /// read or written through a symbolic link, and the command waits for any other command
+    /// writing the workspace (the lock .kumiki.lock).
     #[command(
-        after_help = "VERSION is `tag`, `tag@sha256:<64 hex>` or `@sha256:<64 hex>` (`latest` in dev only).
+        after_help = "VERSION is `tag`, `tag@sha256:<64 hex>` or `@sha256:<64 hex>`, as the platform's version policy allows.
 
-Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 refused (file untouched), 4 a file could not be read or written."
+Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 refused (file untouched), 4 a file could not be read or written (the message says what was left)."
     )]
     SetImage {
         /// The service (its directory under services/).
@@ -126,9 +129,10 @@ Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 ref
         /// The version.
         #[arg(value_name = "VERSION")]
         image_version: String,
-        /// Set prd directly without the warning that prd is reached by promotion.
-        #[arg(long)]
-        force: bool,
+        /// Set an environment that is reached by promotion directly (a hotfix), saying why:
+        /// the reason is printed with the change, for its commit message.
+        #[arg(long, value_name = "REASON")]
+        skip_promotion: Option<String>,
         /// Only edit the file; do not synthesize.
         #[arg(long)]
         no_synth: bool,
@@ -137,8 +141,10 @@ Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 ref
     /// another, then synthesize the target.
     ///
     /// Prints each version that moves (`account/gin: d74ac1c → e5f6a7b`). Refuses, touching
-    /// nothing, when a version to promote is not pinned (`latest`). When synth finds errors
-    /// the files are put back as they were.
+    /// nothing, when --from -> --to is not a step of the platform's promotion path (unless
+    /// --skip-promotion says why), or a version to promote is not pinned (`latest`) or not
+    /// allowed in --to by the version policy. When synth finds errors the files are put back as
+    /// they were. Waits for any other command writing the workspace.
     #[command(
         after_help = "Exit codes: 0 promoted (or nothing to promote), 1 the model has errors (files restored), 2 refused (files untouched), 4 a file could not be read or written."
     )]
@@ -155,6 +161,10 @@ Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 ref
         /// Promote every service.
         #[arg(long)]
         all: bool,
+        /// Promote between environments the promotion path does not connect, saying why: the
+        /// reason is printed with the change, for its commit message.
+        #[arg(long, value_name = "REASON")]
+        skip_promotion: Option<String>,
         /// Only edit the files; do not synthesize.
         #[arg(long)]
         no_synth: bool,
@@ -305,11 +315,35 @@ pub fn main_with<E: Subcommand>(
     workspace: &crate::Workspace,
     extra: impl FnOnce(E, &crate::Workspace) -> ExitCode,
 ) -> ExitCode {
-    let cli = match Cli::<E>::from_arg_matches(&command_line::<E>(workspace).get_matches()) {
-        Ok(cli) => cli,
-        Err(error) => error.exit(),
+    main_from(workspace, std::env::args_os(), extra)
+}
+
+/// [`main_with`] on the arguments `args` (the first is the program's name), as tests run it.
+pub fn main_from<E: Subcommand>(
+    workspace: &crate::Workspace,
+    args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
+    extra: impl FnOnce(E, &crate::Workspace) -> ExitCode,
+) -> ExitCode {
+    if let Err(message) =
+        crate::policy::check_distinct(workspace.envs).and_then(|()| workspace.release.check(workspace.envs))
+    {
+        eprintln!("error: the workspace is misdeclared: {message}");
+        return ExitCode::from(2);
+    }
+    let matches = match command_line::<E>(workspace).try_get_matches_from(args) {
+        Ok(matches) => matches,
+        Err(error) => return usage(&error),
     };
-    run(workspace, cli.command, extra)
+    match Cli::<E>::from_arg_matches(&matches) {
+        Ok(cli) => run(workspace, cli.command, extra),
+        Err(error) => usage(&error),
+    }
+}
+
+/// Prints clap's error or help and returns its exit code (0 for `--help`, 2 otherwise).
+fn usage(error: &clap::Error) -> ExitCode {
+    let _ = error.print();
+    ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2))
 }
 
 fn run<E: Subcommand>(
@@ -317,6 +351,15 @@ fn run<E: Subcommand>(
     command: Command<E>,
     extra: impl FnOnce(E, &crate::Workspace) -> ExitCode,
 ) -> ExitCode {
+    // Every command that writes the workspace holds its lock: two at once take turns, each
+    // reading what the other wrote.
+    let _lock = match writes(&command)
+        .then(|| crate::files::lock(&workspace.root))
+        .transpose()
+    {
+        Ok(lock) => lock,
+        Err(failure) => return exit(workspace, Err(failure)),
+    };
     let result = match command {
         Command::Extra(command) => return extra(command, workspace),
         Command::Diff { env, base, format, out } => return diff(workspace, &env, base, format, out),
@@ -336,7 +379,7 @@ fn run<E: Subcommand>(
             version,
             env,
             image_version,
-            force,
+            skip_promotion,
             no_synth,
         } => {
             let request = ImageRequest {
@@ -344,21 +387,26 @@ fn run<E: Subcommand>(
                 container: container.as_deref(),
                 canary: version.as_deref(),
                 version: &image_version,
+                skip_promotion: skip_promotion.as_deref(),
             };
-            set_image(workspace, &env, &request, force, no_synth)
+            set_image(workspace, &env, &request, no_synth)
         }
         Command::Promote {
             from,
             to,
             services,
             all: _,
+            skip_promotion,
             no_synth,
         } => one(workspace, &from).and_then(|from| {
-            let to = one(workspace, &to)?;
-            report_images(
-                workspace,
-                crate::images::promote(workspace, from, to, &services, !no_synth),
-            )
+            let request = crate::images::Promote {
+                from,
+                to: one(workspace, &to)?,
+                services: &services,
+                skip_promotion: skip_promotion.as_deref(),
+            };
+            let outcome = crate::images::promote(workspace, &request, !no_synth);
+            report_images(workspace, outcome, skip_promotion.as_deref())
         }),
         Command::Schemas => schemas(workspace),
         Command::Catalog { env, format } => catalog(workspace, &env, format),
@@ -376,6 +424,19 @@ fn run<E: Subcommand>(
         Command::Explain { id } => crate::rules::explain(workspace, &id).map(|text| print!("{text}")),
     };
     exit(workspace, result)
+}
+
+/// Whether `command` writes to the workspace (and so holds its lock).
+fn writes<E: Subcommand>(command: &Command<E>) -> bool {
+    matches!(
+        command,
+        Command::Synth { .. }
+            | Command::SetImage { .. }
+            | Command::Promote { .. }
+            | Command::NewService { .. }
+            | Command::Schemas
+            | Command::ImportCrd { .. }
+    )
 }
 
 /// The exit code of a command's result, printing the failure and what to do about it.
@@ -418,6 +479,9 @@ fn import_crd(
 
 fn synth(workspace: &crate::Workspace, env: &str, out: Option<PathBuf>) -> Result<(), crate::Failure> {
     let root = out.unwrap_or_else(|| workspace.release_root());
+    if root.starts_with(&workspace.root) {
+        crate::files::refuse_links(&workspace.root, &root)?;
+    }
     let envs = chosen(workspace, env)?;
     for written in crate::synth(&root, &envs, |env| workspace.model(env))? {
         let dir = shown(&root.join(written.env.as_str()));
@@ -502,13 +566,13 @@ struct ImageRequest<'a> {
     container: Option<&'a str>,
     canary: Option<&'a str>,
     version: &'a str,
+    skip_promotion: Option<&'a str>,
 }
 
 fn set_image(
     workspace: &crate::Workspace,
     env: &str,
     asked: &ImageRequest,
-    force: bool,
     no_synth: bool,
 ) -> Result<(), crate::Failure> {
     let env = one(workspace, env)?;
@@ -518,19 +582,10 @@ fn set_image(
         canary: asked.canary,
         env,
         version: asked.version,
+        skip_promotion: asked.skip_promotion,
     };
-    // The last environment is reached by promoting what the one before it runs.
-    if let [.., before, last] = workspace.envs
-        && env == *last
-        && !force
-    {
-        eprintln!(
-            "warning: {last} is reached by promotion (`{} promote --from {before} --to {last} {}`); setting it \
-             directly skips what {before} ran (--force to silence)",
-            workspace.command, asked.service
-        );
-    }
-    report_images(workspace, crate::images::set_image(workspace, &request, !no_synth))
+    let outcome = crate::images::set_image(workspace, &request, !no_synth);
+    report_images(workspace, outcome, asked.skip_promotion)
 }
 
 fn schemas(workspace: &crate::Workspace) -> Result<(), crate::Failure> {
@@ -565,6 +620,7 @@ fn catalog(workspace: &crate::Workspace, env: &str, format: CatalogFormat) -> Re
 fn report_images(
     workspace: &crate::Workspace,
     outcome: Result<crate::images::Outcome, crate::Failure>,
+    skip_promotion: Option<&str>,
 ) -> Result<(), crate::Failure> {
     match outcome {
         Ok(outcome) => {
@@ -573,6 +629,9 @@ fn report_images(
             }
             for moved in &outcome.moved {
                 println!("{moved}");
+            }
+            if let (Some(reason), false) = (skip_promotion, outcome.moved.is_empty()) {
+                println!("outside the promotion path, because: {reason}");
             }
             if let Some(written) = outcome.written {
                 let dir = shown(&workspace.release_root().join(written.env.as_str()));

@@ -7,9 +7,9 @@
 //! the workspace is never left with versions that do not synthesize.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use kumiki::images::{ImageVersion, VersionsDocument, check_value, set_version};
+use kumiki::images::{ImageVersion, VersionsDocument, WrittenVersion, check_value, set_version};
 use kumiki::values::EnvId;
 
 use crate::{Failure, Workspace, Written};
@@ -45,8 +45,11 @@ pub struct SetImage<'a> {
     pub canary: Option<&'a str>,
     /// The environment.
     pub env: EnvId,
-    /// The version: `tag`, `tag@digest` or `@digest` (`latest` in dev only).
+    /// The version: `tag`, `tag@digest` or `@digest`, as the platform's version policy allows.
     pub version: &'a str,
+    /// Why the environment is set directly though it is reached by promotion
+    /// (`--skip-promotion`); refused without one.
+    pub skip_promotion: Option<&'a str>,
 }
 
 /// What a command changed, and what it wrote.
@@ -68,9 +71,21 @@ struct Edit {
 /// `cargo xtask set-image`: sets one version, then (with `synth`) synthesizes `env`.
 pub fn set_image(workspace: &Workspace, request: &SetImage<'_>, synth: bool) -> Result<Outcome, Failure> {
     let service = registered(workspace, request.service)?;
+    crate::policy::check_direct_set(
+        &workspace.release,
+        workspace.command,
+        request.env,
+        service,
+        request.skip_promotion,
+    )?;
     let (path, text, document) = read(workspace, service)?;
     let file = Workspace::images_file(service);
-    let version = check_value(request.version, false, request.env)
+    let written = WrittenVersion {
+        text: request.version,
+        plain: false,
+        decorated: false,
+    };
+    let version = check_value(&written, request.env, &workspace.release.versions)
         .map_err(|message| Failure::Refused(format!("version for {}: {message}", request.env)))?;
     let container = match request.container {
         Some(container) => container.to_owned(),
@@ -105,27 +120,36 @@ pub fn set_image(workspace: &Workspace, request: &SetImage<'_>, synth: bool) -> 
     })
 }
 
-/// `cargo xtask promote`: copies the exact versions (digests included) of `services` (every
-/// service with a versions file when empty) from environment `from` to `to`, then (with
-/// `synth`) synthesizes `to`. Refused, touching nothing, when a version to promote is not
-/// pinned.
-pub fn promote(
-    workspace: &Workspace,
-    from: EnvId,
-    to: EnvId,
-    services: &[String],
-    synth: bool,
-) -> Result<Outcome, Failure> {
+/// What `promote` is asked for.
+pub struct Promote<'a> {
+    /// The environment whose versions are promoted.
+    pub from: EnvId,
+    /// The environment that takes them.
+    pub to: EnvId,
+    /// The services (crate names); every service with a versions file when empty.
+    pub services: &'a [String],
+    /// Why `from -> to` is promoted though the platform's promotion path does not
+    /// (`--skip-promotion`); refused without one.
+    pub skip_promotion: Option<&'a str>,
+}
+
+/// `cargo xtask promote`: copies the exact versions (digests included) of the services from
+/// environment `from` to `to`, then (with `synth`) synthesizes `to`. Refused, touching
+/// nothing, when `from -> to` is not on the promotion path (without a reason), or a version to
+/// promote is not pinned or not allowed in `to` by the version policy.
+pub fn promote(workspace: &Workspace, request: &Promote<'_>, synth: bool) -> Result<Outcome, Failure> {
+    let (from, to) = (request.from, request.to);
     if from == to {
         return Err(Failure::Refused(format!("--from and --to are both {from}")));
     }
-    let names: Vec<&str> = if services.is_empty() {
+    crate::policy::check_promotion(&workspace.release, workspace.command, from, to, request.skip_promotion)?;
+    let names: Vec<&str> = if request.services.is_empty() {
         (workspace.services.iter())
             .map(|service| service.name)
-            .filter(|name| workspace.root.join(Workspace::images_file(name)).is_file())
+            .filter(|name| fs::symlink_metadata(workspace.root.join(Workspace::images_file(name))).is_ok())
             .collect()
     } else {
-        (services.iter())
+        (request.services.iter())
             .map(|name| registered(workspace, name))
             .collect::<Result<_, _>>()?
     };
@@ -133,33 +157,7 @@ pub fn promote(
     let mut edits = Vec::new();
     for service in names {
         let (path, before, document) = read(workspace, service)?;
-        let file = Workspace::images_file(service);
-        let mut after = before.clone();
-        for entry in document.keys() {
-            let Some(written) = document.value(entry, from.as_str()) else {
-                continue;
-            };
-            let version: ImageVersion = written
-                .parse()
-                .map_err(|violation| Failure::Refused(format!("{file}: `{entry}` {from}: {violation}")))?;
-            if !version.is_pinned() {
-                return Err(Failure::Refused(format!(
-                    "{file}: `{entry}` runs `{written}` in {from}, which is not pinned: only a tag or a digest names the build to promote"
-                )));
-            }
-            let current = document.value(entry, to.as_str());
-            if current == Some(version.to_string().as_str()) {
-                continue;
-            }
-            after = set_version(&after, entry, to, &version)
-                .map_err(|message| Failure::Refused(format!("{file} {message}")))?;
-            moved.push(Moved {
-                service: service.to_owned(),
-                entry: entry.to_owned(),
-                from: current.map(str::to_owned),
-                to: version.to_string(),
-            });
-        }
+        let after = promote_file(workspace, (service, &before, &document), from, to, &mut moved)?;
         if after != before {
             edits.push(Edit { path, before, after });
         }
@@ -168,6 +166,50 @@ pub fn promote(
         return Ok(Outcome { moved, written: None });
     }
     apply(workspace, edits, to, synth).map(|written| Outcome { moved, written })
+}
+
+/// The text of `service`'s versions file with every version of `from` copied to `to`,
+/// recording each that moves.
+fn promote_file(
+    workspace: &Workspace,
+    (service, before, document): (&str, &str, &VersionsDocument),
+    from: EnvId,
+    to: EnvId,
+    moved: &mut Vec<Moved>,
+) -> Result<String, Failure> {
+    let file = Workspace::images_file(service);
+    let mut after = before.to_owned();
+    for entry in document.keys() {
+        let Some(written) = document.value(entry, from.as_str()) else {
+            continue;
+        };
+        let version: ImageVersion = written
+            .parse()
+            .map_err(|violation| Failure::Refused(format!("{file}: `{entry}` {from}: {violation}")))?;
+        if !version.is_pinned() {
+            return Err(Failure::Refused(format!(
+                "{file}: `{entry}` runs `{written}` in {from}, which is not pinned: only a tag or a digest names the build to promote"
+            )));
+        }
+        workspace.release.versions.check(&version, to).map_err(|message| {
+            Failure::Refused(format!(
+                "{file}: `{entry}` cannot take {from}'s version in {to}: {message}"
+            ))
+        })?;
+        let current = document.value(entry, to.as_str());
+        if current == Some(version.to_string().as_str()) {
+            continue;
+        }
+        after = set_version(&after, entry, to, &version)
+            .map_err(|message| Failure::Refused(format!("{file} {message}")))?;
+        moved.push(Moved {
+            service: service.to_owned(),
+            entry: entry.to_owned(),
+            from: current.map(str::to_owned),
+            to: version.to_string(),
+        });
+    }
+    Ok(after)
 }
 
 fn registered<'a>(workspace: &Workspace, service: &'a str) -> Result<&'a str, Failure> {
@@ -184,10 +226,10 @@ fn registered<'a>(workspace: &Workspace, service: &'a str) -> Result<&'a str, Fa
 fn read(workspace: &Workspace, service: &str) -> Result<(PathBuf, String, VersionsDocument), Failure> {
     let file = Workspace::images_file(service);
     let path = workspace.root.join(&file);
-    if !path.is_file() {
+    if fs::symlink_metadata(&path).is_err() {
         return Err(Failure::Refused(format!("{file} does not exist")));
     }
-    let text = fs::read_to_string(&path).map_err(|error| Failure::Io(path.clone(), error))?;
+    let text = crate::files::read(&workspace.root, &path)?;
     let document = VersionsDocument::parse(&text)
         .map_err(|problem| Failure::Refused(format!("{file}:{}: {}", problem.line, problem.message)))?;
     Ok((path, text, document))
@@ -210,38 +252,50 @@ fn only_container(document: &VersionsDocument, file: &str) -> Result<String, Fai
 /// fails.
 fn apply(workspace: &Workspace, edits: Vec<Edit>, env: EnvId, synth: bool) -> Result<Option<Written>, Failure> {
     for (done, edit) in edits.iter().enumerate() {
-        if let Err(failure) = replace(&edit.path, &edit.after) {
-            restore(&edits[..done]);
-            return Err(failure);
+        if let Err(failure) = crate::files::replace(&workspace.root, &edit.path, edit.after.as_bytes()) {
+            return match restore(workspace, &edits[..done]) {
+                Ok(()) => Err(failure),
+                Err(unrestored) => {
+                    eprintln!("{failure}");
+                    Err(unrestored)
+                }
+            };
         }
     }
     if !synth {
         return Ok(None);
     }
     let root = workspace.release_root();
+    crate::files::refuse_links(&workspace.root, &root)?;
     match crate::synth(&root, &[env], |env| workspace.model(env)) {
         Ok(mut written) => Ok(written.pop()),
-        Err(failure) => {
-            restore(&edits);
-            Err(failure)
+        Err(failure) => match restore(workspace, &edits) {
+            Ok(()) => Err(failure),
+            Err(unrestored) => {
+                // The synth errors still matter; the file left changed matters more.
+                eprintln!("{failure}");
+                Err(unrestored)
+            }
+        },
+    }
+}
+
+/// Puts every edited file back as it was; says which could not be, when one could not.
+fn restore(workspace: &Workspace, edits: &[Edit]) -> Result<(), Failure> {
+    let mut unrestored = Vec::new();
+    for edit in edits {
+        if let Err(failure) = crate::files::replace(&workspace.root, &edit.path, edit.before.as_bytes()) {
+            unrestored.push(format!("{} ({failure})", edit.path.display()));
         }
     }
-}
-
-fn restore(edits: &[Edit]) {
-    for edit in edits {
-        // Best effort: the failure being reported matters more than a second one here.
-        let _ = replace(&edit.path, &edit.before);
+    if unrestored.is_empty() {
+        return Ok(());
     }
-}
-
-/// Writes `contents` beside `path` and renames it over `path`, so a reader never sees half a file.
-fn replace(path: &Path, contents: &str) -> Result<(), Failure> {
-    let temporary = path.with_extension("yaml.new");
-    fs::write(&temporary, contents)
-        .and_then(|()| fs::rename(&temporary, path))
-        .map_err(|error| {
-            let _ = fs::remove_file(&temporary);
-            Failure::Io(path.to_path_buf(), error)
-        })
+    Err(Failure::Io(
+        workspace.root.clone(),
+        std::io::Error::other(format!(
+            "synth found errors, and these files could not be put back, so they hold the new versions: {}",
+            unrestored.join(", ")
+        )),
+    ))
 }

@@ -10,6 +10,7 @@
 //! ```no_run
 //! # use kumiki::prelude::*;
 //! # use kumiki::platform::PlatformFacts;
+//! # use kumiki::images::{Promotion, ReleasePolicy, VersionPolicy};
 //! # environments! { pub enum Env, stage Stage { Qa = development("qa"), Prod = production("prod") } }
 //! # fn platform_apps(_: Env, _: &[App]) -> (PlatformFacts, Vec<App>) { (PlatformFacts::default(), Vec::new()) }
 //! # fn shop(_: Env, _: &ImageVersions) -> App { App::new(name!("shop")) }
@@ -26,6 +27,11 @@
 //!         rules: &[],
 //!         command: "cargo xtask",
 //!         scaffold: None,
+//!         // prod runs what qa ran; words such as `stable` are refused outside qa.
+//!         release: ReleasePolicy {
+//!             promotions: &[Promotion { from: Env::Qa.id(), to: Env::Prod.id() }],
+//!             versions: VersionPolicy::VERSIONS,
+//!         },
 //!     })
 //! }
 //! ```
@@ -40,7 +46,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use kumiki::images::ImageVersions;
+use kumiki::images::{ImageVersions, ReleasePolicy};
 use kumiki::prelude::App;
 use kumiki::rules::PlatformRule;
 use kumiki::synth::write::{self, Drift};
@@ -52,9 +58,11 @@ mod baseline;
 pub mod catalog;
 pub mod command;
 pub mod crd_import;
+pub mod files;
 pub mod images;
 pub mod json;
 mod panics;
+pub mod policy;
 pub mod rules;
 pub mod scaffold;
 
@@ -77,6 +85,40 @@ pub fn of<E: kumiki::prelude::Environments>(id: EnvId) -> E {
         Some(env) => env,
         None => panic!("environment {id} is not one of the platform's: the Workspace's envs must be its Env::ALL"),
     }
+}
+
+/// The message refusing a workspace binary (its package in `<workspace>/<tool_dir>/`) that runs
+/// in another checkout than `built`, the one it was compiled in: a `CARGO_TARGET_DIR` shared
+/// by two clones can run one clone's binary in the other, whose services would then be the
+/// other checkout's code acting on this checkout's files. Where it runs is the checkout cargo
+/// runs it for (`CARGO_MANIFEST_DIR` at run time), else the one around the current directory;
+/// `None` when that is `built`, or when it runs outside any checkout (by path).
+pub fn built_elsewhere(built: &Path, tool_dir: &str) -> Option<String> {
+    let running = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .and_then(|dir| dir.parent().map(Path::to_path_buf))
+        .or_else(|| {
+            let cwd = std::env::current_dir().ok()?;
+            (cwd.ancestors())
+                .find(|dir| dir.join(tool_dir).join("Cargo.toml").is_file())
+                .map(Path::to_path_buf)
+        })?;
+    checkout_mismatch(built, &running, tool_dir)
+}
+
+/// The refusal of [`built_elsewhere`] when `built` is not `running`.
+pub fn checkout_mismatch(built: &Path, running: &Path, tool_dir: &str) -> Option<String> {
+    let same = matches!((built.canonicalize(), running.canonicalize()), (Ok(a), Ok(b)) if a == b);
+    (!same).then(|| {
+        format!(
+            "this binary was built from {} but runs in {}: a target directory shared by two checkouts ran the \
+             other's binary, which would act with the other checkout's services on this one's files. Rebuild it \
+             here (`cargo build --manifest-path {tool_dir}/Cargo.toml`), or give each checkout its own \
+             CARGO_TARGET_DIR",
+            built.display(),
+            running.display()
+        )
+    })
 }
 
 /// Each service's image versions file, in its directory (`services/<name>/images.yaml`).
@@ -102,6 +144,9 @@ pub struct Workspace {
     pub command: &'static str,
     /// What `new-service` creates; `None` and the command refuses.
     pub scaffold: Option<scaffold::Scaffold>,
+    /// The promotion path and the version policy (`set-image`, `promote`, and synth reading
+    /// the versions files).
+    pub release: ReleasePolicy,
 }
 
 impl Workspace {
@@ -159,10 +204,14 @@ impl Workspace {
     pub fn image_versions(&self, service: &str, env: impl Into<EnvId>) -> ImageVersions {
         let env = env.into();
         let file = Workspace::images_file(service);
-        match std::fs::read_to_string(self.root.join(&file)) {
-            Ok(text) => ImageVersions::read(&file, Some(&text), env, self.envs),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => ImageVersions::read(&file, None, env, self.envs),
-            Err(error) => ImageVersions::unreadable(&file, &error.to_string(), env),
+        match files::read(&self.root, &self.root.join(&file)) {
+            Ok(text) => ImageVersions::read(&file, Some(&text), env, self.envs, &self.release.versions),
+            Err(Failure::Io(_, error)) if error.kind() == io::ErrorKind::NotFound => {
+                ImageVersions::read(&file, None, env, self.envs, &self.release.versions)
+            }
+            Err(Failure::Io(_, error)) => ImageVersions::unreadable(&file, &error.to_string(), env),
+            Err(Failure::Refused(reason)) => ImageVersions::unreadable(&file, &reason, env),
+            Err(failure) => ImageVersions::unreadable(&file, &failure.to_string(), env),
         }
     }
 

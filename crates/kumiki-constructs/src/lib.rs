@@ -35,7 +35,8 @@ pub use gitops::{
 };
 pub use image::{Image, ImageVersion, Registry};
 pub use image_versions::{
-    FileProblem, ImageVersions, SCHEMA_FILE_NAME, VersionsDocument, check_value, json_schema, set_version,
+    FileProblem, ImageVersions, Pinned, Promotion, ReleasePolicy, SCHEMA_FILE_NAME, VersionPolicy, VersionsDocument,
+    WrittenVersion, check_value, json_schema, set_version,
 };
 pub use mesh::{
     CircuitBreaker, GatewayListener, GatewayProxy, Listener, Mesh, REVISION_LABEL, Retries, RetryOn, TrafficPolicy,

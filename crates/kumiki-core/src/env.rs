@@ -156,6 +156,9 @@ macro_rules! environments {
             $vis $stage [] $( $variant $kind )+
         }
 
+        // Two environments with one name would be one on the command line and in release/.
+        const _: () = $crate::__distinct_env_names(&[$($name),+]);
+
         impl $env {
             /// Every environment, in promotion order.
             pub const ALL: [$env; $crate::__count!($($variant)+)] = [$($env::$variant),+];
@@ -218,6 +221,36 @@ macro_rules! environments {
             }
         }
     };
+}
+
+/// Fails the build when two of `names` are equal (`environments!`).
+#[doc(hidden)]
+pub const fn __distinct_env_names(names: &[&str]) {
+    let mut i = 0;
+    while i < names.len() {
+        let mut j = 0;
+        while j < i {
+            if same_bytes(names[i].as_bytes(), names[j].as_bytes()) {
+                panic!("two environments of `environments!` have the same name: give each a name of its own");
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+}
+
+const fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Builds the stage enum of [`environments!`]: development variants carry [`DevOnly`].

@@ -15,7 +15,7 @@ mod port;
 mod rule;
 mod validated;
 
-pub use env::{DevOnly, EnvId, Environments, UnknownEnv, find_env};
+pub use env::{__distinct_env_names, DevOnly, EnvId, Environments, UnknownEnv, find_env};
 pub use label::{Label, LabelKey, LabelValue};
 pub use location::SourceLocation;
 pub use name::Name;

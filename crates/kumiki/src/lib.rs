@@ -55,7 +55,7 @@
 //!     let _ = (image, replicas); // a real service adds its objects here
 //!     app
 //! }
-//! let images = ImageVersions::read("images.yaml", Some("hello:\n  prd: \"1.10\"\n"), Env::Prd.id(), &Env::IDS);
+//! let images = ImageVersions::read("images.yaml", Some("hello:\n  prd: \"1.10\"\n"), Env::Prd.id(), &Env::IDS, &VersionPolicy::VERSIONS);
 //! assert_eq!(app(Env::Prd, &images).name().as_str(), "hello");
 //! ```
 
@@ -149,8 +149,8 @@ pub mod typestate {
 /// [`ImageVersions`]: kumiki_constructs::ImageVersions
 pub mod images {
     pub use kumiki_constructs::{
-        FileProblem, ImageVersion, ImageVersions, SCHEMA_FILE_NAME, VersionsDocument, check_value, json_schema,
-        set_version,
+        FileProblem, ImageVersion, ImageVersions, Pinned, Promotion, ReleasePolicy, SCHEMA_FILE_NAME, VersionPolicy,
+        VersionsDocument, WrittenVersion, check_value, json_schema, set_version,
     };
 }
 

@@ -41,6 +41,9 @@ pub(crate) struct Value {
     pub(crate) span: (usize, usize),
     /// Written without quotes.
     pub(crate) plain: bool,
+    /// Written with a YAML tag or anchor before it (`!!str 1.10`, `!!binary …`, `&a`): what a
+    /// reader makes of it depends on the reader.
+    pub(crate) decorated: bool,
 }
 
 impl VersionsDocument {
@@ -63,6 +66,8 @@ impl VersionsDocument {
                 .map(|(env, value)| {
                     let span = byte_span(&value);
                     let plain = !text[span.0..span.1].starts_with(['"', '\'']);
+                    let before = &text[byte_span(&env).1..span.0];
+                    let decorated = before.contains(['!', '&']);
                     Value {
                         env_start: byte_span(&env).0,
                         env: env.value,
@@ -70,6 +75,7 @@ impl VersionsDocument {
                         line: value.referenced.line() as u32,
                         span,
                         plain,
+                        decorated,
                     }
                 })
                 .collect();

@@ -21,6 +21,7 @@
 
 mod document;
 mod edit;
+mod policy;
 mod schema;
 
 use std::cell::RefCell;
@@ -31,6 +32,7 @@ use kumiki_synth::App;
 use crate::image::ImageVersion;
 pub use document::{FileProblem, VersionsDocument};
 pub use edit::set_version;
+pub use policy::{Pinned, Promotion, ReleasePolicy, VersionPolicy};
 pub use schema::{SCHEMA_FILE_NAME, json_schema};
 
 /// The image versions of one service in one environment, read from its versions file: what
@@ -69,8 +71,8 @@ const PLACEHOLDER: kumiki_core::ImageTag = kumiki_core::tag!("unreadable-version
 impl ImageVersions {
     /// The versions of environment `env` (one of the platform's `envs`) in the file at `file`
     /// (a path relative to the workspace root, as errors name it) holding `text`; `None` when
-    /// the file does not exist.
-    pub fn read(file: &str, text: Option<&str>, env: EnvId, envs: &[EnvId]) -> ImageVersions {
+    /// the file does not exist. Every value is held to the platform's `policy`.
+    pub fn read(file: &str, text: Option<&str>, env: EnvId, envs: &[EnvId], policy: &VersionPolicy) -> ImageVersions {
         let file = SourceLocation::intern_file(file);
         let mut problems = Vec::new();
         let state = match text.map(VersionsDocument::parse) {
@@ -85,7 +87,7 @@ impl ImageVersions {
                 ));
                 FileState::Unreadable
             }
-            Some(Ok(document)) => FileState::Read(entries(file, &document, env, envs, &mut problems)),
+            Some(Ok(document)) => FileState::Read(entries(file, &document, (env, envs), policy, &mut problems)),
         };
         let entries = match &state {
             FileState::Read(entries) => entries.len(),
@@ -207,8 +209,8 @@ impl ImageVersions {
 fn entries(
     file: &'static str,
     document: &VersionsDocument,
-    env: EnvId,
-    envs: &[EnvId],
+    (env, envs): (EnvId, &[EnvId]),
+    policy: &VersionPolicy,
     problems: &mut Vec<(SourceLocation, String)>,
 ) -> Vec<EnvEntry> {
     let mut report = |line: u32, message: String| problems.push((SourceLocation { file, line }, message));
@@ -235,7 +237,7 @@ fn entries(
             if written.env != env.as_str() {
                 continue;
             }
-            let version = match check_value(&written.text, written.plain, env) {
+            let version = match check_value(&WrittenVersion::from(written), env, policy) {
                 Ok(version) => Some(version),
                 Err(message) => {
                     report(written.line, format!("`{}` {env}: {message}", entry.key));
@@ -270,19 +272,44 @@ fn check_key(key: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A written version: valid, pinned outside dev, and quoted where YAML would read a number.
-pub fn check_value(text: &str, plain: bool, env: EnvId) -> Result<ImageVersion, String> {
+/// A version as written in a versions file, or given on the command line.
+#[derive(Clone, Copy, Debug)]
+pub struct WrittenVersion<'a> {
+    /// The text of the version.
+    pub text: &'a str,
+    /// WrittenVersion without quotes (on the command line: as it will be written, plain).
+    pub plain: bool,
+    /// WrittenVersion with a YAML tag or anchor before it.
+    pub decorated: bool,
+}
+
+impl<'a> From<&'a document::Value> for WrittenVersion<'a> {
+    fn from(value: &'a document::Value) -> WrittenVersion<'a> {
+        WrittenVersion {
+            text: &value.text,
+            plain: value.plain,
+            decorated: value.decorated,
+        }
+    }
+}
+
+/// A written version: valid, allowed in `env` by the platform's `policy`, without a YAML tag,
+/// and quoted where YAML would read a number.
+pub fn check_value(written: &WrittenVersion<'_>, env: EnvId, policy: &VersionPolicy) -> Result<ImageVersion, String> {
+    let text = written.text;
+    if written.decorated {
+        return Err(format!(
+            "`{text}` is written with a YAML tag or anchor (`!!str`, `!!binary`, `&name`): readers disagree on what \
+             it means; write the version alone, quoted"
+        ));
+    }
     let version: ImageVersion = text.parse().map_err(|violation| format!("{violation}"))?;
-    if plain && reads_as_non_string(text) {
+    if written.plain && reads_as_non_string(text) {
         return Err(format!(
             "write it quoted, \"{text}\": unquoted, YAML tools read it as a number or a boolean"
         ));
     }
-    if !env.is_development() && !version.is_pinned() {
-        return Err(format!(
-            "`{text}` is floating; {env} needs a pinned version: a tag, a digest (@sha256:…) or both"
-        ));
-    }
+    policy.check(&version, env)?;
     Ok(version)
 }
 
@@ -369,7 +396,13 @@ mod tests {
     fn each_problem_names_the_line() {
         let text =
             "gin:\n  dev: latest\n  stg: latest\n  prd: \"1.10\"\nnginx:\n  stg: 1.10\n  prod: abc\nold:\n  stg: abc\n";
-        let versions = ImageVersions::read("services/shop/images.yaml", Some(text), Env::Stg.id(), &envs());
+        let versions = ImageVersions::read(
+            "services/shop/images.yaml",
+            Some(text),
+            Env::Stg.id(),
+            &envs(),
+            &VersionPolicy::VERSIONS,
+        );
         let _ = versions.of(&kumiki_core::name!("gin"));
         let _ = versions.of(&kumiki_core::name!("nginx"));
         let _ = versions.of(&kumiki_core::name!("php"));
@@ -392,7 +425,13 @@ mod tests {
 
     #[test]
     fn a_missing_environment_is_an_error_not_a_default() {
-        let versions = ImageVersions::read("images.yaml", Some("gin:\n  stg: abc\n"), Env::Prd.id(), &envs());
+        let versions = ImageVersions::read(
+            "images.yaml",
+            Some("gin:\n  stg: abc\n"),
+            Env::Prd.id(),
+            &envs(),
+            &VersionPolicy::VERSIONS,
+        );
         let _ = versions.of(&kumiki_core::name!("gin"));
         assert_eq!(
             problems(versions),
@@ -404,7 +443,13 @@ mod tests {
     fn versions_and_digests_are_read() {
         let digest = format!("sha256:{}", "0a".repeat(32));
         let text = format!("gin:\n  prd: 1.4.3@{digest}\ngin@v2:\n  prd: '@{digest}'\n");
-        let versions = ImageVersions::read("images.yaml", Some(&text), Env::Prd.id(), &envs());
+        let versions = ImageVersions::read(
+            "images.yaml",
+            Some(&text),
+            Env::Prd.id(),
+            &envs(),
+            &VersionPolicy::VERSIONS,
+        );
         let gin = kumiki_core::name!("gin");
         assert_eq!(versions.of(&gin).to_string(), format!("1.4.3@{digest}"));
         assert_eq!(

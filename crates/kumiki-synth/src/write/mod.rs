@@ -149,6 +149,27 @@ pub fn read_tree(dir: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
     Ok(files)
 }
 
+/// A release directory holds plain files and directories: a link would make a write land
+/// elsewhere (or a check read elsewhere), so it is refused.
+fn link_refused(path: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "{} is a symbolic link: a release holds plain files and directories only, and synth does not write \
+             through links; remove it and synthesize again",
+            path.display()
+        ),
+    )
+}
+
+/// Refuses `path` when it is a symbolic link.
+fn refuse_link(path: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.file_type().is_symlink() => Err(link_refused(path)),
+        _ => Ok(()),
+    }
+}
+
 fn list_into(dir: &Path, prefix: &str, paths: &mut Vec<String>) -> io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
@@ -158,7 +179,11 @@ fn list_into(dir: &Path, prefix: &str, paths: &mut Vec<String>) -> io::Result<()
         } else {
             format!("{prefix}/{name}")
         };
-        if entry.file_type()?.is_dir() {
+        let kind = entry.file_type()?;
+        if kind.is_symlink() {
+            return Err(link_refused(&entry.path()));
+        }
+        if kind.is_dir() {
             list_into(&entry.path(), &relative, paths)?;
         } else {
             paths.push(relative);
@@ -226,6 +251,8 @@ pub fn write(root: &Path, release: &Release) -> io::Result<Written> {
 pub fn write_with(disk: &dyn Disk, root: &Path, release: &Release) -> io::Result<Written> {
     let env = release.env.as_str();
     let target = env_dir(root, release);
+    refuse_link(root)?;
+    refuse_link(&target)?;
     disk.create_dir_all(root)?;
     recover(disk, root, env)?;
     let on_disk = survey(&target, &manifest::read(&manifest_path(root, env)))?;

@@ -27,6 +27,7 @@ pub fn workspace() -> Workspace {
         rules: &[],
         command: "cargo acme",
         scaffold: None,
+        release: acme_platform::RELEASE,
     }
 }
 

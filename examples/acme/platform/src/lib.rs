@@ -8,6 +8,7 @@ use kumiki::platform::{
     Boundary, Environment, GitOps, Kind, PlatformFacts, Policy, Project, PullPolicy, Rollout, Seccomp, SecurityPolicy,
     Team,
 };
+use kumiki::images::{Promotion, ReleasePolicy, VersionPolicy};
 use kumiki::prelude::*;
 
 environments! {
@@ -21,6 +22,16 @@ environments! {
         ProdUs = production("prod-us"),
     }
 }
+
+/// How versions reach the environments: qa floats; a release reaches Europe first, and
+/// America runs what Europe ran.
+pub const RELEASE: ReleasePolicy = ReleasePolicy {
+    promotions: &[Promotion {
+        from: Env::ProdEu.id(),
+        to: Env::ProdUs.id(),
+    }],
+    versions: VersionPolicy::VERSIONS,
+};
 
 /// Where the shop's services run.
 pub const SHOP: Name = name!("shop");
