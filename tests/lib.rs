@@ -83,6 +83,34 @@ impl Drop for ScratchDir {
     }
 }
 
+/// A workspace at a scratch directory holding a copy of every versions file and of release/:
+/// the services' code is this build's, so nothing compiles.
+pub fn scratch_workspace(label: &str) -> (ScratchDir, xtask::Workspace) {
+    let scratch = ScratchDir::new(label);
+    let root = xtask::workspace_root();
+    for service in xtask::SERVICES {
+        let file = xtask::Workspace::images_file(service.name);
+        if let Ok(text) = std::fs::read_to_string(root.join(&file)) {
+            std::fs::create_dir_all(scratch.path().join(&file).parent().unwrap()).unwrap();
+            std::fs::write(scratch.path().join(&file), text).unwrap();
+        }
+    }
+    // The environments' files, not the writer's local manifests beside them.
+    for (path, bytes) in snapshot(&root.join("release"))
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with('.'))
+    {
+        let target = scratch.path().join("release").join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+    let workspace = xtask::Workspace {
+        root: scratch.path().to_path_buf(),
+        ..xtask::workspace()
+    };
+    (scratch, workspace)
+}
+
 /// Every file below `dir` with its bytes, relative paths as keys (hidden entries included).
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     kumiki::synth::write::read_tree(dir).expect("directory is readable")

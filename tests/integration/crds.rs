@@ -337,6 +337,7 @@ fn import_crd_refuses_what_it_cannot_import_and_writes_nothing() {
             kinds,
             version,
             out: scratch.path(),
+            root: scratch.path(),
             command: "cargo xtask",
             sdk_path: xtask::crd_import::DEFAULT_SDK_PATH,
             kopium,
@@ -346,7 +347,9 @@ fn import_crd_refuses_what_it_cannot_import_and_writes_nothing() {
     let not_a_crd = root.join("services/account/images.yaml");
     let failure = request(&not_a_crd, &[], None, "kopium");
     assert!(
-        failure.to_string().contains("is not a CustomResourceDefinition"),
+        failure
+            .to_string()
+            .contains("images.yaml: not a CustomResourceDefinition"),
         "{failure}"
     );
     let rules = root.join("crds/prometheus-operator/prometheusrules.monitoring.coreos.com.yaml");

@@ -5,37 +5,10 @@
 use std::fs;
 use std::path::Path;
 
-use kumiki_tests::{ScratchDir, snapshot};
+use kumiki_tests::{scratch_workspace, snapshot};
 use platform::Env;
 use xtask::images::{Promote, SetImage, promote, set_image};
 use xtask::{Baseline, Failure, Workspace};
-
-/// A workspace at a scratch directory holding a copy of every versions file and of release/.
-fn scratch_workspace(label: &str) -> (ScratchDir, Workspace) {
-    let scratch = ScratchDir::new(label);
-    let root = xtask::workspace_root();
-    for service in xtask::SERVICES {
-        let file = Workspace::images_file(service.name);
-        if let Ok(text) = fs::read_to_string(root.join(&file)) {
-            fs::create_dir_all(scratch.path().join(&file).parent().unwrap()).unwrap();
-            fs::write(scratch.path().join(&file), text).unwrap();
-        }
-    }
-    // The environments' files, not the writer's local manifests beside them.
-    for (path, bytes) in snapshot(&root.join("release"))
-        .into_iter()
-        .filter(|(path, _)| !path.starts_with('.'))
-    {
-        let target = scratch.path().join("release").join(path);
-        fs::create_dir_all(target.parent().unwrap()).unwrap();
-        fs::write(target, bytes).unwrap();
-    }
-    let workspace = Workspace {
-        root: scratch.path().to_path_buf(),
-        ..xtask::workspace()
-    };
-    (scratch, workspace)
-}
 
 fn account_file(workspace: &Workspace) -> std::path::PathBuf {
     workspace.root.join(Workspace::images_file("account"))

@@ -176,10 +176,18 @@ Exit codes: 0 set (or already so), 1 the model has errors (file restored), 2 ref
     /// fingerprint and kopium's version, and ends with `kumiki::crds::custom_resource!`, so
     /// the kind is an object an App takes (group, version, plural and scope from the CRD; a
     /// cluster-scoped kind with a namespace is a synth error). The crate holding the module
-    /// depends on `kumiki` and `serde` (with `derive`). Needs kopium 0.24.1 (`cargo install
-    /// kopium --version 0.24.1 --locked`); the normal build and tests never do.
+    /// depends on `kumiki` and `serde` (with `derive`); the command says so after writing.
+    ///
+    /// Every name the CRD gives is checked before it reaches code: the group (a DNS
+    /// subdomain), kind (CamelCase letters and digits), plural and versions (DNS labels), and
+    /// the schema's property names, enum values and descriptions (no quotes, backslashes or
+    /// control characters). A CRD with several storage versions needs --version. Two CRDs of
+    /// one kind in different groups go to `<group>_<kind>.rs`; a file at the module's path that
+    /// is not the module of the same CRD is never overwritten. Modules are written below the
+    /// workspace only, never through a link, each replaced whole. Needs kopium 0.24.1 (`cargo
+    /// install kopium --version 0.24.1 --locked`); the normal build and tests never do.
     #[command(
-        after_help = "Exit codes: 0 written, 2 refused (kopium missing, not a CRD, no such kind or version), 4 a file could not be read or written."
+        after_help = "Exit codes: 0 written, 2 refused (kopium missing, not a CRD, a name that is not one, several storage versions without --version, no such kind or version, --out outside the workspace or through a link, a file that is not this CRD's module), 4 a file could not be read or written. Nothing is written when one CRD is refused."
     )]
     ImportCrd {
         /// A CRD file, or a directory of CRD files.
@@ -461,11 +469,16 @@ fn import_crd(
     out: &Path,
     sdk_path: &str,
 ) -> Result<(), crate::Failure> {
+    // The modules go below the workspace; a relative --out is from the current directory.
+    let out = std::env::current_dir()
+        .map(|cwd| cwd.join(out))
+        .map_err(|error| crate::Failure::Io(out.to_path_buf(), error))?;
     let import = crate::crd_import::Import {
         source,
         kinds,
         version,
-        out,
+        out: &out,
+        root: &workspace.root,
         command: workspace.command,
         sdk_path,
         kopium: "kopium",
@@ -474,6 +487,10 @@ fn import_crd(
         for module in imported {
             println!("{} {}: {}", module.kind, module.version, shown(&module.path));
         }
+        println!(
+            "the crate holding these modules needs {}",
+            crate::crd_import::MODULE_DEPENDENCIES
+        );
     })
 }
 

@@ -92,11 +92,20 @@ pub fn replace(root: &Path, path: &Path, contents: &[u8]) -> Result<(), Failure>
 /// and neither it nor any directory between `root` and it is a symbolic link. Missing entries
 /// are fine: they will be created as directories and files, not links.
 pub fn refuse_links(root: &Path, path: &Path) -> Result<(), Failure> {
-    let relative = path.strip_prefix(root).map_err(|_| outside(root, path))?;
+    // The root may be named through a link of its own (`/tmp` on some systems): only what is
+    // below it must hold no link.
+    let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let (root, relative) = match (path.strip_prefix(root), path.strip_prefix(&canonical)) {
+        (Ok(relative), _) => (root, relative),
+        (_, Ok(relative)) => (canonical.as_path(), relative),
+        _ => return Err(outside(root, path)),
+    };
     let mut current = root.to_path_buf();
     for component in relative.components() {
-        let Component::Normal(name) = component else {
-            return Err(outside(root, path));
+        let name = match component {
+            Component::CurDir => continue,
+            Component::Normal(name) => name,
+            _ => return Err(outside(root, path)),
         };
         current.push(name);
         match fs::symlink_metadata(&current) {

@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use crate::Failure;
 
+mod names;
 mod repeated;
 
 /// The kopium release the modules are generated and checked with.
@@ -50,8 +51,10 @@ pub struct Import<'a> {
     pub kinds: &'a [String],
     /// This version (default: the storage version).
     pub version: Option<&'a str>,
-    /// Where the modules go.
+    /// Where the modules go: below `root`.
     pub out: &'a Path,
+    /// The workspace: modules are written only below it, never through a link.
+    pub root: &'a Path,
     /// How users run the command, for the header (`cargo xtask`).
     pub command: &'a str,
     /// The path the module reaches the SDK by: `kumiki` (the facade) in a platform's crate;
@@ -72,88 +75,163 @@ pub struct Imported {
     pub path: PathBuf,
 }
 
-/// Generates a module per kind of `import.source` into `import.out`.
+/// The crates a generated module needs in the crate that holds it.
+pub const MODULE_DEPENDENCIES: &str =
+    "kumiki (the SDK, or the path --sdk-path names) and serde with its `derive` feature";
+
+/// Generates a module per kind of `import.source` into `import.out`. Every CRD is read and
+/// checked first (its names, one storage version, where its module goes), so a refusal
+/// writes nothing; each module is then written beside its file and renamed over it.
 pub fn import(import: &Import<'_>) -> Result<Vec<Imported>, Failure> {
-    let files = crd_files(import.source)?;
-    let mut checked = false;
-    let mut imported = Vec::new();
-    for file in files {
+    names::check_rust_path(import.sdk_path).map_err(|problem| Failure::Refused(format!("--sdk-path {problem}")))?;
+    let mut chosen = Vec::new();
+    for file in crd_files(import.source)? {
         let text = fs::read_to_string(&file).map_err(|error| Failure::Io(file.clone(), error))?;
         let crd: Value = serde_saphyr::from_str(&text)
             .map_err(|error| Failure::Refused(format!("{}: not YAML: {error}", file.display())))?;
-        let Some(definition) = Definition::read(&crd) else {
-            return Err(Failure::Refused(format!(
-                "{} is not a CustomResourceDefinition (apiextensions.k8s.io/v1)",
-                file.display()
-            )));
-        };
+        let definition =
+            Definition::read(&crd).map_err(|problem| Failure::Refused(format!("{}: {problem}", file.display())))?;
         if !import.kinds.is_empty() && !import.kinds.contains(&definition.kind) {
             continue;
         }
-        let version = match import.version {
-            Some(version) if definition.versions.iter().any(|known| known == version) => version.to_owned(),
-            Some(version) => {
-                return Err(Failure::Refused(format!(
-                    "{} has no version {version} (it has {})",
-                    definition.kind,
-                    definition.versions.join(", ")
-                )));
-            }
-            None => definition.storage.clone(),
-        };
-        if !checked {
-            check_kopium(import.kopium)?;
-            checked = true;
-        }
+        let version = chosen_version(&definition, import.version)?;
+        chosen.push((file, text, crd, definition, version));
+    }
+    if chosen.is_empty() {
+        return Err(Failure::Refused(format!(
+            "{} holds no CRD of the kinds asked for",
+            import.source.display()
+        )));
+    }
+    let definitions: Vec<&Definition> = chosen.iter().map(|(_, _, _, definition, _)| definition).collect();
+    let paths: Vec<PathBuf> = (definitions.iter())
+        .map(|definition| import.out.join(module_file(definition, &definitions)))
+        .collect();
+    for (path, definition) in paths.iter().zip(&definitions) {
+        crate::files::refuse_links(import.root, path)?;
+        refuse_overwriting_another(path, definition)?;
+    }
+    check_kopium(import.kopium)?;
+    let mut imported = Vec::new();
+    for ((file, text, crd, definition, version), path) in chosen.into_iter().zip(paths) {
         let generated = kopium(import.kopium, &spec_only(&crd, &version), &file)?;
         let module = module(import, &file, &text, &definition, &version, &generated);
-        let path = import.out.join(format!("{}.rs", definition.kind.to_snake_case()));
         fs::create_dir_all(import.out).map_err(|error| Failure::Io(import.out.to_path_buf(), error))?;
-        fs::write(&path, module).map_err(|error| Failure::Io(path.clone(), error))?;
+        crate::files::replace(import.root, &path, module.as_bytes())?;
         imported.push(Imported {
             kind: definition.kind,
             version,
             path,
         });
     }
-    if imported.is_empty() {
-        return Err(Failure::Refused(format!(
-            "{} holds no CRD of the kinds asked for",
-            import.source.display()
-        )));
-    }
     Ok(imported)
 }
 
-/// What the module needs from a CRD.
+/// The version to generate: the one asked for, or the CRD's one storage version.
+fn chosen_version(definition: &Definition, asked: Option<&str>) -> Result<String, Failure> {
+    match asked {
+        Some(version) if definition.versions.iter().any(|known| known == version) => Ok(version.to_owned()),
+        Some(version) => Err(Failure::Refused(format!(
+            "{} has no version {version} (it has {})",
+            definition.kind,
+            definition.versions.join(", ")
+        ))),
+        None => match definition.storage.as_slice() {
+            [one] => Ok(one.clone()),
+            several => Err(Failure::Refused(format!(
+                "{} has {} storage versions ({}): a CRD stores exactly one, so which to generate is unclear; pick one \
+                 with --version",
+                definition.kind,
+                several.len(),
+                several.join(", ")
+            ))),
+        },
+    }
+}
+
+/// The module's file name: `<kind>.rs`, or `<group>_<kind>.rs` when another CRD imported with it
+/// has the same kind in another group.
+fn module_file(definition: &Definition, all: &[&Definition]) -> String {
+    let kind = definition.kind.to_snake_case();
+    let shared = (all.iter()).any(|other| other.kind == definition.kind && other.group != definition.group);
+    if shared {
+        format!("{}_{kind}.rs", definition.group.replace(['.', '-'], "_"))
+    } else {
+        format!("{kind}.rs")
+    }
+}
+
+/// Refuses to replace a file at `path` that is not a module generated from the same CRD (the
+/// same group and kind): a module of another CRD, or code written by hand.
+fn refuse_overwriting_another(path: &Path, definition: &Definition) -> Result<(), Failure> {
+    let Ok(existing) = fs::read_to_string(path) else {
+        return Ok(());
+    };
+    let source = existing.lines().find(|line| line.starts_with("// Source: "));
+    let same = source.is_some_and(|line| {
+        line.contains(&format!(", {}/", definition.group))
+            && line.contains(&format!(" {}, status stripped", definition.kind))
+    });
+    if same {
+        return Ok(());
+    }
+    Err(Failure::Refused(format!(
+        "{} exists and is not the module of {}/{}: {}; choose another --out, or remove it first",
+        path.display(),
+        definition.group,
+        definition.kind,
+        source.map_or_else(
+            || "it was not generated by import-crd".to_owned(),
+            |line| format!("it says `{line}`")
+        )
+    )))
+}
+
+/// What the module needs from a CRD, every name checked: they end up in Rust code.
 struct Definition {
     group: String,
     kind: String,
     plural: String,
     namespaced: bool,
     versions: Vec<String>,
-    storage: String,
+    /// The versions marked as stored (a valid CRD has exactly one).
+    storage: Vec<String>,
 }
 
 impl Definition {
-    fn read(crd: &Value) -> Option<Definition> {
+    /// The definition of `crd`, or what makes it one kumiki does not import.
+    fn read(crd: &Value) -> Result<Definition, String> {
+        let not_a_crd = || "not a CustomResourceDefinition (apiextensions.k8s.io/v1)".to_owned();
         if crd["kind"] != "CustomResourceDefinition" {
-            return None;
+            return Err(not_a_crd());
         }
         let spec = &crd["spec"];
-        let text = |value: &Value| value.as_str().map(str::to_owned);
-        let versions = spec["versions"].as_array()?;
-        Some(Definition {
+        let text = |value: &Value| value.as_str().map(str::to_owned).ok_or_else(not_a_crd);
+        let versions = spec["versions"].as_array().ok_or_else(not_a_crd)?;
+        let definition = Definition {
             group: text(&spec["group"])?,
             kind: text(&spec["names"]["kind"])?,
             plural: text(&spec["names"]["plural"])?,
             namespaced: spec["scope"] == "Namespaced",
-            versions: versions.iter().filter_map(|version| text(&version["name"])).collect(),
+            versions: versions
+                .iter()
+                .map(|version| text(&version["name"]))
+                .collect::<Result<_, _>>()?,
             storage: (versions.iter())
-                .find(|version| version["storage"] == true)
-                .or(versions.first())
-                .and_then(|version| text(&version["name"]))?,
-        })
+                .filter(|version| version["storage"] == true)
+                .map(|version| text(&version["name"]))
+                .collect::<Result<_, _>>()?,
+        };
+        names::check_group(&definition.group)?;
+        names::check_kind(&definition.kind)?;
+        names::check_label("plural", &definition.plural)?;
+        for version in &definition.versions {
+            names::check_label("version", version)?;
+        }
+        for version in versions {
+            names::check_schema(&version["schema"]["openAPIV3Schema"], "openAPIV3Schema")?;
+        }
+        Ok(definition)
     }
 }
 
@@ -239,7 +317,12 @@ pub fn generated_code(module: &str) -> Option<&str> {
 
 /// The command that regenerates a module, as its header states it.
 fn regenerate_command(import: &Import<'_>, file: &Path) -> String {
-    let mut command = format!("{} import-crd {}", import.command, file.display());
+    // A path is shown escaped: a line break in a file name must not end the comment.
+    let mut command = format!(
+        "{} import-crd {}",
+        import.command,
+        file.display().to_string().escape_debug()
+    );
     if let Some(version) = import.version {
         command.push_str(&format!(" --version {version}"));
     }
@@ -277,7 +360,7 @@ fn module(
          {sdk}::crds::custom_resource! {{\n    \
              /// A {kind} ({group}/{version}), as the CRD defines it.\n    \
              #[derive(Clone)]\n    \
-             {kind}({spec}): group = \"{group}\", version = \"{version}\", plural = \"{plural}\",\n    \
+             {kind}({spec}): group = {group:?}, version = {version:?}, plural = {plural:?},\n    \
              scope = {sdk}::k8s_openapi::{scope}\n\
          }}\n",
         group = definition.group,
@@ -291,7 +374,7 @@ fn module(
          {CODE_FINGERPRINT_PREFIX}{code_fingerprint}\n\
          {code}",
         command = regenerate_command(import, file),
-        source = file.display(),
+        source = file.display().to_string().escape_debug(),
         group = definition.group,
         source_fingerprint = fingerprint(text.as_bytes()),
         code_fingerprint = fingerprint(code.as_bytes()),
