@@ -232,7 +232,7 @@ fn cases() -> Vec<Case> {
             ],
             exit: 3,
             expect: vec![
-                "image: prd/web: …/acme/web 1.0.0 → 1.1.0",
+                "image: prd/web/web: …/acme/web 1.0.0 → 1.1.0",
                 "+      - image: docker.io/acme/web:1.1.0",
             ],
         },
@@ -399,6 +399,58 @@ fn a_deletion_warning_says_what_the_application_syncing_it_does() {
 }
 
 #[test]
+fn a_config_map_replaced_by_its_new_content_hash_is_reported_where_it_stays_behind() {
+    let old = with(web(), &[("web", config_map("web-config-1a2b3c4d", "info", true))]);
+    let new = with(web(), &[("web", config_map("web-config-5e6f7a8b", "debug", true))]);
+    let before = with_application(release(&old), false);
+    let after = with_application(release(&new), false);
+    let diff = kumiki_diff::compare("prd", &before, &after).unwrap();
+    let text = render_text(&[diff], false);
+    assert!(
+        text.contains(
+            "warning: prd/web: replaced by ConfigMap web-config-5e6f7a8b (its contents changed; the workloads mount the new one): \
+             ConfigMap shop/web-config-1a2b3c4d is deleted from release/ but stays in the cluster: Application web does not prune"
+        ),
+        "{text}"
+    );
+    // A ConfigMap whose name is no content hash is an ordinary deletion.
+    let old = with(web(), &[("web", config_map("settings", "info", false))]);
+    let new = with(web(), &[("web", config_map("settings-v2", "info", false))]);
+    let diff = kumiki_diff::compare("prd", &release(&old), &release(&new)).unwrap();
+    assert!(!render_text(&[diff], false).contains("replaced by"));
+}
+
+/// A canary Deployment of web beside the stable one, running `image`.
+fn canary(image: &str) -> String {
+    deployment("web-canary", 1, image).replace("{name: web, namespace", "{name: web-canary, namespace")
+}
+
+#[test]
+fn a_bump_two_workloads_share_is_shown_once() {
+    let old = vec![
+        ("web", deployment("web", 2, "docker.io/acme/web:1.0.0")),
+        ("web", canary("docker.io/acme/web:1.0.0")),
+    ];
+    let new = vec![
+        ("web", deployment("web", 2, "docker.io/acme/web:1.1.0")),
+        ("web", canary("docker.io/acme/web:1.1.0")),
+    ];
+    let diff = kumiki_diff::compare("prd", &release(&old), &release(&new)).unwrap();
+    let text = render_text(std::slice::from_ref(&diff), false);
+    assert_eq!(
+        text.matches("image: prd/web/web: …/acme/web 1.0.0 → 1.1.0\n").count(),
+        1,
+        "{text}"
+    );
+    let markdown = render_markdown(&[diff]);
+    assert_eq!(
+        markdown.matches("- web/web: …/acme/web 1.0.0 → 1.1.0\n").count(),
+        1,
+        "{markdown}"
+    );
+}
+
+#[test]
 fn markdown_collapses_each_app_and_warns_up_front() {
     let old = with(web(), &[("web", config_map("settings", "info", false))]);
     let new = vec![
@@ -415,7 +467,7 @@ fn markdown_collapses_each_app_and_warns_up_front() {
         .unwrap();
     assert!(warning < details, "{markdown}");
     assert!(markdown.contains("| `web` | 0 | 1 | 1 | 0 |"), "{markdown}");
-    assert!(markdown.contains("- web: …/acme/web 1.0.0 → 1.1.0"), "{markdown}");
+    assert!(markdown.contains("- web/web: …/acme/web 1.0.0 → 1.1.0"), "{markdown}");
     assert!(
         markdown.contains("```diff\n--- a/web/shop.deployment.web.yaml"),
         "{markdown}"

@@ -109,15 +109,18 @@ fn diff_shows_a_bump_and_a_promotion() {
     promote(&workspace, &promotion(Env::Stg, Env::Prd, &account()), false).unwrap();
     let diffs = xtask::diff(&baseline, &Env::ALL, |env| workspace.model(env)).unwrap();
     let text = kumiki_diff::render_text(&diffs, false);
-    assert!(text.contains("image: stg/account: …/account-gin-repository "), "{text}");
     assert!(
-        text.contains("promoted: stg → prd/account: …/account-gin-repository "),
+        text.contains("image: stg/account/gin: …/account-gin-repository "),
+        "{text}"
+    );
+    assert!(
+        text.contains("promoted: stg → prd/account/gin: …/account-gin-repository "),
         "{text}"
     );
     assert!(!text.contains("image: prd/"), "{text}");
     let markdown = kumiki_diff::render_markdown(&diffs);
     assert!(
-        markdown.contains("**Promotions** (builds an earlier environment already runs)\n\n- from stg: account: "),
+        markdown.contains("**Promotions** (builds an earlier environment already runs)\n\n- from stg: account/gin: "),
         "{markdown}"
     );
 }

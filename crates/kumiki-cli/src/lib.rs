@@ -27,13 +27,16 @@
 //!         rules: &[],
 //!         command: "cargo xtask",
 //!         scaffold: None,
-//!         // prod runs what qa ran; words such as `stable` are refused outside qa.
-//!         release: ReleasePolicy {
-//!             promotions: &[Promotion { from: Env::Qa.id(), to: Env::Prod.id() }],
-//!             versions: VersionPolicy::VERSIONS,
-//!         },
+//!         release: RELEASE,
 //!     })
 //! }
+//!
+//! /// prod runs what qa ran; words such as `stable` are refused outside qa. A `const`, so the
+//! /// promotion list lives for the whole program (a `&[…]` built inside a function would not).
+//! const RELEASE: ReleasePolicy = ReleasePolicy {
+//!     promotions: &[Promotion { from: Env::Qa.id(), to: Env::Prod.id() }],
+//!     versions: VersionPolicy::VERSIONS,
+//! };
 //! ```
 //!
 //! The crate that lists the service crates depends on all of them, so keep it tiny and this
@@ -450,36 +453,50 @@ pub fn diff<E: Into<EnvId> + Copy>(
     envs: &[E],
     model: impl Fn(E) -> Model,
 ) -> Result<Vec<EnvDiff>, Failure> {
-    let order: Vec<EnvId> = envs.iter().map(|&env| env.into()).collect();
-    diff_in_order(baseline, envs, &order, model)
+    let releases = synthesize(envs, model)?;
+    let mut diffs = compare_releases(baseline, &releases)?;
+    if has_bumps(&diffs) {
+        let running: Vec<(String, BTreeSet<String>)> = (releases.iter())
+            .map(|release| {
+                (
+                    release.env.as_str().to_owned(),
+                    kumiki_diff::running_images(&release.files),
+                )
+            })
+            .collect();
+        kumiki_diff::mark_promotions(&mut diffs, &running);
+    }
+    Ok(diffs)
 }
 
-/// [`diff`], where an image bump to a build an earlier environment of `order` (the platform's
-/// environments in promotion order) already runs reads as a promotion: the code's release of
-/// that environment when it is diffed too, its baseline otherwise.
-pub fn diff_in_order<E: Into<EnvId> + Copy>(
+/// [`diff`] of `envs`, where an image bump to a build an earlier environment of `order` (the
+/// platform's environments in promotion order) runs reads as a promotion. What an earlier
+/// environment runs is what the code makes it run (synthesized when it is not diffed, so
+/// `diff --env prd` alone shows a promotion from a stg changed in the same change), or its
+/// baseline when that does not synthesize.
+pub fn diff_in_order(
     baseline: &Baseline,
-    envs: &[E],
+    envs: &[EnvId],
     order: &[EnvId],
-    model: impl Fn(E) -> Model,
+    model: impl Fn(EnvId) -> Model,
 ) -> Result<Vec<EnvDiff>, Failure> {
-    let releases = synthesize(envs, model)?;
-    let mut diffs = (releases.iter())
-        .map(|release| {
-            let old = baseline.tree(release.env)?;
-            kumiki_diff::compare(release.env.as_str(), &old, &release.files).map_err(Failure::Unreadable)
-        })
-        .collect::<Result<Vec<EnvDiff>, Failure>>()?;
-    if diffs
-        .iter()
-        .any(|diff| diff.changes.iter().any(|change| !change.image_bumps.is_empty()))
-    {
+    let releases = synthesize(envs, &model)?;
+    let mut diffs = compare_releases(baseline, &releases)?;
+    if has_bumps(&diffs) {
+        let last = envs
+            .iter()
+            .filter_map(|env| order.iter().position(|known| known == env))
+            .max();
         let running: Vec<(String, BTreeSet<String>)> = (order.iter())
+            .take(last.map_or(0, |last| last + 1))
             .filter_map(|&env| {
                 let images = match releases.iter().find(|release| release.env == env) {
                     Some(release) => kumiki_diff::running_images(&release.files),
-                    // An environment the baseline lacks runs nothing yet.
-                    None => kumiki_diff::running_images(&baseline.tree(env).ok()?),
+                    None => match kumiki::synth::synthesize(model(env)) {
+                        Ok(release) => kumiki_diff::running_images(&release.files),
+                        // An environment the baseline lacks runs nothing yet.
+                        Err(_) => kumiki_diff::running_images(&baseline.tree(env).ok()?),
+                    },
                 };
                 Some((env.as_str().to_owned(), images))
             })
@@ -487,6 +504,19 @@ pub fn diff_in_order<E: Into<EnvId> + Copy>(
         kumiki_diff::mark_promotions(&mut diffs, &running);
     }
     Ok(diffs)
+}
+
+fn compare_releases(baseline: &Baseline, releases: &[Release]) -> Result<Vec<EnvDiff>, Failure> {
+    (releases.iter())
+        .map(|release| {
+            let old = baseline.tree(release.env)?;
+            kumiki_diff::compare(release.env.as_str(), &old, &release.files).map_err(Failure::Unreadable)
+        })
+        .collect()
+}
+
+fn has_bumps(diffs: &[EnvDiff]) -> bool {
+    (diffs.iter()).any(|diff| diff.changes.iter().any(|change| !change.image_bumps.is_empty()))
 }
 
 /// The exit code of `cargo xtask diff`: 0 when no environment changes, 3 otherwise (the

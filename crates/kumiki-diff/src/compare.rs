@@ -142,6 +142,7 @@ pub fn compare(env: &str, old: &Tree, new: &Tree) -> Result<EnvDiff, DiffError> 
         }
     }
     changes.extend(new.into_iter().map(|(key, after)| added(key, after)));
+    name_replaced_config_maps(&mut changes);
     changes.sort_by(|a, b| {
         (a.app.as_str(), review::importance(&a.key), &a.key).cmp(&(b.app.as_str(), review::importance(&b.key), &b.key))
     });
@@ -235,6 +236,38 @@ fn removed(key: ObjectKey, before: Parsed, pruning: &Pruning) -> ObjectChange {
         warnings: vec![warning],
         image_bumps: Vec::new(),
         key,
+    }
+}
+
+/// A ConfigMap named with a content hash (`account-config-1a2b3c4d`) is replaced, not changed,
+/// when its contents change: the removed one's warning says which one replaces it, so a
+/// reviewer knows it is unused once the rollout finishes (and, where Argo CD does not prune,
+/// that it stays behind until deleted).
+fn name_replaced_config_maps(changes: &mut [ObjectChange]) {
+    let hashed_prefix = |key: &ObjectKey| {
+        let (prefix, hash) = key.name.rsplit_once('-')?;
+        (key.kind == "ConfigMap"
+            && key.group.is_empty()
+            && hash.len() == 8
+            && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then_some(prefix.to_owned())
+    };
+    let added: Vec<(ObjectKey, String)> = (changes.iter())
+        .filter(|change| change.kind == ChangeKind::Added)
+        .filter_map(|change| Some((change.key.clone(), hashed_prefix(&change.key)?)))
+        .collect();
+    for change in changes.iter_mut().filter(|change| change.kind == ChangeKind::Removed) {
+        let Some(prefix) = hashed_prefix(&change.key) else {
+            continue;
+        };
+        let replacement = (added.iter())
+            .find(|(key, other)| *other == prefix && key.namespace == change.key.namespace)
+            .map(|(key, _)| key.name.as_str());
+        if let (Some(replacement), Some(warning)) = (replacement, change.warnings.first_mut()) {
+            *warning = format!(
+                "replaced by ConfigMap {replacement} (its contents changed; the workloads mount the new one): {warning}"
+            );
+        }
     }
 }
 

@@ -98,7 +98,7 @@ pub fn render_text(diffs: &[EnvDiff], color: bool) -> String {
                 );
             }
         }
-        for bump in diff.changes.iter().flat_map(|c| &c.image_bumps) {
+        for bump in crate::review::distinct_bumps(&diff.changes) {
             let _ = match &bump.promoted_from {
                 Some(from) => writeln!(out, "promoted: {from} → {}/{bump}", diff.env),
                 None => writeln!(out, "image: {}/{bump}", diff.env),
@@ -172,8 +172,8 @@ fn markdown(diffs: &[EnvDiff], bodies: bool) -> String {
                 let _ = writeln!(out, "> - `{app}`: {text}");
             }
         }
-        let (promotions, bumps): (Vec<&ImageBump>, Vec<&ImageBump>) = (diff.changes.iter())
-            .flat_map(|c| &c.image_bumps)
+        let (promotions, bumps): (Vec<&ImageBump>, Vec<&ImageBump>) = crate::review::distinct_bumps(&diff.changes)
+            .into_iter()
             .partition(|bump| bump.promoted_from.is_some());
         if !promotions.is_empty() {
             let _ = writeln!(out, "\n**Promotions** (builds an earlier environment already runs)\n");

@@ -196,26 +196,40 @@ pub fn mark_promotions(diffs: &mut [crate::EnvDiff], running: &[(String, BTreeSe
 }
 
 impl fmt::Display for ImageBump {
-    /// `account: …/account-gin-repository 1.4.0 → 1.5.0`; the whole images when the
-    /// repository changes too.
+    /// `account/gin: …/account-gin-repository 1.4.0 → 1.5.0` (app, container, repository,
+    /// versions), the form `set-image` prints; when the repository changes too, each side
+    /// names its own: `account/gin: …/old 1.4.0 → …/new 1.5.0`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (from_repository, from_version) = split_image(&self.from);
         let (to_repository, to_version) = split_image(&self.to);
+        let (app, container) = (&self.app, &self.container);
         if from_repository == to_repository {
             write!(
                 f,
-                "{}: {} {from_version} → {to_version}",
-                self.app,
+                "{app}/{container}: {} {from_version} → {to_version}",
                 short_repository(to_repository)
             )
         } else {
             write!(
                 f,
-                "{}: container {}: {} → {}",
-                self.app, self.container, self.from, self.to
+                "{app}/{container}: {} {from_version} → {} {to_version}",
+                short_repository(from_repository),
+                short_repository(to_repository)
             )
         }
     }
+}
+
+/// The bumps of `changes`, each once: a canary's workloads and the stable one, or two
+/// workloads of an app running the same container, bump the same image.
+pub fn distinct_bumps<'a>(changes: impl IntoIterator<Item = &'a crate::ObjectChange>) -> Vec<&'a ImageBump> {
+    let mut bumps: Vec<&ImageBump> = Vec::new();
+    for bump in changes.into_iter().flat_map(|change| &change.image_bumps) {
+        if !bumps.contains(&bump) {
+            bumps.push(bump);
+        }
+    }
+    bumps
 }
 
 /// Repository and tag (or digest) of an image reference; an untagged image runs `latest`.

@@ -451,10 +451,10 @@ mod tests {
         assert_eq!(
             (
                 definition.kind.as_str(),
-                definition.storage.as_str(),
+                definition.storage.join(","),
                 definition.namespaced
             ),
-            ("Widget", "v1", false)
+            ("Widget", "v1".to_owned(), false)
         );
         let stripped = spec_only(&crd, "v1");
         let versions = stripped["spec"]["versions"].as_array().unwrap();

@@ -394,8 +394,7 @@ mod tests {
 
     #[test]
     fn each_problem_names_the_line() {
-        let text =
-            "gin:\n  dev: latest\n  stg: latest\n  prd: \"1.10\"\nnginx:\n  stg: 1.10\n  prod: abc\nold:\n  stg: abc\n";
+        let text = "gin:\n  dev: latest\n  stg: latest\n  prd: \"1.10\"\nnginx:\n  stg: 1.10\n  prod: abc\nold:\n  stg: abc1234\n";
         let versions = ImageVersions::read(
             "services/shop/images.yaml",
             Some(text),
