@@ -157,6 +157,62 @@ fn a_directory_link_above_a_file_or_in_release_is_refused() {
     assert!(snapshot(target.path()).is_empty());
 }
 
+#[test]
+fn new_service_and_schemas_write_through_no_link() {
+    let (scratch, _) = scratch_workspace("link-scaffold");
+    let root = scratch.path();
+    let elsewhere = kumiki_tests::ScratchDir::new("link-scaffold-target");
+    let manifest = elsewhere.path().join("Cargo.toml");
+    fs::write(&manifest, "[dependencies]\n").unwrap();
+    fs::create_dir_all(root.join("xtask")).unwrap();
+    symlink(&manifest, root.join("xtask/Cargo.toml")).unwrap();
+    let ran = run(root, &["new-service", "ledger", "--port", "8080"]);
+    assert_eq!(ran.code, 2, "{ran:?}");
+    assert!(ran.stderr.contains("xtask/Cargo.toml is a symbolic link"), "{ran:?}");
+    assert_eq!(fs::read_to_string(&manifest).unwrap(), "[dependencies]\n");
+    assert!(!root.join("services/ledger").exists());
+
+    symlink(elsewhere.path(), root.join("schemas")).unwrap();
+    let ran = run(root, &["schemas"]);
+    assert_eq!(ran.code, 2, "{ran:?}");
+    assert!(ran.stderr.contains("schemas is a symbolic link"), "{ran:?}");
+    assert_eq!(snapshot(elsewhere.path()).len(), 1, "only the manifest is there");
+}
+
+#[test]
+fn diff_of_prd_alone_shows_a_promotion_from_stg_changed_in_the_same_change() {
+    let (scratch, _) = scratch_workspace("diff-promotion-alone");
+    let root = scratch.path();
+    let set = run(
+        root,
+        &[
+            "set-image",
+            "account",
+            "--env",
+            "stg",
+            "--container",
+            "gin",
+            "3.1.4",
+            "--no-synth",
+        ],
+    );
+    assert_eq!(set.code, 0, "{set:?}");
+    let promoted = run(
+        root,
+        &["promote", "--from", "stg", "--to", "prd", "account", "--no-synth"],
+    );
+    assert_eq!(promoted.code, 0, "{promoted:?}");
+    // release/ on disk still runs d74ac1c in stg: what the code makes stg run decides.
+    let ran = run(root, &["diff", "--env", "prd"]);
+    assert_eq!(ran.code, 3, "{ran:?}");
+    assert!(
+        ran.stdout
+            .contains("promoted: stg → prd/account/gin: …/account-gin-repository d74ac1c → 3.1.4\n"),
+        "{ran:?}"
+    );
+    assert!(!ran.stdout.contains("image: prd/"), "{ran:?}");
+}
+
 /// The first container entry of `service`'s versions file.
 fn first_container(root: &Path, service: &str) -> Option<String> {
     let text = fs::read_to_string(versions_file(root, service)).ok()?;

@@ -611,10 +611,11 @@ fn schemas(workspace: &crate::Workspace) -> Result<(), crate::Failure> {
         .into_iter()
         .try_for_each(|(name, schema)| {
             let path = dir.join(name);
-            std::fs::create_dir_all(&dir)
-                .and_then(|()| std::fs::write(&path, schema))
-                .map(|()| println!("wrote {}", shown(&path)))
-                .map_err(|error| crate::Failure::Io(path, error))
+            crate::files::refuse_links(&workspace.root, &dir)?;
+            std::fs::create_dir_all(&dir).map_err(|error| crate::Failure::Io(dir.clone(), error))?;
+            crate::files::replace(&workspace.root, &path, schema.as_bytes())?;
+            println!("wrote {}", shown(&path));
+            Ok(())
         })
 }
 

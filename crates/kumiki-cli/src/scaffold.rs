@@ -150,7 +150,8 @@ pub fn new_service(workspace: &Workspace, request: &Request<'_>) -> Result<Creat
         return refuse(format!("--image-repo: {invalid}"));
     }
     let manifest_path = root.join(scaffold.registry_manifest);
-    let manifest = fs::read_to_string(&manifest_path).map_err(|error| Failure::Io(manifest_path.clone(), error))?;
+    let manifest = crate::files::read(root, &manifest_path)?;
+    crate::files::refuse_links(root, &dir)?;
     let dependency = format!("{crate_name} = {{ path = \"../services/{crate_name}\" }}");
     if manifest
         .lines()
@@ -186,10 +187,10 @@ pub fn new_service(workspace: &Workspace, request: &Request<'_>) -> Result<Creat
         let _ = fs::remove_dir_all(&staging);
         return Err(Failure::Io(dir, error));
     }
-    if let Err(error) = replace_file(&manifest_path, &manifest) {
+    if let Err(failure) = crate::files::replace(root, &manifest_path, manifest.as_bytes()) {
         // An unregistered crate would fail every build: take it back out.
         let _ = fs::remove_dir_all(&dir);
-        return Err(Failure::Io(manifest_path, error));
+        return Err(failure);
     }
     Ok(Created {
         dir,
@@ -200,10 +201,13 @@ pub fn new_service(workspace: &Workspace, request: &Request<'_>) -> Result<Creat
 }
 
 fn write_crate(staging: &Path, files: &[(String, String)]) -> Result<(), (PathBuf, io::Error)> {
-    if staging.exists() {
-        // A previous run that was killed midway.
-        fs::remove_dir_all(staging).map_err(|error| (staging.to_path_buf(), error))?;
+    // A previous run that was killed midway, or a link planted there: removed, never followed.
+    match fs::symlink_metadata(staging) {
+        Ok(metadata) if metadata.is_dir() => fs::remove_dir_all(staging),
+        Ok(_) => fs::remove_file(staging),
+        Err(_) => Ok(()),
     }
+    .map_err(|error| (staging.to_path_buf(), error))?;
     for (relative, contents) in files {
         let path = staging.join(relative);
         let parent = path.parent().expect("files are inside the crate");
@@ -211,15 +215,6 @@ fn write_crate(staging: &Path, files: &[(String, String)]) -> Result<(), (PathBu
         fs::write(&path, contents).map_err(|error| (path.clone(), error))?;
     }
     Ok(())
-}
-
-/// Writes `contents` beside `path` and renames it over `path`.
-fn replace_file(path: &Path, contents: &str) -> io::Result<()> {
-    let temporary = path.with_extension("toml.new");
-    fs::write(&temporary, contents)?;
-    fs::rename(&temporary, path).inspect_err(|_| {
-        let _ = fs::remove_file(&temporary);
-    })
 }
 
 /// `manifest` with `dependency` among the service lines, in name order.
