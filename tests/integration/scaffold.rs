@@ -273,7 +273,8 @@ fn a_failure_midway_takes_the_new_crate_back_out() {
     let workspace = small_workspace(&scratch);
     let root = workspace.root.clone();
     // The manifest cannot be replaced: a directory sits where its temporary file goes.
-    fs::create_dir_all(root.join("xtask/Cargo.toml.new/blocker")).unwrap();
+    let temporary = format!("xtask/.Cargo.toml.{}.new/blocker", std::process::id());
+    fs::create_dir_all(root.join(temporary)).unwrap();
     let before = snapshot(&root);
     let request = Request {
         name: "ledger",

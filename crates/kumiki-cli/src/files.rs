@@ -11,7 +11,6 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::Failure;
 
@@ -149,14 +148,16 @@ fn outside(root: &Path, path: &Path) -> Failure {
     ))
 }
 
-/// A name beside `path` no other write uses: hidden, with this process's id and a counter.
+/// The name beside `path` this process writes it under: hidden, with the process's id (the
+/// workspace lock keeps two writes of one file apart). What a killed run left there, or a
+/// link planted there, is removed first, never followed.
 fn temporary_beside(path: &Path) -> PathBuf {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
     let name = path
         .file_name()
         .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
-    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-    path.with_file_name(format!(".{name}.{}.{count}.new", std::process::id()))
+    let temporary = path.with_file_name(format!(".{name}.{}.new", std::process::id()));
+    let _ = fs::remove_file(&temporary);
+    temporary
 }
 
 /// `path` relative to `root`, as messages name repository files.
