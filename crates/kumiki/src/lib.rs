@@ -55,7 +55,7 @@
 //!     let _ = (image, replicas); // a real service adds its objects here
 //!     app
 //! }
-//! let images = ImageVersions::read("images.yaml", Some("hello:\n  prd: \"1.10\"\n"), Env::Prd.id(), &Env::IDS, &VersionPolicy::VERSIONS);
+//! let images = ImageVersions::read("images.yaml", Some("hello:\n  prd: \"1.10\"\n"), Env::Prd.id(), &Env::IDS, &kumiki::images::VersionPolicy::VERSIONS);
 //! assert_eq!(app(Env::Prd, &images).name().as_str(), "hello");
 //! ```
 
