@@ -2,13 +2,13 @@
 //! GitHub's registry, no service mesh (plain Services and NetworkPolicies), one namespace for
 //! the shop, and an Argo CD app-of-apps tree.
 
+use kumiki::images::{Promotion, ReleasePolicy, VersionPolicy};
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::platform::{
     Boundary, Environment, GitOps, Kind, PlatformFacts, Policy, Project, PullPolicy, Rollout, Seccomp, SecurityPolicy,
     Team,
 };
-use kumiki::images::{Promotion, ReleasePolicy, VersionPolicy};
 use kumiki::prelude::*;
 
 environments! {
