@@ -12,6 +12,7 @@ use kumiki::platform::{
     Egress, Environment, GatewayProxy, Mesh, Policy, PullPolicy, Rollout, Seccomp, SecurityPolicy, Team,
 };
 use kumiki::prelude::*;
+use kumiki::synth::DeclaredCall;
 use kumiki::values::{AwsAccountId, AwsRegion, Repository};
 
 pub mod argocd;
@@ -301,10 +302,12 @@ pub fn apps(env: Env, services: &[App]) -> (PlatformFacts, Vec<App>) {
     let egress = Egress::new(&environment(env))
         .route(external_hosts::httpbin_org())
         .build();
+    // The Sidecar lets the services' proxies see exactly what their declared calls need.
+    let calls: Vec<&DeclaredCall> = services.iter().flat_map(App::published::<DeclaredCall>).collect();
     let mut mesh_app = App::new(name!("mesh"));
     mesh_app
         .add(mesh.strict_mtls())
-        .add(mesh.sidecar(&namespaces::SERVICES));
+        .add(mesh.sidecar(&namespaces::SERVICES, &calls));
     let gateway_openers: Vec<&App> = services.iter().chain([&egress]).collect();
     for proxy in [&mesh.ingress, &mesh.egress] {
         for (location, message) in proxy.node_port_conflicts(gateway_openers.iter().copied()) {

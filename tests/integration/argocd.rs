@@ -344,7 +344,7 @@ fn a_dependency_cycle_cannot_be_ordered_in_waves() {
         },
         ..Default::default()
     });
-    tenant.add(platform::mesh().sidecar(&name!("tenant")));
+    tenant.add(platform::mesh().sidecar(&name!("tenant"), &[]));
     let mut chart = HelmChart::new(
         name!("tenant-istio"),
         "https://istio-release.storage.googleapis.com/charts",

@@ -12,7 +12,7 @@ use kumiki_crds::istio::{
     PeerAuthentication, PeerAuthenticationMtls, PeerAuthenticationMtlsMode, PeerAuthenticationSpec, Sidecar,
     SidecarEgress, SidecarOutboundTrafficPolicy, SidecarOutboundTrafficPolicyMode, SidecarSpec,
 };
-use kumiki_synth::{App, ProvidedService};
+use kumiki_synth::{App, DeclaredCall, ProvidedService};
 use typed_builder::TypedBuilder;
 
 /// The label that enrols a namespace's pods in the mesh (sidecar injection by revision).
@@ -64,7 +64,24 @@ impl Mesh {
     /// know (`REGISTRY_ONLY`), so every call out of the cluster goes through a declared
     /// [`ExternalHost`](crate::ExternalHost) and the egress gateway. (The seed set
     /// `REGISTRY_ONLY` in istiod's values, away from the namespaces it governs.)
-    pub fn sidecar(&self, namespace: &Name) -> Sidecar {
+    ///
+    /// `calls` are the calls the services declare (their apps' published [`DeclaredCall`]s):
+    /// each one from `namespace` to a Service of another namespace adds that Service's host,
+    /// and nothing else becomes visible.
+    pub fn sidecar(&self, namespace: &Name, calls: &[&DeclaredCall]) -> Sidecar {
+        let mut hosts = vec![
+            "./*".to_owned(),
+            format!("{}/*", self.root_namespace),
+            format!("{}/*", self.egress.namespace),
+        ];
+        let called = (calls.iter())
+            .filter(|call| call.caller_namespace == *namespace && call.service_namespace != *namespace)
+            .map(|call| format!("{0}/{1}.{0}.svc.cluster.local", call.service_namespace, call.service));
+        for host in called {
+            if !hosts.contains(&host) {
+                hosts.push(host);
+            }
+        }
         Sidecar {
             metadata: ObjectMeta {
                 name: Some("default".to_owned()),
@@ -73,11 +90,7 @@ impl Mesh {
             },
             spec: SidecarSpec {
                 egress: Some(vec![SidecarEgress {
-                    hosts: vec![
-                        "./*".to_owned(),
-                        format!("{}/*", self.root_namespace),
-                        format!("{}/*", self.egress.namespace),
-                    ],
+                    hosts,
                     ..Default::default()
                 }]),
                 outbound_traffic_policy: Some(SidecarOutboundTrafficPolicy {

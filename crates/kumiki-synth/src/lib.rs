@@ -9,6 +9,7 @@
 
 mod app;
 mod authority;
+mod call;
 mod emit;
 mod error;
 mod facts;
@@ -25,6 +26,7 @@ pub mod write;
 
 pub use app::{App, Declared, Reported};
 pub use authority::{Authority, Grant, Kind, Right};
+pub use call::DeclaredCall;
 pub use error::{SynthError, SynthErrors};
 pub use facts::{Exemption, MetricsScraper, Owner, PlatformFacts, ProvidedService, ReleaseLayout, mesh_principal};
 pub use json::JsonError;

@@ -57,7 +57,9 @@ pub fn app(env: Env, images: &ImageVersions) -> App {
         .liveness(Probe::tcp(&http).with_failure_threshold(6))
         .liveness(Probe::tcp(&fastcgi).with_failure_threshold(6))
         .expose(port!(50005), &http)
-        .allow_from(&namespaces::SERVICES, &[&http])
+        // Reached in the mesh only, by the orchestrator's checkout saga: its identity alone, in
+        // every layer (an AuthorizationPolicy on its ServiceAccount, a NetworkPolicy rule).
+        .allow_caller(&namespaces::SERVICES, &name!("orchestrator"), &[&http])
         .pin_to(&node_groups::APP)
         .database(databases::database(env, name!("order")))
         .build()

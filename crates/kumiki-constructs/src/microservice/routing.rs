@@ -24,12 +24,22 @@ use crate::port::Protocol;
 use super::context::Lowering;
 
 impl Lowering<'_> {
-    /// Who sees the routing objects: the service's namespace, and the ingress gateway's when
-    /// the service has listeners (the gateway proxy must see the rules it applies).
+    /// Who sees the routing objects: the service's namespace, the ingress gateway's when the
+    /// service has listeners (the gateway proxy must see the rules it applies), and the
+    /// namespace of every declared caller (its proxy applies them to its calls). No other.
     fn export_to(&self, mesh: &Mesh) -> Vec<String> {
+        let own = &self.spec.environment.namespace;
         let mut namespaces = vec![".".to_owned()];
+        let mut visible = |namespace: String| {
+            if !namespaces.contains(&namespace) {
+                namespaces.push(namespace);
+            }
+        };
         if !self.spec.listeners.is_empty() {
-            namespaces.push(mesh.ingress.namespace.to_string());
+            visible(mesh.ingress.namespace.to_string());
+        }
+        for caller in self.spec.callers.iter().filter(|caller| caller.namespace != *own) {
+            visible(caller.namespace.to_string());
         }
         namespaces
     }
