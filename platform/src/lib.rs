@@ -316,6 +316,7 @@ pub fn apps(env: Env, services: &[App]) -> (PlatformFacts, Vec<App>) {
     }
     let facts = PlatformFacts::builder()
         .node_groups(environment(env).node_groups)
+        .mesh_root(mesh.root_namespace.clone())
         // The only hosts a service may register itself: its managed database's endpoint.
         .registered_hosts(
             databases::aurora_endpoint(env)

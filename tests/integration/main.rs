@@ -16,6 +16,7 @@ mod node_pools;
 mod ownership;
 mod pod_rules;
 mod properties;
+mod reachability;
 mod release_workflow;
 mod repository;
 mod robustness;

@@ -4,7 +4,7 @@
 
 use kumiki::crds::istio::VirtualService;
 use kumiki::prelude::*;
-use kumiki_tests::{find, has, with_platform};
+use kumiki_tests::{find, with_platform};
 use platform::Env;
 
 use super::mesh::{Cart, SHOP_LISTENER, Shop, errors, image, service};
@@ -80,9 +80,11 @@ fn declared_callers_and_the_ingress_gateway_are_the_only_ones_allowed() {
     let cart = service::<Cart>(Env::Prd, None).build();
     assert!(kumiki::synth::synthesize(with_platform(Env::Prd, vec![app, cart])).is_ok());
 
-    // Without callers or listeners there is no policy: the mesh admits authenticated peers.
+    // Without callers or listeners the policy admits nobody (an ALLOW policy without rules),
+    // not every authenticated peer.
     let plain = service::<Shop>(Env::Prd, None).build();
-    assert!(!has::<kumiki::crds::istio::AuthorizationPolicy>(&plain));
+    let nobody = find::<kumiki::crds::istio::AuthorizationPolicy>(&plain, "shop");
+    assert!(nobody.spec.rules.is_none());
 }
 
 #[test]

@@ -53,7 +53,9 @@ fn the_valid_microservice_synthesizes_in_every_environment() {
     for env in Env::ALL {
         let (service, _, _) = shop(env, image());
         let release = kumiki::synth::synthesize(bare(env, vec![service.build()])).unwrap();
-        assert_eq!(release.files.len(), 7, "{:?}", release.files.keys());
+        // Workload, ServiceAccount, Service, its routes, the disruption budget, the
+        // NetworkPolicy and the AuthorizationPolicy that admits nobody yet.
+        assert_eq!(release.files.len(), 8, "{:?}", release.files.keys());
     }
 }
 

@@ -51,6 +51,11 @@ pub struct PlatformFacts {
     /// What service crates may write, and the grants to single services.
     #[builder(default)]
     pub authority: Authority,
+    /// The service mesh's root namespace (`istio-system`), where a Sidecar,
+    /// PeerAuthentication or AuthorizationPolicy without a selector applies mesh-wide; `None`
+    /// when the platform runs no mesh.
+    #[builder(default, setter(strip_option))]
+    pub mesh_root: Option<Name>,
 }
 
 /// Which code an app comes from: the platform's, or a service crate's (set by the command

@@ -9,6 +9,7 @@ use crate::tree::{Document, Json};
 use kumiki_core::{EnvId, Rule as Syntax, SourceLocation};
 
 use crate::app::{App, Declared};
+use crate::call::DeclaredCall;
 use crate::error::{SynthError, SynthErrors};
 use crate::facts::PlatformFacts;
 use crate::json::JsonError;
@@ -105,7 +106,19 @@ pub fn synthesize(model: Model) -> Result<Release, SynthErrors> {
     let objects = identify(&sources, &serialized, &mut errors);
     let outputs = output_paths(&objects, &mut errors);
     let app_origins = apps.iter().map(|app| app_origin(app)).collect();
-    let index = Index::new(env, &facts, app_origins, &objects);
+    let calls = (apps.iter())
+        .flat_map(|app| {
+            (app.published::<DeclaredCall>()).map(move |call| {
+                let origin = Origin {
+                    location: call.declared_at,
+                    ..app_origin(app)
+                };
+                (origin, call)
+            })
+        })
+        .collect();
+    let mut index = Index::new(env, &facts, app_origins, &objects);
+    index.calls = calls;
     let header = header(env, command);
     let (rendered, problems) = parallel::map_while(
         &outputs,

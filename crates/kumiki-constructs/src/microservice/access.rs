@@ -13,6 +13,7 @@ use kumiki_crds::istio::{
     AuthorizationPolicyRulesFromSource, AuthorizationPolicyRulesTo, AuthorizationPolicyRulesToOperation,
     AuthorizationPolicySelector, AuthorizationPolicySpec,
 };
+use kumiki_crds::non_empty;
 use kumiki_synth::mesh_principal;
 
 use crate::port::Port;
@@ -73,8 +74,9 @@ impl Lowering<'_> {
         }
     }
 
-    /// ALLOW rules for the declared callers and the ingress gateway; none when nothing is
-    /// declared (the mesh then admits any authenticated peer) or there is no mesh.
+    /// ALLOW rules for the declared callers, the ingress gateway and the scraper (on the
+    /// metrics port); with none of them, an ALLOW policy without rules, which admits nobody: a
+    /// service in the mesh is called by what it declares and nothing else. None without a mesh.
     pub(crate) fn authorization_policy(&self) -> Option<AuthorizationPolicy> {
         let spec = self.spec;
         let mesh = spec.environment.mesh.as_ref()?;
@@ -96,18 +98,18 @@ impl Lowering<'_> {
                 numbers(&listener_targets),
             ));
         }
-        // Where callers are restricted, the scraper is one of them, on the metrics port only.
-        if let (false, Some(metrics), Some(scraper)) = (rules.is_empty(), &spec.metrics, &spec.environment.scraper) {
+        // The scraper is a caller too, on the metrics port only.
+        if let (Some(metrics), Some(scraper)) = (&spec.metrics, &spec.environment.scraper) {
             rules.push(rule(scraper.principal(), numbers(&[&metrics.value.port])));
         }
-        (!rules.is_empty()).then(|| AuthorizationPolicy {
+        Some(AuthorizationPolicy {
             metadata: self.metadata(self.name()),
             spec: AuthorizationPolicySpec {
                 selector: Some(AuthorizationPolicySelector {
                     match_labels: Some(self.selector_labels()),
                 }),
                 action: Some(AuthorizationPolicyAction::Allow),
-                rules: Some(rules),
+                rules: non_empty(rules),
                 ..Default::default()
             },
         })

@@ -22,8 +22,9 @@ pub use super::typestate::{HasLiveness, HasReadiness, LivenessDeclared, NoLivene
 /// A microservice of service `S`, lowered by [`Microservice::build`] into an [`App`] named
 /// `S::NAME` holding: a Deployment (a StatefulSet with its headless Service when
 /// [`Microservice::stateful`]), a ServiceAccount, a PodDisruptionBudget, a NetworkPolicy
-/// (ingress denied but for what [`Microservice::allow_from`] opens), a Service when a port
-/// is exposed, a HorizontalPodAutoscaler when autoscaled, and a ConfigMap (with a content hash
+/// (ingress denied but for what [`Microservice::allow_from`] opens), in the mesh an
+/// AuthorizationPolicy admitting exactly the declared callers (nobody when none is declared), a
+/// Service when a port is exposed, a HorizontalPodAutoscaler when autoscaled, and a ConfigMap (with a content hash
 /// in its name, so a change rolls the pods) when settings are given.
 ///
 /// Pods and rollouts are shaped by the environment's [`Policy`](crate::Policy), which the
@@ -80,8 +81,9 @@ pub use super::typestate::{HasLiveness, HasReadiness, LivenessDeclared, NoLivene
 ///     .liveness(Probe::tcp(&http))
 ///     .expose(port!(50000), &http)
 ///     .build();
-/// // Deployment, ServiceAccount, PDB, NetworkPolicy, Service, DestinationRule, VirtualService
-/// assert_eq!(app.objects().len(), 7);
+/// // Deployment, ServiceAccount, PDB, NetworkPolicy, Service, DestinationRule, VirtualService,
+/// // and an AuthorizationPolicy that admits nobody until callers are declared
+/// assert_eq!(app.objects().len(), 8);
 /// ```
 ///
 /// ```compile_fail

@@ -28,18 +28,22 @@ impl Lowering<'_> {
     /// service has listeners (the gateway proxy must see the rules it applies), and the
     /// namespace of every declared caller (its proxy applies them to its calls). No other.
     fn export_to(&self, mesh: &Mesh) -> Vec<String> {
+        let mut namespaces = self.callers_export();
+        let ingress = mesh.ingress.namespace.to_string();
+        if !self.spec.listeners.is_empty() && !namespaces.contains(&ingress) {
+            namespaces.push(ingress);
+        }
+        namespaces
+    }
+
+    /// The service's namespace and its declared callers' (the routes of callers in the mesh).
+    fn callers_export(&self) -> Vec<String> {
         let own = &self.spec.environment.namespace;
         let mut namespaces = vec![".".to_owned()];
-        let mut visible = |namespace: String| {
-            if !namespaces.contains(&namespace) {
-                namespaces.push(namespace);
-            }
-        };
-        if !self.spec.listeners.is_empty() {
-            visible(mesh.ingress.namespace.to_string());
-        }
         for caller in self.spec.callers.iter().filter(|caller| caller.namespace != *own) {
-            visible(caller.namespace.to_string());
+            if !namespaces.contains(&caller.namespace.to_string()) {
+                namespaces.push(caller.namespace.to_string());
+            }
         }
         namespaces
     }
@@ -99,7 +103,7 @@ impl Lowering<'_> {
                 gateways: Some(vec!["mesh".to_owned()]),
                 http: non_empty(http.collect()),
                 tcp: non_empty(tcp.collect()),
-                export_to: Some(vec![".".to_owned()]),
+                export_to: Some(self.callers_export()),
                 ..Default::default()
             },
         }

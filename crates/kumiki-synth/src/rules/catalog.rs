@@ -399,6 +399,23 @@ rules! {
          target down and the dashboards empty. A monitor in a release whose platform declares no \
          scraper (`PlatformFacts::scraper`) cannot be checked and is refused.\n\nFix: \
          `.metrics(&port, \"/metrics\")` admits the scraper for you.";
+    /// Every declared call gets through every layer.
+    REACH_BLOCKED = "reach.blocked", "every declared call gets through NetworkPolicy, Istio visibility, authorization and transport",
+        "A call a service declares (`allow_caller`) must get through all four layers that decide \
+         it: the NetworkPolicies of both ends, the caller's Sidecar egress hosts and the exportTo of \
+         the callee's Service, VirtualServices and DestinationRules, the AuthorizationPolicies \
+         selecting the callee, and mutual TLS (a STRICT PeerAuthentication needs a meshed caller; a \
+         DestinationRule disabling TLS breaks it). Each layer is correct alone; a call fails at \
+         runtime when one of them says no, with a 503 or a reset and nothing in release/ saying \
+         why. The error is reported at the object that blocks the call.\n\nFix: change the object \
+         named, or the declaration; the constructs derive the Sidecar hosts, exportTo and policies \
+         from the declared calls.";
+    /// No meshed service is open to any caller.
+    REACH_OPEN = "reach.open", "a meshed Service of a service crate admits only declared callers",
+        "Without an ALLOW AuthorizationPolicy selecting its pods, any workload with a mesh identity \
+         may call a service, whatever its NetworkPolicy says about namespaces.\n\nFix: declare the \
+         callers (`.allow_caller(&namespace, &service_account, &[&port])`) or the ingress listener \
+         that reaches the service.";
     /// Node pools provide exactly the node groups.
     NODES_POOLS = "nodes.pools", "Karpenter NodePools provide exactly the platform's node groups and taints",
         "A pod pinned to a group no pool provides, or whose taint the pool's nodes lack or \

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use super::kinds;
 use super::selectors::key_of as label_key;
 use super::views::{self, AuthorizationPolicySpec};
+use crate::call::DeclaredCall;
 use crate::facts::{Owner, PlatformFacts};
 use crate::parallel;
 
@@ -233,6 +234,8 @@ pub struct Index<'a> {
     pub(crate) authorization_policies: Vec<Of<'a, AuthorizationPolicySpec>>,
     /// What could not be decoded, reported under `object.shape`.
     pub(crate) malformed: Vec<(Origin<'a>, String)>,
+    /// The calls the apps declare, each at the line that declared it.
+    pub(crate) calls: Vec<(Origin<'a>, &'a DeclaredCall)>,
 }
 
 impl<'a> Index<'a> {
@@ -262,6 +265,7 @@ impl<'a> Index<'a> {
             services_by_name: HashMap::new(),
             authorization_policies: Vec::new(),
             malformed: Vec::new(),
+            calls: Vec::new(),
         };
         index.read_pods();
         index.services = index.decode_all("", "Service", |object| object.decode::<Service>().map(Some));

@@ -16,6 +16,7 @@ mod mesh;
 mod nodes;
 mod pods;
 mod problems;
+pub mod reach;
 mod secrets;
 mod selectors;
 mod structure;
@@ -41,7 +42,7 @@ use std::collections::HashSet;
 use crate::facts::Owner;
 
 /// The rule groups of synthesis, each checking several rules of one concern.
-const GROUPS: [for<'a> fn(&Index<'a>, &mut Problems<'a>); 10] = [
+const GROUPS: [for<'a> fn(&Index<'a>, &mut Problems<'a>); 11] = [
     validity::check,
     authority::check,
     workloads::check,
@@ -52,6 +53,7 @@ const GROUPS: [for<'a> fn(&Index<'a>, &mut Problems<'a>); 10] = [
     structure::check,
     telemetry::check,
     nodes::check,
+    reach::check,
 ];
 
 /// The pod rules of the restricted profile and the platform's pod policy: what an exemption

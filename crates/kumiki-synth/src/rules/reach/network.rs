@@ -1,0 +1,157 @@
+//! The network layer: the NetworkPolicies governing the callee's ingress and the caller's
+//! egress must each admit the call's namespace, pods and port.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::{Layers, Resolved};
+use crate::rules::index::{Origin, PodTemplate, Rendered};
+
+const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// Whether a NetworkPolicy port admits container port `number` (named `name` on the pod).
+fn port_admits(ports: Option<&Vec<NetworkPolicyPort>>, number: u16, name: &str) -> bool {
+    ports.is_none_or(|ports| {
+        ports.is_empty()
+            || ports.iter().any(|port| match &port.port {
+                None => true,
+                Some(IntOrString::Int(wanted)) => *wanted == i32::from(number),
+                Some(IntOrString::String(wanted)) => wanted == name,
+            })
+    })
+}
+
+/// Whether `peer` (of a policy in `policy_namespace`) admits pods of `namespace`, among
+/// `pods` (any of them; when none is known, only a peer without a pod selector does).
+fn peer_admits(
+    layers: &Layers,
+    peer: &NetworkPolicyPeer,
+    policy_namespace: &str,
+    namespace: &str,
+    pods: &[&PodTemplate],
+) -> bool {
+    if peer.ip_block.is_some() {
+        return false;
+    }
+    let namespace_admitted = match &peer.namespace_selector {
+        None => policy_namespace == namespace,
+        Some(selector) => {
+            let mut labels: BTreeMap<String, String> = (layers.namespaces.get(namespace).into_iter().flatten())
+                .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+                .collect();
+            labels.insert(NAMESPACE_NAME_LABEL.to_owned(), namespace.to_owned());
+            selector.match_expressions.as_ref().is_none_or(Vec::is_empty)
+                && (selector.match_labels.iter().flatten()).all(|(key, value)| labels.get(key) == Some(value))
+        }
+    };
+    let pods_admitted = match &peer.pod_selector {
+        None => true,
+        Some(selector) => {
+            let labels = selector.match_labels.clone().unwrap_or_default();
+            labels.is_empty()
+                || pods
+                    .iter()
+                    .any(|pod| labels.iter().all(|(key, value)| pod.labels.get(key) == Some(value)))
+        }
+    };
+    namespace_admitted && pods_admitted
+}
+
+/// Whether `policy` governs the `direction` (`Ingress`, `Egress`) of pods with `labels` in
+/// `namespace`.
+fn governs(policy: &NetworkPolicy, direction: &str, namespace: &str, labels: &BTreeMap<String, String>) -> bool {
+    let Some(spec) = policy.spec.as_ref() else { return false };
+    let types = spec.policy_types.as_ref();
+    let governed = match types {
+        Some(types) => types.iter().any(|kind| kind == direction),
+        // Without policyTypes, a policy governs ingress, and egress when it has egress rules.
+        None => direction == "Ingress" || spec.egress.is_some(),
+    };
+    let selected = (spec.pod_selector.as_ref()).is_none_or(|selector| {
+        selector.match_expressions.as_ref().is_none_or(Vec::is_empty)
+            && (selector.match_labels.iter().flatten()).all(|(key, value)| labels.get(key) == Some(value))
+    });
+    policy.metadata.namespace.as_deref() == Some(namespace) && governed && selected
+}
+
+pub(super) fn network_ingress<'a>(layers: &Layers<'a>, call: &Resolved<'_, 'a>) -> Option<(Origin<'a>, String)> {
+    for pod in &call.callees {
+        for (number, name) in &call.call.ports {
+            let governing: Vec<&(&Rendered, NetworkPolicy)> = (layers.network.iter())
+                .filter(|(_, policy)| governs(policy, "Ingress", pod.namespace(), &pod.labels))
+                .collect();
+            let admitted = governing.iter().any(|(object, policy)| {
+                let rules = policy.spec.as_ref().and_then(|spec| spec.ingress.as_ref());
+                rules.into_iter().flatten().any(|rule| {
+                    let from = rule.from.as_ref().is_none_or(|peers| {
+                        peers.is_empty()
+                            || peers.iter().any(|peer| {
+                                peer_admits(
+                                    layers,
+                                    peer,
+                                    object.namespace_or_empty(),
+                                    call.caller_namespace(),
+                                    &call.callers,
+                                )
+                            })
+                    });
+                    from && port_admits(rule.ports.as_ref(), *number, name)
+                })
+            });
+            if let (false, Some((object, _))) = (admitted, governing.first()) {
+                return Some((
+                    object.origin(),
+                    format!(
+                        "{} admits no ingress from {} on port {number} of {}",
+                        object.describe(),
+                        call.call.caller(),
+                        pod.describe()
+                    ),
+                ));
+            }
+        }
+    }
+    None
+}
+
+pub(super) fn network_egress<'a>(layers: &Layers<'a>, call: &Resolved<'_, 'a>) -> Option<(Origin<'a>, String)> {
+    for pod in &call.callers {
+        for (number, name) in &call.call.ports {
+            let governing: Vec<&(&Rendered, NetworkPolicy)> = (layers.network.iter())
+                .filter(|(_, policy)| governs(policy, "Egress", pod.namespace(), &pod.labels))
+                .collect();
+            let admitted = governing.iter().any(|(object, policy)| {
+                let rules = policy.spec.as_ref().and_then(|spec| spec.egress.as_ref());
+                rules.into_iter().flatten().any(|rule| {
+                    let to = rule.to.as_ref().is_none_or(|peers| {
+                        peers.is_empty()
+                            || peers.iter().any(|peer| {
+                                peer_admits(
+                                    layers,
+                                    peer,
+                                    object.namespace_or_empty(),
+                                    call.callee_namespace(),
+                                    &call.callees,
+                                )
+                            })
+                    });
+                    to && port_admits(rule.ports.as_ref(), *number, name)
+                })
+            });
+            if let (false, Some((object, _))) = (admitted, governing.first()) {
+                return Some((
+                    object.origin(),
+                    format!(
+                        "{} admits no egress from {} to {} on port {number}",
+                        object.describe(),
+                        pod.describe(),
+                        call.call.callee()
+                    ),
+                ));
+            }
+        }
+    }
+    None
+}
