@@ -351,7 +351,7 @@ fn a_service_claims_only_its_own_mesh_hosts_and_exports_them_only_where_allowed(
             at(
                 lines[0],
                 "VirtualService services/everything",
-                "is exported to \"*\", beyond its namespace and those the platform lets services export to",
+                "is exported to \"*\", beyond its namespace, its declared callers' and those the platform lets services export to",
                 "[rule: authority.export]"
             ),
             at(

@@ -10,7 +10,9 @@ use kumiki::crds::istio::{
 use kumiki::k8s_openapi::api::core::v1::Namespace;
 use kumiki::k8s_openapi::api::networking::v1::NetworkPolicy;
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kumiki::platform::Exemption;
 use kumiki::prelude::*;
+use kumiki::rules::ARGOCD_APP_SYNCED;
 use kumiki::synth::Model;
 use kumiki_tests::{app_mut, errors, find, meta, take, with_platform};
 use platform::Env;
@@ -91,7 +93,17 @@ fn shop_and_tenant(env: Env, enrolled: bool, derive_sidecar: bool) -> (Model, u3
     let tenant = tenant(env, enrolled, &calls);
     let mut model = with_platform(env, vec![shop]);
     model.apps.push(tenant);
+    model.facts.exemptions.push(tenant_synced_elsewhere());
     (model, line)
+}
+
+/// The tenant's app is no app of the reference platform's Argo CD tree.
+fn tenant_synced_elsewhere() -> Exemption {
+    Exemption::new(
+        TENANT,
+        &ARGOCD_APP_SYNCED,
+        "the tenant stands for another team's platform, synced from its own repository",
+    )
 }
 
 fn reach_errors(model: Model) -> Vec<String> {
@@ -283,4 +295,89 @@ fn shop_open() -> (App, u32) {
     let line = line!() + 1;
     let app = service.expose(port!(80), &http).build();
     (app, line)
+}
+
+#[test]
+fn the_graph_draws_the_cross_namespace_call_with_the_layers_that_allow_it_in_every_format() {
+    let (model, line) = shop_and_tenant(Env::Prd, true, true);
+    let release = kumiki::synth::synthesize(model).unwrap();
+    let [edge] = release.traffic.as_slice() else {
+        panic!("one edge: {:#?}", release.traffic)
+    };
+    assert_eq!(
+        (edge.caller.as_str(), edge.callee.as_str(), edge.port, edge.target_port),
+        ("tenant/buyer", "services/shop", 80, 8080)
+    );
+    assert_eq!((edge.protocol.as_str(), edge.port_name.as_str()), ("http", "http-web"));
+    assert_eq!(edge.allowed_by(), kumiki::synth::Layer::ALL);
+    assert_eq!(edge.declared_at.to_string(), format!("{FILE}:{line}"));
+
+    let edges = &release.traffic;
+    let text = xtask::graph::render_text(edges);
+    let row = text.lines().nth(1).unwrap();
+    let cells: Vec<&str> = row.split("  ").map(str::trim).filter(|cell| !cell.is_empty()).collect();
+    assert_eq!(
+        cells,
+        [
+            "tenant/buyer",
+            "services/shop:80",
+            "http",
+            "network, visibility, authorization, transport",
+            &format!("{FILE}:{line}")
+        ]
+    );
+    let mermaid = xtask::graph::render_mermaid(edges);
+    assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
+    assert!(
+        mermaid.contains("n0[\"services/shop\"]")
+            && mermaid.contains("n1[\"tenant/buyer\"]")
+            && mermaid.contains("n1 -->|\"80 http: network, visibility, authorization, transport\"| n0"),
+        "{mermaid}"
+    );
+    let dot = xtask::graph::render_dot(edges);
+    assert!(
+        dot.contains(
+            "\"tenant/buyer\" -> \"services/shop\" [label=\"80 http: network, visibility, authorization, transport\"];"
+        ),
+        "{dot}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&xtask::json::to_json(&xtask::json::GraphReport::new("prd", edges))).unwrap();
+    assert_eq!(json["edges"][0]["caller"], "tenant/buyer");
+    assert_eq!(json["edges"][0]["target_port"], 8080);
+    assert_eq!(json["edges"][0]["allowed_by"].as_array().unwrap().len(), 4);
+    assert_eq!(json["edges"][0]["blocked"], serde_json::json!([]));
+}
+
+#[test]
+fn the_diff_shows_the_calls_a_change_allows_and_stops_allowing() {
+    let declared = kumiki::synth::synthesize(shop_and_tenant(Env::Prd, true, true).0).unwrap();
+    let (open, _) = shop_open();
+    let mut undeclared = with_platform(Env::Prd, vec![open]);
+    undeclared.apps.push(tenant(Env::Prd, true, &[]));
+    undeclared.facts.exemptions.push(tenant_synced_elsewhere());
+    let undeclared = kumiki::synth::synthesize(undeclared).unwrap();
+    let allowed = [
+        "tenant/* -> services/shop:http-web (network)",
+        "tenant/buyer -> services/shop:8080 (authorization)",
+    ];
+
+    let diff = kumiki_diff::compare("prd", &undeclared.files, &declared.files).unwrap();
+    assert_eq!(diff.traffic.added, allowed);
+    assert!(diff.traffic.removed.is_empty());
+    let markdown = kumiki_diff::render_markdown(std::slice::from_ref(&diff));
+    for edge in allowed {
+        assert!(markdown.contains(&format!("- can now call: `{edge}`")), "{markdown}");
+    }
+    let text = kumiki_diff::render_text(std::slice::from_ref(&diff), false);
+    assert!(
+        text.contains(&format!("traffic: prd: can now call: {}", allowed[1])),
+        "{text}"
+    );
+
+    let back = kumiki_diff::compare("prd", &declared.files, &undeclared.files).unwrap();
+    assert_eq!(back.traffic.removed, allowed);
+    let json: serde_json::Value =
+        serde_json::from_str(&xtask::json::to_json(&xtask::json::DiffReport::new(&[back]))).unwrap();
+    assert_eq!(json["environments"][0]["traffic"]["removed"][1], allowed[1]);
 }

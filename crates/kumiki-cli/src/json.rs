@@ -88,6 +88,20 @@ pub struct EnvironmentDiff {
     /// The objects that differ, by app, then importance of kind, then object; empty when
     /// nothing changes.
     pub changes: Vec<Change>,
+    /// The calls between workloads the rendered policies allow after the change and not
+    /// before (`added`), and before and not after (`removed`).
+    pub traffic: TrafficChange,
+}
+
+/// Calls between workloads, each `<caller> -> <namespace>/<workload>:<port> (<layer>)`: the
+/// caller a mesh identity (`<namespace>/<service account>`) under the authorization layer, a
+/// namespace or pods (`<namespace>/*`, `<namespace>/{label=value}`) under the network layer.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TrafficChange {
+    /// Calls allowed now and not before.
+    pub added: Vec<String>,
+    /// Calls allowed before and not now.
+    pub removed: Vec<String>,
 }
 
 /// One object that differs.
@@ -158,6 +172,10 @@ impl DiffReport {
             .map(|diff| EnvironmentDiff {
                 env: diff.env.clone(),
                 changes: diff.changes.iter().map(change).collect(),
+                traffic: TrafficChange {
+                    added: diff.traffic.added.clone(),
+                    removed: diff.traffic.removed.clone(),
+                },
             })
             .collect();
         DiffReport {
@@ -198,6 +216,93 @@ fn change(change: &kumiki_diff::ObjectChange) -> Change {
     }
 }
 
+/// `graph --format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(title = "kumiki graph")]
+pub struct GraphReport {
+    /// The version of this shape (1).
+    pub format: u32,
+    /// The environment drawn.
+    pub env: String,
+    /// Every declared call to each port, by caller, callee and port.
+    pub edges: Vec<GraphEdge>,
+}
+
+/// One declared call to one port, and what each layer of the rendered release does with it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct GraphEdge {
+    /// The caller, `<namespace>/<service account>`.
+    pub caller: String,
+    /// The Service called, `<namespace>/<service>`.
+    pub callee: String,
+    /// The Service port the caller dials.
+    pub port: u16,
+    /// The container port it reaches.
+    pub target_port: u16,
+    /// The container port's name.
+    pub port_name: String,
+    /// The Service port's protocol (`appProtocol`, else its name's prefix), else `tcp`.
+    pub protocol: String,
+    /// The layers (`network`, `visibility`, `authorization`, `transport`) whose objects
+    /// govern the call and let it through.
+    pub allowed_by: Vec<String>,
+    /// The layers no object of which governs the call.
+    pub ungoverned: Vec<String>,
+    /// The layers that block the call, each with the object and reason.
+    pub blocked: Vec<BlockedBy>,
+    /// The line that declared the call, `<file>:<line>`.
+    pub declared_at: String,
+}
+
+/// A layer that blocks a call.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BlockedBy {
+    /// The layer.
+    pub layer: String,
+    /// The object that blocks it, and why.
+    pub reason: String,
+}
+
+impl GraphReport {
+    /// The report of `edges` in `env`.
+    pub fn new(env: &str, edges: &[kumiki::synth::Edge]) -> GraphReport {
+        use kumiki::synth::Passage;
+        let edge = |edge: &kumiki::synth::Edge| {
+            let layers = |wanted: &Passage| -> Vec<String> {
+                (edge.layers.iter())
+                    .filter(|(_, passage)| passage == wanted)
+                    .map(|(layer, _)| layer.as_str().to_owned())
+                    .collect()
+            };
+            GraphEdge {
+                caller: edge.caller.clone(),
+                callee: edge.callee.clone(),
+                port: edge.port,
+                target_port: edge.target_port,
+                port_name: edge.port_name.clone(),
+                protocol: edge.protocol.clone(),
+                allowed_by: layers(&Passage::Allowed),
+                ungoverned: layers(&Passage::Ungoverned),
+                blocked: (edge.layers.iter())
+                    .filter_map(|(layer, passage)| match passage {
+                        Passage::Blocked(reason) => Some(BlockedBy {
+                            layer: layer.as_str().to_owned(),
+                            reason: reason.clone(),
+                        }),
+                        _ => None,
+                    })
+                    .collect(),
+                declared_at: edge.declared_at.to_string(),
+            }
+        };
+        GraphReport {
+            format: FORMAT,
+            env: env.to_owned(),
+            edges: edges.iter().map(edge).collect(),
+        }
+    }
+}
+
 /// `value` as pretty JSON with a final newline.
 pub fn to_json<T: Serialize>(value: &T) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
@@ -206,14 +311,15 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
 }
 
 /// The JSON Schemas of kumiki's files and outputs for a platform whose environments are
-/// `envs`, by file name under `schemas/`: the image versions file, `catalog --format json`
-/// and `diff --format json`.
+/// `envs`, by file name under `schemas/`: the image versions file and the `--format json`
+/// outputs of `catalog`, `diff`, `rules` and `graph`.
 pub fn schemas(envs: &[kumiki::values::EnvId]) -> Vec<(&'static str, String)> {
     vec![
         (kumiki::images::SCHEMA_FILE_NAME, kumiki::images::json_schema(envs)),
         ("catalog.schema.json", to_json(&schema_for!(CatalogReport))),
         ("diff.schema.json", to_json(&schema_for!(DiffReport))),
         ("rules.schema.json", to_json(&schema_for!(RulesReport))),
+        ("graph.schema.json", to_json(&schema_for!(GraphReport))),
     ]
 }
 

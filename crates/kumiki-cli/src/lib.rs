@@ -62,6 +62,7 @@ pub mod catalog;
 pub mod command;
 pub mod crd_import;
 pub mod files;
+pub mod graph;
 pub mod images;
 pub mod json;
 mod panics;
@@ -441,6 +442,14 @@ pub fn catalog_rows(workspace: &Workspace, env: EnvId) -> Result<Vec<catalog::Ro
     synthesize(&[env], model)?;
     let services: Vec<&str> = workspace.services.iter().map(|service| service.name).collect();
     Ok(catalog::rows(&model(env).apps, &services))
+}
+
+/// `cargo xtask graph`: the service graph of `env`, every declared call to each port with
+/// what each layer of the synthesized release does with it. Fails as synth does when the
+/// model has errors (a declared call a layer blocks is one).
+pub fn graph(workspace: &Workspace, env: EnvId) -> Result<Vec<kumiki::synth::Edge>, Failure> {
+    let mut releases = synthesize(&[env], |env| workspace.model(env))?;
+    Ok(releases.pop().map(|release| release.traffic).unwrap_or_default())
 }
 
 /// `cargo xtask diff`: what the code synthesizes now for each of `envs`, compared with

@@ -73,6 +73,8 @@ pub struct EnvDiff {
     pub env: String,
     /// The objects that differ.
     pub changes: Vec<ObjectChange>,
+    /// The calls between workloads the change allows and stops allowing.
+    pub traffic: crate::TrafficChange,
 }
 
 impl EnvDiff {
@@ -149,6 +151,7 @@ pub fn compare(env: &str, old: &Tree, new: &Tree) -> Result<EnvDiff, DiffError> 
     Ok(EnvDiff {
         env: env.to_owned(),
         changes,
+        traffic: crate::traffic_change(old_tree, new_tree),
     })
 }
 

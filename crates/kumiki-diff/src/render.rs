@@ -104,6 +104,12 @@ pub fn render_text(diffs: &[EnvDiff], color: bool) -> String {
                 None => writeln!(out, "image: {}/{bump}", diff.env),
             };
         }
+        for edge in &diff.traffic.added {
+            let _ = writeln!(out, "traffic: {}: can now call: {edge}", diff.env);
+        }
+        for edge in &diff.traffic.removed {
+            let _ = writeln!(out, "traffic: {}: can no longer call: {edge}", diff.env);
+        }
         for (app, changes) in &apps {
             let _ = writeln!(out, "\n{}", painter.paint(bold, &format!("── {}/{app} ──", diff.env)));
             for change in changes {
@@ -188,6 +194,7 @@ fn markdown(diffs: &[EnvDiff], bodies: bool) -> String {
                 let _ = writeln!(out, "- {bump}");
             }
         }
+        traffic_markdown(&diff.traffic, &mut out);
         if !bodies {
             let _ = writeln!(
                 out,
@@ -221,6 +228,23 @@ fn markdown(diffs: &[EnvDiff], bodies: bool) -> String {
         }
     }
     out
+}
+
+/// The "Traffic" section: the calls the change allows and stops allowing.
+fn traffic_markdown(traffic: &crate::TrafficChange, out: &mut String) {
+    if traffic.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n**Traffic** (caller -> namespace/workload:port, as the rendered policies allow it)\n"
+    );
+    for edge in &traffic.added {
+        let _ = writeln!(out, "- can now call: `{edge}`");
+    }
+    for edge in &traffic.removed {
+        let _ = writeln!(out, "- can no longer call: `{edge}`");
+    }
 }
 
 fn longest_backtick_run(text: &str) -> usize {

@@ -4,12 +4,18 @@ use std::collections::BTreeMap;
 
 use kumiki_core::EnvId;
 
-/// Files of `release/<env>/`: relative path (`<app>/<namespace>.<kind>.<name>.yaml`) to
-/// contents. Sorted, so iteration order is the same on every machine.
+use crate::call::Edge;
+
+/// Files of `release/<env>/` (relative path `<app>/<namespace>.<kind>.<name>.yaml` to
+/// contents, sorted, so iteration order is the same on every machine) and the service graph
+/// they carry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Release {
     /// The environment.
     pub env: EnvId,
     /// Relative path, with `/` separators, to file contents.
     pub files: BTreeMap<String, String>,
+    /// The service graph: every declared call, one edge per port, with what each layer of
+    /// the rendered objects does with it.
+    pub traffic: Vec<Edge>,
 }

@@ -138,12 +138,13 @@ pub fn synthesize(model: Model) -> Result<Release, SynthErrors> {
         );
     }
     let files = collect_files(&outputs, rendered, header.len(), &mut errors);
+    let traffic = rules::reach::edges(&index);
     index.dispose();
     drop(outputs);
     drop(objects);
     parallel::dispose(serialized);
     if errors.found.is_empty() {
-        Ok(Release { env, files })
+        Ok(Release { env, files, traffic })
     } else {
         errors.found.sort();
         Err(SynthErrors(errors.found))

@@ -324,7 +324,8 @@ fn monitor(index: &Index, object: &Rendered, report: &mut Report) {
 }
 
 /// A service claims, in the mesh, only its own hosts, and shows its mesh configuration only
-/// to its namespace and the namespaces the platform lets services export to.
+/// to its namespace, the namespaces its declared callers run in and the namespaces the
+/// platform lets services export to.
 fn mesh_hosts(index: &Index, service: &Service, object: &Rendered, report: &mut Report) {
     let (hosts, export_to, gateways) = if object.is(ISTIO_NETWORKING, "VirtualService") {
         let Ok(route) = object.spec_view::<VirtualServiceSpec>() else {
@@ -346,9 +347,17 @@ fn mesh_hosts(index: &Index, service: &Service, object: &Rendered, report: &mut 
             "sets no `exportTo`, so the mesh shows it to every namespace: export it to \".\"".to_owned(),
         );
     }
+    // A declared call needs the callee's routes visible where the caller runs.
+    let app = object.origin().app;
+    let callers_namespace = |namespace: &str| {
+        (index.calls.iter()).any(|(origin, call)| {
+            origin.app == app && call.service_namespace.as_str() == own && call.caller_namespace.as_str() == namespace
+        })
+    };
     let exportable = |namespace: &str| {
         namespace == "."
             || namespace == own
+            || callers_namespace(namespace)
             || service
                 .authority
                 .export_to
@@ -359,12 +368,12 @@ fn mesh_hosts(index: &Index, service: &Service, object: &Rendered, report: &mut 
         report(
             &AUTHORITY_EXPORT,
             format!(
-                "is exported to \"{namespace}\", beyond its namespace and those the platform lets services export to"
+                "is exported to \"{namespace}\", beyond its namespace, its declared callers' and those the platform lets \
+                 services export to"
             ),
         );
     }
     // A route bound only to Gateways of its own app answers on that Gateway's own port alone.
-    let app = object.origin().app;
     let own_gateways_only = !gateways.is_empty()
         && gateways.iter().all(|gateway| {
             let (namespace, name) = gateway.split_once('/').unwrap_or((own, gateway.as_str()));

@@ -65,7 +65,7 @@ rules! {
          use a wildcard, which then covers that Gateway's own port.\n\nFix: name the Service's \
          host, or have the platform grant the host: `Right::Host(\"...\".into())`.";
     /// A service exports its mesh configuration only where allowed.
-    AUTHORITY_EXPORT = "authority.export", "a service's routes and destination rules are exported to its namespace and those the platform allows",
+    AUTHORITY_EXPORT = "authority.export", "a service's routes and destination rules are exported to its namespace, its declared callers' and those the platform allows",
         "Without `exportTo` the mesh shows a route to every namespace; exported further than its \
          own namespace and the platform's `Authority::export_to` (the ingress gateway's), it \
          changes how other teams' workloads reach the host.\n\nFix: `exportTo: [\".\"]` (the \

@@ -19,47 +19,16 @@ use serde_json::Value;
 use super::index::{Index, Of, Origin, PodTemplate, Rendered};
 use super::views::{AuthorizationPolicySpec, DestinationRuleSpec, VirtualServiceSpec};
 use super::{Problems, REACH_BLOCKED, REACH_OPEN};
-use crate::call::DeclaredCall;
+use crate::call::{DeclaredCall, Layer};
 use crate::facts::Owner;
 
+mod graph;
 mod network;
+pub(crate) use graph::edges;
 use network::{network_egress, network_ingress};
 
 const ISTIO_NETWORKING: &str = "networking.istio.io";
 const ISTIO_SECURITY: &str = "security.istio.io";
-
-/// The layer that blocks a call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Layer {
-    /// Kubernetes NetworkPolicy.
-    Network,
-    /// Istio's Sidecar egress hosts and `exportTo`.
-    Visibility,
-    /// Istio's AuthorizationPolicy.
-    Authorization,
-    /// Mutual TLS: PeerAuthentication and DestinationRule TLS modes.
-    Transport,
-}
-
-impl Layer {
-    /// Every layer, in the order a request meets them.
-    pub const ALL: [Layer; 4] = [
-        Layer::Network,
-        Layer::Visibility,
-        Layer::Authorization,
-        Layer::Transport,
-    ];
-
-    /// The layer's name in messages and the graph.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Layer::Network => "network",
-            Layer::Visibility => "visibility",
-            Layer::Authorization => "authorization",
-            Layer::Transport => "transport",
-        }
-    }
-}
 
 /// What one layer says of one call: allowed, or blocked by an object (or by something missing,
 /// at the call's own line) for a reason.
@@ -120,6 +89,8 @@ impl<'a> Layers<'a> {
 /// A call resolved against the release: its callee pods and ports, and its caller pods.
 pub(crate) struct Resolved<'i, 'a> {
     pub(crate) call: &'a DeclaredCall,
+    /// The ports judged: the call's, or one of them.
+    ports: Vec<(u16, String)>,
     service: &'i Of<'a, k8s_openapi::api::core::v1::Service>,
     callees: Vec<&'i PodTemplate<'a>>,
     callers: Vec<&'i PodTemplate<'a>>,
@@ -147,7 +118,7 @@ impl Resolved<'_, '_> {
 
     /// `services/orchestrator to services/account:8080 (declared at …)`.
     fn describe(&self) -> String {
-        let ports: Vec<String> = self.call.ports.iter().map(|(number, _)| number.to_string()).collect();
+        let ports: Vec<String> = self.ports.iter().map(|(number, _)| number.to_string()).collect();
         format!(
             "the call from {} to {}:{} declared at {}",
             self.call.caller(),
@@ -203,6 +174,7 @@ pub(crate) fn resolve<'i, 'a>(index: &'i Index<'a>, call: &'a DeclaredCall) -> R
         .collect();
     Ok(Resolved {
         call,
+        ports: call.ports.clone(),
         service,
         callees,
         callers,
@@ -375,21 +347,27 @@ fn rule_matches(rule: &super::views::AuthorizationRule, principal: &str, namespa
     from && to
 }
 
-fn authorization<'a>(layers: &Layers<'a>, index: &Index<'a>, call: &Resolved<'_, 'a>) -> Option<(Origin<'a>, String)> {
-    let principal = call.principal();
-    let applies = |policy: &&Of<'a, AuthorizationPolicySpec>, pod: &PodTemplate| {
+/// The AuthorizationPolicies that apply to `pod`: of its namespace and selecting it, or of
+/// the mesh root without a selector.
+fn policies_applying<'i, 'a>(
+    layers: &Layers<'a>,
+    index: &'i Index<'a>,
+    pod: &PodTemplate,
+) -> Vec<&'i Of<'a, AuthorizationPolicySpec>> {
+    let applies = |policy: &&Of<'a, AuthorizationPolicySpec>| {
         let namespace = policy.object.namespace_or_empty();
         let mesh_wide = layers.mesh_root.as_deref() == Some(namespace) && policy.value.selector.is_none();
         (namespace == pod.namespace() || mesh_wide)
             && (policy.value.selector.as_ref()).is_none_or(|selector| selector.selects(&pod.labels))
     };
+    index.authorization_policies.iter().filter(applies).collect()
+}
+
+fn authorization<'a>(layers: &Layers<'a>, index: &Index<'a>, call: &Resolved<'_, 'a>) -> Option<(Origin<'a>, String)> {
+    let principal = call.principal();
     for pod in &call.callees {
-        let policies: Vec<&Of<AuthorizationPolicySpec>> = index
-            .authorization_policies
-            .iter()
-            .filter(|policy| applies(policy, pod))
-            .collect();
-        for (number, _) in &call.call.ports {
+        let policies = policies_applying(layers, index, pod);
+        for (number, _) in &call.ports {
             let matches = |policy: &&&Of<AuthorizationPolicySpec>| {
                 (policy.value.rules.iter()).any(|rule| rule_matches(rule, &principal, call.caller_namespace(), *number))
             };
@@ -459,14 +437,20 @@ fn peer_mode<'a>(layers: &Layers<'a>, pod: &PodTemplate, number: u16) -> Option<
         })
 }
 
-fn transport<'a>(layers: &Layers<'a>, call: &Resolved<'_, 'a>) -> Option<(Origin<'a>, String)> {
-    let caller_meshed = match call.callers.as_slice() {
+/// Whether the caller's pods run a mesh proxy (when the release has none of them, whether its
+/// namespace is enrolled).
+fn caller_meshed(layers: &Layers, call: &Resolved) -> bool {
+    match call.callers.as_slice() {
         [] => layers.meshed(call.caller_namespace(), &BTreeMap::new()),
         pods => pods.iter().all(|pod| layers.meshed(pod.namespace(), &pod.labels)),
-    };
+    }
+}
+
+fn transport<'a>(layers: &Layers<'a>, call: &Resolved<'_, 'a>) -> Option<(Origin<'a>, String)> {
+    let caller_meshed = caller_meshed(layers, call);
     let host = call.host();
     for pod in &call.callees {
-        for (number, _) in &call.call.ports {
+        for (number, _) in &call.ports {
             let Some((object, mode)) = peer_mode(layers, pod, *number) else {
                 continue;
             };

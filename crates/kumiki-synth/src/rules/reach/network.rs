@@ -61,7 +61,12 @@ fn peer_admits(
 
 /// Whether `policy` governs the `direction` (`Ingress`, `Egress`) of pods with `labels` in
 /// `namespace`.
-fn governs(policy: &NetworkPolicy, direction: &str, namespace: &str, labels: &BTreeMap<String, String>) -> bool {
+pub(super) fn governs(
+    policy: &NetworkPolicy,
+    direction: &str,
+    namespace: &str,
+    labels: &BTreeMap<String, String>,
+) -> bool {
     let Some(spec) = policy.spec.as_ref() else { return false };
     let types = spec.policy_types.as_ref();
     let governed = match types {
@@ -78,7 +83,7 @@ fn governs(policy: &NetworkPolicy, direction: &str, namespace: &str, labels: &BT
 
 pub(super) fn network_ingress<'a>(layers: &Layers<'a>, call: &Resolved<'_, 'a>) -> Option<(Origin<'a>, String)> {
     for pod in &call.callees {
-        for (number, name) in &call.call.ports {
+        for (number, name) in &call.ports {
             let governing: Vec<&(&Rendered, NetworkPolicy)> = (layers.network.iter())
                 .filter(|(_, policy)| governs(policy, "Ingress", pod.namespace(), &pod.labels))
                 .collect();
@@ -118,7 +123,7 @@ pub(super) fn network_ingress<'a>(layers: &Layers<'a>, call: &Resolved<'_, 'a>) 
 
 pub(super) fn network_egress<'a>(layers: &Layers<'a>, call: &Resolved<'_, 'a>) -> Option<(Origin<'a>, String)> {
     for pod in &call.callers {
-        for (number, name) in &call.call.ports {
+        for (number, name) in &call.ports {
             let governing: Vec<&(&Rendered, NetworkPolicy)> = (layers.network.iter())
                 .filter(|(_, policy)| governs(policy, "Egress", pod.namespace(), &pod.labels))
                 .collect();
