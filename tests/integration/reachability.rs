@@ -13,7 +13,7 @@ use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::platform::Exemption;
 use kumiki::prelude::*;
 use kumiki::rules::ARGOCD_APP_SYNCED;
-use kumiki::synth::Model;
+use kumiki::synth::{DeclaredCall, Layer, Model};
 use kumiki_tests::{app_mut, errors, find, meta, take, with_platform};
 use platform::Env;
 
@@ -358,8 +358,8 @@ fn the_diff_shows_the_calls_a_change_allows_and_stops_allowing() {
     undeclared.facts.exemptions.push(tenant_synced_elsewhere());
     let undeclared = kumiki::synth::synthesize(undeclared).unwrap();
     let allowed = [
-        "tenant/* -> services/shop:http-web (network)",
         "tenant/buyer -> services/shop:8080 (authorization)",
+        "tenant/{app.kubernetes.io/name=buyer} -> services/shop:http-web (network)",
     ];
 
     let diff = kumiki_diff::compare("prd", &undeclared.files, &declared.files).unwrap();
@@ -379,5 +379,70 @@ fn the_diff_shows_the_calls_a_change_allows_and_stops_allowing() {
     assert_eq!(back.traffic.removed, allowed);
     let json: serde_json::Value =
         serde_json::from_str(&xtask::json::to_json(&xtask::json::DiffReport::new(&[back]))).unwrap();
-    assert_eq!(json["environments"][0]["traffic"]["removed"][1], allowed[1]);
+    assert_eq!(json["environments"][0]["traffic"]["removed"][0], allowed[0]);
+}
+
+/// The errors of `reach.undeclared` with shop declaring no caller and the tenant's buyer
+/// calling it, the layers named in `open` opened to any caller by escape hatches: network (the
+/// NetworkPolicy admits everyone), visibility (the tenant's Sidecar lists shop; shop's routes
+/// are exported to the tenant) and authorization (an ALLOW rule matching everyone).
+fn undeclared_errors(open: &[Layer]) -> Vec<String> {
+    let (declaring, _) = shop(Env::Prd);
+    let sees_shop: Vec<DeclaredCall> = declaring.published::<DeclaredCall>().cloned().collect();
+    let (shop, _) = shop_open();
+    let mut model = with_platform(Env::Prd, vec![shop]);
+    let sidecar_calls: Vec<&DeclaredCall> = match open.contains(&Layer::Visibility) {
+        true => sees_shop.iter().collect(),
+        false => Vec::new(),
+    };
+    model.apps.push(tenant(Env::Prd, true, &sidecar_calls));
+    model.facts.exemptions.push(tenant_synced_elsewhere());
+    let shop = app_mut(&mut model, "shop");
+    if open.contains(&Layer::Network) {
+        let mut policy = take::<NetworkPolicy>(shop, "shop");
+        policy.spec.as_mut().unwrap().ingress = Some(vec![Default::default()]);
+        shop.add(policy);
+    }
+    if open.contains(&Layer::Visibility) {
+        let mut rule = take::<DestinationRule>(shop, "shop");
+        rule.spec.export_to = Some(vec![".".to_owned(), TENANT.to_string()]);
+        shop.add(rule);
+        let mut route = take::<VirtualService>(shop, "shop");
+        route.spec.export_to = Some(vec![".".to_owned(), TENANT.to_string()]);
+        shop.add(route);
+    }
+    if open.contains(&Layer::Authorization) {
+        let mut policy = take::<AuthorizationPolicy>(shop, "shop");
+        policy.spec.rules = Some(vec![AuthorizationPolicyRules::default()]);
+        shop.add(policy);
+    }
+    errors(model)
+        .into_iter()
+        .filter(|error| error.contains("[rule: reach.undeclared]"))
+        .collect()
+}
+
+#[test]
+fn an_undeclared_caller_is_denied_by_network_visibility_and_authorization_each_alone() {
+    let opened = [Layer::Network, Layer::Visibility, Layer::Authorization];
+    assert_eq!(undeclared_errors(&[]), Vec::<String>::new());
+    for closed in opened {
+        let others: Vec<Layer> = opened.into_iter().filter(|layer| *layer != closed).collect();
+        assert_eq!(
+            undeclared_errors(&others),
+            Vec::<String>::new(),
+            "{} alone denies the undeclared call",
+            closed.as_str()
+        );
+    }
+    let (_, line) = shop_open();
+    assert_eq!(
+        undeclared_errors(&opened),
+        [format!(
+            "{FILE}:{line}: prd/shop: Service services/shop can be called by Deployment tenant/buyer (ServiceAccount \
+             buyer) on port 8080 though no call declares it: no layer (network, visibility, authorization, transport) \
+             stops it. Declare the call (`allow_caller`), or narrow the policy that lets it through [rule: \
+             reach.undeclared]"
+        )]
+    );
 }

@@ -35,6 +35,22 @@ impl DeclaredCall {
     }
 }
 
+/// Calls a service declares it accepts from every workload of a namespace (on `ports`): no
+/// workload of `namespace` calling Service `service` of `service_namespace` there is undeclared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeclaredNamespace {
+    /// The namespace whose workloads may call.
+    pub namespace: Name,
+    /// The namespace of the Service called.
+    pub service_namespace: Name,
+    /// The Service called.
+    pub service: Name,
+    /// The container ports called (number, name).
+    pub ports: Vec<(u16, String)>,
+    /// The line that declared it.
+    pub declared_at: SourceLocation,
+}
+
 /// A layer that decides whether a call gets through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Layer {

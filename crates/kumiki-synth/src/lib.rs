@@ -26,7 +26,7 @@ pub mod write;
 
 pub use app::{App, Declared, Reported};
 pub use authority::{Authority, Grant, Kind, Right};
-pub use call::{DeclaredCall, Edge, Layer, Passage};
+pub use call::{DeclaredCall, DeclaredNamespace, Edge, Layer, Passage};
 pub use error::{SynthError, SynthErrors};
 pub use facts::{Exemption, MetricsScraper, Owner, PlatformFacts, ProvidedService, ReleaseLayout, mesh_principal};
 pub use json::JsonError;

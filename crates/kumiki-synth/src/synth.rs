@@ -119,6 +119,9 @@ pub fn synthesize(model: Model) -> Result<Release, SynthErrors> {
         .collect();
     let mut index = Index::new(env, &facts, app_origins, &objects);
     index.calls = calls;
+    index.declared_namespaces = (apps.iter())
+        .flat_map(|app| app.published::<crate::call::DeclaredNamespace>())
+        .collect();
     let header = header(env, command);
     let (rendered, problems) = parallel::map_while(
         &outputs,

@@ -130,8 +130,8 @@ pub mod model {
 /// Checking and rendering an environment, and writing it (the only IO in the SDK).
 pub mod synth {
     pub use kumiki_synth::{
-        CLUSTER_SCOPE_MARKER, DeclaredCall, Edge, Layer, Model, Passage, PlatformFacts, Release, SynthError,
-        SynthErrors, header, parallel, render_yaml, synthesize, write,
+        CLUSTER_SCOPE_MARKER, DeclaredCall, DeclaredNamespace, Edge, Layer, Model, Passage, PlatformFacts, Release,
+        SynthError, SynthErrors, header, parallel, render_yaml, synthesize, write,
     };
 }
 

@@ -23,16 +23,24 @@ use super::context::Lowering;
 impl Lowering<'_> {
     pub(crate) fn network_policy(&self) -> NetworkPolicy {
         let spec = self.spec;
-        let from_namespaces = (spec.ingress_from.iter()).map(|source| (&source.namespace, &source.ports));
-        let from_callers = (spec.callers.iter()).map(|caller| (&caller.namespace, &caller.ports));
         let by_name = |port: &Port| IntOrString::String(port.port_name());
-        let mut allowed: Vec<(String, Vec<IntOrString>)> = (from_namespaces.chain(from_callers))
-            .map(|(namespace, ports)| (namespace.to_string(), ports.iter().map(by_name).collect()))
+        let ports = |ports: &[Port]| ports.iter().map(by_name).collect::<Vec<IntOrString>>();
+        // A declared caller is admitted from its own pods (a Microservice's pods carry its
+        // name, as its ServiceAccount does); a declared namespace, from any of its pods.
+        let mut allowed: Vec<(String, Option<String>, Vec<IntOrString>)> = (spec.ingress_from.iter())
+            .map(|source| (source.namespace.to_string(), None, ports(&source.ports)))
+            .chain((spec.callers.iter()).map(|caller| {
+                (
+                    caller.namespace.to_string(),
+                    Some(caller.service_account.to_string()),
+                    ports(&caller.ports),
+                )
+            }))
             .collect();
         // Ingress listeners are reached through the ingress gateway proxy, from its namespace.
         let listener_targets: Vec<IntOrString> = self.listener_targets().into_iter().map(by_name).collect();
         if let (false, Some(mesh)) = (listener_targets.is_empty(), &spec.environment.mesh) {
-            allowed.push((mesh.ingress.namespace.to_string(), listener_targets));
+            allowed.push((mesh.ingress.namespace.to_string(), None, listener_targets));
         }
         // The scraper reaches the mesh proxy's statistics and the service's own metrics port.
         if let Some(scraper) = &spec.environment.scraper {
@@ -42,27 +50,27 @@ impl Lowering<'_> {
             let metrics_port = spec.metrics.iter().map(|metrics| by_name(&metrics.value.port));
             let ports: Vec<IntOrString> = proxy_ports.chain(metrics_port).collect();
             if !ports.is_empty() {
-                allowed.push((scraper.namespace.to_string(), ports));
+                allowed.push((scraper.namespace.to_string(), None, ports));
             }
         }
-        let ingress = allowed.into_iter().map(|(namespace, ports)| NetworkPolicyIngressRule {
-            from: Some(vec![NetworkPolicyPeer {
-                namespace_selector: Some(LabelSelector {
-                    match_labels: Some(BTreeMap::from([("kubernetes.io/metadata.name".to_owned(), namespace)])),
+        let ingress = allowed
+            .into_iter()
+            .map(|(namespace, pods, ports)| NetworkPolicyIngressRule {
+                from: Some(vec![NetworkPolicyPeer {
+                    namespace_selector: Some(match_labels(NAMESPACE_NAME_LABEL, namespace)),
+                    pod_selector: pods.map(|name| match_labels(NAME_LABEL, name)),
                     ..Default::default()
-                }),
-                ..Default::default()
-            }]),
-            ports: Some(
-                (ports.into_iter())
-                    .map(|port| NetworkPolicyPort {
-                        port: Some(port),
-                        protocol: Some("TCP".to_owned()),
-                        ..Default::default()
-                    })
-                    .collect(),
-            ),
-        });
+                }]),
+                ports: Some(
+                    (ports.into_iter())
+                        .map(|port| NetworkPolicyPort {
+                            port: Some(port),
+                            protocol: Some("TCP".to_owned()),
+                            ..Default::default()
+                        })
+                        .collect(),
+                ),
+            });
         NetworkPolicy {
             metadata: self.metadata(self.name()),
             spec: Some(NetworkPolicySpec {
@@ -113,6 +121,17 @@ impl Lowering<'_> {
                 ..Default::default()
             },
         })
+    }
+}
+
+const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+const NAME_LABEL: &str = "app.kubernetes.io/name";
+
+/// A selector of the objects whose label `key` is `value`.
+fn match_labels(key: &str, value: String) -> LabelSelector {
+    LabelSelector {
+        match_labels: Some(BTreeMap::from([(key.to_owned(), value)])),
+        ..Default::default()
     }
 }
 

@@ -6,7 +6,7 @@
 
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use kumiki_core::SourceLocation;
-use kumiki_synth::{App, DeclaredCall};
+use kumiki_synth::{App, DeclaredCall, DeclaredNamespace};
 
 use crate::database::Owner;
 use crate::mesh::{GatewayListener, Mesh};
@@ -152,8 +152,20 @@ fn access(lowering: &Lowering, app: &mut App) {
     let first_caller = spec.callers.first().map(|caller| caller.at);
     let first_listener = spec.listeners.first().map(|binding| binding.at);
     app.add_at(lowering.network_policy(), spec.first_of(&[first_source, first_caller]));
-    // Each declared caller is a call the release must carry through every layer (`reach.*`).
+    // Each declared caller is a call the release must carry through every layer (`reach.*`);
+    // a declared namespace makes its workloads' calls declared ones.
     if !spec.service_ports.is_empty() {
+        for source in &spec.ingress_from {
+            app.publish(DeclaredNamespace {
+                namespace: source.namespace.clone(),
+                service_namespace: spec.environment.namespace.clone(),
+                service: spec.name.clone(),
+                ports: (source.ports.iter())
+                    .map(|port| (port.number.get(), port.port_name()))
+                    .collect(),
+                declared_at: source.at,
+            });
+        }
         for caller in &spec.callers {
             app.publish(DeclaredCall {
                 caller_namespace: caller.namespace.clone(),

@@ -416,6 +416,14 @@ rules! {
          may call a service, whatever its NetworkPolicy says about namespaces.\n\nFix: declare the \
          callers (`.allow_caller(&namespace, &service_account, &[&port])`) or the ingress listener \
          that reaches the service.";
+    /// No workload reaches a service without a declared call.
+    REACH_UNDECLARED = "reach.undeclared", "no workload of the release can call a service crate's Service without a declared call",
+        "Least privilege holds in every layer: for every workload of the release and every port of \
+         a service crate's Service, the call is judged as if it were declared; when no layer \
+         (NetworkPolicy, Sidecar and exportTo, AuthorizationPolicy, mutual TLS) stops it and no \
+         call (`allow_caller`) or namespace (`allow_from`) declares it, it is an error at the \
+         Service. A namespace-wide NetworkPolicy rule and a policy patched open are the usual \
+         causes.\n\nFix: declare the call, or narrow the policy that lets it through.";
     /// Node pools provide exactly the node groups.
     NODES_POOLS = "nodes.pools", "Karpenter NodePools provide exactly the platform's node groups and taints",
         "A pod pinned to a group no pool provides, or whose taint the pool's nodes lack or \

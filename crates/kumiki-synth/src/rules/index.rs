@@ -236,6 +236,8 @@ pub struct Index<'a> {
     pub(crate) malformed: Vec<(Origin<'a>, String)>,
     /// The calls the apps declare, each at the line that declared it.
     pub(crate) calls: Vec<(Origin<'a>, &'a DeclaredCall)>,
+    /// The namespaces the apps declare every workload of may call a Service.
+    pub(crate) declared_namespaces: Vec<&'a crate::call::DeclaredNamespace>,
 }
 
 impl<'a> Index<'a> {
@@ -266,6 +268,7 @@ impl<'a> Index<'a> {
             authorization_policies: Vec::new(),
             malformed: Vec::new(),
             calls: Vec::new(),
+            declared_namespaces: Vec::new(),
         };
         index.read_pods();
         index.services = index.decode_all("", "Service", |object| object.decode::<Service>().map(Some));

@@ -24,6 +24,7 @@ use crate::facts::Owner;
 
 mod graph;
 mod network;
+mod undeclared;
 pub(crate) use graph::edges;
 use network::{network_egress, network_ingress};
 
@@ -88,7 +89,7 @@ impl<'a> Layers<'a> {
 
 /// A call resolved against the release: its callee pods and ports, and its caller pods.
 pub(crate) struct Resolved<'i, 'a> {
-    pub(crate) call: &'a DeclaredCall,
+    pub(crate) call: &'i DeclaredCall,
     /// The ports judged: the call's, or one of them.
     ports: Vec<(u16, String)>,
     service: &'i Of<'a, k8s_openapi::api::core::v1::Service>,
@@ -150,10 +151,11 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
         }
     }
     open_services(&layers, index, problems);
+    undeclared::check(&layers, index, problems);
 }
 
 /// The call's Service, the pods behind it and the caller's pods.
-pub(crate) fn resolve<'i, 'a>(index: &'i Index<'a>, call: &'a DeclaredCall) -> Result<Resolved<'i, 'a>, String> {
+pub(crate) fn resolve<'i, 'a>(index: &'i Index<'a>, call: &'i DeclaredCall) -> Result<Resolved<'i, 'a>, String> {
     let service = index
         .service(call.service_namespace.as_str(), call.service.as_str())
         .ok_or_else(|| {

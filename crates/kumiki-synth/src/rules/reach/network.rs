@@ -25,7 +25,7 @@ fn port_admits(ports: Option<&Vec<NetworkPolicyPort>>, number: u16, name: &str) 
 
 /// Whether `peer` (of a policy in `policy_namespace`) admits pods of `namespace`, among
 /// `pods` (any of them; when none is known, only a peer without a pod selector does).
-fn peer_admits(
+pub(super) fn peer_admits(
     layers: &Layers,
     peer: &NetworkPolicyPeer,
     policy_namespace: &str,
@@ -38,12 +38,15 @@ fn peer_admits(
     let namespace_admitted = match &peer.namespace_selector {
         None => policy_namespace == namespace,
         Some(selector) => {
-            let mut labels: BTreeMap<String, String> = (layers.namespaces.get(namespace).into_iter().flatten())
-                .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
-                .collect();
-            labels.insert(NAMESPACE_NAME_LABEL.to_owned(), namespace.to_owned());
+            let label = |key: &str| match key {
+                NAMESPACE_NAME_LABEL => Some(namespace),
+                _ => layers
+                    .namespaces
+                    .get(namespace)
+                    .and_then(|labels| labels.get(key).copied()),
+            };
             selector.match_expressions.as_ref().is_none_or(Vec::is_empty)
-                && (selector.match_labels.iter().flatten()).all(|(key, value)| labels.get(key) == Some(value))
+                && (selector.match_labels.iter().flatten()).all(|(key, value)| label(key) == Some(value.as_str()))
         }
     };
     let pods_admitted = match &peer.pod_selector {
@@ -67,6 +70,9 @@ pub(super) fn governs(
     namespace: &str,
     labels: &BTreeMap<String, String>,
 ) -> bool {
+    if policy.metadata.namespace.as_deref() != Some(namespace) {
+        return false;
+    }
     let Some(spec) = policy.spec.as_ref() else { return false };
     let types = spec.policy_types.as_ref();
     let governed = match types {
@@ -78,7 +84,7 @@ pub(super) fn governs(
         selector.match_expressions.as_ref().is_none_or(Vec::is_empty)
             && (selector.match_labels.iter().flatten()).all(|(key, value)| labels.get(key) == Some(value))
     });
-    policy.metadata.namespace.as_deref() == Some(namespace) && governed && selected
+    governed && selected
 }
 
 pub(super) fn network_ingress<'a>(layers: &Layers<'a>, call: &Resolved<'_, 'a>) -> Option<(Origin<'a>, String)> {
