@@ -27,15 +27,13 @@ pub mod projects {
             cluster_kinds: &[],
         },
     };
-    /// The app team: the services, in the services namespace, with the kinds a service needs.
+    /// The app team: the services, in their namespaces, with the kinds a service needs.
     pub const APP: Project = Project {
         name: name!("app"),
         description: "The app team's services",
-        boundary: Boundary::services(SERVICE_NAMESPACES),
+        boundary: Boundary::services(namespaces::SERVICE_NAMESPACES),
     };
 
-    /// Where the services run.
-    const SERVICE_NAMESPACES: &[Name] = &[namespaces::SERVICES];
     /// The infra team: namespaces, the mesh, egress, secrets and the third-party charts. It
     /// runs the platform, so any namespaced kind, and the cluster-scoped kinds its charts and
     /// apps install.
@@ -52,6 +50,7 @@ pub mod projects {
                 namespaces::ISTIO_SYSTEM,
                 namespaces::JAEGER,
                 namespaces::KARPENTER,
+                namespaces::ORCHESTRATION,
                 namespaces::PROMETHEUS,
                 namespaces::SERVICES,
             ],

@@ -55,8 +55,13 @@ pub const RELEASE: ReleasePolicy = ReleasePolicy {
 pub mod namespaces {
     use kumiki::prelude::*;
 
-    /// Where every microservice runs.
+    /// Where the microservices run, but the orchestrator.
     pub const SERVICES: Name = name!("services");
+    /// The orchestrator, reached from outside, apart from the services it calls: its calls
+    /// cross namespaces, and the mesh and network policies must carry them.
+    pub const ORCHESTRATION: Name = name!("orchestration");
+    /// Every namespace microservices run in.
+    pub const SERVICE_NAMESPACES: &[Name] = &[SERVICES, ORCHESTRATION];
     /// Istio's control plane and root namespace (mesh-wide policy).
     pub const ISTIO_SYSTEM: Name = name!("istio-system");
     /// The ingress gateway proxies.
@@ -159,6 +164,14 @@ pub const SECURITY: SecurityPolicy = SecurityPolicy {
     allow_privilege_escalation: false,
     drop_capabilities: &["ALL"],
 };
+
+/// The environment of a service of `env` running in `namespace` (one of
+/// [`namespaces::SERVICE_NAMESPACES`]).
+pub fn environment_in(env: Env, namespace: &Name) -> Environment {
+    let mut environment = environment(env);
+    environment.namespace = namespace.clone();
+    environment
+}
 
 /// The environment every construct of `env` is built in: namespace, node groups, policy.
 pub fn environment(env: Env) -> Environment {
@@ -271,6 +284,7 @@ pub fn apps(env: Env, services: &[App]) -> (PlatformFacts, Vec<App>) {
     let mut namespaces_app = App::new(name!("namespaces"));
     for (name, in_mesh) in [
         (namespaces::SERVICES, true),
+        (namespaces::ORCHESTRATION, true),
         (namespaces::ISTIO_SYSTEM, false),
         (namespaces::ISTIO_INGRESS, true),
         (namespaces::ISTIO_EGRESS, true),
@@ -302,12 +316,14 @@ pub fn apps(env: Env, services: &[App]) -> (PlatformFacts, Vec<App>) {
     let egress = Egress::new(&environment(env))
         .route(external_hosts::httpbin_org())
         .build();
-    // The Sidecar lets the services' proxies see exactly what their declared calls need.
+    // Each services namespace's Sidecar lets its proxies see exactly what their declared calls
+    // need.
     let calls: Vec<&DeclaredCall> = services.iter().flat_map(App::published::<DeclaredCall>).collect();
     let mut mesh_app = App::new(name!("mesh"));
-    mesh_app
-        .add(mesh.strict_mtls())
-        .add(mesh.sidecar(&namespaces::SERVICES, &calls));
+    mesh_app.add(mesh.strict_mtls());
+    for namespace in namespaces::SERVICE_NAMESPACES {
+        mesh_app.add(mesh.sidecar(namespace, &calls));
+    }
     let gateway_openers: Vec<&App> = services.iter().chain([&egress]).collect();
     for proxy in [&mesh.ingress, &mesh.egress] {
         for (location, message) in proxy.node_port_conflicts(gateway_openers.iter().copied()) {

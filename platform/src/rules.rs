@@ -9,7 +9,7 @@ use crate::{PART_OF, namespaces};
 /// Every pod of the services namespace is scraped.
 pub const SCRAPED_PODS: Rule = Rule {
     id: "microservices.scraped-pods",
-    summary: "every pod of the services namespace carries app.kubernetes.io/part-of=microservices",
+    summary: "every pod of the services' namespaces carries app.kubernetes.io/part-of=microservices",
     explanation: "Prometheus finds the services' pods through the `envoy-stats` PodMonitor (platform/src/telemetry.rs), \
                   which selects them by that label: a pod without it is never scraped, and Kiali and Grafana show \
                   nothing for it, with nothing in release/ saying why. The Microservice construct labels its pods \
@@ -24,18 +24,18 @@ pub const RULES: &[PlatformRule] = &[PlatformRule {
 }];
 
 fn scraped_pods<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
-    let services = namespaces::SERVICES;
-    let services = services.as_str();
+    let scraped = |namespace: &str| (namespaces::SERVICE_NAMESPACES.iter()).any(|name| name.as_str() == namespace);
     let unlabelled = (index.pods().iter()).filter(|pod| {
-        pod.namespace() == services && pod.labels.get(SCRAPED_LABEL).map(String::as_str) != Some(PART_OF.as_str())
+        scraped(pod.namespace()) && pod.labels.get(SCRAPED_LABEL).map(String::as_str) != Some(PART_OF.as_str())
     });
     for pod in unlabelled {
         problems.report(
             pod.object.origin(),
             format!(
                 "{}: its pods lack the label {SCRAPED_LABEL}={PART_OF}, by which Prometheus finds what to scrape in \
-                 {services}: nothing would scrape them",
-                pod.describe()
+                 {}: nothing would scrape them",
+                pod.describe(),
+                pod.namespace()
             ),
         );
     }

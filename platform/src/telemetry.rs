@@ -75,7 +75,7 @@ pub fn app(env: Env) -> App {
         metadata: metadata(env, "envoy-stats"),
         spec: PodMonitorSpec {
             namespace_selector: Some(PodMonitorNamespaceSelector {
-                match_names: Some(vec![namespaces::SERVICES.to_string()]),
+                match_names: Some(namespaces::SERVICE_NAMESPACES.iter().map(ToString::to_string).collect()),
                 ..Default::default()
             }),
             selector: PodMonitorSelector {

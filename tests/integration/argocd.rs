@@ -87,7 +87,7 @@ fn the_root_is_bootstrapped_and_projects_are_least_privilege() {
     let namespaces: Vec<&str> = (project.spec.destinations.iter().flatten())
         .filter_map(|d| d.namespace.as_deref())
         .collect();
-    assert_eq!(namespaces, ["services"]);
+    assert_eq!(namespaces, ["orchestration", "services"]);
     // Written out empty: that is what denies every cluster-scoped kind.
     assert_eq!(project.spec.cluster_resource_whitelist.as_ref().map(Vec::len), Some(0));
     assert_eq!(
@@ -312,7 +312,7 @@ fn a_team_cannot_widen_its_project_by_writing_more() {
     let namespaces: Vec<&str> = (project.spec.destinations.iter().flatten())
         .filter_map(|d| d.namespace.as_deref())
         .collect();
-    assert_eq!(namespaces, ["services"]);
+    assert_eq!(namespaces, ["orchestration", "services"]);
     assert_eq!(project.spec.cluster_resource_whitelist.as_ref().map(Vec::len), Some(0));
     let file = file!();
     let outside = "outside the boundary project \"app\" declares (Application argocd/account) [rule: argocd.boundary]";

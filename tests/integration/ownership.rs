@@ -38,11 +38,20 @@ fn only_the_app_that_owns_a_service_routes_it() {
     });
     assert_eq!(
         errors,
-        [format!(
-            "{}:{line}: prd/intruder: VirtualService services/steal-account governs host \"account\", the Service of app \
-             account: only the app that owns a Service routes it [rule: mesh.ownership]",
-            file!()
-        )]
+        [
+            format!(
+                "{}:{line}: prd/intruder: VirtualService services/steal-account governs host \"account\", the Service of \
+                 app account: only the app that owns a Service routes it [rule: mesh.ownership]",
+                file!()
+            ),
+            // Hidden from the orchestrator's namespace, the route would not even apply to its calls.
+            format!(
+                "{}:{line}: prd/intruder: visibility layer: VirtualService services/steal-account is exported to . only, \
+                 not to orchestration: the caller's proxy would bypass it: the call from orchestration/orchestrator to \
+                 services/account:8080 declared at services/account/src/lib.rs:34 cannot get through [rule: reach.blocked]",
+                file!()
+            )
+        ]
     );
 }
 
@@ -68,11 +77,20 @@ fn a_route_of_a_custom_type_is_held_to_ownership_too() {
     });
     assert_eq!(
         errors,
-        [format!(
-            "{}:{line}: prd/intruder: VirtualService services/steal-order governs host \"order.services.svc.cluster.local\", \
-             the Service of app order: only the app that owns a Service routes it [rule: mesh.ownership]",
-            file!()
-        )]
+        [
+            format!(
+                "{}:{line}: prd/intruder: VirtualService services/steal-order governs host \
+                 \"order.services.svc.cluster.local\", the Service of app order: only the app that owns a Service routes \
+                 it [rule: mesh.ownership]",
+                file!()
+            ),
+            format!(
+                "{}:{line}: prd/intruder: visibility layer: VirtualService services/steal-order is exported to . only, \
+                 not to orchestration: the caller's proxy would bypass it: the call from orchestration/orchestrator to \
+                 services/order:8080 declared at services/order/src/lib.rs:62 cannot get through [rule: reach.blocked]",
+                file!()
+            )
+        ]
     );
 }
 

@@ -31,7 +31,7 @@ pub fn app(env: Env, images: &ImageVersions) -> App {
         .expose(port!(50000), &http)
         // Reached in the mesh only, by the orchestrator's checkout saga: its identity alone, in
         // every layer (an AuthorizationPolicy on its ServiceAccount, a NetworkPolicy rule).
-        .allow_caller(&namespaces::SERVICES, &name!("orchestrator"), &[&http])
+        .allow_caller(&namespaces::ORCHESTRATION, &name!("orchestrator"), &[&http])
         .pin_to(&node_groups::APP)
         .database(databases::database(env, name!("account")));
     match env {

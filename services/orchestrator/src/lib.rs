@@ -30,7 +30,7 @@ pub fn app(env: Env, images: &ImageVersions) -> App {
     let mut fastapi = Container::<Orchestrator>::new(name!("fastapi"), image).with_args(&["--bind", "0.0.0.0:8000"]);
     let http = fastapi.port(Protocol::Http, port_name!("orchestr"), port!(8000));
 
-    Microservice::<Orchestrator>::new(&platform::environment(env))
+    Microservice::<Orchestrator>::new(&platform::environment_in(env, &platform::namespaces::ORCHESTRATION))
         .container(fastapi)
         .readiness(Probe::tcp(&http))
         .liveness(Probe::tcp(&http).with_failure_threshold(6))
