@@ -159,20 +159,22 @@ fn authorization_edges(policy: &Value, workloads: &[Workload], edges: &mut BTree
             let namespaces = strings(from.pointer("/source/namespaces"));
             callers.extend(namespaces.iter().map(|namespace| format!("{namespace}/*")));
         }
-        if callers.is_empty() {
-            callers.push("*".to_owned());
-        }
-        let mut ports: Vec<String> = (rule.get("to").and_then(Value::as_array).into_iter().flatten())
+        let ports: Vec<String> = (rule.get("to").and_then(Value::as_array).into_iter().flatten())
             .flat_map(|to| strings(to.pointer("/operation/ports")))
             .collect();
-        if ports.is_empty() {
-            ports.push("*".to_owned());
-        }
-        for caller in &callers {
-            for target in &targets {
-                for port in &ports {
-                    edges.insert(format!("{caller} -> {target}:{port} (authorization)"));
-                }
+        insert_edges(edges, [callers, targets.clone(), ports], "authorization");
+    }
+}
+
+/// Every `caller -> target:port (layer)` of `[callers, targets, ports]`, an empty list standing
+/// for any (`*`).
+fn insert_edges(edges: &mut BTreeSet<String>, [callers, targets, ports]: [Vec<String>; 3], layer: &str) {
+    let any = |list: Vec<String>| if list.is_empty() { vec!["*".to_owned()] } else { list };
+    let (callers, targets, ports) = (any(callers), any(targets), any(ports));
+    for caller in &callers {
+        for target in &targets {
+            for port in &ports {
+                edges.insert(format!("{caller} -> {target}:{port} ({layer})"));
             }
         }
     }
@@ -200,31 +202,19 @@ fn network_edges(policy: &Value, workloads: &[Workload], edges: &mut BTreeSet<St
         .flatten()
     {
         let peers = rule.get("from").and_then(Value::as_array);
-        let mut callers: Vec<String> = peers
+        let callers: Vec<String> = peers
             .into_iter()
             .flatten()
             .map(|peer| peer_name(peer, &namespace))
             .collect();
-        if callers.is_empty() {
-            callers.push("*".to_owned());
-        }
-        let mut ports: Vec<String> = (rule.get("ports").and_then(Value::as_array).into_iter().flatten())
+        let ports: Vec<String> = (rule.get("ports").and_then(Value::as_array).into_iter().flatten())
             .map(|port| match port.get("port") {
                 Some(Value::String(name)) => name.clone(),
                 Some(other) => other.to_string(),
                 None => "*".to_owned(),
             })
             .collect();
-        if ports.is_empty() {
-            ports.push("*".to_owned());
-        }
-        for caller in &callers {
-            for target in &targets {
-                for port in &ports {
-                    edges.insert(format!("{caller} -> {target}:{port} (network)"));
-                }
-            }
-        }
+        insert_edges(edges, [callers, targets.clone(), ports], "network");
     }
 }
 

@@ -88,39 +88,17 @@ pub(super) fn governs(
 }
 
 pub(super) fn network_ingress<'a>(layers: &Layers<'a>, call: &Resolved<'_, 'a>) -> Option<(Origin<'a>, String)> {
+    let peer = (call.caller_namespace(), call.callers.as_slice());
     for pod in &call.callees {
         for (number, name) in &call.ports {
-            let governing: Vec<&(&Rendered, NetworkPolicy)> = (layers.network.iter())
-                .filter(|(_, policy)| governs(policy, "Ingress", pod.namespace(), &pod.labels))
-                .collect();
-            let admitted = governing.iter().any(|(object, policy)| {
-                let rules = policy.spec.as_ref().and_then(|spec| spec.ingress.as_ref());
-                rules.into_iter().flatten().any(|rule| {
-                    let from = rule.from.as_ref().is_none_or(|peers| {
-                        peers.is_empty()
-                            || peers.iter().any(|peer| {
-                                peer_admits(
-                                    layers,
-                                    peer,
-                                    object.namespace_or_empty(),
-                                    call.caller_namespace(),
-                                    &call.callers,
-                                )
-                            })
-                    });
-                    from && port_admits(rule.ports.as_ref(), *number, name)
-                })
-            });
-            if let (false, Some((object, _))) = (admitted, governing.first()) {
-                return Some((
-                    object.origin(),
-                    format!(
-                        "{} admits no ingress from {} on port {number} of {}",
-                        object.describe(),
-                        call.call.caller(),
-                        pod.describe()
-                    ),
-                ));
+            if let Some(object) = refusing_policy(layers, Direction::Ingress, pod, peer, (*number, name)) {
+                let message = format!(
+                    "{} admits no ingress from {} on port {number} of {}",
+                    object.describe(),
+                    call.call.caller(),
+                    pod.describe()
+                );
+                return Some((object.origin(), message));
             }
         }
     }
@@ -128,41 +106,70 @@ pub(super) fn network_ingress<'a>(layers: &Layers<'a>, call: &Resolved<'_, 'a>) 
 }
 
 pub(super) fn network_egress<'a>(layers: &Layers<'a>, call: &Resolved<'_, 'a>) -> Option<(Origin<'a>, String)> {
+    let peer = (call.callee_namespace(), call.callees.as_slice());
     for pod in &call.callers {
         for (number, name) in &call.ports {
-            let governing: Vec<&(&Rendered, NetworkPolicy)> = (layers.network.iter())
-                .filter(|(_, policy)| governs(policy, "Egress", pod.namespace(), &pod.labels))
-                .collect();
-            let admitted = governing.iter().any(|(object, policy)| {
-                let rules = policy.spec.as_ref().and_then(|spec| spec.egress.as_ref());
-                rules.into_iter().flatten().any(|rule| {
-                    let to = rule.to.as_ref().is_none_or(|peers| {
-                        peers.is_empty()
-                            || peers.iter().any(|peer| {
-                                peer_admits(
-                                    layers,
-                                    peer,
-                                    object.namespace_or_empty(),
-                                    call.callee_namespace(),
-                                    &call.callees,
-                                )
-                            })
-                    });
-                    to && port_admits(rule.ports.as_ref(), *number, name)
-                })
-            });
-            if let (false, Some((object, _))) = (admitted, governing.first()) {
-                return Some((
-                    object.origin(),
-                    format!(
-                        "{} admits no egress from {} to {} on port {number}",
-                        object.describe(),
-                        pod.describe(),
-                        call.call.callee()
-                    ),
-                ));
+            if let Some(object) = refusing_policy(layers, Direction::Egress, pod, peer, (*number, name)) {
+                let message = format!(
+                    "{} admits no egress from {} to {} on port {number}",
+                    object.describe(),
+                    pod.describe(),
+                    call.call.callee()
+                );
+                return Some((object.origin(), message));
             }
         }
     }
     None
+}
+
+/// A NetworkPolicy rule's peers (`from` or `to`) and ports.
+type Rule<'p> = (Option<&'p Vec<NetworkPolicyPeer>>, Option<&'p Vec<NetworkPolicyPort>>);
+
+/// Which side of a pod a NetworkPolicy rule governs.
+#[derive(Clone, Copy)]
+enum Direction {
+    Ingress,
+    Egress,
+}
+
+/// The first NetworkPolicy governing `direction` of `pod` when none of those admits the peer
+/// (its namespace and pods) on `port`; `None` when one admits it or none governs.
+fn refusing_policy<'a>(
+    layers: &Layers<'a>,
+    direction: Direction,
+    pod: &PodTemplate,
+    (peer_namespace, peer_pods): (&str, &[&PodTemplate]),
+    (number, name): (u16, &str),
+) -> Option<&'a Rendered<'a>> {
+    let type_name = match direction {
+        Direction::Ingress => "Ingress",
+        Direction::Egress => "Egress",
+    };
+    let governing: Vec<&(&Rendered, NetworkPolicy)> = (layers.network.iter())
+        .filter(|(_, policy)| governs(policy, type_name, pod.namespace(), &pod.labels))
+        .collect();
+    let admitted = governing.iter().any(|(object, policy)| {
+        let spec = policy.spec.as_ref();
+        let rules: Vec<Rule> = match direction {
+            Direction::Ingress => (spec.and_then(|spec| spec.ingress.as_ref()).into_iter().flatten())
+                .map(|rule| (rule.from.as_ref(), rule.ports.as_ref()))
+                .collect(),
+            Direction::Egress => (spec.and_then(|spec| spec.egress.as_ref()).into_iter().flatten())
+                .map(|rule| (rule.to.as_ref(), rule.ports.as_ref()))
+                .collect(),
+        };
+        rules.into_iter().any(|(peers, ports)| {
+            let peer_ok = peers.is_none_or(|peers| {
+                peers.is_empty()
+                    || (peers.iter())
+                        .any(|peer| peer_admits(layers, peer, object.namespace_or_empty(), peer_namespace, peer_pods))
+            });
+            peer_ok && port_admits(ports, number, name)
+        })
+    });
+    match (admitted, governing.first()) {
+        (false, Some((object, _))) => Some(*object),
+        _ => None,
+    }
 }
