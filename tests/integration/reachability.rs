@@ -14,6 +14,7 @@ use kumiki::platform::Exemption;
 use kumiki::prelude::*;
 use kumiki::rules::ARGOCD_APP_SYNCED;
 use kumiki::synth::{DeclaredCall, Layer, Model};
+use kumiki::values::SourceLocation;
 use kumiki_tests::{app_mut, errors, find, meta, take, with_platform};
 use platform::Env;
 
@@ -443,6 +444,31 @@ fn an_undeclared_caller_is_denied_by_network_visibility_and_authorization_each_a
              buyer) on port 8080 though no call declares it: no layer (network, visibility, authorization, transport) \
              stops it. Declare the call (`allow_caller`), or narrow the policy that lets it through [rule: \
              reach.undeclared]"
+        )]
+    );
+}
+
+#[test]
+fn only_the_app_that_owns_a_service_declares_its_callers() {
+    let (errors, line) = kumiki_tests::with_intruder(Env::Prd, |app| {
+        let line = line!() + 1;
+        let declared_at = SourceLocation::caller();
+        app.publish(DeclaredCall {
+            caller_namespace: platform::namespaces::SERVICES,
+            caller_service_account: name!("intruder"),
+            service_namespace: platform::namespaces::SERVICES,
+            service: name!("account"),
+            ports: vec![(8080, "http-account".to_owned())],
+            declared_at,
+        });
+        line
+    });
+    let reach: Vec<&String> = errors.iter().filter(|error| error.contains("[rule: reach.")).collect();
+    assert_eq!(
+        reach,
+        [&format!(
+            "{FILE}:{line}: prd/intruder: a call to Service services/account is declared by app intruder, but app \
+             account owns that Service: only the app that owns a Service declares its callers [rule: reach.blocked]"
         )]
     );
 }

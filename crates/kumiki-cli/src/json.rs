@@ -281,7 +281,9 @@ impl GraphReport {
                 target_port: edge.target_port,
                 port_name: edge.port_name.clone(),
                 protocol: edge.protocol.clone(),
-                allowed_by: layers(&Passage::Allowed),
+                allowed_by: (edge.allowed_by().into_iter())
+                    .map(|layer| layer.as_str().to_owned())
+                    .collect(),
                 ungoverned: layers(&Passage::Ungoverned),
                 blocked: (edge.layers.iter())
                     .filter_map(|(layer, passage)| match passage {

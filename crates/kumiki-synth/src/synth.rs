@@ -120,7 +120,15 @@ pub fn synthesize(model: Model) -> Result<Release, SynthErrors> {
     let mut index = Index::new(env, &facts, app_origins, &objects);
     index.calls = calls;
     index.declared_namespaces = (apps.iter())
-        .flat_map(|app| app.published::<crate::call::DeclaredNamespace>())
+        .flat_map(|app| {
+            (app.published::<crate::call::DeclaredNamespace>()).map(move |declared| {
+                let origin = Origin {
+                    location: declared.declared_at,
+                    ..app_origin(app)
+                };
+                (origin, declared)
+            })
+        })
         .collect();
     let header = header(env, command);
     let (rendered, problems) = parallel::map_while(

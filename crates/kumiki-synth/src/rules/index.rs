@@ -237,7 +237,7 @@ pub struct Index<'a> {
     /// The calls the apps declare, each at the line that declared it.
     pub(crate) calls: Vec<(Origin<'a>, &'a DeclaredCall)>,
     /// The namespaces the apps declare every workload of may call a Service.
-    pub(crate) declared_namespaces: Vec<&'a crate::call::DeclaredNamespace>,
+    pub(crate) declared_namespaces: Vec<(Origin<'a>, &'a crate::call::DeclaredNamespace)>,
 }
 
 impl<'a> Index<'a> {

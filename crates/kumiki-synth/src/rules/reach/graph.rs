@@ -14,7 +14,7 @@ use crate::rules::index::Index;
 pub(crate) fn edges(index: &Index) -> Vec<Edge> {
     let layers = Layers::read(index);
     let mut edges: Vec<Edge> = (index.calls.iter())
-        .filter_map(|(_, call)| resolve(index, call).ok())
+        .filter_map(|(origin, call)| resolve(index, origin.app, call).ok())
         .flat_map(|resolved| {
             (resolved.call.ports.iter())
                 .map(|port| edge(&layers, index, &resolved, port))

@@ -134,7 +134,7 @@ impl Resolved<'_, '_> {
 pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
     let layers = Layers::read(index);
     for (origin, call) in &index.calls {
-        match resolve(index, call) {
+        match resolve(index, origin.app, call) {
             Ok(resolved) => {
                 for verdict in judge(&layers, index, &resolved) {
                     if let Some((blocker, message)) = verdict.blocked {
@@ -154,8 +154,13 @@ pub(crate) fn check<'a>(index: &Index<'a>, problems: &mut Problems<'a>) {
     undeclared::check(&layers, index, problems);
 }
 
-/// The call's Service, the pods behind it and the caller's pods.
-pub(crate) fn resolve<'i, 'a>(index: &'i Index<'a>, call: &'i DeclaredCall) -> Result<Resolved<'i, 'a>, String> {
+/// The call's Service, the pods behind it and the caller's pods. Only the app that owns the
+/// Service declares who calls it: a call another app declares is refused.
+pub(crate) fn resolve<'i, 'a>(
+    index: &'i Index<'a>,
+    declaring_app: &str,
+    call: &'i DeclaredCall,
+) -> Result<Resolved<'i, 'a>, String> {
     let service = index
         .service(call.service_namespace.as_str(), call.service.as_str())
         .ok_or_else(|| {
@@ -164,6 +169,14 @@ pub(crate) fn resolve<'i, 'a>(index: &'i Index<'a>, call: &'i DeclaredCall) -> R
                 call.callee()
             )
         })?;
+    let owner = service.object.origin().app;
+    if owner != declaring_app {
+        return Err(format!(
+            "a call to Service {} is declared by app {declaring_app}, but app {owner} owns that Service: only the \
+             app that owns a Service declares its callers",
+            call.callee()
+        ));
+    }
     let selector = (service.value.spec.as_ref())
         .and_then(|spec| spec.selector.clone())
         .unwrap_or_default();

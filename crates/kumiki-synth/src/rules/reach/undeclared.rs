@@ -199,9 +199,13 @@ struct Declarations<'i> {
 
 impl<'i> Declarations<'i> {
     fn read(index: &'i Index<'i>) -> Declarations<'i> {
-        let pods = |namespace: &str, service: &str| {
-            let selector = (index.service(namespace, service))
-                .and_then(|service| service.value.spec.as_ref())
+        // The pods behind a Service, when `app` owns it: a declaration of another app's Service
+        // covers nothing (reach.blocked refuses it).
+        let pods = |app: &str, namespace: &str, service: &str| {
+            let service = index
+                .service(namespace, service)
+                .filter(|service| service.object.origin().app == app);
+            let selector = (service.and_then(|service| service.value.spec.as_ref()))
                 .and_then(|spec| spec.selector.clone())
                 .unwrap_or_default();
             index.pods_matched_by(namespace, &selector)
@@ -210,8 +214,8 @@ impl<'i> Declarations<'i> {
             calls: HashSet::new(),
             namespaces: HashSet::new(),
         };
-        for (_, call) in &index.calls {
-            for pod in pods(call.service_namespace.as_str(), call.service.as_str()) {
+        for (origin, call) in &index.calls {
+            for pod in pods(origin.app, call.service_namespace.as_str(), call.service.as_str()) {
                 for (port, _) in &call.ports {
                     let caller = (call.caller_namespace.as_str(), call.caller_service_account.as_str());
                     declarations
@@ -220,8 +224,12 @@ impl<'i> Declarations<'i> {
                 }
             }
         }
-        for declared in &index.declared_namespaces {
-            for pod in pods(declared.service_namespace.as_str(), declared.service.as_str()) {
+        for (origin, declared) in &index.declared_namespaces {
+            for pod in pods(
+                origin.app,
+                declared.service_namespace.as_str(),
+                declared.service.as_str(),
+            ) {
                 for (port, _) in &declared.ports {
                     (declarations.namespaces).insert((declared.namespace.as_str(), std::ptr::from_ref(pod), *port));
                 }
