@@ -65,6 +65,7 @@ pub mod files;
 pub mod graph;
 pub mod images;
 pub mod json;
+pub mod live;
 mod panics;
 pub mod policy;
 pub mod rules;
@@ -246,18 +247,28 @@ pub enum Failure {
     /// Two synths of the same code gave different files: the model depends on something
     /// other than the code (a `HashMap`'s order, say).
     Nondeterministic(Vec<(EnvId, Vec<String>)>),
+    /// A real API server refused objects of the release (or stores them differently): each
+    /// error at its declaring line, with the warnings it gave.
+    Server {
+        /// The refusals.
+        errors: Vec<String>,
+        /// The warnings (not failures on their own).
+        warnings: Vec<String>,
+    },
+    /// The cluster could not be reached, or the `kumiki-live` program could not run.
+    Live(String),
 }
 
 impl Failure {
-    /// The process exit code: 1 model errors, 2 refused request (as clap's usage errors),
-    /// 3 stale release, 4 IO, git or unreadable release (`diff` also exits 3 when it finds
-    /// changes).
+    /// The process exit code: 1 model errors (or the API server's refusals), 2 refused
+    /// request (as clap's usage errors), 3 stale release, 4 IO, git, unreadable release or an
+    /// unreachable cluster (`diff` also exits 3 when it finds changes).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Failure::Model(_) | Failure::Nondeterministic(_) => 1,
+            Failure::Model(_) | Failure::Nondeterministic(_) | Failure::Server { .. } => 1,
             Failure::Refused(_) | Failure::Unknown(_) => 2,
             Failure::Stale(_) => 3,
-            Failure::Io(..) | Failure::Git(_) | Failure::Unreadable(_) => 4,
+            Failure::Io(..) | Failure::Git(_) | Failure::Unreadable(_) | Failure::Live(_) => 4,
         }
     }
 }
@@ -295,6 +306,17 @@ impl fmt::Display for Failure {
             Failure::Unreadable(error) => write!(f, "cannot compare release files: {error}"),
             Failure::Refused(message) => write!(f, "error: {message}; nothing was changed"),
             Failure::Unknown(message) => write!(f, "error: {message}"),
+            Failure::Live(message) => write!(f, "error: {message}"),
+            Failure::Server { errors, warnings } => {
+                for warning in warnings {
+                    writeln!(f, "warning: {warning}")?;
+                }
+                for error in errors {
+                    writeln!(f, "error: {error}")?;
+                }
+                let count = errors.len();
+                write!(f, "{count} object{} refused by the API server", plural(count))
+            }
             Failure::Nondeterministic(per_env) => {
                 writeln!(
                     f,

@@ -31,7 +31,7 @@ pub use error::{SynthError, SynthErrors};
 pub use facts::{Exemption, MetricsScraper, Owner, PlatformFacts, ProvidedService, ReleaseLayout, mesh_principal};
 pub use json::JsonError;
 pub use object::{Object, pod_template};
-pub use release::Release;
+pub use release::{FileSource, Release};
 pub use render::{header, render_yaml, render_yaml_into};
 #[cfg(feature = "test-hooks")]
 pub use render::{object_yaml_both_ways, render_yaml_fast_path_only, render_yaml_with_serde_saphyr};

@@ -15,7 +15,7 @@ use crate::facts::PlatformFacts;
 use crate::json::JsonError;
 use crate::object::Object;
 use crate::parallel;
-use crate::release::Release;
+use crate::release::{FileSource, Release};
 use crate::render::{header, render_yaml_into};
 use crate::rules::{self, Index, Origin, PlatformRule, Rendered, Rule, kinds};
 
@@ -149,13 +149,28 @@ pub fn synthesize(model: Model) -> Result<Release, SynthErrors> {
         );
     }
     let files = collect_files(&outputs, rendered, header.len(), &mut errors);
+    let sources = (outputs.iter())
+        .map(|output| {
+            let origin = output.object.origin();
+            let source = FileSource {
+                location: origin.location,
+                app: origin.app.to_owned(),
+            };
+            (output.path.clone(), source)
+        })
+        .collect();
     let traffic = rules::reach::edges(&index);
     index.dispose();
     drop(outputs);
     drop(objects);
     parallel::dispose(serialized);
     if errors.found.is_empty() {
-        Ok(Release { env, files, traffic })
+        Ok(Release {
+            env,
+            files,
+            traffic,
+            sources,
+        })
     } else {
         errors.found.sort();
         Err(SynthErrors(errors.found))

@@ -11,6 +11,7 @@ use clap::{CommandFactory, FromArgMatches, Subcommand};
 use kumiki::values::EnvId;
 
 mod args;
+mod live;
 pub use args::NoExtra;
 use args::{CatalogFormat, Cli, Command, Format, GraphFormat};
 
@@ -38,10 +39,15 @@ fn command_line<E: Subcommand>(workspace: &crate::Workspace) -> clap::Command {
         ("diff", "env", true),
         ("catalog", "env", false),
         ("graph", "env", false),
+        ("verify", "env", true),
         ("set-image", "env", false),
         ("promote", "from", false),
         ("promote", "to", false),
     ];
+    let envs = PossibleValuesParser::new(names.clone());
+    command = command.mut_subcommand("cluster", |cluster| {
+        cluster.mut_subcommand("apply", |apply| apply.mut_arg("env", |arg| arg.value_parser(envs)))
+    });
     for (subcommand, argument, with_all) in arguments {
         let mut values = names.clone();
         if with_all {
@@ -120,7 +126,33 @@ fn run<E: Subcommand>(
     };
     let result = match command {
         Command::Extra(command) => return extra(command, workspace),
-        Command::Diff { env, base, format, out } => return diff(workspace, &env, base, format, out),
+        Command::Diff {
+            env,
+            format,
+            live: true,
+            kubeconfig,
+            selector,
+            ..
+        } => {
+            let target = crate::live::Target {
+                kubeconfig,
+                selector,
+                ..crate::live::Target::default()
+            };
+            return live::diff(workspace, &env, format, &target);
+        }
+        Command::Diff {
+            env, base, format, out, ..
+        } => return diff(workspace, &env, base, format, out),
+        Command::Verify { env, kubeconfig, crds } => {
+            let target = crate::live::Target {
+                kubeconfig,
+                crds,
+                ..crate::live::Target::default()
+            };
+            live::verify(workspace, &env, &target)
+        }
+        Command::Cluster { action } => return live::cluster(workspace, action),
         Command::ImportCrd {
             source,
             kinds,

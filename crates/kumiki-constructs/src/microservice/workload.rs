@@ -133,9 +133,9 @@ impl Lowering<'_> {
         };
         let resources = container.resources.unwrap_or(policy.default_resources);
         let quantities = |cpu: Option<u32>, memory: u32| {
-            let mut map = BTreeMap::from([("memory".to_owned(), Quantity(format!("{memory}Mi")))]);
+            let mut map = BTreeMap::from([("memory".to_owned(), Quantity(memory_quantity(memory)))]);
             if let Some(cpu) = cpu {
-                map.insert("cpu".to_owned(), Quantity(format!("{cpu}m")));
+                map.insert("cpu".to_owned(), Quantity(cpu_quantity(cpu)));
             }
             map
         };
@@ -457,4 +457,39 @@ const VERSION_NAME_LABEL: &str = "app.kubernetes.io/version";
 /// `.` or `_`, say) leaves the label out rather than failing the pod.
 fn version_label(tag: &str) -> Option<String> {
     (!tag.is_empty() && Rule::LabelValue.check(tag).is_ok()).then(|| tag.to_owned())
+}
+
+/// `mib` mebibytes as the API server stores it (its canonical form: `1024Mi` is stored as
+/// `1Gi`), so what Argo CD compares after a sync is what the release says.
+fn memory_quantity(mib: u32) -> String {
+    match mib {
+        0 => "0".to_owned(),
+        _ if mib.is_multiple_of(1024 * 1024) => format!("{}Ti", mib / (1024 * 1024)),
+        _ if mib.is_multiple_of(1024) => format!("{}Gi", mib / 1024),
+        _ => format!("{mib}Mi"),
+    }
+}
+
+/// `millis` thousandths of a CPU as the API server stores it (`1000m` is stored as `1`).
+fn cpu_quantity(millis: u32) -> String {
+    match millis {
+        _ if millis.is_multiple_of(1000) => (millis / 1000).to_string(),
+        _ => format!("{millis}m"),
+    }
+}
+
+#[cfg(test)]
+mod quantity_tests {
+    use super::{cpu_quantity, memory_quantity};
+
+    #[test]
+    fn quantities_are_written_in_the_form_the_api_server_stores() {
+        assert_eq!(memory_quantity(1024), "1Gi");
+        assert_eq!(memory_quantity(1536), "1536Mi");
+        assert_eq!(memory_quantity(2 * 1024 * 1024), "2Ti");
+        assert_eq!(memory_quantity(0), "0");
+        assert_eq!(cpu_quantity(2000), "2");
+        assert_eq!(cpu_quantity(500), "500m");
+        assert_eq!(cpu_quantity(0), "0");
+    }
 }

@@ -3,7 +3,7 @@
 # at pinned versions, into a cache outside the checkout keyed by version, so later runs start
 # in seconds. Prints the directory holding the two binaries.
 #
-#   scripts/control-plane/build.sh            # build (or reuse) and print the directory
+#   build.sh            # build (or reuse) and print the directory
 #
 # KUMIKI_CACHE overrides the cache root (default: ${XDG_CACHE_HOME:-$HOME/.cache}/kumiki).
 #

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # The local control plane (etcd + kube-apiserver, no nodes, no controllers) for tests and demos:
 #
-#   scripts/control-plane/cluster.sh up          # build or reuse the binaries, start, wait ready
-#   scripts/control-plane/cluster.sh status      # running or not, and where
-#   scripts/control-plane/cluster.sh kubeconfig  # the kubeconfig's path
-#   scripts/control-plane/cluster.sh down        # stop exactly what `up` started
+#   cluster.sh up          # build or reuse the binaries, start, wait ready
+#   cluster.sh status      # running or not, and where
+#   cluster.sh kubeconfig  # the kubeconfig's path
+#   cluster.sh down        # stop exactly what `up` started
 #
-# Everything listens on 127.0.0.1 only. Certificates, the admin token and the data live in a
-# private directory (mode 700), KUMIKI_CLUSTER_DIR, default target/control-plane of the checkout.
+# kumiki-live runs it (`cargo xtask cluster ...`), with KUMIKI_CLUSTER_DIR set to the workspace's
+# target/control-plane. Everything listens on 127.0.0.1 only. Certificates, the admin token and
+# the data live in that private directory (mode 700).
 # Exit codes: 0 done, 1 failed (the log says why), 2 usage.
 set -euo pipefail
 
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-dir="${KUMIKI_CLUSTER_DIR:-$root/target/control-plane}"
+dir="${KUMIKI_CLUSTER_DIR:?KUMIKI_CLUSTER_DIR must name the directory of the control plane}"
 etcd_port="${KUMIKI_ETCD_PORT:-23790}"
 api_port="${KUMIKI_API_PORT:-26443}"
 
@@ -51,7 +51,7 @@ up() {
     return 0
   fi
   local bin
-  bin="$("$root/scripts/control-plane/build.sh" | tail -1)"
+  bin="$(bash "$(dirname "$0")/build.sh" | tail -1)"
   secrets
   mkdir -p "$dir/pki"
   "$bin/etcd" --data-dir "$dir/etcd" --listen-client-urls "http://127.0.0.1:$etcd_port" \
@@ -63,7 +63,7 @@ up() {
     --token-auth-file "$dir/tokens.csv" --authorization-mode RBAC \
     --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$dir/sa.key" \
     --service-account-signing-key-file "$dir/sa.key" --service-cluster-ip-range 10.96.0.0/16 \
-    --disable-admission-plugins ServiceAccount \
+    --disable-admission-plugins ServiceAccount --allow-privileged=true \
     > "$dir/kube-apiserver.log" 2>&1 &
   echo $! > "$dir/kube-apiserver.pid"
   for _ in $(seq 1 120); do
@@ -105,5 +105,6 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   kubeconfig) echo "$dir/kubeconfig" ;;
-  *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,11p' "$0" >&2; exit 2 ;;
 esac
+
