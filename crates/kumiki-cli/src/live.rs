@@ -185,14 +185,18 @@ fn placed(release: &Release, findings: &[Finding]) -> (Vec<String>, Vec<String>)
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     for finding in findings {
-        let at = match release.sources.get(&finding.file) {
-            Some(source) => format!("{}: {}/{}", source.location, release.env, source.app),
-            None => format!("release/{}/{}", release.env, finding.file),
+        let file = format!("release/{}/{}", release.env, finding.file);
+        let line = match release.sources.get(&finding.file) {
+            Some(source) => format!(
+                "{}: {}/{}: {} (in {file})",
+                source.location, release.env, source.app, finding.message
+            ),
+            None => format!("{file}: {}", finding.message),
         };
         match finding.kind.as_str() {
-            "warning" => warnings.push(format!("{at}: {}", finding.message)),
-            "unstable" => errors.push(format!("{at}: {} [rule: {OUT_OF_SYNC_RULE}]", finding.message)),
-            _ => errors.push(format!("{at}: {} [rule: {SERVER_RULE}]", finding.message)),
+            "warning" => warnings.push(line),
+            "unstable" => errors.push(format!("{line} [rule: {OUT_OF_SYNC_RULE}]")),
+            _ => errors.push(format!("{line} [rule: {SERVER_RULE}]")),
         }
     }
     (errors, warnings)
@@ -233,6 +237,9 @@ fn program(workspace: &Workspace, target: &Target) -> Result<PathBuf, Failure> {
     let beside = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join(PROGRAM)));
+    if beside.as_ref().is_some_and(|path| !path.is_file()) {
+        eprintln!("{PROGRAM}: building it if this workspace has it (the first time compiles its HTTP and TLS stack)");
+    }
     let built = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         .args(["build", "--quiet", "--package", PROGRAM])
         .current_dir(&workspace.root)

@@ -26,8 +26,10 @@ use crate::rules::{GITOPS_CHART_BOUNDARY, GITOPS_TREE};
 /// The annotation Argo CD orders a sync by: lower waves are applied (and healthy) first.
 pub const SYNC_WAVE_ANNOTATION: &str = "argocd.argoproj.io/sync-wave";
 
-/// Deleting an Application deletes what it deployed.
-pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
+/// Deleting an Application deletes what it deployed (foreground cascading deletion). The
+/// name with its `/foreground` path, which Argo CD reads as the bare name: the API server
+/// warns on a finalizer name without a path.
+pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io/foreground";
 
 /// An API group and kind (the core group is `""`), as an AppProject lists them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -254,7 +254,7 @@ fn an_object_the_server_stores_differently_would_stay_out_of_sync() {
             "{}:{line}: dev/limits: LimitRange live-stable/memory: the server stores it differently from the release, \
              so Argo CD would show it OutOfSync after every sync: `spec.limits[0].default.memory`: rendered \"1024Mi\", \
              stored \"1Gi\"; render the stored form, or declare the difference ignored in its Application \
-             [rule: server.out-of-sync]",
+             (in release/dev/limits/live-stable.limitrange.memory.yaml) [rule: server.out-of-sync]",
             file!()
         )]
     );
