@@ -4,6 +4,7 @@
 //! `KUMIKI_REQUIRE_CONTROL_PLANE=1` (as `.ci/run` sets it), which makes them fail instead.
 //! Each test works in namespaces of its own, so they run in parallel on one server.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use kumiki::k8s_openapi::api::core::v1::{LimitRange, LimitRangeItem, LimitRangeSpec, Namespace};
@@ -39,7 +40,11 @@ fn control_plane(test: &str) -> Option<PathBuf> {
             panic!("{test}: KUMIKI_REQUIRE_CONTROL_PLANE=1 but no control plane answers: {why}")
         }
         Err(why) => {
-            eprintln!("{test}: skipped, no control plane ({why}); start one with `cargo xtask cluster up`");
+            // Straight to stderr, past the test harness's capture: a skip must be seen.
+            let _ = writeln!(
+                std::io::stderr(),
+                "{test}: SKIPPED, no control plane ({why}); start one with `cargo xtask cluster up`"
+            );
             None
         }
     }
@@ -338,4 +343,32 @@ fn diff_live_shows_changes_deletions_and_drift_against_the_cluster() {
     let (diff, _) = live::diff(&workspace, dev(), &target).unwrap();
     let text = kumiki_diff::render_text(&[diff], false);
     assert!(text.contains("-  mode: edited by hand\n+  mode: fast"), "{text}");
+}
+
+#[test]
+fn verify_judges_only_the_release_the_code_synthesizes() {
+    // No server is asked: a stale release/ is refused first (so no control plane is needed).
+    let scratch = ScratchDir::new("live-stale");
+    let workspace = workspace(&scratch, drift_platform);
+    let settings = workspace
+        .release_root()
+        .join("dev/drift/live-diff.configmap.settings.yaml");
+    let edited = std::fs::read_to_string(&settings).unwrap().replace("fast", "edited");
+    std::fs::write(&settings, edited).unwrap();
+    let unreachable = Target {
+        kubeconfig: Some(scratch.path().join("no-such-kubeconfig")),
+        program: Some(PathBuf::from("/no/such/kumiki-live")),
+        ..Target::default()
+    };
+    let verdict = live::verify(&workspace, dev(), &unreachable, false);
+    let Err(failure @ Failure::Stale(_)) = verdict else {
+        panic!("expected a stale release, got {verdict:?}")
+    };
+    assert_eq!(failure.exit_code(), 3);
+    assert!(
+        failure
+            .to_string()
+            .contains("stale      release/dev/drift/live-diff.configmap.settings.yaml"),
+        "{failure}"
+    );
 }

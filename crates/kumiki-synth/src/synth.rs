@@ -140,25 +140,9 @@ pub fn synthesize(model: Model) -> Result<Release, SynthErrors> {
             problems
         },
     );
-    for problem in problems {
-        errors.push(
-            problem.origin.location,
-            problem.origin.app,
-            problem.rule,
-            problem.message,
-        );
-    }
+    errors.extend(problems);
     let files = collect_files(&outputs, rendered, header.len(), &mut errors);
-    let sources = (outputs.iter())
-        .map(|output| {
-            let origin = output.object.origin();
-            let source = FileSource {
-                location: origin.location,
-                app: origin.app.to_owned(),
-            };
-            (output.path.clone(), source)
-        })
-        .collect();
+    let sources = file_sources(&outputs);
     let traffic = rules::reach::edges(&index);
     index.dispose();
     drop(outputs);
@@ -184,6 +168,14 @@ struct Errors {
 }
 
 impl Errors {
+    /// The problems the rules found, each at its origin.
+    fn extend(&mut self, problems: Vec<rules::Problem>) {
+        for problem in problems {
+            let origin = problem.origin;
+            self.push(origin.location, origin.app, problem.rule, problem.message);
+        }
+    }
+
     fn push(&mut self, location: SourceLocation, app: &str, rule: &'static Rule, message: String) {
         self.found.push(SynthError {
             location,
@@ -498,6 +490,20 @@ fn output_paths<'a>(objects: &'a [Rendered<'a>], errors: &mut Errors) -> Vec<Out
         kept.push(output);
     }
     kept
+}
+
+/// Where each file's object was declared.
+fn file_sources(outputs: &[Output]) -> BTreeMap<String, FileSource> {
+    (outputs.iter())
+        .map(|output| {
+            let origin = output.object.origin();
+            let source = FileSource {
+                location: origin.location,
+                app: origin.app.to_owned(),
+            };
+            (output.path.clone(), source)
+        })
+        .collect()
 }
 
 /// One file: the header and the object's YAML.

@@ -1,17 +1,28 @@
 //! The commands that speak to an API server: `verify`, `cluster` and `diff --live`.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::args::{ClusterAction, Format};
 use super::{chosen, exit, one, shown};
 use crate::live::Target;
 
-pub(super) fn verify(workspace: &crate::Workspace, env: &str, target: &Target) -> Result<(), crate::Failure> {
+pub(super) fn verify(
+    workspace: &crate::Workspace,
+    env: &str,
+    kubeconfig: Option<PathBuf>,
+    crds: Vec<PathBuf>,
+) -> Result<(), crate::Failure> {
+    let target = Target {
+        kubeconfig,
+        crds,
+        ..Target::default()
+    };
     let mut refused = Vec::new();
     let mut warned = Vec::new();
     for env in chosen(workspace, env)? {
-        match crate::live::verify(workspace, env, target, false) {
+        match crate::live::verify(workspace, env, &target, false) {
             Ok(verdict) => {
                 for warning in &verdict.warnings {
                     eprintln!("warning: {warning}");
@@ -72,7 +83,18 @@ pub(super) fn cluster(workspace: &crate::Workspace, action: ClusterAction) -> Ex
 
 /// `diff --live`: each environment's release/ against the cluster, in the diff's formats and
 /// exit codes (1 when the server refused an object in the dry run).
-pub(super) fn diff(workspace: &crate::Workspace, env: &str, format: Format, target: &Target) -> ExitCode {
+pub(super) fn diff(
+    workspace: &crate::Workspace,
+    env: &str,
+    format: Format,
+    kubeconfig: Option<PathBuf>,
+    selector: Option<String>,
+) -> ExitCode {
+    let target = Target {
+        kubeconfig,
+        selector,
+        ..Target::default()
+    };
     let mut diffs = Vec::new();
     let mut refused = Vec::new();
     let envs = match chosen(workspace, env) {
@@ -80,7 +102,7 @@ pub(super) fn diff(workspace: &crate::Workspace, env: &str, format: Format, targ
         Err(failure) => return exit(workspace, Err(failure)),
     };
     for env in envs {
-        match crate::live::diff(workspace, env, target) {
+        match crate::live::diff(workspace, env, &target) {
             Ok((diff, env_refused)) => {
                 diffs.push(diff);
                 refused.extend(env_refused);

@@ -128,30 +128,20 @@ fn run<E: Subcommand>(
         Command::Extra(command) => return extra(command, workspace),
         Command::Diff {
             env,
+            base,
             format,
-            live: true,
+            out,
+            live: false,
+            ..
+        } => return diff(workspace, &env, base, format, out),
+        Command::Diff {
+            env,
+            format,
             kubeconfig,
             selector,
             ..
-        } => {
-            let target = crate::live::Target {
-                kubeconfig,
-                selector,
-                ..crate::live::Target::default()
-            };
-            return live::diff(workspace, &env, format, &target);
-        }
-        Command::Diff {
-            env, base, format, out, ..
-        } => return diff(workspace, &env, base, format, out),
-        Command::Verify { env, kubeconfig, crds } => {
-            let target = crate::live::Target {
-                kubeconfig,
-                crds,
-                ..crate::live::Target::default()
-            };
-            live::verify(workspace, &env, &target)
-        }
+        } => return live::diff(workspace, &env, format, kubeconfig, selector),
+        Command::Verify { env, kubeconfig, crds } => live::verify(workspace, &env, kubeconfig, crds),
         Command::Cluster { action } => return live::cluster(workspace, action),
         Command::ImportCrd {
             source,
