@@ -56,6 +56,7 @@ fn lib_rs(service: &NewService<'_>) -> String {
         port_name,
         port,
         image_repository: repository,
+        ..
     } = service;
     format!(
         r#"//! The {crate_name} service: listens on {port}, reached in the mesh on Service port {port}.

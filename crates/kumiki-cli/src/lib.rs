@@ -64,12 +64,14 @@ pub mod crd_import;
 pub mod files;
 pub mod graph;
 pub mod images;
+pub mod init;
 pub mod json;
 pub mod live;
 mod panics;
 pub mod policy;
 pub mod rules;
 pub mod scaffold;
+mod standard;
 
 pub use baseline::Baseline;
 

@@ -12,9 +12,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
-use kumiki::values::{Name, PortName, PortNumber, Repository};
+use kumiki::values::{EnvId, Name, PortName, PortNumber, Repository};
 
 use crate::{Failure, Workspace};
+
+pub use crate::standard::STANDARD;
 
 /// What a platform's `new-service` creates.
 #[derive(Clone, Copy)]
@@ -42,6 +44,8 @@ pub struct NewService<'a> {
     pub port: PortNumber,
     /// The image repository of the environments that pull from a registry.
     pub image_repository: &'a str,
+    /// The platform's environments, in promotion order (its images file names each).
+    pub envs: &'a [EnvId],
 }
 
 /// What `new-service` was asked for.
@@ -175,6 +179,7 @@ pub fn new_service(workspace: &Workspace, request: &Request<'_>) -> Result<Creat
         port_name,
         port,
         image_repository: &repository,
+        envs: workspace.envs,
     });
     let manifest = registered(&manifest, &dependency);
 
