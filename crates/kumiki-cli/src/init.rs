@@ -205,7 +205,7 @@ fn workspace_files(request: &Init, name: &str, envs: &[EnvId], sdk: &str) -> Vec
         envs,
     };
     let service_dir = format!("services/{}", request.service);
-    for (path, text) in (crate::scaffold::STANDARD.files)(&service) {
+    for (path, text) in (crate::standard::STANDARD.files)(&service) {
         files.push((format!("{service_dir}/{path}"), text));
     }
     for (file, schema) in crate::json::schemas(envs) {

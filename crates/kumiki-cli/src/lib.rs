@@ -71,7 +71,8 @@ mod panics;
 pub mod policy;
 pub mod rules;
 pub mod scaffold;
-mod standard;
+pub mod standard;
+pub mod watch;
 
 pub use baseline::Baseline;
 

@@ -16,8 +16,6 @@ use kumiki::values::{EnvId, Name, PortName, PortNumber, Repository};
 
 use crate::{Failure, Workspace};
 
-pub use crate::standard::STANDARD;
-
 /// What a platform's `new-service` creates.
 #[derive(Clone, Copy)]
 pub struct Scaffold {

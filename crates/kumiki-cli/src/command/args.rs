@@ -95,6 +95,18 @@ pub(super) enum Command<E: Subcommand> {
         #[arg(long, requires = "live")]
         selector: Option<String>,
     },
+    /// Synthesize and diff again on every save, until interrupted (Ctrl-C).
+    ///
+    /// Watches the workspace's Rust sources, manifests and YAML data (release/, target/ and
+    /// hidden directories aside) by polling, waits until a burst of saves settles, then runs
+    /// this command line as new processes: `diff --env <ENV>` (what the saves change in
+    /// release/), then `synth --env <ENV>` (so release/ follows the code). Cargo rebuilds only
+    /// when code changed: saving an images.yaml compiles nothing.
+    Watch {
+        /// Environment to synthesize and diff.
+        #[arg(long, default_value = "all")]
+        env: String,
+    },
     /// Have a real Kubernetes API server judge release/<env> before it merges.
     ///
     /// Checks that release/<env> is what the code synthesizes, then (with the kumiki-live

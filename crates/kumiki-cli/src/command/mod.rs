@@ -40,6 +40,7 @@ fn command_line<E: Subcommand>(workspace: &crate::Workspace) -> clap::Command {
         ("catalog", "env", false),
         ("graph", "env", false),
         ("verify", "env", true),
+        ("watch", "env", true),
         ("set-image", "env", false),
         ("promote", "from", false),
         ("promote", "to", false),
@@ -65,7 +66,8 @@ fn shown(path: &Path) -> String {
     let relative = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
-    relative.unwrap_or_else(|| path.to_path_buf()).display().to_string()
+    let shown = relative.unwrap_or_else(|| path.to_path_buf()).display().to_string();
+    if shown.is_empty() { ".".to_owned() } else { shown }
 }
 
 /// Runs kumiki's command line over `workspace` and returns the exit code.
@@ -143,6 +145,7 @@ fn run<E: Subcommand>(
         } => return live::diff(workspace, &env, format, kubeconfig, selector),
         Command::Verify { env, kubeconfig, crds } => live::verify(workspace, &env, kubeconfig, crds),
         Command::Cluster { action } => return live::cluster(workspace, action),
+        Command::Watch { env } => chosen(workspace, &env).map(|_| watch(workspace, &env)),
         Command::ImportCrd {
             source,
             kinds,
@@ -232,6 +235,36 @@ fn exit(workspace: &crate::Workspace, result: Result<(), crate::Failure>) -> Exi
             ExitCode::from(failure.exit_code())
         }
     }
+}
+
+/// `watch`: after each settled burst of saves, the diff of what it changes in release/, then
+/// synth (so release/ follows the code), in new processes, forever.
+fn watch(workspace: &crate::Workspace, env: &str) {
+    let root = &workspace.root;
+    let command = workspace.command;
+    println!(
+        "watching {} (Ctrl-C to stop): on save, `{command} diff --env {env}`, then `synth`",
+        shown(root)
+    );
+    crate::watch::watch(
+        root,
+        crate::watch::Pace::default(),
+        || true,
+        |changed| {
+            let named: Vec<String> = changed.iter().take(3).map(|path| shown(path)).collect();
+            let more = changed.len().saturating_sub(named.len());
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            println!("\n== saved: {}{more}", named.join(", "));
+            // A model with errors fails the diff (it prints them): nothing to write then.
+            if crate::watch::run_command(root, command, &["diff", "--env", env]) {
+                crate::watch::run_command(root, command, &["synth", "--env", env]);
+            }
+        },
+    );
 }
 
 fn import_crd(
