@@ -64,6 +64,7 @@ pub mod crd_import;
 pub mod files;
 pub mod graph;
 pub mod images;
+pub mod import_yaml;
 pub mod init;
 pub mod json;
 pub mod live;

@@ -112,6 +112,12 @@ pub mod rules {
     }
 }
 
+/// Objects brought in from YAML (`kumiki import-yaml`): a kind with a Rust type read into it,
+/// any other held as JSON.
+pub mod import {
+    pub use kumiki_synth::{Imported, typed};
+}
+
 /// Validated values: each type's only constructors check the value (literals at compile time
 /// through the macros of the [`prelude`], others through `TryFrom`).
 pub mod values {

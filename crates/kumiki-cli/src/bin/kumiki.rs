@@ -53,6 +53,28 @@ enum Command {
         #[arg(long, default_value = "hello")]
         service: String,
     },
+    /// Turn Kubernetes YAML into a Rust module of kumiki apps (to stdout, or --out FILE).
+    ///
+    /// INPUT is a YAML file (several documents allowed, `List`s unpacked), a directory (its
+    /// .yaml and .yml files; those in a subdirectory form the app of that subdirectory's name,
+    /// so a kumiki release/<env> reads back as its apps), or `-` for stdin (`helm template ...
+    /// | kumiki import-yaml -`). Each object becomes one line of its app's function: kinds with
+    /// a k8s-openapi type are read into it, other kinds (custom resources) held as JSON. What
+    /// could not be imported is listed on stderr, with the counts.
+    #[command(
+        after_help = "Exit codes: 0 imported, 2 refused (an invalid --app), 4 a file could not be read or written."
+    )]
+    ImportYaml {
+        /// Files, directories, or `-`.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// The app of objects not grouped by a subdirectory.
+        #[arg(long, default_value = "imported")]
+        app: String,
+        /// Write the module here (replaced whole) instead of printing it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print the completion script of `kumiki` for SHELL (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.
@@ -98,9 +120,51 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::ImportYaml { inputs, app, out } => match import_yaml(&inputs, &app, out.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(failure) => {
+                eprintln!("{failure}");
+                ExitCode::from(failure.exit_code())
+            }
+        },
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "kumiki", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
     }
+}
+
+fn import_yaml(inputs: &[PathBuf], app: &str, out: Option<&std::path::Path>) -> Result<(), kumiki_cli::Failure> {
+    let sources = kumiki_cli::import_yaml::read_sources(inputs, app)?;
+    let given: Vec<String> = inputs.iter().map(|input| input.display().to_string()).collect();
+    let imported = kumiki_cli::import_yaml::generate(&sources, &format!("kumiki import-yaml {}", given.join(" ")));
+    match out {
+        Some(path) => {
+            // Beside the target, then renamed over it: never half a module.
+            let staged = path.with_extension("rs.kumiki-import");
+            std::fs::write(&staged, &imported.code).map_err(|error| kumiki_cli::Failure::Io(staged.clone(), error))?;
+            std::fs::rename(&staged, path).map_err(|error| kumiki_cli::Failure::Io(path.to_path_buf(), error))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => print!("{}", imported.code),
+    }
+    let held: Vec<String> = imported
+        .untyped
+        .iter()
+        .map(|(kind, count)| format!("{kind} ×{count}"))
+        .collect();
+    eprintln!(
+        "imported {} objects with their Rust type and {} held as JSON{}",
+        imported.typed,
+        imported.untyped.values().sum::<usize>(),
+        if held.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", held.join(", "))
+        }
+    );
+    for skipped in &imported.skipped {
+        eprintln!("not imported: {skipped}");
+    }
+    Ok(())
 }
