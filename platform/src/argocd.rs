@@ -10,10 +10,9 @@ use kumiki::crds::external_secrets::{
 };
 use kumiki::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kumiki::platform::{
-    APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA, ChartVersion, HelmChart, NODE_GROUP_LABEL, ProjectAccess,
-    argocd_rbac, external_secret, toleration,
+    APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA, HelmChart, NODE_GROUP_LABEL, ProjectAccess, argocd_rbac,
+    components, external_secret, toleration,
 };
-use kumiki::prelude::*;
 use kumiki::serde_json::{Value, json};
 
 use crate::databases::SECRET_STORE;
@@ -22,9 +21,6 @@ use crate::{Env, PART_OF, environment, namespaces, node_groups};
 
 /// The Argo CD release the platform runs: its CRDs are the ones vendored in `crds/argocd/`.
 pub const ARGOCD_VERSION: &str = "v3.5.1";
-/// The argo-helm `argo-cd` chart release; the image tag is pinned to [`ARGOCD_VERSION`]
-/// whatever the chart's default.
-const CHART_VERSION: ChartVersion = ChartVersion::new(9, 1, 0);
 /// The GitHub organisation whose teams sign in (the seed's).
 pub const GITHUB_ORG: &str = "hiroki-it";
 /// Where Argo CD is reached in `env` (its SSO callback); a placeholder domain.
@@ -78,9 +74,9 @@ pub fn chart(env: Env) -> HelmChart {
         cm["dex.config"] = Value::String(dex.to_string());
     }
     let mut values = json!({
+        // The chart is the SDK's (`components::ARGO_CD_VERSION`); the image tag is pinned to
+        // ARGOCD_VERSION whatever the chart's default.
         "global": { "image": { "tag": ARGOCD_VERSION } },
-        // The CRDs stay when the chart is removed: deleting them would delete every Application.
-        "crds": { "install": true, "keep": true },
         "dex": { "enabled": sso },
         "notifications": { "enabled": false },
         "configs": { "cm": cm, "rbac": argocd_rbac(&access()) },
@@ -98,20 +94,9 @@ pub fn chart(env: Env) -> HelmChart {
         });
         values["global"]["tolerations"] = json!(toleration(&node_groups::DEPLOY).into_iter().collect::<Vec<_>>());
     }
-    let mut chart = HelmChart::new(
-        name!("argo-cd"),
-        "https://argoproj.github.io/argo-helm",
-        "argo-cd",
-        CHART_VERSION,
-        namespaces::ARGOCD,
-        values,
-    );
-    chart.cluster_kinds = crate::charts::cluster_kinds(&[
-        ("apiextensions.k8s.io", "CustomResourceDefinition"),
-        ("rbac.authorization.k8s.io", "ClusterRole"),
-        ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
-    ]);
-    chart
+    // The SDK's component installs the CRDs and keeps them when the chart is removed
+    // (deleting them would delete every Application).
+    components::argo_cd(namespaces::ARGOCD, values)
 }
 
 /// The ExternalSecret that writes the GitHub OAuth app's credentials into Argo CD's namespace

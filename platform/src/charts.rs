@@ -2,9 +2,8 @@
 //! repository and version pinned here, values as structured data derived from the model
 //! (gateway ports from the services' listeners, node groups from [`node_groups`]).
 
-use kumiki::crds::external_secrets;
-use kumiki::k8s_openapi::Resource;
-use kumiki::platform::{ChartVersion, GroupKind, HelmChart, node_affinity, toleration};
+use kumiki::platform::components::{self, cluster_kinds};
+use kumiki::platform::{ChartVersion, HelmChart, node_affinity, toleration};
 use kumiki::prelude::*;
 
 use crate::Env;
@@ -12,8 +11,8 @@ use kumiki::serde_json::{Value, json};
 
 use crate::{AWS_ACCOUNT, databases, environment, mesh, namespaces, node_groups, telemetry};
 
-/// The Istio release the mesh runs (charts and CRD schemas 1.30).
-pub const ISTIO_VERSION: ChartVersion = ChartVersion::new(1, 30, 0);
+/// The Istio release the mesh runs (charts and CRD schemas 1.30): the SDK's.
+pub use components::ISTIO_VERSION;
 /// The port Jaeger's collector receives Zipkin spans on, which istiod's proxies send to.
 const JAEGER_ZIPKIN_PORT: u16 = 9411;
 /// The port of Jaeger's query UI and API.
@@ -31,23 +30,9 @@ const JAEGER_RELEASE: Name = name!("jaeger");
 fn chart_service(release: &Name, component: &str, namespace: &Name) -> String {
     format!("{release}-{component}.{namespace}")
 }
-const ISTIO_CHARTS: &str = "https://istio-release.storage.googleapis.com/charts";
 
-/// The cluster-scoped kinds a chart installs, as its project whitelists them.
-pub(crate) fn cluster_kinds(kinds: &[(&str, &str)]) -> Vec<GroupKind> {
-    (kinds.iter())
-        .map(|(group, kind)| GroupKind {
-            group: (*group).to_owned(),
-            kind: (*kind).to_owned(),
-        })
-        .collect()
-}
-
-const CRD: (&str, &str) = ("apiextensions.k8s.io", "CustomResourceDefinition");
 const CLUSTER_ROLE: (&str, &str) = ("rbac.authorization.k8s.io", "ClusterRole");
 const CLUSTER_ROLE_BINDING: (&str, &str) = ("rbac.authorization.k8s.io", "ClusterRoleBinding");
-const MUTATING_WEBHOOK: (&str, &str) = ("admissionregistration.k8s.io", "MutatingWebhookConfiguration");
-const VALIDATING_WEBHOOK: (&str, &str) = ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration");
 
 /// `affinity` and `tolerations` pinning a chart's pods to `group`, or nothing where the
 /// environment has no such group (dev runs everything on one group).
@@ -67,11 +52,6 @@ fn with(mut values: Value, extra: Value) -> Value {
         values.extend(extra);
     }
     values
-}
-
-#[track_caller]
-fn istio_chart(name: Name, chart: &'static str, namespace: Name, values: Value) -> HelmChart {
-    HelmChart::new(name, ISTIO_CHARTS, chart, ISTIO_VERSION, namespace, values)
 }
 
 /// Every chart of `env`; `gateway_openers` are the apps whose listeners and egress routes
@@ -98,51 +78,21 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
     // istiod runs as a revision: its Deployment, Service and config maps carry it.
     let istiod_deployment = format!("istiod-{revision}");
 
-    let mut base = istio_chart(
-        name!("istio-base"),
-        "base",
+    let base = components::istio_base(namespaces::ISTIO_SYSTEM);
+    let istiod = components::istiod(
         namespaces::ISTIO_SYSTEM,
-        json!({ "defaultRevision": revision }),
-    );
-    base.cluster_kinds = cluster_kinds(&[CRD, VALIDATING_WEBHOOK, CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
-    base.provides_api_groups = vec![
-        "networking.istio.io",
-        "security.istio.io",
-        "telemetry.istio.io",
-        "extensions.istio.io",
-    ];
-
-    let mut istiod = istio_chart(
-        name!("istiod"),
-        "istiod",
-        namespaces::ISTIO_SYSTEM,
+        &mesh,
         json!({
-            "revision": revision,
-            "revisionTags": [mesh.revision.to_string()],
             "pilot": with(json!({ "traceSampling": 100.0 }), pinned(env, &node_groups::SYSTEM)),
             "meshConfig": {
                 "accessLogFile": "/dev/stdout",
-                "outboundTrafficPolicy": { "mode": "REGISTRY_ONLY" },
                 "defaultConfig": { "tracing": { "zipkin": { "address": jaeger_zipkin } } },
             },
         }),
     );
-    istiod.cluster_kinds = cluster_kinds(&[CLUSTER_ROLE, CLUSTER_ROLE_BINDING, MUTATING_WEBHOOK, VALIDATING_WEBHOOK]);
-    istiod.after = vec![name!("istio-base")];
-
     let gateway = |proxy: &kumiki::platform::GatewayProxy, service_type: &str| {
-        let values = json!({
-            "service": { "type": service_type, "ports": proxy.service_ports(gateway_openers.iter().copied()) },
-        });
-        let mut chart = istio_chart(
-            proxy.name.clone(),
-            "gateway",
-            proxy.namespace.clone(),
-            with(values, pinned(env, &node_groups::INGRESS)),
-        );
-        // The gateway pods get their proxy injected by istiod.
-        chart.after = vec![name!("istiod")];
-        chart
+        let openers = gateway_openers.iter().copied();
+        components::istio_gateway(proxy, service_type, openers, pinned(env, &node_groups::INGRESS))
     };
     let ingress_type = match env {
         // dev runs on one machine, reached through NodePorts 3000N.
@@ -153,11 +103,8 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
     let egress = gateway(&mesh.egress, "ClusterIP");
 
     let system = |values: Value| with(values, pinned(env, &node_groups::SYSTEM));
-    let mut prometheus = HelmChart::new(
+    let prometheus = components::kube_prometheus_stack(
         PROMETHEUS_RELEASE,
-        "https://prometheus-community.github.io/helm-charts",
-        "kube-prometheus-stack",
-        ChartVersion::new(55, 5, 1),
         namespaces::PROMETHEUS,
         json!({
             "prometheus": { "prometheusSpec": system(telemetry::prometheus_spec()) },
@@ -165,14 +112,6 @@ pub fn all(env: Env, gateway_openers: &[&App]) -> Vec<HelmChart> {
             "grafana": system(json!({})),
         }),
     );
-    prometheus.cluster_kinds = cluster_kinds(&[
-        CRD,
-        CLUSTER_ROLE,
-        CLUSTER_ROLE_BINDING,
-        MUTATING_WEBHOOK,
-        VALIDATING_WEBHOOK,
-    ]);
-    prometheus.provides_api_groups = vec!["monitoring.coreos.com"];
 
     let mut kiali = HelmChart::new(
         name!("kiali"),
@@ -256,30 +195,14 @@ fn karpenter(env: Env) -> Option<HelmChart> {
     }
     let cluster = crate::node_pools::cluster_name(env);
     let role = format!("arn:aws:iam::{AWS_ACCOUNT}:role/KarpenterController-{cluster}");
-    let mut chart = HelmChart::new(
-        name!("karpenter"),
-        "public.ecr.aws/karpenter",
-        "karpenter",
-        // The release whose CRDs the repository vendors (crds/SOURCES.md).
-        ChartVersion::new(1, 14, 1),
+    let values = json!({
+        "settings": { "clusterName": cluster },
+        "serviceAccount": { "annotations": { "eks.amazonaws.com/role-arn": role } },
+    });
+    Some(components::karpenter(
         namespaces::KARPENTER,
-        with(
-            json!({
-                "settings": { "clusterName": cluster },
-                "serviceAccount": { "annotations": { "eks.amazonaws.com/role-arn": role } },
-            }),
-            pinned(env, &node_groups::SYSTEM),
-        ),
-    );
-    chart.cluster_kinds = cluster_kinds(&[
-        CRD,
-        CLUSTER_ROLE,
-        CLUSTER_ROLE_BINDING,
-        VALIDATING_WEBHOOK,
-        MUTATING_WEBHOOK,
-    ]);
-    chart.provides_api_groups = vec!["karpenter.sh", "karpenter.k8s.aws"];
-    Some(chart)
+        with(values, pinned(env, &node_groups::SYSTEM)),
+    ))
 }
 
 /// The External Secrets Operator, where a SecretStore exists (stg, prd): it reads AWS Secrets
@@ -293,27 +216,16 @@ fn external_secrets(env: Env) -> Option<HelmChart> {
         "arn:aws:iam::{AWS_ACCOUNT}:role/{}-{env}-external-secrets",
         crate::PART_OF
     );
-    let mut chart = HelmChart::new(
-        name!("external-secrets"),
-        "https://charts.external-secrets.io",
-        "external-secrets",
-        // The release whose CRDs the repository vendors (crds/SOURCES.md).
-        ChartVersion::new(2, 9, 0),
+    let values = json!({
+        "processClusterExternalSecret": false,
+        "processClusterStore": false,
+        "processPushSecret": false,
+        "webhook": { "create": false },
+        "certController": { "create": false },
+        "serviceAccount": { "annotations": { "eks.amazonaws.com/role-arn": role } },
+    });
+    Some(components::external_secrets(
         namespaces::EXTERNAL_SECRETS,
-        with(
-            json!({
-                "installCRDs": true,
-                "processClusterExternalSecret": false,
-                "processClusterStore": false,
-                "processPushSecret": false,
-                "webhook": { "create": false },
-                "certController": { "create": false },
-                "serviceAccount": { "annotations": { "eks.amazonaws.com/role-arn": role } },
-            }),
-            pinned(env, &node_groups::SYSTEM),
-        ),
-    );
-    chart.cluster_kinds = cluster_kinds(&[CRD, CLUSTER_ROLE, CLUSTER_ROLE_BINDING]);
-    chart.provides_api_groups = vec![external_secrets::ExternalSecret::GROUP];
-    Some(chart)
+        with(values, pinned(env, &node_groups::SYSTEM)),
+    ))
 }

@@ -507,3 +507,15 @@ fn the_scope_kumiki_knows_of_a_custom_resource_is_its_crds() {
     }
     assert!(checked >= 14, "only {checked} kinds checked");
 }
+
+#[test]
+fn an_object_no_construct_builds_gets_the_standard_labels_from_the_environment() {
+    let mut secret = kumiki_tests::config_map(Some("services"), "imported", &[("k", "v")]);
+    secret.metadata.labels = Some([("env".to_owned(), "mine".to_owned())].into());
+    let labeled = platform::environment(Env::Stg).labeled(secret);
+    let labels = labeled.metadata.labels.unwrap();
+    assert_eq!(labels["app.kubernetes.io/managed-by"], "kumiki");
+    assert_eq!(labels["app.kubernetes.io/part-of"], "microservices");
+    // Its own label wins.
+    assert_eq!(labels["env"], "mine");
+}

@@ -51,4 +51,15 @@ impl Environment {
             ("env".to_owned(), self.env.to_string()),
         ])
     }
+
+    /// `object` with [`labels`](Self::labels) added to its own (its own win): for objects no
+    /// construct builds (a custom resource of an imported kind, an object brought in with
+    /// `import-yaml`), so they carry what every other object does and `diff --live` finds them.
+    pub fn labeled<T: kumiki_synth::Object>(&self, mut object: T) -> T {
+        let labels = object.metadata_mut().labels.get_or_insert_with(BTreeMap::new);
+        for (key, value) in self.labels() {
+            labels.entry(key).or_insert(value);
+        }
+        object
+    }
 }

@@ -7,6 +7,7 @@
 //! readiness and liveness probes has no `build()`; node groups are platform constants.
 
 mod argocd;
+pub mod components;
 mod database;
 mod egress;
 mod env_var;

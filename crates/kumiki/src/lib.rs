@@ -82,6 +82,9 @@ pub mod prelude {
 /// What the platform team declares: environments and the policy every workload gets, the
 /// mesh and its gateways, egress, databases, the Argo CD tree and charts, node placement.
 pub mod platform {
+    /// The platform components (Istio, Argo CD, External Secrets, kube-prometheus-stack,
+    /// Karpenter) as charts at the versions kumiki is tested with.
+    pub use kumiki_constructs::components;
     pub use kumiki_constructs::{
         APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA, AutomatedSync, Boundary, ChartVersion, Database,
         DatabaseServer, DevCredentials, Egress, Environment, GatewayListener, GatewayProxy, GitOps, GroupKind,

@@ -61,13 +61,31 @@ fn command_line<E: Subcommand>(workspace: &crate::Workspace) -> clap::Command {
     command
 }
 
-/// `path` relative to the current directory when it is below it, as a user would type it.
+/// `path` relative to the current directory when it is below it, as a user would type it,
+/// without `.` and `dir/..` steps (a workspace root given as `cli/..` prints as itself).
 fn shown(path: &Path) -> String {
+    let path = &lexically_normal(path);
     let relative = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
     let shown = relative.unwrap_or_else(|| path.to_path_buf()).display().to_string();
     if shown.is_empty() { ".".to_owned() } else { shown }
+}
+
+/// `path` with `.` steps dropped and each `dir/..` pair removed, reading nothing on disk.
+fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut normal = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(normal.components().next_back(), Some(Component::Normal(_))) => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
 }
 
 /// Runs kumiki's command line over `workspace` and returns the exit code.
@@ -486,5 +504,22 @@ fn report_images(
             Err(failure)
         }
         Err(failure) => Err(failure),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn printed_paths_have_no_dot_dot_steps() {
+        assert_eq!(
+            super::lexically_normal(Path::new("/work/acme/cli/../release/./qa")),
+            PathBuf::from("/work/acme/release/qa")
+        );
+        assert_eq!(
+            super::lexically_normal(Path::new("../release")),
+            PathBuf::from("../release")
+        );
     }
 }
