@@ -302,3 +302,9 @@ pub fn shop_and_port(env: Env) -> (ReadyShop, kumiki::prelude::PortRef<Shop>) {
 pub fn shop(env: Env) -> ReadyShop {
     shop_and_port(env).0
 }
+
+/// The README's Rust examples, compiled and run as doctests (with this repository's `platform`
+/// in scope, as the README's service crates have it).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExamples;
