@@ -1,6 +1,6 @@
-// A project's boundary names its namespaces through a slice constant of their own: an inline
-// `&[SHOP]` inside another constant cannot be built at compile time (E0493), since a `Name`
-// may own its text and so has a destructor.
+// A project's boundary built by `Boundary::services_without_mesh` in a constant takes a slice
+// constant of its own: an inline `&[SHOP]` argument cannot be built at compile time (E0493),
+// since a `Name` may own its text and a function argument's temporary is dropped after the call.
 use kumiki::platform::{Boundary, Project};
 use kumiki::prelude::*;
 

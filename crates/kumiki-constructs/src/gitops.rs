@@ -68,10 +68,12 @@ pub use kumiki_synth::Kind;
 /// What a team's apps may write, declared by the platform (never derived from what the apps
 /// emit, so a team cannot widen its own permissions by writing more).
 ///
-/// In a constant, give the namespaces as a slice constant of their own (`const SHOP_NAMESPACES:
-/// &[Name] = &[SHOP];`, then `Boundary::services(SHOP_NAMESPACES)`): an inline `&[SHOP]`
-/// inside another constant fails with E0493 ("destructor cannot be evaluated at compile-time"),
-/// since a `Name` may own its text (`tests/ui/boundary_namespaces_inline.rs`). A boundary that
+/// In a constant, pass [`Boundary::services`] (or `services_without_mesh`) a slice constant of
+/// its own (`const SHOP_NAMESPACES: &[Name] = &[SHOP];`): an inline `&[SHOP]` argument fails
+/// with E0493 ("destructor cannot be evaluated at compile-time"; a `Name` may own its text, and
+/// a function argument's temporary is dropped after the call; `tests/ui/
+/// boundary_namespaces_inline.rs`). A struct literal (`Boundary { namespaces: &[SHOP], .. }`)
+/// keeps its slice for the constant's whole life and compiles. A boundary that
 /// differs between environments is a function of the environment returning the `Project`
 /// (`fn services(env: Env) -> Project`, choosing `Boundary::services` or
 /// `Boundary::services_without_mesh`), not two constants.
