@@ -1,6 +1,6 @@
 //! `kumiki init <dir>`: a new platform workspace that synthesizes at once: the `cargo xtask`
 //! command line with its service registry, a `platform` crate (environments, registry, node
-//! group, policy, namespaces, the Argo CD tree; no mesh), one example service made by the
+//! group, policy, namespaces, an Istio mesh or none, the Argo CD tree), one example service made by the
 //! standard scaffold, the JSON Schemas of its files, a CI workflow and a README.
 //!
 //! Everything is checked and rendered first, written to a staging directory beside `dir` and
@@ -57,6 +57,9 @@ pub struct Init {
     pub repository: String,
     /// The example service.
     pub service: String,
+    /// Whether the services run in an Istio mesh (the platform then installs Istio's charts,
+    /// requires mutual TLS and derives each proxy's visibility from the declared calls).
+    pub mesh: bool,
 }
 
 /// Checks `request`, then writes the workspace; returns its directory.
@@ -150,7 +153,7 @@ fn lock_file(sdk: &Sdk) -> Option<String> {
 
 fn workspace_files(request: &Init, name: &str, envs: &[EnvId], sdk: &str) -> Vec<(String, String)> {
     let fill = |template: &str| {
-        template
+        sections(template, request.mesh)
             .replace("{{name}}", name)
             .replace("{{sdk}}", sdk)
             .replace("{{environments}}", &environments(envs))
@@ -162,6 +165,14 @@ fn workspace_files(request: &Init, name: &str, envs: &[EnvId], sdk: &str) -> Vec
             .replace("{{service}}", &request.service)
             .replace("{{first_env}}", envs[0].as_str())
             .replace("{{env_list}}", &request.envs.join(", "))
+            .replace(
+                "{{mesh_summary}}",
+                if request.mesh {
+                    "an Istio mesh"
+                } else {
+                    "no service mesh"
+                },
+            )
     };
     let mut files = vec![
         ("Cargo.toml", include_str!("../templates/init/Cargo.toml.tmpl")),
@@ -212,6 +223,26 @@ fn workspace_files(request: &Init, name: &str, envs: &[EnvId], sdk: &str) -> Vec
         files.push((format!("schemas/{file}"), schema));
     }
     files
+}
+
+/// `template` with the lines between `{{#mesh}}` and `{{/mesh}}` kept only with a mesh, those
+/// between `{{^mesh}}` and `{{/mesh}}` only without; the marker lines dropped.
+fn sections(template: &str, mesh: bool) -> String {
+    let mut kept = String::with_capacity(template.len());
+    let mut keep = true;
+    for line in template.lines() {
+        match line.trim() {
+            "{{#mesh}}" => keep = mesh,
+            "{{^mesh}}" => keep = !mesh,
+            "{{/mesh}}" => keep = true,
+            _ if keep => {
+                kept.push_str(line);
+                kept.push('\n');
+            }
+            _ => {}
+        }
+    }
+    kept
 }
 
 fn environments(envs: &[EnvId]) -> String {

@@ -40,7 +40,7 @@ fn cargo(dir: &Path, target: &Path, args: &[&str]) -> String {
 }
 
 #[test]
-fn init_creates_a_workspace_that_synthesizes_and_takes_a_new_service() {
+fn init_creates_workspaces_that_synthesize_and_take_a_new_service() {
     let base = checkout().join("target/init-test");
     let demo = base.join("demo");
     let _ = std::fs::remove_dir_all(&demo);
@@ -72,6 +72,8 @@ fn init_creates_a_workspace_that_synthesizes_and_takes_a_new_service() {
     assert!(synth.contains("release/prd: 21 files"), "{synth}");
     assert!(demo.join("release/stg/billing/apps.service.billing.yaml").is_file());
     cargo(&demo, &target, &["xtask", "check", "--env", "all"]);
+
+    init_with_a_mesh_installs_istio_and_requires_mutual_tls();
 }
 
 #[test]
@@ -108,4 +110,32 @@ fn completions_are_printed_for_each_shell() {
             "{shell}: {script}"
         );
     }
+}
+
+/// Run by the test above, after it: two workspaces building `xtask` into one target directory
+/// at once would each run the other's binary (which kumiki refuses).
+fn init_with_a_mesh_installs_istio_and_requires_mutual_tls() {
+    let base = checkout().join("target/init-test");
+    let mesh = base.join("mesh");
+    let _ = std::fs::remove_dir_all(&mesh);
+    std::fs::create_dir_all(&base).unwrap();
+    let created = kumiki(&[
+        "init",
+        mesh.to_str().unwrap(),
+        "--sdk",
+        checkout().to_str().unwrap(),
+        "--mesh",
+    ]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let synth = cargo(&mesh, &base.join("target"), &["xtask", "synth", "--env", "prd"]);
+    assert!(synth.contains("release/prd: 28 files"), "{synth}");
+    let release = mesh.join("release/prd");
+    assert!(
+        release
+            .join("mesh/istio-system.peerauthentication.default.yaml")
+            .is_file()
+    );
+    assert!(release.join("hello/apps.authorizationpolicy.hello.yaml").is_file());
+    let istiod = std::fs::read_to_string(release.join("team-platform/argocd.application.istiod.yaml")).unwrap();
+    assert!(istiod.contains("mode: REGISTRY_ONLY"), "{istiod}");
 }

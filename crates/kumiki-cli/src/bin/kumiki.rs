@@ -21,7 +21,7 @@ enum Command {
     ///
     /// It holds the `cargo xtask` command line (synth, diff, check, new-service, set-image,
     /// ...), a `platform` crate with the environments, image registry, node group, workload
-    /// policy, namespaces and Argo CD tree (no service mesh), one example service, the JSON
+    /// policy, namespaces, the mesh (--mesh) and the Argo CD tree, one example service, the JSON
     /// Schemas of its files, a GitHub Actions workflow (check and diff on pull requests, image
     /// bumps) and a README. Then: `cd DIR && cargo xtask synth --env all`.
     #[command(after_help = "Exit codes: 0 created, 2 refused (nothing written), 4 a file could not be written.")]
@@ -52,6 +52,11 @@ enum Command {
         /// The example service's name.
         #[arg(long, default_value = "hello")]
         service: String,
+        /// Run the services in an Istio mesh: the platform installs Istio's charts (base,
+        /// istiod, an ingress and an egress gateway), requires mutual TLS, and derives each
+        /// proxy's visibility from the declared calls. Default: no mesh.
+        #[arg(long)]
+        mesh: bool,
     },
     /// Turn Kubernetes YAML into a Rust module of kumiki apps (to stdout, or --out FILE).
     ///
@@ -93,6 +98,7 @@ fn main() -> ExitCode {
             namespace,
             repository,
             service,
+            mesh,
         } => {
             let name = dir
                 .file_name()
@@ -107,6 +113,7 @@ fn main() -> ExitCode {
                 node_group,
                 namespace,
                 service,
+                mesh,
             };
             match kumiki_cli::init::init(&request) {
                 Ok(dir) => {
