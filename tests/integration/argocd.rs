@@ -511,3 +511,20 @@ fn argo_cd_is_a_chart_application_configured_from_the_model() {
     assert_eq!(dev["dex"]["enabled"], false);
     assert!(dev["configs"]["cm"].get("dex.config").is_none());
 }
+
+#[test]
+fn a_service_boundary_follows_whether_the_environment_has_a_mesh() {
+    use kumiki::platform::{Boundary, SERVICE_KINDS, SERVICE_KINDS_WITHOUT_MESH};
+    const SERVICES: &[kumiki::prelude::Name] = &[platform::namespaces::SERVICES];
+    let meshed = platform::environment(platform::Env::Prd);
+    assert_eq!(
+        Boundary::services_in(&meshed, SERVICES).namespaced_kinds,
+        Some(SERVICE_KINDS)
+    );
+    let mut plain = meshed.clone();
+    plain.mesh = None;
+    assert_eq!(
+        Boundary::services_in(&plain, SERVICES).namespaced_kinds,
+        Some(SERVICE_KINDS_WITHOUT_MESH)
+    );
+}

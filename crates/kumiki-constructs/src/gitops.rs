@@ -75,8 +75,7 @@ pub use kumiki_synth::Kind;
 /// boundary_namespaces_inline.rs`). A struct literal (`Boundary { namespaces: &[SHOP], .. }`)
 /// keeps its slice for the constant's whole life and compiles. A boundary that
 /// differs between environments is a function of the environment returning the `Project`
-/// (`fn services(env: Env) -> Project`, choosing `Boundary::services` or
-/// `Boundary::services_without_mesh`), not two constants.
+/// (`fn services(env: Env) -> Project` with [`Boundary::services_in`]), not two constants.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Boundary {
     /// The namespaces its apps may write into.
@@ -154,6 +153,17 @@ impl Boundary {
             namespaces,
             namespaced_kinds: Some(SERVICE_KINDS_WITHOUT_MESH),
             cluster_kinds: &[],
+        }
+    }
+
+    /// A service team's in `environment`: [`Boundary::services`] where it has a mesh,
+    /// [`Boundary::services_without_mesh`] where not. One project function serves a platform
+    /// whose environments differ (`fn services(env: Env) -> Project`), with no constant per
+    /// case and no branch.
+    pub fn services_in(environment: &crate::Environment, namespaces: &'static [Name]) -> Boundary {
+        match environment.mesh {
+            Some(_) => Boundary::services(namespaces),
+            None => Boundary::services_without_mesh(namespaces),
         }
     }
 
