@@ -17,6 +17,8 @@ use serde_json::Value;
 
 use crate::Failure;
 
+mod constructs;
+
 /// One YAML text to import, and the app its objects go to.
 #[derive(Clone, Debug)]
 pub struct Source {
@@ -39,6 +41,11 @@ pub struct Imported {
     pub untyped: BTreeMap<String, usize>,
     /// What was not imported, and why.
     pub skipped: Vec<String>,
+    /// With constructs: the Deployments written as Microservices, and what each leaves to the
+    /// platform.
+    pub microservices: Vec<String>,
+    /// With constructs: the Deployments that stayed objects, and why.
+    pub not_recognized: Vec<String>,
 }
 
 /// The k8s-openapi kinds objects are read into: (apiVersion, kind, module path).
@@ -128,10 +135,12 @@ fn yaml_files(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The Rust module importing every object of `sources`, named in its header by `command`.
-pub fn generate(sources: &[Source], command: &str) -> Imported {
+/// The Rust module importing every object of `sources`, named in its header by `command`;
+/// with `constructs`, each Deployment and the Service selecting its pods as a Microservice
+/// where they fit one.
+pub fn generate(sources: &[Source], command: &str, constructs: bool) -> Imported {
     let mut imported = Imported::default();
-    let mut apps: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut objects_of: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for source in sources {
         let documents = match serde_saphyr::from_multiple::<Value>(&source.text) {
             Ok(documents) => documents,
@@ -142,8 +151,8 @@ pub fn generate(sources: &[Source], command: &str) -> Imported {
         };
         for (index, document) in documents.into_iter().enumerate() {
             for object in objects(document) {
-                match add_line(&object, &mut imported) {
-                    Ok(line) => apps.entry(source.app.clone()).or_default().push(line),
+                match identified(&object) {
+                    Ok(()) => objects_of.entry(source.app.clone()).or_default().push(object),
                     Err(why) => imported.skipped.push(format!(
                         "{}, document {} (counting non-empty ones): {why}",
                         source.label,
@@ -153,8 +162,112 @@ pub fn generate(sources: &[Source], command: &str) -> Imported {
             }
         }
     }
+    let mut services = Vec::new();
+    if constructs {
+        for objects in objects_of.values_mut() {
+            services.extend(microservices(objects, &mut imported));
+        }
+    }
+    let mut apps: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (app, objects) in objects_of {
+        for object in &objects {
+            match add_line(object, &mut imported) {
+                Ok(line) => apps.entry(app.clone()).or_default().push(line),
+                Err(why) => imported.skipped.push(format!("{app}: {why}")),
+            }
+        }
+    }
     imported.code = module(&apps, command, &imported);
+    if constructs {
+        imported.code.push_str(&services_module(&services));
+    }
     imported
+}
+
+/// Takes each Deployment of `objects` that one Service selects and that fits a Microservice out
+/// of `objects` (with that Service, and the ServiceAccount it runs as: the Microservice makes
+/// its own), and returns them written as Microservices.
+fn microservices(objects: &mut Vec<Value>, imported: &mut Imported) -> Vec<constructs::Recognized> {
+    let mut recognized = Vec::new();
+    let deployments: Vec<usize> = (0..objects.len())
+        .filter(|&index| objects[index]["kind"] == "Deployment" && objects[index]["apiVersion"] == "apps/v1")
+        .collect();
+    let mut taken = Vec::new();
+    for index in deployments {
+        let deployment = &objects[index];
+        let name = deployment["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+        let services: Vec<usize> = (0..objects.len())
+            .filter(|&other| objects[other]["kind"] == "Service" && constructs::selects(&objects[other], deployment))
+            .collect();
+        let [service] = services.as_slice() else {
+            let why = format!("{} Services select its pods (a Microservice has one)", services.len());
+            imported.not_recognized.push(format!("Deployment {name}: {why}"));
+            continue;
+        };
+        match constructs::recognize(deployment, &objects[*service]) {
+            Ok(written) => {
+                let left = written.left.join(", ");
+                imported
+                    .microservices
+                    .push(format!("{name} (left to the platform: {left})"));
+                taken.extend([index, *service]);
+                let account = deployment["spec"]["template"]["spec"]["serviceAccountName"].as_str();
+                taken.extend((0..objects.len()).filter(|&other| {
+                    objects[other]["kind"] == "ServiceAccount" && objects[other]["metadata"]["name"].as_str() == account
+                }));
+                recognized.push(written);
+            }
+            Err(why) => imported.not_recognized.push(format!("Deployment {name}: {why}")),
+        }
+    }
+    taken.sort_unstable();
+    taken.dedup();
+    for index in taken.into_iter().rev() {
+        objects.remove(index);
+    }
+    recognized
+}
+
+fn services_module(services: &[constructs::Recognized]) -> String {
+    let mut code = format!(
+        "\n/// The Microservices recognized in Deployments and their Services, in `environment`.\n\
+         pub fn services(environment: &kumiki::platform::Environment) -> Vec<App> {{\n    vec![{}]\n}}\n",
+        services
+            .iter()
+            .map(|service| format!("{}::app(environment)", service.module))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for service in services {
+        let body: String = service
+            .code
+            .lines()
+            .map(|line| {
+                if line.is_empty() {
+                    "\n".to_owned()
+                } else {
+                    format!("    {line}\n")
+                }
+            })
+            .collect();
+        code.push_str(&format!(
+            "\n/// A Deployment and its Service, as a Microservice.\npub mod {} {{\n{body}}}\n",
+            service.module
+        ));
+    }
+    code
+}
+
+/// Whether `object` can be imported: a Kubernetes object with a name.
+fn identified(object: &Value) -> Result<(), String> {
+    let text = |key: &str| object.get(key).and_then(Value::as_str);
+    let (Some(_), Some(kind)) = (text("apiVersion"), text("kind")) else {
+        return Err("not a Kubernetes object (no apiVersion and kind)".to_owned());
+    };
+    if object["metadata"]["name"].as_str().is_none() {
+        return Err(format!("{kind} without metadata.name (generateName is not imported)"));
+    }
+    Ok(())
 }
 
 /// The objects of a document: itself, or a `List`'s items; nothing for an empty document.
@@ -171,13 +284,8 @@ fn objects(document: Value) -> Vec<Value> {
 
 /// The `app.add(..)` line of `object`, or why it cannot be imported.
 fn add_line(object: &Value, imported: &mut Imported) -> Result<String, String> {
-    let text = |key: &str| object.get(key).and_then(Value::as_str);
-    let (Some(api_version), Some(kind)) = (text("apiVersion"), text("kind")) else {
-        return Err("not a Kubernetes object (no apiVersion and kind)".to_owned());
-    };
-    if object["metadata"]["name"].as_str().is_none() {
-        return Err(format!("{kind} without metadata.name (generateName is not imported)"));
-    }
+    let api_version = object["apiVersion"].as_str().unwrap_or_default();
+    let kind = object["kind"].as_str().unwrap_or_default();
     let yaml =
         serde_saphyr::to_string(object).map_err(|error| format!("{kind}: cannot be written as YAML: {error}"))?;
     let quoted = raw_string(&yaml);
@@ -251,7 +359,7 @@ mod tests {
                    just: a map\n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: shop}}\n"
                 .to_owned(),
         };
-        let imported = generate(&[source], "kumiki import-yaml chart.yaml");
+        let imported = generate(&[source], "kumiki import-yaml chart.yaml", false);
         assert_eq!(imported.typed, 2);
         assert_eq!(imported.untyped.get("example.com/v1 Widget"), Some(&1));
         assert_eq!(

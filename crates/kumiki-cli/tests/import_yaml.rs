@@ -16,18 +16,27 @@ fn checkout() -> PathBuf {
         .unwrap()
 }
 
-const MAIN: &str = r#"mod imported;
+const MAIN: &str = r#"mod constructed;
+mod imported;
 mod plain;
 
 fn main() {
-    let plain = std::env::args().nth(1).as_deref() == Some("plain");
+    let which = std::env::args().nth(1).unwrap_or_default();
     // The facts the release was synthesized with: the platform's, derived from its services.
     let mut facts = xtask::model(platform::Env::Dev).facts;
-    if plain {
+    if which != "release" {
         // Manifests imported before an Argo CD Application syncs their directory.
         facts.layout = None;
     }
-    let apps = if plain { plain::apps() } else { imported::apps() };
+    let apps = match which.as_str() {
+        "plain" => plain::apps(),
+        "constructed" => {
+            let mut apps = constructed::apps();
+            apps.extend(constructed::services(&platform::environment(platform::Env::Dev)));
+            apps
+        }
+        _ => imported::apps(),
+    };
     let model = kumiki::synth::Model::new(platform::Env::Dev, facts, apps);
     match kumiki::synth::synthesize(model) {
         Ok(release) => print!("{}", kumiki::serde_json::to_string(&release.files).unwrap()),
@@ -97,14 +106,80 @@ fn a_release_imported_and_synthesized_again_is_the_same_objects() {
     std::fs::write(&manifests, plain).unwrap();
     import(&[manifests.as_path()], &krate.join("src/plain.rs"), &["--app", "plain"]);
 
+    // A chart's Deployment and Service, recognized as a Microservice.
+    let chart = base.join("chart.yaml");
+    std::fs::write(&chart, CHART).unwrap();
+    let report = import(
+        &[chart.as_path()],
+        &krate.join("src/constructed.rs"),
+        &["--app", "shop", "--constructs"],
+    );
+    assert!(
+        report.contains("microservice: web (left to the platform: pod serviceAccountName, container resources)"),
+        "{report}"
+    );
+
     let mut whole = Vec::new();
     release_files(&release, "", &mut whole);
     assert_same(objects(whole), synthesize(&checkout, &krate, "release"), "");
     assert_same(objects(original), synthesize(&checkout, &krate, "plain"), "plain/");
+
+    let constructed = synthesize(&checkout, &krate, "constructed");
+    let deployment = &constructed["web/services.deployment.web.yaml"];
+    assert_eq!(deployment["spec"]["replicas"], 2);
+    let container = &deployment["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(container["image"], "ghcr.io/example/web:1.4.2");
+    assert_eq!(container["readinessProbe"]["httpGet"]["path"], "/ready");
+    assert_eq!(
+        constructed["web/services.service.web.yaml"]["spec"]["ports"][0]["port"],
+        80
+    );
+    // The imported ServiceAccount gave way to the Microservice's own; the ConfigMap stayed.
+    assert!(constructed.contains_key("web/services.serviceaccount.web.yaml"));
+    assert!(constructed.contains_key("shop/services.configmap.settings.yaml"));
 }
 
-/// Runs `kumiki import-yaml <inputs> <args> --out <out>`.
-fn import(inputs: &[&Path], out: &Path, args: &[&str]) {
+/// A chart's output: a Deployment, the Service selecting its pods, its ServiceAccount, and a
+/// ConfigMap.
+const CHART: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: services}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      serviceAccountName: web
+      nodeSelector: {node.kubernetes.io/nodegroup: app}
+      containers:
+      - name: web
+        image: ghcr.io/example/web:1.4.2
+        env: [{name: LOG_FORMAT, value: json}]
+        ports: [{name: http-web, containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /ready, port: http-web}}
+        livenessProbe: {tcpSocket: {port: 8080}}
+        resources: {requests: {cpu: 100m}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: services}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http-web}]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web, namespace: services}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: services}
+data: {mode: fast}
+";
+
+/// Runs `kumiki import-yaml <inputs> <args> --out <out>`; returns its report.
+fn import(inputs: &[&Path], out: &Path, args: &[&str]) -> String {
     let imported = Command::new(env!("CARGO_BIN_EXE_kumiki"))
         .arg("import-yaml")
         .args(inputs)
@@ -113,9 +188,10 @@ fn import(inputs: &[&Path], out: &Path, args: &[&str]) {
         .arg(out)
         .output()
         .unwrap();
-    let report = String::from_utf8_lossy(&imported.stderr);
+    let report = String::from_utf8_lossy(&imported.stderr).into_owned();
     assert!(imported.status.success(), "{report}");
     assert!(!report.contains("not imported"), "{report}");
+    report
 }
 
 /// The files the round-trip crate synthesizes from the apps `which` names.

@@ -79,6 +79,11 @@ enum Command {
         /// Write the module here (replaced whole) instead of printing it.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Write each Deployment and the one Service selecting its pods as a Microservice
+        /// (module `<name>`, listed by `services(environment)`) where every part of them fits
+        /// one; the others stay objects, and the report says why.
+        #[arg(long)]
+        constructs: bool,
     },
     /// Print the completion script of `kumiki` for SHELL (bash, zsh, fish, elvish, powershell).
     Completions {
@@ -127,7 +132,12 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::ImportYaml { inputs, app, out } => match import_yaml(&inputs, &app, out.as_deref()) {
+        Command::ImportYaml {
+            inputs,
+            app,
+            out,
+            constructs,
+        } => match import_yaml(&inputs, &app, out.as_deref(), constructs) {
             Ok(()) => ExitCode::SUCCESS,
             Err(failure) => {
                 eprintln!("{failure}");
@@ -141,10 +151,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn import_yaml(inputs: &[PathBuf], app: &str, out: Option<&std::path::Path>) -> Result<(), kumiki_cli::Failure> {
+fn import_yaml(
+    inputs: &[PathBuf],
+    app: &str,
+    out: Option<&std::path::Path>,
+    constructs: bool,
+) -> Result<(), kumiki_cli::Failure> {
     let sources = kumiki_cli::import_yaml::read_sources(inputs, app)?;
     let given: Vec<String> = inputs.iter().map(|input| input.display().to_string()).collect();
-    let imported = kumiki_cli::import_yaml::generate(&sources, &format!("kumiki import-yaml {}", given.join(" ")));
+    let command = format!("kumiki import-yaml {}", given.join(" "));
+    let imported = kumiki_cli::import_yaml::generate(&sources, &command, constructs);
     match out {
         Some(path) => {
             // Beside the target, then renamed over it: never half a module.
@@ -172,6 +188,12 @@ fn import_yaml(inputs: &[PathBuf], app: &str, out: Option<&std::path::Path>) -> 
     );
     for skipped in &imported.skipped {
         eprintln!("not imported: {skipped}");
+    }
+    for service in &imported.microservices {
+        eprintln!("microservice: {service}");
+    }
+    for kept in &imported.not_recognized {
+        eprintln!("kept as objects: {kept}");
     }
     Ok(())
 }
