@@ -240,13 +240,13 @@ fn program(workspace: &Workspace, target: &Target) -> Result<PathBuf, Failure> {
     if beside.as_ref().is_some_and(|path| !path.is_file()) {
         eprintln!("{PROGRAM}: building it if this workspace has it (the first time compiles its HTTP and TLS stack)");
     }
-    let built = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    // Quietly: outside the kumiki repository the package does not exist, and that is expected.
+    let _ = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         .args(["build", "--quiet", "--package", PROGRAM])
         .current_dir(&workspace.root)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
+        .status();
     if let Some(beside) = beside.filter(|path| path.is_file()) {
         return Ok(beside);
     }
@@ -257,9 +257,8 @@ fn program(workspace: &Workspace, target: &Target) -> Result<PathBuf, Failure> {
     });
     on_path.ok_or_else(|| {
         Failure::Live(format!(
-            "{PROGRAM} is not installed{}: install it with `cargo install {PROGRAM}` (or `cargo install --path \
-             crates/{PROGRAM}` in a kumiki checkout), or set KUMIKI_LIVE to its path",
-            if built { " where this program looks" } else { "" }
+            "{PROGRAM} is not installed: install it with `cargo install {PROGRAM}` (or `cargo install --path \
+             crates/{PROGRAM}` in a kumiki checkout), or set KUMIKI_LIVE to its path"
         ))
     })
 }

@@ -40,6 +40,15 @@ const CLUSTER_ROLE_BINDING: (&str, &str) = ("rbac.authorization.k8s.io", "Cluste
 const MUTATING_WEBHOOK: (&str, &str) = ("admissionregistration.k8s.io", "MutatingWebhookConfiguration");
 const VALIDATING_WEBHOOK: (&str, &str) = ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration");
 
+/// What an operator with its own CRDs and admission webhooks installs cluster-wide.
+const OPERATOR_KINDS: [(&str, &str); 5] = [
+    CRD,
+    CLUSTER_ROLE,
+    CLUSTER_ROLE_BINDING,
+    MUTATING_WEBHOOK,
+    VALIDATING_WEBHOOK,
+];
+
 /// The cluster-scoped kinds a chart installs, as its project whitelists them.
 pub fn cluster_kinds(kinds: &[(&str, &str)]) -> Vec<GroupKind> {
     (kinds.iter())
@@ -180,13 +189,7 @@ pub fn kube_prometheus_stack(release: Name, namespace: Name, values: Value) -> H
         namespace,
         values,
     );
-    chart.cluster_kinds = cluster_kinds(&[
-        CRD,
-        CLUSTER_ROLE,
-        CLUSTER_ROLE_BINDING,
-        MUTATING_WEBHOOK,
-        VALIDATING_WEBHOOK,
-    ]);
+    chart.cluster_kinds = cluster_kinds(&OPERATOR_KINDS);
     chart.provides_api_groups = vec!["monitoring.coreos.com"];
     chart
 }
@@ -202,13 +205,7 @@ pub fn karpenter(namespace: Name, values: Value) -> HelmChart {
         namespace,
         values,
     );
-    chart.cluster_kinds = cluster_kinds(&[
-        CRD,
-        CLUSTER_ROLE,
-        CLUSTER_ROLE_BINDING,
-        VALIDATING_WEBHOOK,
-        MUTATING_WEBHOOK,
-    ]);
+    chart.cluster_kinds = cluster_kinds(&OPERATOR_KINDS);
     chart.provides_api_groups = vec!["karpenter.sh", "karpenter.k8s.aws"];
     chart
 }

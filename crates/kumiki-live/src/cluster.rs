@@ -2,7 +2,7 @@
 //! (cached outside the workspace, keyed by version) and run on 127.0.0.1 with a private token.
 //! The scripts ship inside this program, so any kumiki workspace can start one.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use crate::Error;
@@ -29,11 +29,6 @@ impl Verb {
             Verb::Status => "status",
         }
     }
-}
-
-/// The kubeconfig of the control plane kept in `dir`.
-pub fn kubeconfig(dir: &Path) -> PathBuf {
-    dir.join("kubeconfig")
 }
 
 /// Runs `verb` on the control plane kept in `dir` (private: mode 700), its output going to

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::release::ReleaseObject;
 use crate::server::Server;
-use crate::{Error, Finding, FindingKind, LiveTrees};
+use crate::{Error, LiveTrees};
 
 /// Metadata the server manages: never a difference.
 const SERVER_METADATA: [&str; 7] = [
@@ -42,17 +42,15 @@ pub async fn trees(
         trees
             .live
             .insert(object.file.clone(), yaml(&without_server_fields(stored))?);
-        let after = match server.apply(object, true).await? {
-            Ok(answer) if answer.accepted() => without_server_fields(answer.body),
-            Ok(answer) => {
-                trees.findings.push(refused(object, &answer.refusal()));
-                object.value.clone()
-            }
-            Err(unserved) => {
-                trees.findings.push(refused(object, &unserved));
-                object.value.clone()
-            }
+        let answer = server.apply(object, true).await?;
+        let after = match &answer {
+            Ok(answer) if answer.accepted() => without_server_fields(answer.body.clone()),
+            _ => object.value.clone(),
         };
+        let judged = crate::verify::judge(object, answer);
+        trees
+            .findings
+            .extend(judged.into_iter().filter(|finding| finding.kind.fails()));
         trees.release.insert(object.file.clone(), yaml(&after)?);
     }
     let known: BTreeSet<Identity> = release.iter().map(|object| identity(&object.value)).collect();
@@ -73,14 +71,6 @@ pub async fn trees(
         }
     }
     Ok(trees)
-}
-
-fn refused(object: &ReleaseObject, why: &str) -> Finding {
-    Finding {
-        file: object.file.clone(),
-        kind: FindingKind::Refused,
-        message: format!("{}: the API server refuses it: {why}", object.describe()),
-    }
 }
 
 /// Group (without version), kind, namespace (`_cluster` for cluster-scoped) and name.

@@ -19,7 +19,7 @@ pub async fn prepare(
     let mut findings = Vec::new();
     let release_crds = release.iter().filter(|object| object.is_crd());
     for crd in crds.iter().chain(release_crds) {
-        let found = judge(crd, server.apply(crd, false).await?, FindingKind::Refused);
+        let found = judge(crd, server.apply(crd, false).await?);
         let refused = found.iter().any(|finding| finding.kind.fails());
         findings.extend(found);
         if !refused {
@@ -28,11 +28,7 @@ pub async fn prepare(
     }
     server.rediscover();
     for namespace in release.iter().filter(|object| object.is_namespace()) {
-        findings.extend(judge(
-            namespace,
-            server.apply(namespace, false).await?,
-            FindingKind::Refused,
-        ));
+        findings.extend(judge(namespace, server.apply(namespace, false).await?));
     }
     Ok(findings)
 }
@@ -42,7 +38,7 @@ pub async fn prepare(
 pub async fn dry_run(server: &mut Server, release: &[ReleaseObject]) -> Result<Report, Error> {
     let mut findings = Vec::new();
     for object in release {
-        findings.extend(judge(object, server.apply(object, true).await?, FindingKind::Refused));
+        findings.extend(judge(object, server.apply(object, true).await?));
     }
     Ok(Report {
         objects: release.len(),
@@ -56,7 +52,7 @@ pub async fn dry_run(server: &mut Server, release: &[ReleaseObject]) -> Result<R
 pub async fn apply(server: &mut Server, release: &[ReleaseObject]) -> Result<Report, Error> {
     let mut findings = Vec::new();
     for object in release {
-        findings.extend(judge(object, server.apply(object, false).await?, FindingKind::Refused));
+        findings.extend(judge(object, server.apply(object, false).await?));
     }
     if findings.iter().all(|finding| !finding.kind.fails()) {
         for object in release {
@@ -93,7 +89,7 @@ fn stability(object: &ReleaseObject, answer: Result<Answer, String>) -> Option<F
 
 /// The finding the server's answer makes, if any: a refusal, a Pod Security violation of the
 /// pods a template would create, or another warning.
-fn judge(object: &ReleaseObject, answer: Result<Answer, String>, refused: FindingKind) -> Vec<Finding> {
+pub(crate) fn judge(object: &ReleaseObject, answer: Result<Answer, String>) -> Vec<Finding> {
     let finding = |kind, message: String| Finding {
         file: object.file.clone(),
         kind,
@@ -101,7 +97,7 @@ fn judge(object: &ReleaseObject, answer: Result<Answer, String>, refused: Findin
     };
     let answer = match answer {
         Ok(answer) => answer,
-        Err(unserved) => return vec![finding(refused, unserved)],
+        Err(unserved) => return vec![finding(FindingKind::Refused, unserved)],
     };
     let mut findings: Vec<Finding> = (answer.warnings.iter())
         .map(|warning| {
@@ -115,7 +111,7 @@ fn judge(object: &ReleaseObject, answer: Result<Answer, String>, refused: Findin
         .collect();
     if !answer.accepted() {
         findings.push(finding(
-            refused,
+            FindingKind::Refused,
             format!("the API server refuses it: {}", answer.refusal()),
         ));
     }
